@@ -1,0 +1,115 @@
+/*
+ * jshm: System V shared memory, POSIX shared memory and mapped files, as a small C library.
+ *
+ * This header is the whole public surface of the C core. It has no JNI in it: a C program can
+ * compile the core sources (everything in this directory except jshm_jni.c) into itself and
+ * share segments with Java processes that use jshm.
+ *
+ * Conventions:
+ *  - every function returns 0 (or a non-negative result) on success and -errno on failure;
+ *    nothing prints, nothing exits, nothing keeps hidden global state;
+ *  - sizes and offsets are size_t; every function that indexes memory checks the range with
+ *    JSHM_RANGE_OK before it touches a byte, even when the caller has already checked.
+ */
+#ifndef JSHM_H
+#define JSHM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* True when [offset, offset + len) lies inside [0, size). Subtracts instead of adding, so no
+ * operand can wrap around. */
+#define JSHM_RANGE_OK(offset, len, size) \
+    ((size_t)(offset) <= (size_t)(size) && (size_t)(len) <= (size_t)(size) - (size_t)(offset))
+
+/* ---- System V ------------------------------------------------------------------------- */
+
+/* Flags for jshm_sysv_create. */
+#define JSHM_SYSV_EXCL     0x1 /* fail with -EEXIST when the key already has a segment */
+#define JSHM_SYSV_HUGETLB  0x2 /* back the segment with huge pages (SHM_HUGETLB) */
+#define JSHM_SYSV_NORESERVE 0x4 /* do not reserve swap for the segment (SHM_NORESERVE) */
+
+/* Creates (or, without JSHM_SYSV_EXCL, opens or creates) the segment of `key` (IPC_PRIVATE
+ * for a new private one) with permission bits `mode`. Returns the shmid or -errno. */
+int jshm_sysv_create(key_t key, size_t size, unsigned int mode, int flags);
+
+/* Opens the existing segment of `key`; `min_size` 0 accepts any size. Returns shmid or -errno. */
+int jshm_sysv_open(key_t key, size_t min_size);
+
+/* ftok(3): the key for a path and a project id (only the low 8 bits count, 0 is refused). */
+int jshm_sysv_ftok(const char *path, int proj_id, key_t *key);
+
+/* Attaches the segment at an address the kernel chooses. */
+int jshm_sysv_attach(int shmid, int read_only, void **addr);
+
+/* Detaches a segment attached by jshm_sysv_attach. */
+int jshm_sysv_detach(const void *addr);
+
+/* Marks the segment for removal (IPC_RMID): it goes when the last process detaches. */
+int jshm_sysv_remove(int shmid);
+
+/* What IPC_STAT reports, widened to fixed-size fields. */
+struct jshm_sysv_stat {
+    int64_t key;
+    int64_t size;
+    int64_t mode;   /* permission bits, plus SHM_DEST and SHM_LOCKED as the kernel reports them */
+    int64_t uid, gid, cuid, cgid;
+    int64_t cpid, lpid;
+    int64_t nattch;
+    int64_t atime, dtime, ctime; /* seconds since the epoch; 0 when it never happened */
+};
+
+int jshm_sysv_stat(int shmid, struct jshm_sysv_stat *st);
+
+/* IPC_SET: a negative uid, gid or mode keeps the current value. */
+int jshm_sysv_set(int shmid, int64_t uid, int64_t gid, int64_t mode);
+
+/* SHM_LOCK / SHM_UNLOCK: keep the segment's pages in RAM (needs CAP_IPC_LOCK or enough
+ * RLIMIT_MEMLOCK). */
+int jshm_sysv_lock(int shmid, int lock);
+
+/* ---- Mappings and memory ------------------------------------------------------------- */
+
+/* The system page size. */
+size_t jshm_page_size(void);
+
+/* Replaces [addr, addr + len) in place with a private anonymous read-write mapping. This drops
+ * whatever was mapped there (a System V attachment, a file or POSIX mapping) while keeping the
+ * address range reserved, so a late access from another thread reads zeros instead of faulting.
+ * `addr` and `len` must be page aligned. */
+int jshm_retire(void *addr, size_t len);
+
+/* munmap(2), for a range that jshm_retire has retired. */
+int jshm_unmap(void *addr, size_t len);
+
+/* Copies `len` bytes at `offset` of the region [base, base + size) out to `dst` or in from
+ * `src`. Returns 0, or -ERANGE when the range does not fit. */
+int jshm_copy_out(const void *base, size_t size, size_t offset, void *dst, size_t len);
+int jshm_copy_in(void *base, size_t size, size_t offset, const void *src, size_t len);
+
+/* Sets `len` bytes at `offset` of [base, base + size) to `value`. */
+int jshm_fill(void *base, size_t size, size_t offset, size_t len, unsigned char value);
+
+/* The index (from base) of the first byte equal to `value` in [offset, offset + len), or -1
+ * when there is none, or -ERANGE. */
+int64_t jshm_index_of(const void *base, size_t size, size_t offset, size_t len,
+                      unsigned char value);
+
+/* ---- Errors ------------------------------------------------------------------------------ */
+
+/* The symbolic name of an errno value ("EEXIST"), or NULL when it is not one jshm knows. */
+const char *jshm_errno_name(int err);
+
+/* strerror(3) into a caller's buffer; always NUL-terminates. */
+void jshm_strerror(int err, char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* JSHM_H */

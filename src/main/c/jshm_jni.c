@@ -1,0 +1,245 @@
+/*
+ * JNI glue: converts Java arguments, calls the core (jshm.h) and hands back its result.
+ * No logic lives here. Every native returns what the core returns (>= 0 or -errno) and Java
+ * turns negative values into exceptions; the only exceptions thrown from C are the JVM's own
+ * (out of memory, array bounds from the array region calls).
+ *
+ * The natives are static functions bound to dev.jshm.Native by RegisterNatives in JNI_OnLoad;
+ * everything but JNI_OnLoad is hidden (-fvisibility=hidden).
+ */
+#include "jshm.h"
+
+#include <errno.h>
+#include <jni.h>
+#include <limits.h>
+#include <stdint.h>
+
+#define JSHM_NATIVE_CLASS "dev/jshm/Native"
+#define JSHM_EXPORT __attribute__((visibility("default")))
+
+static inline void *to_ptr(jlong address)
+{
+    return (void *)(uintptr_t)address;
+}
+
+static inline jlong from_ptr(const void *p)
+{
+    return (jlong)(uintptr_t)p;
+}
+
+/* Java sizes are non-negative longs (checked in Java); refuse anything else here too. */
+#define JSHM_SIZE_OK(v) ((v) >= 0)
+
+/* ---- registered natives: begin ---- */
+
+static jint jshm_jni_sysvCreate(JNIEnv *env, jclass clazz, jint key, jlong size, jint mode,
+                                jint flags)
+{
+    (void)env; (void)clazz;
+    if (!JSHM_SIZE_OK(size))
+        return -EINVAL;
+    return jshm_sysv_create((key_t)key, (size_t)size, (unsigned int)mode, flags);
+}
+
+static jint jshm_jni_sysvOpen(JNIEnv *env, jclass clazz, jint key, jlong minSize)
+{
+    (void)env; (void)clazz;
+    if (!JSHM_SIZE_OK(minSize))
+        return -EINVAL;
+    return jshm_sysv_open((key_t)key, (size_t)minSize);
+}
+
+/* Returns the key as a non-negative long (keys may use all 32 bits) or -errno. */
+static jlong jshm_jni_sysvFtok(JNIEnv *env, jclass clazz, jbyteArray path, jint projId)
+{
+    (void)clazz;
+    /* The path arrives as NUL-terminated bytes (Java encodes it with the file system's
+     * encoding and refuses embedded NULs), so no modified-UTF-8 conversion is involved. */
+    jbyte *bytes = (*env)->GetByteArrayElements(env, path, NULL);
+    if (bytes == NULL)
+        return -ENOMEM;
+    key_t key = 0;
+    int rc = jshm_sysv_ftok((const char *)bytes, projId, &key);
+    (*env)->ReleaseByteArrayElements(env, path, bytes, JNI_ABORT);
+    return rc < 0 ? rc : (jlong)(uint32_t)key;
+}
+
+static jlong jshm_jni_sysvAttach(JNIEnv *env, jclass clazz, jint shmid, jboolean readOnly)
+{
+    (void)env; (void)clazz;
+    void *addr = NULL;
+    int rc = jshm_sysv_attach(shmid, readOnly == JNI_TRUE, &addr);
+    return rc < 0 ? rc : from_ptr(addr);
+}
+
+static jint jshm_jni_sysvDetach(JNIEnv *env, jclass clazz, jlong address)
+{
+    (void)env; (void)clazz;
+    return jshm_sysv_detach(to_ptr(address));
+}
+
+static jint jshm_jni_sysvRemove(JNIEnv *env, jclass clazz, jint shmid)
+{
+    (void)env; (void)clazz;
+    return jshm_sysv_remove(shmid);
+}
+
+/* Fills out[0..12] in the order of struct jshm_sysv_stat. */
+static jint jshm_jni_sysvStat(JNIEnv *env, jclass clazz, jint shmid, jlongArray out)
+{
+    (void)clazz;
+    struct jshm_sysv_stat st;
+    int rc = jshm_sysv_stat(shmid, &st);
+    if (rc < 0)
+        return rc;
+    jlong values[] = {st.key, st.size, st.mode, st.uid, st.gid, st.cuid, st.cgid,
+                      st.cpid, st.lpid, st.nattch, st.atime, st.dtime, st.ctime};
+    jsize n = (jsize)(sizeof(values) / sizeof(values[0]));
+    if ((*env)->GetArrayLength(env, out) < n)
+        return -EINVAL;
+    (*env)->SetLongArrayRegion(env, out, 0, n, values);
+    return 0;
+}
+
+static jint jshm_jni_sysvSet(JNIEnv *env, jclass clazz, jint shmid, jlong uid, jlong gid,
+                             jlong mode)
+{
+    (void)env; (void)clazz;
+    return jshm_sysv_set(shmid, uid, gid, mode);
+}
+
+static jint jshm_jni_sysvLock(JNIEnv *env, jclass clazz, jint shmid, jboolean lock)
+{
+    (void)env; (void)clazz;
+    return jshm_sysv_lock(shmid, lock == JNI_TRUE);
+}
+
+static jlong jshm_jni_pageSize(JNIEnv *env, jclass clazz)
+{
+    (void)env; (void)clazz;
+    return (jlong)jshm_page_size();
+}
+
+static jint jshm_jni_retire(JNIEnv *env, jclass clazz, jlong address, jlong length)
+{
+    (void)env; (void)clazz;
+    if (!JSHM_SIZE_OK(length))
+        return -EINVAL;
+    return jshm_retire(to_ptr(address), (size_t)length);
+}
+
+static jint jshm_jni_unmap(JNIEnv *env, jclass clazz, jlong address, jlong length)
+{
+    (void)env; (void)clazz;
+    if (!JSHM_SIZE_OK(length))
+        return -EINVAL;
+    return jshm_unmap(to_ptr(address), (size_t)length);
+}
+
+static jobject jshm_jni_newDirectBuffer(JNIEnv *env, jclass clazz, jlong address,
+                                        jint capacity)
+{
+    (void)clazz;
+    if (capacity < 0)
+        return NULL;
+    return (*env)->NewDirectByteBuffer(env, to_ptr(address), (jlong)capacity);
+}
+
+/* The array region calls check the array side and throw ArrayIndexOutOfBoundsException;
+ * the memory side is checked by the core. Java has checked both before the call. */
+static jint jshm_jni_copyToArray(JNIEnv *env, jclass clazz, jlong base, jlong size,
+                                 jlong offset, jbyteArray dst, jint dstOffset, jint length)
+{
+    (void)clazz;
+    if (!JSHM_SIZE_OK(size) || !JSHM_SIZE_OK(offset) || length < 0
+        || !JSHM_RANGE_OK(offset, length, size))
+        return -ERANGE;
+    (*env)->SetByteArrayRegion(env, dst, dstOffset, length,
+                               (const jbyte *)to_ptr(base) + offset);
+    return 0;
+}
+
+static jint jshm_jni_copyFromArray(JNIEnv *env, jclass clazz, jlong base, jlong size,
+                                   jlong offset, jbyteArray src, jint srcOffset, jint length)
+{
+    (void)clazz;
+    if (!JSHM_SIZE_OK(size) || !JSHM_SIZE_OK(offset) || length < 0
+        || !JSHM_RANGE_OK(offset, length, size))
+        return -ERANGE;
+    (*env)->GetByteArrayRegion(env, src, srcOffset, length, (jbyte *)to_ptr(base) + offset);
+    return 0;
+}
+
+static jint jshm_jni_fill(JNIEnv *env, jclass clazz, jlong base, jlong size, jlong offset,
+                          jlong length, jbyte value)
+{
+    (void)env; (void)clazz;
+    if (!JSHM_SIZE_OK(size) || !JSHM_SIZE_OK(offset) || !JSHM_SIZE_OK(length))
+        return -ERANGE;
+    return jshm_fill(to_ptr(base), (size_t)size, (size_t)offset, (size_t)length,
+                     (unsigned char)value);
+}
+
+static jlong jshm_jni_indexOf(JNIEnv *env, jclass clazz, jlong base, jlong size, jlong offset,
+                              jlong length, jbyte value)
+{
+    (void)env; (void)clazz;
+    if (!JSHM_SIZE_OK(size) || !JSHM_SIZE_OK(offset) || !JSHM_SIZE_OK(length))
+        return -ERANGE;
+    return jshm_index_of(to_ptr(base), (size_t)size, (size_t)offset, (size_t)length,
+                         (unsigned char)value);
+}
+
+static jstring jshm_jni_errnoName(JNIEnv *env, jclass clazz, jint err)
+{
+    (void)clazz;
+    const char *name = jshm_errno_name(err);
+    return name == NULL ? NULL : (*env)->NewStringUTF(env, name);
+}
+
+static jstring jshm_jni_strerror(JNIEnv *env, jclass clazz, jint err)
+{
+    (void)clazz;
+    char buf[256];
+    jshm_strerror(err, buf, sizeof(buf));
+    return (*env)->NewStringUTF(env, buf);
+}
+
+/* ---- registered natives: end ---- */
+
+static const JNINativeMethod jshm_natives[] = {
+    {"sysvCreate", "(IJII)I", (void *)jshm_jni_sysvCreate},
+    {"sysvOpen", "(IJ)I", (void *)jshm_jni_sysvOpen},
+    {"sysvFtok", "([BI)J", (void *)jshm_jni_sysvFtok},
+    {"sysvAttach", "(IZ)J", (void *)jshm_jni_sysvAttach},
+    {"sysvDetach", "(J)I", (void *)jshm_jni_sysvDetach},
+    {"sysvRemove", "(I)I", (void *)jshm_jni_sysvRemove},
+    {"sysvStat", "(I[J)I", (void *)jshm_jni_sysvStat},
+    {"sysvSet", "(IJJJ)I", (void *)jshm_jni_sysvSet},
+    {"sysvLock", "(IZ)I", (void *)jshm_jni_sysvLock},
+    {"pageSize", "()J", (void *)jshm_jni_pageSize},
+    {"retire", "(JJ)I", (void *)jshm_jni_retire},
+    {"unmap", "(JJ)I", (void *)jshm_jni_unmap},
+    {"newDirectBuffer", "(JI)Ljava/nio/ByteBuffer;", (void *)jshm_jni_newDirectBuffer},
+    {"copyToArray", "(JJJ[BII)I", (void *)jshm_jni_copyToArray},
+    {"copyFromArray", "(JJJ[BII)I", (void *)jshm_jni_copyFromArray},
+    {"fill", "(JJJJB)I", (void *)jshm_jni_fill},
+    {"indexOf", "(JJJJB)J", (void *)jshm_jni_indexOf},
+    {"errnoName", "(I)Ljava/lang/String;", (void *)jshm_jni_errnoName},
+    {"strerror", "(I)Ljava/lang/String;", (void *)jshm_jni_strerror},
+};
+
+JSHM_EXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)
+{
+    (void)reserved;
+    JNIEnv *env = NULL;
+    if ((*vm)->GetEnv(vm, (void **)&env, JNI_VERSION_1_8) != JNI_OK)
+        return JNI_ERR;
+    jclass clazz = (*env)->FindClass(env, JSHM_NATIVE_CLASS);
+    if (clazz == NULL)
+        return JNI_ERR; /* NoClassDefFoundError is pending and reaches System.load's caller */
+    jint n = (jint)(sizeof(jshm_natives) / sizeof(jshm_natives[0]));
+    jint rc = (*env)->RegisterNatives(env, clazz, jshm_natives, n);
+    (*env)->DeleteLocalRef(env, clazz);
+    return rc == 0 ? JNI_VERSION_1_8 : JNI_ERR;
+}

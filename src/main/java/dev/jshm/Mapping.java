@@ -1,0 +1,125 @@
+package dev.jshm;
+
+import java.lang.ref.Cleaner;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One range of memory mapped into this process, seen from Java as direct {@link ByteBuffer}s,
+ * and the rules that keep the JVM alive when it goes away.
+ *
+ * <p>A {@code ByteBuffer} holds at most 2 GiB, so the range is cut into chunks of 1 GiB. Each
+ * chunk's buffer reaches {@link #CHUNK_SLACK} bytes past its end (when the range has them), so
+ * any access of up to 8 bytes that starts in a chunk fits in that chunk's buffer.
+ *
+ * <p>Lifetime: {@link #retire()} replaces the mapping in place with private anonymous memory.
+ * That detaches the shared memory at once (the kernel drops the attachment or the file
+ * reference) but keeps the address range reserved, so a thread still reading or writing through
+ * a buffer, or in a native copy, touches harmless zero pages instead of faulting. The range is
+ * unmapped only by a {@link Cleaner} once every root buffer (each chunk, and each view that is
+ * not a slice of a chunk) is unreachable: the JDK's buffer slices keep their root reachable, so
+ * no view can outlive the range. A mapping that is never retired is unmapped (and so detached)
+ * the same way when it becomes unreachable.
+ */
+final class Mapping {
+
+    static final int CHUNK_SHIFT = 30;
+    static final long CHUNK_SIZE = 1L << CHUNK_SHIFT;
+    static final long CHUNK_MASK = CHUNK_SIZE - 1;
+    /** The widest typed access: a long or a double. */
+    static final int CHUNK_SLACK = Long.BYTES;
+
+    private static final Cleaner CLEANER = Cleaner.create(runnable -> {
+        Thread thread = new Thread(runnable, "jshm-unmapper");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    final long address;
+    /** Bytes usable from Java: the segment's size. */
+    final long size;
+    /** Bytes mapped: {@link #size} rounded up to the mapping's page size. */
+    final long length;
+    final boolean readOnly;
+    /** Native byte order, read-only when the mapping is. */
+    final ByteBuffer[] chunks;
+
+    private final Unmapper unmapper;
+
+    Mapping(long address, long size, long length, boolean readOnly) {
+        this.address = address;
+        this.size = size;
+        this.length = length;
+        this.readOnly = readOnly;
+        this.unmapper = new Unmapper(address, length);
+        int count = (int) ((size + CHUNK_SIZE - 1) >>> CHUNK_SHIFT);
+        this.chunks = new ByteBuffer[count];
+        for (int i = 0; i < count; i++) {
+            long start = (long) i << CHUNK_SHIFT;
+            chunks[i] = newRoot(start, (int) Math.min(size - start, CHUNK_SIZE + CHUNK_SLACK));
+        }
+    }
+
+    /** The buffer that holds {@code offset}; the caller has checked the offset. */
+    ByteBuffer chunk(long offset) {
+        return chunks[(int) (offset >>> CHUNK_SHIFT)];
+    }
+
+    /** The index of {@code offset} inside {@link #chunk(long)}. */
+    static int indexInChunk(long offset) {
+        return (int) (offset & CHUNK_MASK);
+    }
+
+    /**
+     * A buffer over {@code [offset, offset + length)}, in native byte order. The caller has
+     * checked the range; the buffer keeps the mapping's address range alive.
+     */
+    ByteBuffer view(long offset, int length) {
+        ByteBuffer chunk = chunk(offset);
+        int index = indexInChunk(offset);
+        ByteBuffer view = length <= chunk.capacity() - index
+                ? chunk.slice(index, length)
+                : newRoot(offset, length);
+        return view.order(ByteOrder.nativeOrder());
+    }
+
+    /** Detaches the shared memory now, leaving harmless anonymous memory in its place. */
+    void retire(String segment) {
+        int rc = Native.retire(address, length);
+        if (rc < 0) {
+            throw Errors.failure(rc, "mmap(address=0x" + Long.toHexString(address) + ", length=" + length
+                    + ", MAP_FIXED|MAP_ANONYMOUS) retiring " + segment);
+        }
+    }
+
+    private ByteBuffer newRoot(long offset, int capacity) {
+        unmapper.roots.incrementAndGet();
+        ByteBuffer root = Native.newDirectBuffer(address + offset, capacity);
+        CLEANER.register(root, unmapper);
+        ByteBuffer buffer = readOnly ? root.asReadOnlyBuffer() : root;
+        return buffer.order(ByteOrder.nativeOrder());
+    }
+
+    /**
+     * Unmaps the range when the last root buffer has been collected. It holds no reference to
+     * the mapping or its buffers (that would keep them reachable forever).
+     */
+    private static final class Unmapper implements Runnable {
+        private final long address;
+        private final long length;
+        final AtomicInteger roots = new AtomicInteger();
+
+        Unmapper(long address, long length) {
+            this.address = address;
+            this.length = length;
+        }
+
+        @Override
+        public void run() {
+            if (roots.decrementAndGet() == 0) {
+                Native.unmap(address, length);
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.jshm;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Every native method of jshm, and nothing else. The rest of the code never sees a native
+ * method: it calls these, checks the result and throws through {@link Errors}.
+ *
+ * <p>Conventions (those of the C core): an {@code int} or {@code long} result that is negative
+ * is {@code -errno}; addresses are passed as {@code long}. Callers check every offset and length
+ * before calling; the C side checks ranges again and answers {@code -ERANGE} rather than touch
+ * memory outside a region.
+ *
+ * <p>The library is loaded when this class initialises. A failure is remembered, not thrown, so
+ * that loading a jshm class never breaks; {@link #ensureAvailable()} rethrows it on first use.
+ */
+final class Native {
+
+    /** Length of the array {@link #sysvStat} fills. */
+    static final int SYSV_STAT_FIELDS = 13;
+
+    static final int SYSV_EXCL = 0x1;
+    static final int SYSV_HUGETLB = 0x2;
+    static final int SYSV_NORESERVE = 0x4;
+
+    private static final RuntimeException UNAVAILABLE;
+
+    static {
+        RuntimeException failure = null;
+        try {
+            NativeLibraryLoader.load();
+        } catch (RuntimeException | LinkageError e) {
+            failure = e instanceof RuntimeException r ? r : new NativeUnavailableException(e.getMessage(), e);
+        }
+        UNAVAILABLE = failure;
+    }
+
+    private Native() {
+    }
+
+    /** Throws the remembered load failure, if any. Every public entry point calls this first. */
+    static void ensureAvailable() {
+        if (UNAVAILABLE != null) {
+            throw UNAVAILABLE;
+        }
+    }
+
+    static native int sysvCreate(int key, long size, int mode, int flags);
+
+    static native int sysvOpen(int key, long minSize);
+
+    /** @return the key (as an unsigned 32-bit value) or {@code -errno} */
+    static native long sysvFtok(byte[] nulTerminatedPath, int projId);
+
+    /** @return the attach address or {@code -errno} */
+    static native long sysvAttach(int shmid, boolean readOnly);
+
+    static native int sysvDetach(long address);
+
+    static native int sysvRemove(int shmid);
+
+    static native int sysvStat(int shmid, long[] out);
+
+    static native int sysvSet(int shmid, long uid, long gid, long mode);
+
+    static native int sysvLock(int shmid, boolean lock);
+
+    static native long pageSize();
+
+    static native int retire(long address, long length);
+
+    static native int unmap(long address, long length);
+
+    static native ByteBuffer newDirectBuffer(long address, int capacity);
+
+    static native int copyToArray(long base, long size, long offset, byte[] dst, int dstOffset, int length);
+
+    static native int copyFromArray(long base, long size, long offset, byte[] src, int srcOffset, int length);
+
+    static native int fill(long base, long size, long offset, long length, byte value);
+
+    /** @return the index of the first {@code value} in the range, -1, or {@code -ERANGE} */
+    static native long indexOf(long base, long size, long offset, long length, byte value);
+
+    /** @return the errno's symbolic name, or null for one the library does not know */
+    static native String errnoName(int errno);
+
+    static native String strerror(int errno);
+}

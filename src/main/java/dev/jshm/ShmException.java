@@ -1,0 +1,47 @@
+package dev.jshm;
+
+/**
+ * A shared memory operation failed. System errors carry the errno value and its name; the
+ * message names the operation, its arguments, the errno name and the system's text for it, for
+ * example {@code shmget(key=0x0000162e, size=4096, flags=IPC_CREAT|IPC_EXCL|0600) failed: EEXIST
+ * (File exists)}, and where the kernel's limits explain the failure, a hint that names them.
+ *
+ * <p>Subclasses say what went wrong in a way a caller can catch: {@link SegmentNotFoundException},
+ * {@link SegmentExistsException}, {@link ShmPermissionException}, {@link ShmLimitException},
+ * {@link ShmInvalidArgumentException}, {@link ReadOnlySegmentException}.
+ */
+public class ShmException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final String operation;
+    private final int errno;
+    private final String errnoName;
+
+    /**
+     * @param message   the whole message
+     * @param operation the failed call with its arguments, such as {@code shmat(shmid=5)}
+     * @param errno     the errno value, or 0 when the failure is not a system error
+     * @param errnoName the errno's symbolic name ({@code "EEXIST"}), or null when errno is 0
+     */
+    public ShmException(String message, String operation, int errno, String errnoName) {
+        super(message);
+        this.operation = operation;
+        this.errno = errno;
+        this.errnoName = errnoName;
+    }
+
+    /** The failed call with its arguments, such as {@code shmat(shmid=5, readOnly=false)}. */
+    public String operation() {
+        return operation;
+    }
+
+    /** The errno value of a system error, or 0 when the failure is not one. */
+    public int errno() {
+        return errno;
+    }
+
+    /** The symbolic name of {@link #errno()}, such as {@code "ENOENT"}, or null when errno is 0. */
+    public String errnoName() {
+        return errnoName;
+    }
+}

@@ -1,0 +1,13 @@
+package dev.jshm;
+
+/**
+ * A system limit was reached: memory, shared memory ids, total shared memory, free space in {@code /dev/shm}, open files (ENOMEM, ENOSPC, EMFILE, ENFILE, EFBIG, E2BIG). The message names the limit and its current value where the kernel publishes it.
+ */
+public class ShmLimitException extends ShmException {
+    private static final long serialVersionUID = 1L;
+
+    /** See {@link ShmException#ShmException(String, String, int, String)}. */
+    public ShmLimitException(String message, String operation, int errno, String errnoName) {
+        super(message, operation, errno, errnoName);
+    }
+}

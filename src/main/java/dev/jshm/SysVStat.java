@@ -1,0 +1,50 @@
+package dev.jshm;
+
+import java.time.Instant;
+
+/**
+ * What the kernel knows about a System V segment ({@code shmctl(IPC_STAT)}), as {@code ipcs -m -i}
+ * shows it.
+ *
+ * @param key          the key, {@code 0} ({@code IPC_PRIVATE}) for a private or removed segment
+ * @param shmid        the segment's id
+ * @param size         the size in bytes
+ * @param mode         the permission bits, such as {@code 0600}
+ * @param uid          the owner's user id
+ * @param gid          the owner's group id
+ * @param cuid         the creator's user id
+ * @param cgid         the creator's group id
+ * @param cpid         the creator's process id
+ * @param lpid         the process id of the last attach or detach
+ * @param attachments  how many attachments exist now ({@code nattch})
+ * @param attachTime   the last attach, {@link Instant#EPOCH} if never
+ * @param detachTime   the last detach, {@link Instant#EPOCH} if never
+ * @param changeTime   the creation or last {@code IPC_SET}
+ * @param removed      whether the segment is marked for removal ({@code SHM_DEST}): it goes
+ *                     when the last attachment does
+ * @param locked       whether its pages are locked in RAM ({@code SHM_LOCKED})
+ */
+public record SysVStat(int key, int shmid, long size, int mode, long uid, long gid, long cuid, long cgid,
+                       long cpid, long lpid, long attachments, Instant attachTime, Instant detachTime,
+                       Instant changeTime, boolean removed, boolean locked) {
+
+    private static final int SHM_DEST = 01000;
+    private static final int SHM_LOCKED = 02000;
+
+    static SysVStat of(int shmid, long[] f) {
+        int rawMode = (int) f[2];
+        return new SysVStat((int) f[0], shmid, f[1], rawMode & 0777, f[3], f[4], f[5], f[6], f[7], f[8], f[9],
+                Instant.ofEpochSecond(f[10]), Instant.ofEpochSecond(f[11]), Instant.ofEpochSecond(f[12]),
+                (rawMode & SHM_DEST) != 0, (rawMode & SHM_LOCKED) != 0);
+    }
+
+    /** The permission bits as {@code ls} shows them: {@code rw-------}. */
+    public String permissions() {
+        StringBuilder s = new StringBuilder(9);
+        for (int shift = 6; shift >= 0; shift -= 3) {
+            int bits = mode >> shift;
+            s.append((bits & 4) != 0 ? 'r' : '-').append((bits & 2) != 0 ? 'w' : '-').append((bits & 1) != 0 ? 'x' : '-');
+        }
+        return s.toString();
+    }
+}

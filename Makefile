@@ -1,0 +1,39 @@
+# Human entry points; each is a thin call into Maven. The native-only targets at the bottom
+# build the C core on its own (for C users and sanitizers).
+
+MVN  ?= mvn -B
+JAVA ?= java
+JAR  := target/jshm.jar
+CC   ?= gcc
+
+.PHONY: all build test demo clean asan
+
+all: build
+
+## build: compile the C core and the Java library into the runnable jar target/jshm.jar
+build:
+	$(MVN) package -DskipTests
+
+## test: every test (unit, native with -Xcheck:jni, and the packaged jar), then fail on leaked segments
+test:
+	src/test/scripts/no-leaks.sh $(MVN) verify
+
+## demo: the seed scenario: create a private System V segment, write a line, read it back, remove it
+demo: build
+	echo "Hello from jshm: written by Java, read back from shared memory" | $(JAVA) -jar $(JAR) demo
+
+clean:
+	$(MVN) -q clean
+
+# ---- native only ----------------------------------------------------------------------------
+
+CORE_SRC  := $(filter-out src/main/c/jshm_jni.c,$(wildcard src/main/c/*.c))
+ASAN_DIR  := target/asan
+ASAN_FLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+              -fno-sanitize-recover=all -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc/main/c
+
+## asan: the C core and its self-test under AddressSanitizer and UBSan
+asan:
+	mkdir -p $(ASAN_DIR)
+	$(CC) $(ASAN_FLAGS) -o $(ASAN_DIR)/jshm_selftest src/test/c/jshm_selftest.c $(CORE_SRC)
+	src/test/scripts/no-leaks.sh $(ASAN_DIR)/jshm_selftest

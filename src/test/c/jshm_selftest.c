@@ -1,0 +1,113 @@
+/* Self-test of the C core on its own, without a JVM: built by `make asan` with AddressSanitizer
+ * and UBSan, so every copy and range check runs under the sanitizers. Exits non-zero on the
+ * first failed check. */
+#include "jshm.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <unistd.h>
+
+static int failures;
+
+#define CHECK(cond)                                                                        \
+    do {                                                                                   \
+        if (!(cond)) {                                                                     \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);      \
+            failures++;                                                                    \
+        }                                                                                  \
+    } while (0)
+
+static int range_ok(size_t offset, size_t len, size_t size)
+{
+    return JSHM_RANGE_OK(offset, len, size);
+}
+
+static void test_range_macro(void)
+{
+    CHECK(range_ok(0, 0, 0));
+    CHECK(range_ok(0, 10, 10));
+    CHECK(range_ok(10, 0, 10));
+    CHECK(!range_ok(11, 0, 10));
+    CHECK(!range_ok(1, 10, 10));
+    CHECK(!range_ok(SIZE_MAX, 2, 10));
+    CHECK(!range_ok(2, SIZE_MAX, 10));
+}
+
+static void test_sysv_lifecycle(void)
+{
+    const size_t size = 10000;
+    int id = jshm_sysv_create(IPC_PRIVATE, size, 0600, JSHM_SYSV_EXCL);
+    CHECK(id >= 0);
+    if (id < 0)
+        return;
+
+    void *addr = NULL;
+    CHECK(jshm_sysv_attach(id, 0, &addr) == 0);
+
+    struct jshm_sysv_stat st;
+    CHECK(jshm_sysv_stat(id, &st) == 0);
+    CHECK(st.size == (int64_t)size);
+    CHECK((st.mode & 0777) == 0600);
+    CHECK(st.nattch == 1);
+    CHECK(st.cpid == getpid());
+
+    const char msg[] = "hello from the C core";
+    CHECK(jshm_copy_in(addr, size, 100, msg, sizeof msg) == 0);
+    char back[sizeof msg];
+    CHECK(jshm_copy_out(addr, size, 100, back, sizeof back) == 0);
+    CHECK(memcmp(msg, back, sizeof msg) == 0);
+    CHECK(jshm_index_of(addr, size, 100, sizeof msg, 0) == 100 + (int64_t)sizeof msg - 1);
+    CHECK(jshm_index_of(addr, size, 100, 5, 0) == -1);
+
+    /* Out of range: refused, nothing touched. */
+    CHECK(jshm_copy_in(addr, size, size - 1, msg, 2) == -ERANGE);
+    CHECK(jshm_copy_out(addr, size, SIZE_MAX, back, 1) == -ERANGE);
+    CHECK(jshm_fill(addr, size, 1, size, 0xff) == -ERANGE);
+    CHECK(jshm_index_of(addr, size, size, 1, 0) == -ERANGE);
+    CHECK(jshm_fill(addr, size, 0, size, 0x5a) == 0);
+    CHECK(((unsigned char *)addr)[size - 1] == 0x5a);
+
+    CHECK(jshm_sysv_set(id, -1, -1, 0640) == 0);
+    CHECK(jshm_sysv_stat(id, &st) == 0 && (st.mode & 0777) == 0640);
+
+    /* Retiring detaches (nattch drops) but keeps the range readable and writable. */
+    size_t page = jshm_page_size();
+    size_t length = (size + page - 1) / page * page;
+    CHECK(jshm_retire(addr, length) == 0);
+    CHECK(jshm_sysv_stat(id, &st) == 0 && st.nattch == 0);
+    CHECK(((unsigned char *)addr)[0] == 0);
+    ((unsigned char *)addr)[0] = 1;
+    CHECK(jshm_unmap(addr, length) == 0);
+
+    CHECK(jshm_sysv_remove(id) == 0);
+    CHECK(jshm_sysv_stat(id, &st) == -EINVAL || jshm_sysv_stat(id, &st) == -EIDRM);
+}
+
+static void test_errors(void)
+{
+    CHECK(jshm_sysv_open(0x7fffabcd, 0) == -ENOENT);
+    key_t key;
+    CHECK(jshm_sysv_ftok("/nonexistent/jshm", 1, &key) == -ENOENT);
+    CHECK(jshm_sysv_ftok("/", 0x100, &key) == -EINVAL);
+    CHECK(strcmp(jshm_errno_name(EEXIST), "EEXIST") == 0);
+    CHECK(jshm_errno_name(100000) == NULL);
+    char buf[8];
+    jshm_strerror(ENOENT, buf, sizeof buf);
+    CHECK(strlen(buf) == sizeof buf - 1);
+}
+
+int main(void)
+{
+    test_range_macro();
+    test_sysv_lifecycle();
+    test_errors();
+    if (failures) {
+        fprintf(stderr, "%d check(s) failed\n", failures);
+        return 1;
+    }
+    printf("jshm_selftest: all checks passed\n");
+    return 0;
+}

@@ -73,6 +73,59 @@ int jshm_sysv_set(int shmid, int64_t uid, int64_t gid, int64_t mode);
  * RLIMIT_MEMLOCK). */
 int jshm_sysv_lock(int shmid, int lock);
 
+/* ---- POSIX shared memory and mapped files ------------------------------------------------ */
+
+/* Flags for jshm_file_open. Every open adds O_NOFOLLOW and O_CLOEXEC. */
+#define JSHM_FILE_CREATE   0x1 /* create the file if it does not exist */
+#define JSHM_FILE_EXCL     0x2 /* with CREATE: fail with -EEXIST if it exists */
+#define JSHM_FILE_READONLY 0x4 /* open for reading only */
+
+/* Opens `path` (never through a symbolic link: -ELOOP) and returns the descriptor or -errno. */
+int jshm_file_open(const char *path, int flags, unsigned int mode);
+
+/* What fstat reports about an open file, widened to fixed-size fields. */
+struct jshm_file_stat {
+    int64_t size;
+    int64_t mode;   /* st_mode: type and permission bits */
+    int64_t uid, gid;
+    int64_t dev, ino;
+    int64_t nlink;
+    int64_t mtime;  /* seconds since the epoch */
+};
+
+int jshm_file_stat(int fd, struct jshm_file_stat *st);
+
+/* Grows the file to `size` bytes if it is smaller (never shrinks). With `reserve`, allocates
+ * the blocks now (posix_fallocate), so a full file system fails here with -ENOSPC instead of a
+ * SIGBUS at the first touch. */
+int jshm_file_grow(int fd, size_t size, int reserve);
+
+/* Flags for jshm_map. */
+#define JSHM_MAP_READONLY 0x1 /* PROT_READ only */
+#define JSHM_MAP_PRIVATE  0x2 /* copy-on-write: writes stay in this process */
+#define JSHM_MAP_POPULATE 0x4 /* fault every page in now (MAP_POPULATE) */
+
+/* Maps `len` bytes of `fd` at file offset `offset` (page aligned). */
+int jshm_map(int fd, size_t offset, size_t len, int flags, void **addr);
+
+/* msync(2): writes dirty pages back, waiting for it unless `async`. */
+int jshm_sync(void *addr, size_t len, int async);
+
+/* mlock(2) / munlock(2). */
+int jshm_lock_pages(void *addr, size_t len, int lock);
+
+int jshm_close_fd(int fd);
+
+int jshm_unlink(const char *path);
+
+/* POSIX shared memory objects live in /dev/shm, as glibc's shm_open puts them. These build the
+ * path from the name ("/name": one leading slash, no other, not "." or "..", at most NAME_MAX
+ * bytes) and refuse a bad name with -EINVAL. jshm opens /dev/shm itself rather than calling
+ * shm_open, which a library built against glibc 2.34+ would otherwise need at run time. */
+int jshm_posix_path(const char *name, char *path, size_t path_len);
+int jshm_posix_open(const char *name, int flags, unsigned int mode);
+int jshm_posix_unlink(const char *name);
+
 /* ---- Mappings and memory ------------------------------------------------------------- */
 
 /* The system page size. */

@@ -13,6 +13,7 @@
 #include <jni.h>
 #include <limits.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #define JSHM_NATIVE_CLASS "dev/jshm/Native"
 #define JSHM_EXPORT __attribute__((visibility("default")))
@@ -205,6 +206,121 @@ static jstring jshm_jni_strerror(JNIEnv *env, jclass clazz, jint err)
     return (*env)->NewStringUTF(env, buf);
 }
 
+/* Paths and names arrive as NUL-terminated bytes: Java encodes them and refuses embedded NULs,
+ * so no modified-UTF-8 conversion is involved. */
+static jint with_path(JNIEnv *env, jbyteArray path, int (*fn)(const char *, int, unsigned int),
+                      int flags, unsigned int mode)
+{
+    jbyte *bytes = (*env)->GetByteArrayElements(env, path, NULL);
+    if (bytes == NULL)
+        return -ENOMEM;
+    jsize n = (*env)->GetArrayLength(env, path);
+    int rc = (n > 0 && bytes[n - 1] == 0) ? fn((const char *)bytes, flags, mode) : -EINVAL;
+    (*env)->ReleaseByteArrayElements(env, path, bytes, JNI_ABORT);
+    return rc;
+}
+
+static int unlink_adapter(const char *path, int flags, unsigned int mode)
+{
+    (void)flags; (void)mode;
+    return jshm_unlink(path);
+}
+
+static int posix_unlink_adapter(const char *name, int flags, unsigned int mode)
+{
+    (void)flags; (void)mode;
+    return jshm_posix_unlink(name);
+}
+
+static jint jshm_jni_fileOpen(JNIEnv *env, jclass clazz, jbyteArray path, jint flags, jint mode)
+{
+    (void)clazz;
+    return with_path(env, path, jshm_file_open, flags, (unsigned int)mode);
+}
+
+static jint jshm_jni_posixOpen(JNIEnv *env, jclass clazz, jbyteArray name, jint flags, jint mode)
+{
+    (void)clazz;
+    return with_path(env, name, jshm_posix_open, flags, (unsigned int)mode);
+}
+
+static jint jshm_jni_unlink(JNIEnv *env, jclass clazz, jbyteArray path)
+{
+    (void)clazz;
+    return with_path(env, path, unlink_adapter, 0, 0);
+}
+
+static jint jshm_jni_posixUnlink(JNIEnv *env, jclass clazz, jbyteArray name)
+{
+    (void)clazz;
+    return with_path(env, name, posix_unlink_adapter, 0, 0);
+}
+
+/* Fills out[0..7] in the order of struct jshm_file_stat. */
+static jint jshm_jni_fileStat(JNIEnv *env, jclass clazz, jint fd, jlongArray out)
+{
+    (void)clazz;
+    struct jshm_file_stat st;
+    int rc = jshm_file_stat(fd, &st);
+    if (rc < 0)
+        return rc;
+    jlong values[] = {st.size, st.mode, st.uid, st.gid, st.dev, st.ino, st.nlink, st.mtime};
+    jsize n = (jsize)(sizeof(values) / sizeof(values[0]));
+    if ((*env)->GetArrayLength(env, out) < n)
+        return -EINVAL;
+    (*env)->SetLongArrayRegion(env, out, 0, n, values);
+    return 0;
+}
+
+static jint jshm_jni_fileGrow(JNIEnv *env, jclass clazz, jint fd, jlong size, jboolean reserve)
+{
+    (void)env; (void)clazz;
+    if (!JSHM_SIZE_OK(size))
+        return -EINVAL;
+    return jshm_file_grow(fd, (size_t)size, reserve == JNI_TRUE);
+}
+
+static jlong jshm_jni_map(JNIEnv *env, jclass clazz, jint fd, jlong offset, jlong length,
+                          jint flags)
+{
+    (void)env; (void)clazz;
+    if (!JSHM_SIZE_OK(offset) || !JSHM_SIZE_OK(length))
+        return -EINVAL;
+    void *addr = NULL;
+    int rc = jshm_map(fd, (size_t)offset, (size_t)length, flags, &addr);
+    return rc < 0 ? rc : from_ptr(addr);
+}
+
+static jint jshm_jni_sync(JNIEnv *env, jclass clazz, jlong address, jlong length,
+                          jboolean async)
+{
+    (void)env; (void)clazz;
+    if (!JSHM_SIZE_OK(length))
+        return -EINVAL;
+    return jshm_sync(to_ptr(address), (size_t)length, async == JNI_TRUE);
+}
+
+static jint jshm_jni_lockPages(JNIEnv *env, jclass clazz, jlong address, jlong length,
+                               jboolean lock)
+{
+    (void)env; (void)clazz;
+    if (!JSHM_SIZE_OK(length))
+        return -EINVAL;
+    return jshm_lock_pages(to_ptr(address), (size_t)length, lock == JNI_TRUE);
+}
+
+static jlong jshm_jni_geteuid(JNIEnv *env, jclass clazz)
+{
+    (void)env; (void)clazz;
+    return (jlong)geteuid();
+}
+
+static jint jshm_jni_closeFd(JNIEnv *env, jclass clazz, jint fd)
+{
+    (void)env; (void)clazz;
+    return jshm_close_fd(fd);
+}
+
 /* ---- registered natives: end ---- */
 
 static const JNINativeMethod jshm_natives[] = {
@@ -227,6 +343,17 @@ static const JNINativeMethod jshm_natives[] = {
     {"indexOf", "(JJJJB)J", (void *)jshm_jni_indexOf},
     {"errnoName", "(I)Ljava/lang/String;", (void *)jshm_jni_errnoName},
     {"strerror", "(I)Ljava/lang/String;", (void *)jshm_jni_strerror},
+    {"fileOpen", "([BII)I", (void *)jshm_jni_fileOpen},
+    {"posixOpen", "([BII)I", (void *)jshm_jni_posixOpen},
+    {"unlink", "([B)I", (void *)jshm_jni_unlink},
+    {"posixUnlink", "([B)I", (void *)jshm_jni_posixUnlink},
+    {"fileStat", "(I[J)I", (void *)jshm_jni_fileStat},
+    {"fileGrow", "(IJZ)I", (void *)jshm_jni_fileGrow},
+    {"map", "(IJJI)J", (void *)jshm_jni_map},
+    {"sync", "(JJZ)I", (void *)jshm_jni_sync},
+    {"lockPages", "(JJZ)I", (void *)jshm_jni_lockPages},
+    {"closeFd", "(I)I", (void *)jshm_jni_closeFd},
+    {"geteuid", "()J", (void *)jshm_jni_geteuid},
 };
 
 JSHM_EXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)

@@ -99,11 +99,45 @@ static void test_errors(void)
     CHECK(strlen(buf) == sizeof buf - 1);
 }
 
+static void test_posix_and_files(void)
+{
+    char path[64];
+    CHECK(jshm_posix_path("/ok", path, sizeof path) == 0 && strcmp(path, "/dev/shm/ok") == 0);
+    CHECK(jshm_posix_path("noslash", path, sizeof path) == -EINVAL);
+    CHECK(jshm_posix_path("/", path, sizeof path) == -EINVAL);
+    CHECK(jshm_posix_path("/a/b", path, sizeof path) == -EINVAL);
+    CHECK(jshm_posix_path("/..", path, sizeof path) == -EINVAL);
+    CHECK(jshm_posix_path("/abc", path, 8) == -ENAMETOOLONG);
+
+    char name[64];
+    snprintf(name, sizeof name, "/jshm-selftest-%d", (int)getpid());
+    int fd = jshm_posix_open(name, JSHM_FILE_CREATE | JSHM_FILE_EXCL, 0600);
+    CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    CHECK(jshm_posix_open(name, JSHM_FILE_CREATE | JSHM_FILE_EXCL, 0600) == -EEXIST);
+    CHECK(jshm_file_grow(fd, 8192, 1) == 0);
+    struct jshm_file_stat st;
+    CHECK(jshm_file_stat(fd, &st) == 0 && st.size == 8192 && (st.mode & 0777) == 0600);
+    CHECK(jshm_file_grow(fd, 100, 0) == 0); /* never shrinks */
+    CHECK(jshm_file_stat(fd, &st) == 0 && st.size == 8192);
+    void *addr = NULL;
+    CHECK(jshm_map(fd, 1, 4096, 0, &addr) == -EINVAL); /* unaligned offset */
+    CHECK(jshm_map(fd, 0, 8192, JSHM_MAP_POPULATE, &addr) == 0);
+    CHECK(jshm_copy_in(addr, 8192, 8000, "posix", 6) == 0);
+    CHECK(jshm_sync(addr, 8192, 0) == 0);
+    CHECK(jshm_unmap(addr, 8192) == 0);
+    CHECK(jshm_close_fd(fd) == 0);
+    CHECK(jshm_posix_unlink(name) == 0);
+    CHECK(jshm_posix_unlink(name) == -ENOENT);
+}
+
 int main(void)
 {
     test_range_macro();
     test_sysv_lifecycle();
     test_errors();
+    test_posix_and_files();
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;

@@ -24,6 +24,7 @@ final class Errors {
     static final int EFBIG = 27;
     static final int ENOSPC = 28;
     static final int ERANGE = 34;
+    static final int ELOOP = 40;
     static final int EIDRM = 43;
 
     private Errors() {
@@ -46,7 +47,7 @@ final class Errors {
         return switch (errno) {
             case ENOENT, EIDRM -> new SegmentNotFoundException(message, operation, errno, name);
             case EEXIST -> new SegmentExistsException(message, operation, errno, name);
-            case EACCES, EPERM -> new ShmPermissionException(message, operation, errno, name);
+            case EACCES, EPERM, ELOOP -> new ShmPermissionException(message, operation, errno, name);
             case ENOMEM, ENOSPC, EMFILE, ENFILE, EFBIG, E2BIG -> new ShmLimitException(message, operation, errno, name);
             case EINVAL, ERANGE -> new ShmInvalidArgumentException(message, operation, errno, name);
             default -> new ShmException(message, operation, errno, name);

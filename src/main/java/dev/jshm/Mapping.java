@@ -36,10 +36,13 @@ final class Mapping {
         return thread;
     });
 
+    /** Where the segment's byte 0 is. */
     final long address;
     /** Bytes usable from Java: the segment's size. */
     final long size;
-    /** Bytes mapped: {@link #size} rounded up to the mapping's page size. */
+    /** Where the kernel's mapping starts: {@link #address}, or below it when the file offset was not page aligned. */
+    final long base;
+    /** Bytes mapped from {@link #base}, a whole number of pages. */
     final long length;
     final boolean readOnly;
     /** Native byte order, read-only when the mapping is. */
@@ -47,18 +50,25 @@ final class Mapping {
 
     private final Unmapper unmapper;
 
-    Mapping(long address, long size, long length, boolean readOnly) {
+    Mapping(long address, long size, long base, long length, boolean readOnly) {
         this.address = address;
         this.size = size;
+        this.base = base;
         this.length = length;
         this.readOnly = readOnly;
-        this.unmapper = new Unmapper(address, length);
+        this.unmapper = new Unmapper(base, length);
         int count = (int) ((size + CHUNK_SIZE - 1) >>> CHUNK_SHIFT);
         this.chunks = new ByteBuffer[count];
         for (int i = 0; i < count; i++) {
             long start = (long) i << CHUNK_SHIFT;
             chunks[i] = newRoot(start, (int) Math.min(size - start, CHUNK_SIZE + CHUNK_SLACK));
         }
+    }
+
+    /** {@code size} rounded up to a whole number of pages. */
+    static long pageAligned(long size) {
+        long page = Native.pageSize();
+        return (size + page - 1) / page * page;
     }
 
     /** The buffer that holds {@code offset}; the caller has checked the offset. */
@@ -86,9 +96,9 @@ final class Mapping {
 
     /** Detaches the shared memory now, leaving harmless anonymous memory in its place. */
     void retire(String segment) {
-        int rc = Native.retire(address, length);
+        int rc = Native.retire(base, length);
         if (rc < 0) {
-            throw Errors.failure(rc, "mmap(address=0x" + Long.toHexString(address) + ", length=" + length
+            throw Errors.failure(rc, "mmap(address=0x" + Long.toHexString(base) + ", length=" + length
                     + ", MAP_FIXED|MAP_ANONYMOUS) retiring " + segment);
         }
     }

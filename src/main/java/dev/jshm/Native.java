@@ -23,6 +23,17 @@ final class Native {
     static final int SYSV_HUGETLB = 0x2;
     static final int SYSV_NORESERVE = 0x4;
 
+    static final int FILE_CREATE = 0x1;
+    static final int FILE_EXCL = 0x2;
+    static final int FILE_READONLY = 0x4;
+
+    static final int MAP_READONLY = 0x1;
+    static final int MAP_PRIVATE = 0x2;
+    static final int MAP_POPULATE = 0x4;
+
+    /** Length of the array {@link #fileStat} fills. */
+    static final int FILE_STAT_FIELDS = 8;
+
     private static final RuntimeException UNAVAILABLE;
 
     static {
@@ -86,4 +97,30 @@ final class Native {
     static native String errnoName(int errno);
 
     static native String strerror(int errno);
+
+    /** @return a file descriptor or {@code -errno}; the path is NUL-terminated */
+    static native int fileOpen(byte[] path, int flags, int mode);
+
+    /** Opens {@code /dev/shm/<name>} like {@code shm_open}; the name is NUL-terminated. */
+    static native int posixOpen(byte[] name, int flags, int mode);
+
+    static native int unlink(byte[] path);
+
+    static native int posixUnlink(byte[] name);
+
+    static native int fileStat(int fd, long[] out);
+
+    static native int fileGrow(int fd, long size, boolean reserve);
+
+    /** @return the address of the new mapping or {@code -errno} */
+    static native long map(int fd, long offset, long length, int flags);
+
+    static native int sync(long address, long length, boolean async);
+
+    static native int lockPages(long address, long length, boolean lock);
+
+    static native int closeFd(int fd);
+
+    /** This process's effective user id. */
+    static native long geteuid();
 }

@@ -5,7 +5,12 @@ import java.lang.invoke.VarHandle;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
+
+import org.apache.commons.lang3.ArrayUtils;
 
 /**
  * Shared memory mapped into this process: the face that every kind of segment shows.
@@ -23,7 +28,7 @@ import java.util.Objects;
  * any time, also while other threads access the segment: they never crash the JVM, and their
  * accesses after the close either throw or touch private zeroed memory that no one else sees.
  */
-public abstract sealed class Segment implements AutoCloseable permits SysVSegment {
+public abstract sealed class Segment implements AutoCloseable permits SysVSegment, PosixSegment, MappedFileSegment {
 
     private static final VarHandle CLOSING;
 
@@ -35,9 +40,20 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         }
     }
 
-    final Mapping mapping;
-    private final long size;
+    /**
+     * The current mapping. Replaced, never changed, when the segment grows: its fields are final,
+     * so a thread that sees a new mapping sees all of it. Every operation reads it once.
+     */
+    private Mapping mapping;
+    /** Mappings replaced by a larger one; still valid (the object only grew), retired on close. */
+    private final List<Mapping> superseded = new ArrayList<>(0);
     private final boolean readOnly;
+    /**
+     * Whether bulk operations use the native copy. Native code cannot survive a SIGBUS, so kinds
+     * whose memory another process can truncate (POSIX objects, files) copy through the JVM's
+     * guarded buffer accesses instead, unless the caller opts in.
+     */
+    private final boolean nativeCopies;
     /** Set once by the thread that wins {@link #close()}. */
     @SuppressWarnings("unused")
     private volatile boolean closing;
@@ -47,21 +63,35 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      */
     private boolean closed;
 
-    Segment(Mapping mapping) {
+    Segment(Mapping mapping, boolean nativeCopies) {
         this.mapping = mapping;
-        this.size = mapping.size;
         this.readOnly = mapping.readOnly;
+        this.nativeCopies = nativeCopies;
     }
 
     /** The size in bytes. Allowed after close. */
     public final long size() {
-        return size;
+        return mapping.size;
+    }
+
+    /**
+     * Whether bulk operations ({@link #read}, {@link #write}, {@link #fill}, strings) go through
+     * one native call ({@code memcpy}) rather than the JVM's buffer copies. Allowed after close.
+     */
+    public final boolean usesNativeCopies() {
+        return nativeCopies;
     }
 
     /** Whether the segment is mapped read-only. Allowed after close. */
     public final boolean isReadOnly() {
         return readOnly;
     }
+
+    /**
+     * Where another process finds this segment: hand it to a child process with
+     * {@link SegmentLocator#passTo(ProcessBuilder)}. Allowed after close.
+     */
+    public abstract SegmentLocator locator();
 
     /** Whether {@link #close()} has been called. */
     public final boolean isClosed() {
@@ -72,91 +102,157 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /** The byte at {@code offset}. */
     public final byte getByte(long offset) {
-        checkRead(offset, Byte.BYTES);
-        return mapping.chunk(offset).get(Mapping.indexInChunk(offset));
+        Mapping m = readable(offset, Byte.BYTES);
+        try {
+            return m.chunk(offset).get(Mapping.indexInChunk(offset));
+        } catch (InternalError e) {
+            throw faulted(e, "getByte", offset, Byte.BYTES);
+        }
     }
 
     /** Writes the byte at {@code offset}. */
     public final void putByte(long offset, byte value) {
-        checkWrite(offset, Byte.BYTES, "putByte");
-        mapping.chunk(offset).put(Mapping.indexInChunk(offset), value);
+        Mapping m = writable(offset, Byte.BYTES, "putByte");
+        try {
+            m.chunk(offset).put(Mapping.indexInChunk(offset), value);
+        } catch (InternalError e) {
+            throw faulted(e, "putByte", offset, Byte.BYTES);
+        }
     }
 
     /** The short at {@code offset}, native byte order. */
     public final short getShort(long offset) {
-        checkRead(offset, Short.BYTES);
-        return mapping.chunk(offset).getShort(Mapping.indexInChunk(offset));
+        Mapping m = readable(offset, Short.BYTES);
+        try {
+            return m.chunk(offset).getShort(Mapping.indexInChunk(offset));
+        } catch (InternalError e) {
+            throw faulted(e, "getShort", offset, Short.BYTES);
+        }
     }
 
     /** Writes the short at {@code offset}, native byte order. */
     public final void putShort(long offset, short value) {
-        checkWrite(offset, Short.BYTES, "putShort");
-        mapping.chunk(offset).putShort(Mapping.indexInChunk(offset), value);
+        Mapping m = writable(offset, Short.BYTES, "putShort");
+        try {
+            m.chunk(offset).putShort(Mapping.indexInChunk(offset), value);
+        } catch (InternalError e) {
+            throw faulted(e, "putShort", offset, Short.BYTES);
+        }
     }
 
     /** The int at {@code offset}, native byte order. */
     public final int getInt(long offset) {
-        checkRead(offset, Integer.BYTES);
-        return mapping.chunk(offset).getInt(Mapping.indexInChunk(offset));
+        Mapping m = readable(offset, Integer.BYTES);
+        try {
+            return m.chunk(offset).getInt(Mapping.indexInChunk(offset));
+        } catch (InternalError e) {
+            throw faulted(e, "getInt", offset, Integer.BYTES);
+        }
     }
 
     /** Writes the int at {@code offset}, native byte order. */
     public final void putInt(long offset, int value) {
-        checkWrite(offset, Integer.BYTES, "putInt");
-        mapping.chunk(offset).putInt(Mapping.indexInChunk(offset), value);
+        Mapping m = writable(offset, Integer.BYTES, "putInt");
+        try {
+            m.chunk(offset).putInt(Mapping.indexInChunk(offset), value);
+        } catch (InternalError e) {
+            throw faulted(e, "putInt", offset, Integer.BYTES);
+        }
     }
 
     /** The long at {@code offset}, native byte order. */
     public final long getLong(long offset) {
-        checkRead(offset, Long.BYTES);
-        return mapping.chunk(offset).getLong(Mapping.indexInChunk(offset));
+        Mapping m = readable(offset, Long.BYTES);
+        try {
+            return m.chunk(offset).getLong(Mapping.indexInChunk(offset));
+        } catch (InternalError e) {
+            throw faulted(e, "getLong", offset, Long.BYTES);
+        }
     }
 
     /** Writes the long at {@code offset}, native byte order. */
     public final void putLong(long offset, long value) {
-        checkWrite(offset, Long.BYTES, "putLong");
-        mapping.chunk(offset).putLong(Mapping.indexInChunk(offset), value);
+        Mapping m = writable(offset, Long.BYTES, "putLong");
+        try {
+            m.chunk(offset).putLong(Mapping.indexInChunk(offset), value);
+        } catch (InternalError e) {
+            throw faulted(e, "putLong", offset, Long.BYTES);
+        }
     }
 
     /** The float at {@code offset}, native byte order. */
     public final float getFloat(long offset) {
-        checkRead(offset, Float.BYTES);
-        return mapping.chunk(offset).getFloat(Mapping.indexInChunk(offset));
+        Mapping m = readable(offset, Float.BYTES);
+        try {
+            return m.chunk(offset).getFloat(Mapping.indexInChunk(offset));
+        } catch (InternalError e) {
+            throw faulted(e, "getFloat", offset, Float.BYTES);
+        }
     }
 
     /** Writes the float at {@code offset}, native byte order. */
     public final void putFloat(long offset, float value) {
-        checkWrite(offset, Float.BYTES, "putFloat");
-        mapping.chunk(offset).putFloat(Mapping.indexInChunk(offset), value);
+        Mapping m = writable(offset, Float.BYTES, "putFloat");
+        try {
+            m.chunk(offset).putFloat(Mapping.indexInChunk(offset), value);
+        } catch (InternalError e) {
+            throw faulted(e, "putFloat", offset, Float.BYTES);
+        }
     }
 
     /** The double at {@code offset}, native byte order. */
     public final double getDouble(long offset) {
-        checkRead(offset, Double.BYTES);
-        return mapping.chunk(offset).getDouble(Mapping.indexInChunk(offset));
+        Mapping m = readable(offset, Double.BYTES);
+        try {
+            return m.chunk(offset).getDouble(Mapping.indexInChunk(offset));
+        } catch (InternalError e) {
+            throw faulted(e, "getDouble", offset, Double.BYTES);
+        }
     }
 
     /** Writes the double at {@code offset}, native byte order. */
     public final void putDouble(long offset, double value) {
-        checkWrite(offset, Double.BYTES, "putDouble");
-        mapping.chunk(offset).putDouble(Mapping.indexInChunk(offset), value);
+        Mapping m = writable(offset, Double.BYTES, "putDouble");
+        try {
+            m.chunk(offset).putDouble(Mapping.indexInChunk(offset), value);
+        } catch (InternalError e) {
+            throw faulted(e, "putDouble", offset, Double.BYTES);
+        }
     }
 
     // ---- bulk copies ----------------------------------------------------------------------
 
     /**
-     * Copies {@code length} bytes at {@code offset} into {@code dst[dstOffset..]} with one
-     * native call.
+     * Copies {@code length} bytes at {@code offset} into {@code dst[dstOffset..]}: one native
+     * {@code memcpy} when {@link #usesNativeCopies()}, the JVM's buffer copy otherwise.
      *
      * @throws IndexOutOfBoundsException if either range does not fit
+     * @throws SegmentFaultException     if the memory is no longer backed (a truncated object)
      */
     public final void read(long offset, byte[] dst, int dstOffset, int length) {
         Objects.checkFromIndexSize(dstOffset, length, dst.length);
-        checkRead(offset, length);
-        int rc = Native.copyToArray(mapping.address, size, offset, dst, dstOffset, length);
-        Reference.reachabilityFence(mapping);
-        if (rc < 0) {
-            throw Errors.failure(rc, "read(offset=" + offset + ", length=" + length + ") of " + this);
+        Mapping m = readable(offset, length);
+        if (nativeCopies) {
+            int rc = Native.copyToArray(m.address, m.size, offset, dst, dstOffset, length);
+            Reference.reachabilityFence(m);
+            if (rc < 0) {
+                throw Errors.failure(rc, "read(offset=" + offset + ", length=" + length + ") of " + this);
+            }
+            return;
+        }
+        try {
+            long at = offset;
+            int done = 0;
+            while (done < length) {
+                ByteBuffer chunk = m.chunk(at);
+                int index = Mapping.indexInChunk(at);
+                int n = Math.min(length - done, chunk.capacity() - index);
+                chunk.get(index, dst, dstOffset + done, n);
+                done += n;
+                at += n;
+            }
+        } catch (InternalError e) {
+            throw faulted(e, "read", offset, length);
         }
     }
 
@@ -166,17 +262,36 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     }
 
     /**
-     * Copies {@code src[srcOffset..srcOffset+length)} to {@code offset} with one native call.
+     * Copies {@code src[srcOffset..srcOffset+length)} to {@code offset}: one native
+     * {@code memcpy} when {@link #usesNativeCopies()}, the JVM's buffer copy otherwise.
      *
      * @throws IndexOutOfBoundsException if either range does not fit
+     * @throws SegmentFaultException     if the memory is no longer backed (a truncated object)
      */
     public final void write(long offset, byte[] src, int srcOffset, int length) {
         Objects.checkFromIndexSize(srcOffset, length, src.length);
-        checkWrite(offset, length, "write");
-        int rc = Native.copyFromArray(mapping.address, size, offset, src, srcOffset, length);
-        Reference.reachabilityFence(mapping);
-        if (rc < 0) {
-            throw Errors.failure(rc, "write(offset=" + offset + ", length=" + length + ") of " + this);
+        Mapping m = writable(offset, length, "write");
+        if (nativeCopies) {
+            int rc = Native.copyFromArray(m.address, m.size, offset, src, srcOffset, length);
+            Reference.reachabilityFence(m);
+            if (rc < 0) {
+                throw Errors.failure(rc, "write(offset=" + offset + ", length=" + length + ") of " + this);
+            }
+            return;
+        }
+        try {
+            long at = offset;
+            int done = 0;
+            while (done < length) {
+                ByteBuffer chunk = m.chunk(at);
+                int index = Mapping.indexInChunk(at);
+                int n = Math.min(length - done, chunk.capacity() - index);
+                chunk.put(index, src, srcOffset + done, n);
+                done += n;
+                at += n;
+            }
+        } catch (InternalError e) {
+            throw faulted(e, "write", offset, length);
         }
     }
 
@@ -187,13 +302,24 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /** Sets {@code length} bytes at {@code offset} to {@code value}. */
     public final void fill(long offset, long length, byte value) {
-        checkWrite(offset, length, "fill");
-        int rc = Native.fill(mapping.address, size, offset, length, value);
-        Reference.reachabilityFence(mapping);
-        if (rc < 0) {
-            throw Errors.failure(rc, "fill(offset=" + offset + ", length=" + length + ") of " + this);
+        Mapping m = writable(offset, length, "fill");
+        if (nativeCopies) {
+            int rc = Native.fill(m.address, m.size, offset, length, value);
+            Reference.reachabilityFence(m);
+            if (rc < 0) {
+                throw Errors.failure(rc, "fill(offset=" + offset + ", length=" + length + ") of " + this);
+            }
+            return;
+        }
+        byte[] pattern = new byte[(int) Math.min(length, COPY_BLOCK)];
+        Arrays.fill(pattern, value);
+        for (long done = 0; done < length; done += pattern.length) {
+            write(offset + done, pattern, 0, (int) Math.min(pattern.length, length - done));
         }
     }
+
+    /** The block size of the Java paths that work piece by piece. */
+    private static final int COPY_BLOCK = 8192;
 
     // ---- strings --------------------------------------------------------------------------
 
@@ -206,20 +332,20 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * @throws IndexOutOfBoundsException if the bytes and the NUL do not fit
      */
     public final int putString(long offset, String text) {
-        if (text.indexOf('\0') >= 0) {
+        int nul = text.indexOf('\0');
+        if (nul >= 0) {
             throw new IllegalArgumentException("putString(offset=" + offset + ") of " + this
-                    + ": the text contains a NUL character at index " + text.indexOf('\0'));
+                    + ": the text contains a NUL character at index " + nul);
         }
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        byte[] terminated = java.util.Arrays.copyOf(bytes, bytes.length + 1);
-        write(offset, terminated);
+        write(offset, Arrays.copyOf(bytes, bytes.length + 1));
         return bytes.length;
     }
 
     /** The UTF-8 string at {@code offset} up to the first NUL byte or the end of the segment. */
     public final String getString(long offset) {
-        checkRead(offset, 0);
-        return getString(offset, (int) Math.min(size - offset, Integer.MAX_VALUE - 8));
+        Mapping m = readable(offset, 0);
+        return getString(offset, (int) Math.min(m.size - offset, Integer.MAX_VALUE - 8));
     }
 
     /**
@@ -227,13 +353,27 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * bytes, or all {@code maxLength} bytes when there is no NUL.
      */
     public final String getString(long offset, int maxLength) {
-        checkRead(offset, maxLength);
-        long nul = Native.indexOf(mapping.address, size, offset, maxLength, (byte) 0);
-        Reference.reachabilityFence(mapping);
-        if (nul < -1) {
-            throw Errors.failure(nul, "getString(offset=" + offset + ", maxLength=" + maxLength + ") of " + this);
+        Mapping m = readable(offset, maxLength);
+        int length = maxLength;
+        if (nativeCopies) {
+            long nul = Native.indexOf(m.address, m.size, offset, maxLength, (byte) 0);
+            Reference.reachabilityFence(m);
+            if (nul < -1) {
+                throw Errors.failure(nul, "getString(offset=" + offset + ", maxLength=" + maxLength + ") of " + this);
+            }
+            length = nul == -1 ? maxLength : (int) (nul - offset);
+        } else {
+            byte[] block = new byte[Math.min(maxLength, COPY_BLOCK)];
+            for (int scanned = 0; scanned < maxLength; scanned += block.length) {
+                int n = Math.min(block.length, maxLength - scanned);
+                read(offset + scanned, block, 0, n);
+                int nul = ArrayUtils.indexOf(block, (byte) 0);
+                if (nul >= 0 && nul < n) {
+                    length = scanned + nul;
+                    break;
+                }
+            }
         }
-        int length = nul == -1 ? maxLength : (int) (nul - offset);
         byte[] bytes = new byte[length];
         read(offset, bytes);
         return new String(bytes, StandardCharsets.UTF_8);
@@ -246,13 +386,15 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * is). Writes through it go straight to the shared memory.
      *
      * <p>After {@link #close()}, the view no longer reaches the shared memory: it reads and
-     * writes private zeroed memory, and never crashes the JVM.
+     * writes private zeroed memory, and never crashes the JVM. Accesses through a view of a
+     * truncated object throw {@link InternalError} (the JVM's own guard).
      *
      * @throws UnsupportedOperationException if the segment is larger than a buffer can be
      *                                       (2 GiB - 1): use {@link #asByteBuffer(long, int)}
      */
     public final ByteBuffer asByteBuffer() {
         checkOpen();
+        long size = mapping.size;
         if (size > Integer.MAX_VALUE) {
             throw new UnsupportedOperationException("asByteBuffer() of " + this + ": " + size
                     + " bytes do not fit in one ByteBuffer; use asByteBuffer(offset, length) windows");
@@ -262,8 +404,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /** A zero-copy view of {@code length} bytes at {@code offset}; see {@link #asByteBuffer()}. */
     public final ByteBuffer asByteBuffer(long offset, int length) {
-        checkRead(offset, length);
-        return mapping.view(offset, length);
+        return readable(offset, length).view(offset, length);
     }
 
     // ---- lifecycle ------------------------------------------------------------------------
@@ -281,7 +422,12 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         }
         closed = true;
         try {
-            mapping.retire(toString());
+            synchronized (this) {
+                for (Mapping old : superseded) {
+                    old.retire(toString());
+                }
+                mapping.retire(toString());
+            }
         } finally {
             closeKind();
         }
@@ -289,6 +435,18 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /** What a kind releases besides the mapping (a file descriptor, say). Runs once. */
     void closeKind() {
+    }
+
+    /**
+     * Publishes a larger mapping of the same memory (after the object grew). The old one stays
+     * valid for threads and views that still use it, and is retired on close. Callers hold the
+     * segment's lock.
+     */
+    final void replaceMapping(Mapping larger) {
+        assert Thread.holdsLock(this);
+        checkOpen();
+        superseded.add(mapping);
+        mapping = larger;
     }
 
     // ---- checks -----------------------------------------------------------------------------
@@ -299,22 +457,33 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         }
     }
 
-    final void checkRead(long offset, long length) {
+    /** Checks that the segment is open and the range inside it; returns the mapping to use. */
+    final Mapping readable(long offset, long length) {
         checkOpen();
+        Mapping m = mapping;
         // Subtract, never add: offset + length can wrap around.
-        if (offset < 0 || length < 0 || offset > size - length) {
-            throw outOfBounds(offset, length);
+        if (offset < 0 || length < 0 || offset > m.size - length) {
+            throw new IndexOutOfBoundsException("offset=" + offset + " length=" + length + " size=" + m.size + " of " + this);
         }
+        return m;
     }
 
-    final void checkWrite(long offset, long length, String operation) {
-        checkRead(offset, length);
+    /** {@link #readable}, and refuses read-only segments. */
+    final Mapping writable(long offset, long length, String operation) {
+        Mapping m = readable(offset, length);
         if (readOnly) {
             throw new ReadOnlySegmentException(operation + "(offset=" + offset + ", length=" + length + ")", toString());
         }
+        return m;
     }
 
-    private IndexOutOfBoundsException outOfBounds(long offset, long length) {
-        return new IndexOutOfBoundsException("offset=" + offset + " length=" + length + " size=" + size + " of " + this);
+    /**
+     * The JVM turns a fault inside its own memory accesses (SIGBUS on a truncated file or object)
+     * into an {@link InternalError}; callers get jshm's exception with the access that faulted.
+     */
+    private SegmentFaultException faulted(InternalError error, String operation, long offset, long length) {
+        return new SegmentFaultException(operation + "(offset=" + offset + ", length=" + length + ") of " + this
+                + " faulted: the memory is no longer backed by the object (did another process truncate it?)",
+                operation, error);
     }
 }

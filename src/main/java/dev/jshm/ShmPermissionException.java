@@ -1,7 +1,7 @@
 package dev.jshm;
 
 /**
- * The caller's user, group or capabilities do not allow the operation (EACCES, EPERM).
+ * The caller's user, group or capabilities do not allow the operation (EACCES, EPERM), or jshm refused a file for safety: a symbolic link where a name or path should be (ELOOP), or a file another user owns.
  */
 public class ShmPermissionException extends ShmException {
     private static final long serialVersionUID = 1L;

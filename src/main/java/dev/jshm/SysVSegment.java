@@ -39,7 +39,7 @@ public final class SysVSegment extends Segment {
     private final int shmid;
 
     private SysVSegment(int key, int shmid, Mapping mapping) {
-        super(mapping);
+        super(mapping, true);
         this.key = key;
         this.shmid = shmid;
     }
@@ -222,6 +222,12 @@ public final class SysVSegment extends Segment {
         removeById(shmid);
     }
 
+    /** By key, or by id for a private segment (or one removed since), which only its id reaches. */
+    @Override
+    public SegmentLocator locator() {
+        return key == IPC_PRIVATE ? SegmentLocator.sysvId(shmid) : SegmentLocator.sysvKey(key);
+    }
+
     @Override
     public String toString() {
         return "SysV segment key=" + Errors.hexKey(key) + " shmid=" + shmid + " size=" + size();
@@ -237,9 +243,8 @@ public final class SysVSegment extends Segment {
             throw Errors.failure(address, "shmat(shmid=" + shmid + ", key=" + Errors.hexKey(key)
                     + (readOnly ? ", SHM_RDONLY)" : ")"));
         }
-        long pageSize = Native.pageSize();
-        long length = (stat.size() + pageSize - 1) / pageSize * pageSize;
-        return new SysVSegment(key, shmid, new Mapping(address, stat.size(), length, readOnly));
+        return new SysVSegment(key, shmid,
+                new Mapping(address, stat.size(), address, Mapping.pageAligned(stat.size()), readOnly));
     }
 
     /**

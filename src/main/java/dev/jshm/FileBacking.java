@@ -1,0 +1,288 @@
+package dev.jshm;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * The open file behind a POSIX shared memory object or a mapped file: its descriptor, the checks
+ * made when it is opened, and the operations both kinds share (stat, grow, map, sync, lock).
+ *
+ * <p>Opening never follows a symbolic link ({@code O_NOFOLLOW}), refuses anything but a regular
+ * file, and by default refuses a file that another user owns (someone else's file can be
+ * truncated or swapped under us). A file this call created and could not finish setting up is
+ * removed again, so a failure leaves nothing behind.
+ *
+ * <p>Thread-safety: the owning segment serialises {@link #grow}, {@link #close} and mapping
+ * changes under its own lock; {@link #stat()} may be called from any thread while open.
+ */
+final class FileBacking {
+
+    /** What the kinds' builders collect. */
+    static final class Request {
+        /** The name ({@code /x}) of a POSIX object, or null for a file. */
+        String posixName;
+        /** The path of a file, or {@code /dev/shm/<name>} for display. */
+        String path;
+        long size = -1;
+        long offset;
+        int mode = 0600;
+        boolean create;
+        boolean exclusive = true;
+        Access access = Access.READ_WRITE;
+        boolean privateMapping;
+        boolean populate;
+        boolean lockPages;
+        boolean anyOwner;
+        boolean reserve;
+        boolean nativeCopies;
+
+        boolean isPosix() {
+            return posixName != null;
+        }
+
+        String describe() {
+            return isPosix() ? "POSIX shared memory " + posixName : "file " + path;
+        }
+    }
+
+    final Request request;
+    private final int fd;
+    /** Whether this open created the file (it may then be grown or unlinked by us). */
+    final boolean created;
+    private boolean closed;
+
+    private FileBacking(Request request, int fd, boolean created) {
+        this.request = request;
+        this.fd = fd;
+        this.created = created;
+    }
+
+    /**
+     * Opens (or creates) the file, checks it, sizes it and maps it.
+     *
+     * @return the open backing and its first mapping
+     */
+    static Opened open(Request r) {
+        Native.ensureAvailable();
+        if (r.create && r.size <= 0) {
+            throw new IllegalArgumentException(operation(r, "create") + ": the size must be at least 1 byte, got " + r.size);
+        }
+        if (r.size == 0 || r.size < -1) {
+            throw new IllegalArgumentException(operation(r, "open") + ": the size must be at least 1 byte, got " + r.size);
+        }
+        if (r.offset < 0) {
+            throw new IllegalArgumentException(operation(r, "open") + ": the offset must not be negative, got " + r.offset);
+        }
+        boolean readOnly = r.access == Access.READ_ONLY;
+        int flags = readOnly ? Native.FILE_READONLY : 0;
+        boolean created = false;
+        int fd;
+        if (r.create) {
+            // Try the exclusive create first, so that "created" is known for sure (it decides
+            // whether a failure may delete the file).
+            fd = openRaw(r, flags | Native.FILE_CREATE | Native.FILE_EXCL);
+            created = fd >= 0;
+            if (fd == -Errors.EEXIST && !r.exclusive) {
+                fd = openRaw(r, flags);
+            }
+            if (fd < 0) {
+                throw Errors.failure(fd, operation(r, "open", "flags=" + describeFlags(r, readOnly, !r.exclusive)),
+                        openHint(r, fd));
+            }
+        } else {
+            fd = openRaw(r, flags);
+            if (fd < 0) {
+                throw Errors.failure(fd, operation(r, "open", "flags=" + describeFlags(r, readOnly, false)),
+                        openHint(r, fd));
+            }
+        }
+        FileBacking backing = new FileBacking(r, fd, created);
+        try {
+            long size = backing.prepare();
+            Mapping mapping = backing.map(size);
+            return new Opened(backing, mapping);
+        } catch (RuntimeException | Error e) {
+            backing.abandon();
+            throw e;
+        }
+    }
+
+    record Opened(FileBacking backing, Mapping mapping) {
+    }
+
+    /** Checks the file and gives it its size; returns the size to map. */
+    private long prepare() {
+        Request r = request;
+        long[] raw = rawStat();
+        int type = (int) raw[1] & FileStat.S_IFMT;
+        if (type != FileStat.S_IFREG) {
+            throw new ShmInvalidArgumentException(r.describe() + " is not a regular file (st_mode=0" + Long.toOctalString(raw[1])
+                    + ")", operation(r, "fstat"), 0, null);
+        }
+        long euid = Native.geteuid();
+        if (!r.anyOwner && raw[2] != euid) {
+            throw new ShmPermissionException(r.describe() + " is owned by uid " + raw[2] + ", not by this process's uid " + euid
+                    + "; a file someone else owns can be truncated or replaced under this mapping (accept it with anyOwner())",
+                    operation(r, "fstat"), 0, null);
+        }
+        long fileSize = raw[0];
+        if (created) {
+            long end = Math.addExact(r.offset, r.size);
+            grow(end, operation(r, r.reserve ? "posix_fallocate" : "ftruncate", "size=" + end));
+            return r.size;
+        }
+        if (r.size == -1) {
+            if (fileSize - r.offset <= 0) {
+                throw new ShmInvalidArgumentException(r.describe() + " is " + fileSize + " bytes: nothing to map at offset "
+                        + r.offset + " (an empty file cannot be mapped)", operation(r, "open"), 0, null);
+            }
+            return fileSize - r.offset;
+        }
+        // An existing object is never resized behind the caller's back.
+        if (r.offset > fileSize - r.size) {
+            throw new ShmInvalidArgumentException(r.describe() + " is " + fileSize + " bytes, smaller than the "
+                    + r.size + " bytes asked at offset " + r.offset + "; it is not resized when opened: open it with its own size"
+                    + " or grow it with resize()", operation(r, "open"), 0, null);
+        }
+        return r.size;
+    }
+
+    /** Maps {@code size} bytes at the request's offset. */
+    Mapping map(long size) {
+        Request r = request;
+        long page = Native.pageSize();
+        long alignedOffset = r.offset / page * page;
+        long delta = r.offset - alignedOffset;
+        long length = Mapping.pageAligned(Math.addExact(size, delta));
+        boolean readOnly = r.access == Access.READ_ONLY;
+        int flags = (readOnly ? Native.MAP_READONLY : 0) | (r.privateMapping ? Native.MAP_PRIVATE : 0)
+                | (r.populate ? Native.MAP_POPULATE : 0);
+        long base = Native.map(fd, alignedOffset, length, flags);
+        if (base < 0) {
+            throw Errors.failure(base, "mmap(" + r.describe() + ", offset=" + alignedOffset + ", length=" + length
+                    + (r.privateMapping ? ", MAP_PRIVATE" : ", MAP_SHARED") + (readOnly ? ", PROT_READ" : ", PROT_READ|PROT_WRITE")
+                    + ")");
+        }
+        Mapping mapping = new Mapping(base + delta, size, base, length, readOnly);
+        if (r.lockPages) {
+            lockPages(mapping, true);
+        }
+        return mapping;
+    }
+
+    /** Grows the file to {@code end} bytes (never shrinks), reserving the blocks if asked. */
+    void grow(long end, String operation) {
+        int rc = Native.fileGrow(fd, end, request.reserve);
+        if (rc < 0) {
+            throw Errors.failure(rc, operation, rc == -Errors.ENOSPC || rc == -Errors.EFBIG ? spaceHint(end) : null);
+        }
+    }
+
+    FileStat stat() {
+        return FileStat.of(rawStat());
+    }
+
+    private long[] rawStat() {
+        long[] raw = new long[Native.FILE_STAT_FIELDS];
+        int rc = Native.fileStat(fd, raw);
+        if (rc < 0) {
+            throw Errors.failure(rc, operation(request, "fstat"));
+        }
+        return raw;
+    }
+
+    void sync(Mapping mapping, long offset, long length, boolean async) {
+        // msync wants a page-aligned start: widen the range down to the page that holds it.
+        long start = mapping.address + offset;
+        long alignedStart = start / Native.pageSize() * Native.pageSize();
+        int rc = Native.sync(alignedStart, length + (start - alignedStart), async);
+        if (rc < 0) {
+            throw Errors.failure(rc, "msync(" + request.describe() + ", offset=" + offset + ", length=" + length
+                    + (async ? ", MS_ASYNC)" : ", MS_SYNC)"));
+        }
+    }
+
+    void lockPages(Mapping mapping, boolean lock) {
+        int rc = Native.lockPages(mapping.base, mapping.length, lock);
+        if (rc < 0) {
+            throw Errors.failure(rc, (lock ? "mlock(" : "munlock(") + request.describe() + ", length=" + mapping.length + ")",
+                    lock && (rc == -Errors.ENOMEM || rc == -Errors.EPERM || rc == -Errors.EAGAIN)
+                            ? "locking needs CAP_IPC_LOCK or an RLIMIT_MEMLOCK (ulimit -l) above " + mapping.length + " bytes"
+                            : null);
+        }
+    }
+
+    /** Closes the descriptor; the mappings stay valid (the kernel holds the file for them). */
+    void close() {
+        if (!closed) {
+            closed = true;
+            Native.closeFd(fd);
+        }
+    }
+
+    /** Undoes a failed open: closes, and deletes the file if this open created it. */
+    private void abandon() {
+        close();
+        if (created) {
+            if (request.isPosix()) {
+                Native.posixUnlink(nulTerminated(request.posixName));
+            } else {
+                Native.unlink(nulTerminated(request.path));
+            }
+        }
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private static int openRaw(Request r, int flags) {
+        return r.isPosix()
+                ? Native.posixOpen(nulTerminated(r.posixName), flags, r.mode)
+                : Native.fileOpen(nulTerminated(r.path), flags, r.mode);
+    }
+
+    static byte[] nulTerminated(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        return Arrays.copyOf(bytes, bytes.length + 1);
+    }
+
+    private static String operation(Request r, String call) {
+        return operation(r, call, "");
+    }
+
+    /** {@code shm_open(name=/x, args)} or {@code open(path=/f, args)}. */
+    private static String operation(Request r, String call, String args) {
+        String target = r.isPosix() ? (call.equals("open") ? "shm_open" : call) + "(name=" + r.posixName : call + "(path=" + r.path;
+        return target + (args.isEmpty() ? "" : ", " + args) + ")";
+    }
+
+    private static String describeFlags(Request r, boolean readOnly, boolean openOrCreate) {
+        return (readOnly ? "O_RDONLY" : "O_RDWR") + (r.create ? "|O_CREAT" + (openOrCreate ? "" : "|O_EXCL") : "")
+                + "|O_NOFOLLOW|O_CLOEXEC, mode=" + Errors.octalMode(r.mode);
+    }
+
+    private static String openHint(Request r, int rc) {
+        if (rc == -Errors.ELOOP) {
+            return r.describe() + " is a symbolic link; jshm never follows one (O_NOFOLLOW)";
+        }
+        if (rc == -Errors.ENOENT && r.isPosix()) {
+            return "no object of that name in /dev/shm";
+        }
+        return null;
+    }
+
+    /** How much the file system holding the file has free, next to what was asked. */
+    private String spaceHint(long asked) {
+        Path where = Path.of(request.path).toAbsolutePath().getParent();
+        try {
+            FileStore store = Files.getFileStore(where);
+            return "asked for " + asked + " bytes; " + where + " (" + store.type() + ") has " + store.getUsableSpace()
+                    + " bytes free of " + store.getTotalSpace();
+        } catch (IOException | RuntimeException e) {
+            return "asked for " + asked + " bytes; the free space of " + where + " could not be read: " + e.getMessage();
+        }
+    }
+}

@@ -54,8 +54,8 @@ static jint jshm_jni_sysvOpen(JNIEnv *env, jclass clazz, jint key, jlong minSize
 static jlong jshm_jni_sysvFtok(JNIEnv *env, jclass clazz, jbyteArray path, jint projId)
 {
     (void)clazz;
-    /* The path arrives as NUL-terminated bytes (Java encodes it with the file system's
-     * encoding and refuses embedded NULs), so no modified-UTF-8 conversion is involved. */
+    /* The path arrives as NUL-terminated bytes in the JVM's file name encoding (Java refuses
+     * embedded NULs), so no modified-UTF-8 conversion is involved. */
     jbyte *bytes = (*env)->GetByteArrayElements(env, path, NULL);
     if (bytes == NULL)
         return -ENOMEM;
@@ -206,8 +206,8 @@ static jstring jshm_jni_strerror(JNIEnv *env, jclass clazz, jint err)
     return (*env)->NewStringUTF(env, buf);
 }
 
-/* Paths and names arrive as NUL-terminated bytes: Java encodes them and refuses embedded NULs,
- * so no modified-UTF-8 conversion is involved. */
+/* Paths and names arrive as NUL-terminated bytes in the JVM's file name encoding (Java refuses
+ * embedded NULs), so no modified-UTF-8 conversion is involved. */
 static jint with_path(JNIEnv *env, jbyteArray path, int (*fn)(const char *, int, unsigned int),
                       int flags, unsigned int mode)
 {

@@ -54,6 +54,20 @@ final class Errors {
         };
     }
 
+    /**
+     * The exception for a failed {@code shmctl} on an id. Linux answers EINVAL (not ENOENT) for
+     * an id that never existed or whose segment is gone, so that becomes "not found".
+     */
+    static ShmException idFailure(long result, String operation, int shmid) {
+        if (result == -EINVAL) {
+            String name = errnoName(EINVAL);
+            String message = operation + " failed: " + name + " (" + Native.strerror(EINVAL) + "); no segment has id "
+                    + shmid + " (it never existed, or was removed and its last attachment is gone)";
+            return new SegmentNotFoundException(message, operation, EINVAL, name);
+        }
+        return failure(result, operation);
+    }
+
     /** The symbolic name of an errno value, or {@code "errno N"} for one the library does not name. */
     static String errnoName(int errno) {
         String name = Native.errnoName(errno);

@@ -1,6 +1,7 @@
 package dev.jshm;
 
 import java.io.IOException;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -46,6 +47,16 @@ final class FileBacking {
 
         String describe() {
             return isPosix() ? "POSIX shared memory " + posixName : "file " + path;
+        }
+    }
+
+    private static final Charset FILE_NAME_ENCODING = fileNameEncoding();
+
+    private static Charset fileNameEncoding() {
+        try {
+            return Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+        } catch (IllegalArgumentException e) {
+            return StandardCharsets.UTF_8;
         }
     }
 
@@ -244,8 +255,12 @@ final class FileBacking {
                 : Native.fileOpen(nulTerminated(r.path), flags, r.mode);
     }
 
+    /**
+     * A path or name as the C library wants it: in the encoding the JVM uses for file names
+     * ({@code sun.jnu.encoding}, what {@code java.io.File} uses), NUL-terminated.
+     */
     static byte[] nulTerminated(String text) {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = text.getBytes(FILE_NAME_ENCODING);
         return Arrays.copyOf(bytes, bytes.length + 1);
     }
 

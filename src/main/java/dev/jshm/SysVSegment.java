@@ -1,8 +1,6 @@
 package dev.jshm;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -115,8 +113,7 @@ public final class SysVSegment extends Segment {
         if (file.indexOf('\0') >= 0) {
             throw new IllegalArgumentException(operation + ": the path contains a NUL character");
         }
-        byte[] encoded = file.getBytes(StandardCharsets.UTF_8);
-        long key = Native.sysvFtok(Arrays.copyOf(encoded, encoded.length + 1), projId);
+        long key = Native.sysvFtok(FileBacking.nulTerminated(file), projId);
         if (key < 0) {
             throw Errors.failure(key, operation);
         }
@@ -139,7 +136,7 @@ public final class SysVSegment extends Segment {
         long[] fields = new long[Native.SYSV_STAT_FIELDS];
         int rc = Native.sysvStat(shmid, fields);
         if (rc < 0) {
-            throw Errors.failure(rc, "shmctl(shmid=" + shmid + ", IPC_STAT)");
+            throw Errors.idFailure(rc, "shmctl(shmid=" + shmid + ", IPC_STAT)", shmid);
         }
         return SysVStat.of(shmid, fields);
     }
@@ -152,13 +149,17 @@ public final class SysVSegment extends Segment {
         Native.ensureAvailable();
         int rc = Native.sysvRemove(shmid);
         if (rc < 0) {
-            throw Errors.failure(rc, "shmctl(shmid=" + shmid + ", IPC_RMID)");
+            throw Errors.idFailure(rc, "shmctl(shmid=" + shmid + ", IPC_RMID)", shmid);
         }
     }
 
     // ---- this segment -------------------------------------------------------------------------
 
-    /** The key this segment was created or opened with ({@link #IPC_PRIVATE} for a private one). */
+    /**
+     * The key this segment was created or opened with ({@link #IPC_PRIVATE} for a private one).
+     * It does not change when the segment is removed, while the kernel then reports key 0
+     * ({@code stat().key()}).
+     */
     public int key() {
         return key;
     }
@@ -190,7 +191,7 @@ public final class SysVSegment extends Segment {
     private void set(long uid, long gid, long mode, String args) {
         int rc = Native.sysvSet(shmid, uid, gid, mode);
         if (rc < 0) {
-            throw Errors.failure(rc, "shmctl(shmid=" + shmid + ", IPC_SET, " + args + ")");
+            throw Errors.idFailure(rc, "shmctl(shmid=" + shmid + ", IPC_SET, " + args + ")", shmid);
         }
     }
 

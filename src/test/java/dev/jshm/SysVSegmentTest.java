@@ -193,9 +193,15 @@ class SysVSegmentTest {
         assertEquals("read me", reader.getString(0));
         assertEquals(-42L, reader.getLong(4088));
         assertWritesRefused(reader);
-        // It still sees what the writer does after it attached.
-        creator.putInt(64, 0x600dcafe);
-        assertEquals(0x600dcafe, reader.getInt(64));
+        // It sees everything the writer does after it attached, byte for byte and through views.
+        exerciseMemory(creator);
+        assertSharedWith(creator, reader);
+        byte[] written = new byte[4096];
+        byte[] seen = new byte[4096];
+        creator.read(0, written);
+        reader.read(0, seen);
+        assertArrayEquals(written, seen);
+        assertEquals(creator.getDouble(4088), reader.asByteBuffer(4080, 16).getDouble(8));
         reader.close();
         closeAndRemove(creator);
     }

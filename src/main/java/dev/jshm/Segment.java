@@ -82,6 +82,15 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         return nativeCopies;
     }
 
+    /**
+     * The address of byte 0 in this process, for diagnostics and for handing the memory to other
+     * native code. It is only a number: after {@link #close()} it points to private memory, and
+     * later to nothing. Allowed after close.
+     */
+    public final long address() {
+        return mapping.address;
+    }
+
     /** Whether the segment is mapped read-only. Allowed after close. */
     public final boolean isReadOnly() {
         return readOnly;
@@ -102,7 +111,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /** The byte at {@code offset}. */
     public final byte getByte(long offset) {
-        Mapping m = readable(offset, Byte.BYTES);
+        Mapping m = readable("getByte", offset, Byte.BYTES);
         try {
             return m.chunk(offset).get(Mapping.indexInChunk(offset));
         } catch (InternalError e) {
@@ -122,7 +131,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /** The short at {@code offset}, native byte order. */
     public final short getShort(long offset) {
-        Mapping m = readable(offset, Short.BYTES);
+        Mapping m = readable("getShort", offset, Short.BYTES);
         try {
             return m.chunk(offset).getShort(Mapping.indexInChunk(offset));
         } catch (InternalError e) {
@@ -142,7 +151,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /** The int at {@code offset}, native byte order. */
     public final int getInt(long offset) {
-        Mapping m = readable(offset, Integer.BYTES);
+        Mapping m = readable("getInt", offset, Integer.BYTES);
         try {
             return m.chunk(offset).getInt(Mapping.indexInChunk(offset));
         } catch (InternalError e) {
@@ -162,7 +171,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /** The long at {@code offset}, native byte order. */
     public final long getLong(long offset) {
-        Mapping m = readable(offset, Long.BYTES);
+        Mapping m = readable("getLong", offset, Long.BYTES);
         try {
             return m.chunk(offset).getLong(Mapping.indexInChunk(offset));
         } catch (InternalError e) {
@@ -182,7 +191,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /** The float at {@code offset}, native byte order. */
     public final float getFloat(long offset) {
-        Mapping m = readable(offset, Float.BYTES);
+        Mapping m = readable("getFloat", offset, Float.BYTES);
         try {
             return m.chunk(offset).getFloat(Mapping.indexInChunk(offset));
         } catch (InternalError e) {
@@ -202,7 +211,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /** The double at {@code offset}, native byte order. */
     public final double getDouble(long offset) {
-        Mapping m = readable(offset, Double.BYTES);
+        Mapping m = readable("getDouble", offset, Double.BYTES);
         try {
             return m.chunk(offset).getDouble(Mapping.indexInChunk(offset));
         } catch (InternalError e) {
@@ -231,7 +240,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      */
     public final void read(long offset, byte[] dst, int dstOffset, int length) {
         Objects.checkFromIndexSize(dstOffset, length, dst.length);
-        Mapping m = readable(offset, length);
+        Mapping m = readable("read", offset, length);
         if (nativeCopies) {
             int rc = Native.copyToArray(m.address, m.size, offset, dst, dstOffset, length);
             Reference.reachabilityFence(m);
@@ -344,7 +353,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /** The UTF-8 string at {@code offset} up to the first NUL byte or the end of the segment. */
     public final String getString(long offset) {
-        Mapping m = readable(offset, 0);
+        Mapping m = readable("getString", offset, 0);
         return getString(offset, (int) Math.min(m.size - offset, Integer.MAX_VALUE - 8));
     }
 
@@ -353,7 +362,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * bytes, or all {@code maxLength} bytes when there is no NUL.
      */
     public final String getString(long offset, int maxLength) {
-        Mapping m = readable(offset, maxLength);
+        Mapping m = readable("getString", offset, maxLength);
         int length = maxLength;
         if (nativeCopies) {
             long nul = Native.indexOf(m.address, m.size, offset, maxLength, (byte) 0);
@@ -404,7 +413,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /** A zero-copy view of {@code length} bytes at {@code offset}; see {@link #asByteBuffer()}. */
     public final ByteBuffer asByteBuffer(long offset, int length) {
-        return readable(offset, length).view(offset, length);
+        return readable("asByteBuffer", offset, length).view(offset, length);
     }
 
     // ---- lifecycle ------------------------------------------------------------------------
@@ -459,18 +468,24 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /** Checks that the segment is open and the range inside it; returns the mapping to use. */
     final Mapping readable(long offset, long length) {
+        return readable("access", offset, length);
+    }
+
+    /** {@link #readable(long, long)}, naming the operation in the exception. */
+    final Mapping readable(String operation, long offset, long length) {
         checkOpen();
         Mapping m = mapping;
         // Subtract, never add: offset + length can wrap around.
         if (offset < 0 || length < 0 || offset > m.size - length) {
-            throw new IndexOutOfBoundsException("offset=" + offset + " length=" + length + " size=" + m.size + " of " + this);
+            throw new IndexOutOfBoundsException(operation + ": offset=" + offset + " length=" + length + " size=" + m.size
+                    + " of " + this);
         }
         return m;
     }
 
     /** {@link #readable}, and refuses read-only segments. */
     final Mapping writable(long offset, long length, String operation) {
-        Mapping m = readable(offset, length);
+        Mapping m = readable(operation, offset, length);
         if (readOnly) {
             throw new ReadOnlySegmentException(operation + "(offset=" + offset + ", length=" + length + ")", toString());
         }

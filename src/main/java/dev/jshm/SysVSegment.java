@@ -66,13 +66,8 @@ public final class SysVSegment extends Segment {
      * @throws ShmPermissionException   if its mode does not allow {@code access} to this user
      */
     public static SysVSegment open(int key, Access access) {
-        Native.ensureAvailable();
         Objects.requireNonNull(access, "access");
-        int shmid = Native.sysvOpen(key, 0);
-        if (shmid < 0) {
-            throw Errors.failure(shmid, "shmget(key=" + Errors.hexKey(key) + ", size=0, flags=0)");
-        }
-        return attach(key, shmid, access);
+        return attach(key, idOf(key), access);
     }
 
     /** Attaches the existing segment of {@code key} read-write. */
@@ -120,9 +115,18 @@ public final class SysVSegment extends Segment {
         return (int) key;
     }
 
-    /** The id of the segment of {@code key}. @throws SegmentNotFoundException if it has none */
+    /**
+     * The id of the segment of {@code key}.
+     *
+     * @throws SegmentNotFoundException if it has none
+     * @throws IllegalArgumentException for {@link #IPC_PRIVATE}, which names no existing segment
+     */
     public static int idOf(int key) {
         Native.ensureAvailable();
+        if (key == IPC_PRIVATE) {
+            throw new IllegalArgumentException("shmget(key=" + Errors.hexKey(key)
+                    + "): IPC_PRIVATE names no existing segment; private segments are reached by id (openById)");
+        }
         int shmid = Native.sysvOpen(key, 0);
         if (shmid < 0) {
             throw Errors.failure(shmid, "shmget(key=" + Errors.hexKey(key) + ", size=0, flags=0)");
@@ -329,6 +333,26 @@ public final class SysVSegment extends Segment {
          *                                  segment is smaller than the size
          */
         public SysVSegment create() {
+            int shmid = createUnattached();
+            try {
+                return attach(key, shmid, access);
+            } catch (RuntimeException e) {
+                // A segment this call created and could not attach would leak: remove it.
+                if (exclusive || key == IPC_PRIVATE) {
+                    Native.sysvRemove(shmid);
+                }
+                throw e;
+            }
+        }
+
+        /**
+         * Creates (or with {@link #openOrCreate()} finds) the segment without attaching it, as a
+         * bare {@code shmget} does: the attach time, last pid and attachment count stay as they
+         * were. Attach it later with {@link SysVSegment#openById}.
+         *
+         * @return the segment's id
+         */
+        public int createUnattached() {
             Native.ensureAvailable();
             if (size <= 0) {
                 throw new IllegalArgumentException("shmget(key=" + Errors.hexKey(key) + ", size=" + size
@@ -341,15 +365,7 @@ public final class SysVSegment extends Segment {
                 throw Errors.failure(shmid, "shmget(key=" + Errors.hexKey(key) + ", size=" + size + ", flags="
                         + describeFlags(flags) + ")", KernelLimits.sysvCreateHint(shmid, size));
             }
-            try {
-                return attach(key, shmid, access);
-            } catch (RuntimeException e) {
-                // A segment this call created and could not attach would leak: remove it.
-                if (exclusive || key == IPC_PRIVATE) {
-                    Native.sysvRemove(shmid);
-                }
-                throw e;
-            }
+            return shmid;
         }
 
         private String describeFlags(int flags) {

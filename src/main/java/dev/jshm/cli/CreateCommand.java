@@ -41,10 +41,8 @@ final class CreateCommand implements Callable<Integer> {
         if (openOrCreate) {
             builder.openOrCreate();
         }
-        // The library attaches what it creates; detach at once, the segment stays.
-        try (SysVSegment segment = builder.create()) {
-            spec.commandLine().getOut().println(segment.shmid());
-        }
+        // A bare shmget: attaching here would change the attach time and last pid for nothing.
+        spec.commandLine().getOut().println(builder.createUnattached());
         return ExitStatus.OK;
     }
 }

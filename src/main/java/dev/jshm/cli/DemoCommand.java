@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 
+import dev.jshm.Access;
 import dev.jshm.SysVSegment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,15 +40,21 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        // The library's create() is shmget and shmat in one call: steps 1 and 2 report its two halves.
-        SysVSegment segment = SysVSegment.builder().size(size).mode(SysVSegment.DEFAULT_MODE).create();
-        int shmid = segment.shmid();
+        int shmid = SysVSegment.builder().size(size).mode(SysVSegment.DEFAULT_MODE).createUnattached();
+        out.printf("1. shmget(IPC_PRIVATE, %d, IPC_CREAT|0%03o) -> shmid %d%n", size, SysVSegment.DEFAULT_MODE, shmid);
+        SysVSegment segment;
+        try {
+            segment = SysVSegment.openById(shmid, Access.READ_WRITE);
+        } catch (RuntimeException e) {
+            // Nothing else knows a private segment's id: remove it before giving up.
+            SysVSegment.removeById(shmid);
+            throw e;
+        }
         boolean removed = false;
         Throwable failure = null;
         try {
-            out.printf("1. shmget(IPC_PRIVATE, %d, 0%03o) -> shmid %d%n", size, SysVSegment.DEFAULT_MODE, shmid);
-            out.printf("2. shmat(%d, NULL, 0) -> attached read-write, %d bytes, nattch %d%n",
-                    shmid, segment.size(), segment.stat().attachments());
+            out.printf("2. shmat(%d, NULL, 0) -> 0x%x (%d bytes, nattch %d)%n",
+                    shmid, segment.address(), segment.size(), segment.stat().attachments());
 
             String line = new BufferedReader(new InputStreamReader(main.stdin(), StandardCharsets.UTF_8)).readLine();
             String text = line == null ? "" : line;
@@ -58,7 +65,7 @@ final class DemoCommand implements Callable<Integer> {
             out.printf("4. getString(0) -> read back: %s%n", segment.getString(0));
 
             segment.close();
-            out.printf("5. shmdt -> detached, nattch %d%n", segment.stat().attachments());
+            out.printf("5. shmdt(0x%x) -> detached, nattch %d%n", segment.address(), segment.stat().attachments());
 
             segment.remove();
             removed = true;

@@ -1,5 +1,6 @@
 package dev.jshm;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,11 +20,34 @@ final class KernelLimits {
 
     /** The value of {@code /proc/sys/kernel/<name>}, or null when it cannot be read. */
     static String read(String name) {
-        try {
-            return Files.readString(PROC.resolve(name), StandardCharsets.US_ASCII).trim();
+        return firstLine(PROC.resolve(name));
+    }
+
+    /**
+     * The first line of a {@code /proc} file. Not {@code Files.readString}: {@code /proc} files
+     * report size 0, and JDK 17 then reads a single byte.
+     */
+    static String firstLine(Path file) {
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
+            String line = reader.readLine();
+            return line == null ? null : line.trim();
         } catch (IOException | SecurityException e) {
             return null;
         }
+    }
+
+    /** The default huge page size in bytes ({@code Hugepagesize} in /proc/meminfo), or 2 MiB if unknown. */
+    static long hugePageSize() {
+        try (BufferedReader reader = Files.newBufferedReader(Path.of("/proc/meminfo"), StandardCharsets.US_ASCII)) {
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                if (line.startsWith("Hugepagesize:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall through to the x86_64 default
+        }
+        return 2L << 20;
     }
 
     /** A hint for a failed {@code shmget} create of {@code size} bytes, or null when none applies. */
@@ -37,7 +61,8 @@ final class KernelLimits {
                     + ") or the total would exceed kernel.shmall (now " + read("shmall")
                     + " pages); this does not mean you ran out of disk space";
             case Errors.ENOMEM -> "the kernel could not allocate " + size + " bytes for the segment"
-                    + " (for huge pages, check vm.nr_hugepages); this does not mean you ran out of disk space";
+                    + " (for huge pages: vm.nr_hugepages is now " + firstLine(Path.of("/proc/sys/vm/nr_hugepages"))
+                    + "; the system needs that many free huge pages configured); this does not mean you ran out of disk space";
             case Errors.EPERM -> "huge pages need CAP_IPC_LOCK or membership of vm.hugetlb_shm_group";
             default -> null;
         };

@@ -86,6 +86,11 @@ final class Mapping {
      * checked the range; the buffer keeps the mapping's address range alive.
      */
     ByteBuffer view(long offset, int length) {
+        if (length == 0) {
+            // offset may equal size, past the last chunk: an empty view needs no memory at all.
+            ByteBuffer empty = ByteBuffer.allocateDirect(0);
+            return (readOnly ? empty.asReadOnlyBuffer() : empty).order(ByteOrder.nativeOrder());
+        }
         ByteBuffer chunk = chunk(offset);
         int index = indexInChunk(offset);
         ByteBuffer view = length <= chunk.capacity() - index
@@ -97,6 +102,16 @@ final class Mapping {
     /** Detaches the shared memory now, leaving harmless anonymous memory in its place. */
     void retire(String segment) {
         int rc = Native.retire(base, length);
+        if (rc == -Errors.EINVAL) {
+            // A huge page mapping (SHM_HUGETLB, perhaps made by another process) can only be
+            // replaced whole: its length is a multiple of the huge page size.
+            long huge = KernelLimits.hugePageSize();
+            long hugeLength = (length + huge - 1) / huge * huge;
+            rc = Native.retire(base, hugeLength);
+            if (rc == 0) {
+                unmapper.length = hugeLength;
+            }
+        }
         if (rc < 0) {
             throw Errors.failure(rc, "mmap(address=0x" + Long.toHexString(base) + ", length=" + length
                     + ", MAP_FIXED|MAP_ANONYMOUS) retiring " + segment);
@@ -117,7 +132,8 @@ final class Mapping {
      */
     private static final class Unmapper implements Runnable {
         private final long address;
-        private final long length;
+        /** Widened by {@link #retire} for huge page mappings, before any root can be collected. */
+        volatile long length;
         final AtomicInteger roots = new AtomicInteger();
 
         Unmapper(long address, long length) {
@@ -128,7 +144,11 @@ final class Mapping {
         @Override
         public void run() {
             if (roots.decrementAndGet() == 0) {
-                Native.unmap(address, length);
+                if (Native.unmap(address, length) == -Errors.EINVAL) {
+                    // Never retired, and a huge page mapping: unmap whole huge pages.
+                    long huge = KernelLimits.hugePageSize();
+                    Native.unmap(address, (length + huge - 1) / huge * huge);
+                }
             }
         }
     }

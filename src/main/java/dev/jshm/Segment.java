@@ -426,10 +426,12 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      */
     @Override
     public final void close() {
+        // Before the race for who retires: whichever close() returns, this thread's own later
+        // accesses must already see the segment closed.
+        closed = true;
         if (!CLOSING.compareAndSet(this, false, true)) {
             return;
         }
-        closed = true;
         try {
             synchronized (this) {
                 for (Mapping old : superseded) {

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -305,9 +306,11 @@ class CliIT {
             }
             assertEquals(Long.toString(ProcessHandle.current().pid()), stat.get("lpid"));
             SysVStat own = holder.stat();
-            assertEquals(own.attachTime(), OffsetDateTime.parse(stat.get("attachTime")).toInstant());
-            assertEquals(own.detachTime(), OffsetDateTime.parse(stat.get("detachTime")).toInstant());
-            assertEquals(own.changeTime(), OffsetDateTime.parse(stat.get("changeTime")).toInstant());
+            assertEquals(own.attachTime(), statTime(stat.get("attachTime")));
+            // create is a bare shmget: nothing has detached yet.
+            assertEquals(Instant.EPOCH, own.detachTime());
+            assertEquals("never", stat.get("detachTime"));
+            assertEquals(own.changeTime(), statTime(stat.get("changeTime")));
             assertEquals("false", stat.get("removed"));
             assertEquals("false", stat.get("locked"));
 
@@ -353,12 +356,13 @@ class CliIT {
         assertEquals("", run.err(), run::toString);
         List<String> lines = run.out().lines().toList();
         int shmid = demoShmid(run, 1024);
+        String address = attachAddress(run, shmid);
         assertEquals(List.of(
-                "1. shmget(IPC_PRIVATE, 1024, 0600) -> shmid " + shmid,
-                "2. shmat(" + shmid + ", NULL, 0) -> attached read-write, 1024 bytes, nattch 1",
+                "1. shmget(IPC_PRIVATE, 1024, IPC_CREAT|0600) -> shmid " + shmid,
+                "2. shmat(" + shmid + ", NULL, 0) -> " + address + " (1024 bytes, nattch 1)",
                 "3. putString(0, \"hello from the seed\") -> wrote 19 bytes and a NUL at offset 0",
                 "4. getString(0) -> read back: hello from the seed",
-                "5. shmdt -> detached, nattch 0",
+                "5. shmdt(" + address + ") -> detached, nattch 0",
                 "6. shmctl(" + shmid + ", IPC_RMID) -> removed"), lines, run::toString);
         assertFalse(ipcsListsShmid(shmid), shmid + " still in ipcs -m");
     }
@@ -387,8 +391,8 @@ class CliIT {
         assertEquals(2, run.exit(), run::toString);
         assertOneErrorLine(run, "offset=0 length=20 size=8");
         assertEquals(List.of(
-                "1. shmget(IPC_PRIVATE, 8, 0600) -> shmid " + shmid,
-                "2. shmat(" + shmid + ", NULL, 0) -> attached read-write, 8 bytes, nattch 1",
+                "1. shmget(IPC_PRIVATE, 8, IPC_CREAT|0600) -> shmid " + shmid,
+                "2. shmat(" + shmid + ", NULL, 0) -> " + attachAddress(run, shmid) + " (8 bytes, nattch 1)",
                 "6. shmctl(" + shmid + ", IPC_RMID) -> removed after the failure"), run.out().lines().toList());
         assertFalse(ipcsListsShmid(shmid), shmid + " still in ipcs -m");
     }
@@ -595,12 +599,24 @@ class CliIT {
 
     /** The shmid in the demo's first line; registers the segment for removal in case the demo left it. */
     private int demoShmid(Run run, long size) {
-        Matcher first = Pattern.compile("1\\. shmget\\(IPC_PRIVATE, " + size + ", 0600\\) -> shmid (\\d+)\n")
+        Matcher first = Pattern.compile("1\\. shmget\\(IPC_PRIVATE, " + size + ", IPC_CREAT\\|0600\\) -> shmid (\\d+)\n")
                 .matcher(run.out());
         assertTrue(first.lookingAt(), run::toString);
         int shmid = Integer.parseInt(first.group(1));
         privateSegments.add(new long[] {shmid, run.pid()});
         return shmid;
+    }
+
+    /** The address the demo's second line reports, as {@code 0x...}. */
+    private static String attachAddress(Run run, int shmid) {
+        Matcher second = Pattern.compile("2\\. shmat\\(" + shmid + ", NULL, 0\\) -> (0x[0-9a-f]+) ").matcher(run.out());
+        assertTrue(second.find(), run::toString);
+        return second.group(1);
+    }
+
+    /** A time as {@code stat} prints it: ISO-8601, or "never" for the epoch. */
+    private static Instant statTime(String text) {
+        return text.equals("never") ? Instant.EPOCH : OffsetDateTime.parse(text).toInstant();
     }
 
     /** The {@code name: value} lines of {@code stat}, checked for completeness and alignment. */

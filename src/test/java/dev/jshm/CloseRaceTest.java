@@ -1,6 +1,7 @@
 package dev.jshm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -102,7 +103,7 @@ class CloseRaceTest {
                 }
                 for (Thread thread : threads) {
                     thread.join(20_000);
-                    assertTrue(!thread.isAlive(), thread.getName() + " hangs");
+                    assertFalse(thread.isAlive(), thread.getName() + " hangs");
                 }
                 assertTrue(failures.isEmpty(), "round " + round + ": " + describe(failures));
                 assertEquals(1, other.stat().attachments(), "round " + round + ": attachments must drop by exactly one");
@@ -135,7 +136,7 @@ class CloseRaceTest {
                 outcome.describe());
         assertTrue(outcome.output().contains(" segmentsLeft=0"), outcome.describe());
         assertTrue(TestSegments.crashLogs(workDir).isEmpty(), "the child crashed: " + TestSegments.crashLogs(workDir));
-        assertTrue(!outcome.output().contains("FATAL ERROR"), outcome.describe());
+        assertFalse(outcome.output().contains("FATAL ERROR"), outcome.describe());
     }
 
     private static String describe(List<Throwable> throwables) {

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /** What several tests need: segments that clean up after themselves, snapshots, {@code ipcs}. */
@@ -118,8 +119,7 @@ final class TestSegments {
             return Set.of();
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().startsWith("hs_err_pid")).collect(
-                    java.util.stream.Collectors.toSet());
+            return files.filter(f -> f.getFileName().toString().startsWith("hs_err_pid")).collect(Collectors.toSet());
         }
     }
 

@@ -1,0 +1,155 @@
+package dev.jshm;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Calls every native method of {@link Native} at least once, through the public API where it
+ * reaches them and directly where it does not, including the glue's own refusals: for
+ * {@link NativeLibraryTest}, which runs it under {@code -Xcheck:jni} and fails on any warning.
+ *
+ * <p>Prints {@code native entry points exercised: N/N}; exits 0 when every native was called and
+ * every result was as expected, 2 when a native was missed, 1 on a wrong result.
+ */
+public final class NativeEntryPointsMain {
+
+    private static final Set<String> CALLED = new TreeSet<>();
+
+    private NativeEntryPointsMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path file = Files.createTempFile("jshm-ftok-", ".key");
+        SysVSegment segment = null;
+        SysVSegment reader = null;
+        try {
+            int key = SysVSegment.ftok(file, 'j');
+            called("sysvFtok");
+            segment = TestSegments.createWithFreshKey(8192);
+            called("sysvCreate", "sysvStat", "sysvAttach", "pageSize", "newDirectBuffer");
+            reader = SysVSegment.open(segment.key(), Access.READ_ONLY);
+            check(SysVSegment.idOf(segment.key()) == segment.shmid(), "idOf");
+            called("sysvOpen");
+
+            segment.setMode(0640);
+            segment.setOwner(-1, -1);
+            check(segment.stat().mode() == 0640, "setMode");
+            called("sysvSet");
+            try {
+                segment.lock();
+                segment.unlock();
+            } catch (ShmPermissionException | ShmLimitException e) {
+                // Without CAP_IPC_LOCK the call still went through the native and came back as -errno.
+            }
+            called("sysvLock");
+
+            byte[] hello = {1, 2, 3, 4, 5, 6, 7, 8};
+            segment.write(100, hello);
+            called("copyFromArray");
+            byte[] back = new byte[8];
+            reader.read(100, back);
+            check(Arrays.equals(hello, back), "read after write");
+            called("copyToArray");
+            segment.fill(200, 100, (byte) 9);
+            check(reader.getByte(299) == 9 && reader.getByte(300) == 0, "fill");
+            called("fill");
+            segment.putString(1000, "entry points");
+            check(reader.getString(1000).equals("entry points"), "getString");
+            called("indexOf");
+            ByteBuffer view = segment.asByteBuffer(4090, 12);
+            view.putInt(0, 0x01020304);
+            check(reader.getInt(4090) == 0x01020304, "view");
+
+            // Refused calls: the exception is built from errnoName and strerror.
+            try {
+                SysVSegment.openById(Integer.MAX_VALUE, Access.READ_WRITE);
+                check(false, "openById of a bogus id");
+            } catch (ShmException e) {
+                check(e.errnoName() != null && e.getMessage().contains("(") && e.getMessage().contains(")"), "message");
+            }
+            called("errnoName", "strerror");
+
+            // What the API never calls directly: a detach, and an unmap after a retire.
+            long address = Native.sysvAttach(segment.shmid(), true);
+            check(address > 0, "sysvAttach");
+            check(Native.sysvDetach(address) == 0, "sysvDetach");
+            called("sysvDetach");
+            long pageSize = Native.pageSize();
+            long length = (segment.size() + pageSize - 1) / pageSize * pageSize; // all of the attachment
+            address = Native.sysvAttach(segment.shmid(), true);
+            check(address > 0, "sysvAttach");
+            check(Native.retire(address, length) == 0, "retire");
+            check(Native.unmap(address, length) == 0, "unmap");
+            called("retire", "unmap");
+
+            // The glue's own refusals, which Java's checks never let through.
+            check(Native.copyToArray(1, 16, 8, new byte[16], 0, 9) < 0, "copyToArray out of range");
+            check(Native.copyFromArray(1, 16, -1, new byte[16], 0, 1) < 0, "copyFromArray negative offset");
+            check(Native.fill(1, 16, 0, -1, (byte) 0) < 0, "fill negative length");
+            check(Native.indexOf(1, 16, 17, 0, (byte) 0) < 0, "indexOf out of range");
+            check(Native.newDirectBuffer(1, -1) == null, "newDirectBuffer negative capacity");
+            check(Native.sysvStat(segment.shmid(), new long[1]) < 0, "sysvStat short array");
+            check(Native.sysvCreate(SysVSegment.IPC_PRIVATE, -1, 0600, 0) < 0, "sysvCreate negative size");
+            check(Native.sysvOpen(key, -1) < 0, "sysvOpen negative size");
+            check(Native.retire(address, -1) < 0, "retire negative length");
+            // The array side is left to the JVM: an exception, not a crash, and nothing after it.
+            try {
+                Native.copyToArray(segment.mapping.address, segment.size(), 0, new byte[4], 2, 4);
+                check(false, "copyToArray past the array");
+            } catch (ArrayIndexOutOfBoundsException expected) {
+                // the JVM's own check
+            }
+            try {
+                Native.copyFromArray(segment.mapping.address, segment.size(), 0, new byte[4], -1, 1);
+                check(false, "copyFromArray before the array");
+            } catch (ArrayIndexOutOfBoundsException expected) {
+                // the JVM's own check
+            }
+
+            segment.remove();
+            called("sysvRemove");
+            segment.close();
+            called("retire");
+            check(reader.stat().attachments() == 1, "close detached");
+        } finally {
+            if (reader != null) {
+                reader.close();
+            }
+            if (segment != null) {
+                segment.close();
+                TestSegments.removeQuietly(segment.shmid());
+            }
+            Files.deleteIfExists(file);
+        }
+
+        Set<String> natives = Arrays.stream(Native.class.getDeclaredMethods())
+                .filter(m -> Modifier.isNative(m.getModifiers())).map(Method::getName)
+                .collect(Collectors.toCollection(TreeSet::new));
+        Set<String> missed = new TreeSet<>(natives);
+        missed.removeAll(CALLED);
+        System.out.println("native entry points exercised: " + (natives.size() - missed.size()) + "/" + natives.size());
+        if (!missed.isEmpty()) {
+            System.out.println("not exercised (add them to NativeEntryPointsMain): " + missed);
+            System.exit(2);
+        }
+        System.exit(0);
+    }
+
+    private static void called(String... natives) {
+        CALLED.addAll(Arrays.asList(natives));
+    }
+
+    private static void check(boolean ok, String what) {
+        if (!ok) {
+            System.out.println("unexpected result: " + what);
+            System.exit(1);
+        }
+    }
+}

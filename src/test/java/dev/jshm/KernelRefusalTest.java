@@ -181,10 +181,10 @@ class KernelRefusalTest {
     }
 
     private static void assertIdRefused(ShmException e, int shmid, String command) {
-        assertTrue(e instanceof SegmentNotFoundException || e instanceof ShmInvalidArgumentException,
-                e.getClass().getName() + ": " + e.getMessage());
+        // Linux says EINVAL for an id that is not (or no longer) there; jshm reports it as not found.
+        assertTrue(e instanceof SegmentNotFoundException, e.getClass().getName() + ": " + e.getMessage());
         assertTrue(List.of("EINVAL", "EIDRM", "ENOENT").contains(e.errnoName()), e.getMessage());
-        assertEquals(e instanceof ShmInvalidArgumentException, "EINVAL".equals(e.errnoName()), e.getMessage());
+        assertTrue(!"EINVAL".equals(e.errnoName()) || e.getMessage().contains("no segment has id " + shmid), e.getMessage());
         assertErrnoFilled(e);
         assertEquals("shmctl(shmid=" + shmid + ", " + command + ")", e.operation());
         assertTrue(e.getMessage().startsWith("shmctl(shmid=" + shmid + ", " + command + ") failed: " + e.errnoName()),

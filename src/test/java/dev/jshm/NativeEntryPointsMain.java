@@ -101,13 +101,13 @@ public final class NativeEntryPointsMain {
             check(Native.retire(address, -1) < 0, "retire negative length");
             // The array side is left to the JVM: an exception, not a crash, and nothing after it.
             try {
-                Native.copyToArray(segment.mapping.address, segment.size(), 0, new byte[4], 2, 4);
+                Native.copyToArray(segment.address(), segment.size(), 0, new byte[4], 2, 4);
                 check(false, "copyToArray past the array");
             } catch (ArrayIndexOutOfBoundsException expected) {
                 // the JVM's own check
             }
             try {
-                Native.copyFromArray(segment.mapping.address, segment.size(), 0, new byte[4], -1, 1);
+                Native.copyFromArray(segment.address(), segment.size(), 0, new byte[4], -1, 1);
                 check(false, "copyFromArray before the array");
             } catch (ArrayIndexOutOfBoundsException expected) {
                 // the JVM's own check
@@ -129,6 +129,8 @@ public final class NativeEntryPointsMain {
             Files.deleteIfExists(file);
         }
 
+        exercisePosixAndFiles(file.resolveSibling(file.getFileName() + ".map"));
+
         Set<String> natives = Arrays.stream(Native.class.getDeclaredMethods())
                 .filter(m -> Modifier.isNative(m.getModifiers())).map(Method::getName)
                 .collect(Collectors.toCollection(TreeSet::new));
@@ -140,6 +142,44 @@ public final class NativeEntryPointsMain {
             System.exit(2);
         }
         System.exit(0);
+    }
+
+    /** The POSIX and mapped-file entry points, through the public API and then their refusals. */
+    private static void exercisePosixAndFiles(Path mapped) throws Exception {
+        String name = "/jshm-entry-points-" + ProcessHandle.current().pid();
+        try (PosixSegment posix = PosixSegment.create(name, 8192)) {
+            called("posixOpen", "geteuid", "fileStat", "fileGrow", "map");
+            posix.putLong(0, 1);
+            posix.lock();
+            posix.unlock();
+            called("lockPages");
+            posix.resize(16384);
+            check(posix.stat().size() == 16384, "posix resize");
+            posix.unlink();
+            called("posixUnlink");
+        }
+        called("closeFd");
+        try (MappedFileSegment file = MappedFileSegment.create(mapped, 5000)) {
+            called("fileOpen");
+            file.putInt(4996, 7);
+            file.force();
+            file.force(0, 100, true);
+            called("sync");
+        } finally {
+            Files.deleteIfExists(mapped);
+        }
+        check(Native.unlink(FileBacking.nulTerminated(mapped.toString())) == -Errors.ENOENT, "unlink of a missing file");
+        called("unlink");
+        // The glue's own refusals: a path without its NUL, negative sizes and lengths.
+        check(Native.fileOpen(new byte[] {'/', 'x'}, 0, 0600) == -Errors.EINVAL, "fileOpen without NUL");
+        check(Native.posixOpen(FileBacking.nulTerminated("/a/b"), 0, 0600) == -Errors.EINVAL, "posixOpen of a bad name");
+        check(Native.fileGrow(-1, -1, false) < 0, "fileGrow negative size");
+        check(Native.map(-1, 0, -1, 0) < 0, "map negative length");
+        check(Native.map(-1, 1, 4096, 0) == -Errors.EINVAL, "map unaligned offset");
+        check(Native.sync(0, -1, false) < 0, "sync negative length");
+        check(Native.lockPages(0, -1, true) < 0, "lockPages negative length");
+        check(Native.fileStat(-1, new long[Native.FILE_STAT_FIELDS]) == -Errors.EBADF, "fileStat bad descriptor");
+        check(Native.closeFd(-1) == -Errors.EBADF, "closeFd bad descriptor");
     }
 
     private static void called(String... natives) {

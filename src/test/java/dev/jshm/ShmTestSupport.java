@@ -87,7 +87,8 @@ final class ShmTestSupport {
     /** What a finished process printed. */
     record Result(List<String> command, int exit, String out, String err) {
         String describe() {
-            return "command " + command + " exited " + exit + "\n--- stdout ---\n" + out + "--- stderr ---\n" + err;
+            String shown = String.join(" ", command).replace(CLASS_PATH, "<test class path>");
+            return "command [" + shown + "] exited " + exit + "\n--- stdout ---\n" + out + "--- stderr ---\n" + err;
         }
 
         Result assertSuccess() {

@@ -13,6 +13,7 @@ import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -145,7 +146,7 @@ class MappedFileSegmentTest {
         created.putString(500, "at file offset 4603");
         byte[] bytes = Files.readAllBytes(fresh);
         assertEquals(0x01020304, ByteBuffer.wrap(bytes, 4103, 4).order(ByteOrder.nativeOrder()).getInt());
-        assertEquals("at file offset 4603", new String(bytes, 4603, 19, java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals("at file offset 4603", new String(bytes, 4603, 19, StandardCharsets.UTF_8));
         assertArrayEquals(new byte[4103], Arrays.copyOf(bytes, 4103), "nothing before the offset is touched");
 
         // The locator finds the same range.

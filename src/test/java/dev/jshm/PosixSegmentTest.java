@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.ReadOnlyBufferException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -126,9 +127,7 @@ class PosixSegmentTest {
         PosixSegment segment = track(PosixSegment.builder(name).size(4096).mode(0644).create());
         int expected = 0644 & ~ShmTestSupport.umask();
         assertEquals(expected, segment.stat().mode());
-        assertEquals(Integer.toOctalString(expected), Integer.toOctalString(
-                PosixFilePermissions.toString(Files.getPosixFilePermissions(shmPath(name))).chars().reduce(0,
-                        (bits, c) -> bits << 1 | (c == '-' ? 0 : 1))));
+        assertEquals(permissions(expected), PosixFilePermissions.toString(Files.getPosixFilePermissions(shmPath(name))));
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> PosixSegment.builder(newName()).mode(04755));
         assertTrue(bad.getMessage().contains("04755"), bad.getMessage());
     }
@@ -152,7 +151,7 @@ class PosixSegmentTest {
 
         ByteBuffer view = reader.asByteBuffer();
         assertTrue(view.isReadOnly());
-        assertThrows(java.nio.ReadOnlyBufferException.class, () -> view.put(0, (byte) 1));
+        assertThrows(ReadOnlyBufferException.class, () -> view.put(0, (byte) 1));
         assertTrue(reader.asByteBuffer(16, 8).isReadOnly());
         assertEquals("read me", writer.getString(0), "nothing was written");
         assertEquals('r', view.get(0));
@@ -450,6 +449,15 @@ class PosixSegmentTest {
     private static PosixSegment.Builder builder(String name, boolean nativeCopies) {
         PosixSegment.Builder builder = PosixSegment.builder(name);
         return nativeCopies ? builder.nativeCopies() : builder;
+    }
+
+    /** {@code 0644} as {@code rw-r--r--}. */
+    private static String permissions(int mode) {
+        StringBuilder text = new StringBuilder();
+        for (int bit = 8; bit >= 0; bit--) {
+            text.append((mode & 1 << bit) == 0 ? '-' : "xwr".charAt(bit % 3));
+        }
+        return text.toString();
     }
 
     /** The Rss, in kB, of this process's mapping of the object (from /proc/self/smaps). */

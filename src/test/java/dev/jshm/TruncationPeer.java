@@ -129,6 +129,8 @@ public final class TruncationPeer {
     }
 
     private static volatile boolean stop;
+    /** Set once the object has been truncated. */
+    private static volatile boolean cut;
     private static volatile long sink;
 
     public static void main(String[] args) throws Exception {
@@ -274,6 +276,7 @@ public final class TruncationPeer {
             started.await();
             Thread.sleep(300); // every path runs (and gets compiled) before the cut
             truncate(file(posix, target));
+            cut = true;
             // In compiled code the JVM skips a faulting access and raises the error at the
             // thread's next safepoint check; safepoints now and then make sure it arrives.
             for (long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(runMillis); System.nanoTime() < end; ) {
@@ -330,8 +333,11 @@ public final class TruncationPeer {
                     } catch (RuntimeException e) {
                         counts.other(e);
                     }
-                    if ((++n & 0xFF) == 0) {
-                        Thread.yield(); // leave the truncating process some CPU
+                    if (!cut && (++n & 0xFF) == 0) {
+                        // Leave the truncating process some CPU. Not after the cut: a thread
+                        // that is in native code (yield) at a safepoint misses the chance to
+                        // receive its pending fault there.
+                        Thread.yield();
                     }
                 }
             } catch (SegmentFaultException | InternalError e) {

@@ -95,7 +95,8 @@ final class FileBacking {
         if (r.create) {
             // Try the exclusive create first, so that "created" is known for sure (it decides
             // whether a failure may delete the file).
-            fd = openRaw(r, flags | Native.FILE_CREATE | Native.FILE_EXCL);
+            // Created read-write even for a read-only mapping: a new file must be sized.
+            fd = openRaw(r, Native.FILE_CREATE | Native.FILE_EXCL);
             created = fd >= 0;
             if (fd == -Errors.EEXIST && !r.exclusive) {
                 fd = openRaw(r, flags);
@@ -165,8 +166,7 @@ final class FileBacking {
     /** Maps {@code size} bytes at the request's offset. */
     Mapping map(long size) {
         Request r = request;
-        long page = Native.pageSize();
-        long alignedOffset = r.offset / page * page;
+        long alignedOffset = r.offset / Mapping.PAGE_SIZE * Mapping.PAGE_SIZE;
         long delta = r.offset - alignedOffset;
         long length = Mapping.pageAligned(Math.addExact(size, delta));
         boolean readOnly = r.access == Access.READ_ONLY;
@@ -209,7 +209,7 @@ final class FileBacking {
     void sync(Mapping mapping, long offset, long length, boolean async) {
         // msync wants a page-aligned start: widen the range down to the page that holds it.
         long start = mapping.address + offset;
-        long alignedStart = start / Native.pageSize() * Native.pageSize();
+        long alignedStart = start / Mapping.PAGE_SIZE * Mapping.PAGE_SIZE;
         int rc = Native.sync(alignedStart, length + (start - alignedStart), async);
         if (rc < 0) {
             throw Errors.failure(rc, "msync(" + request.describe() + ", offset=" + offset + ", length=" + length

@@ -21,11 +21,15 @@ import java.util.Objects;
  * in this process). Files larger than 2 GiB work with long offsets; views are windows
  * ({@link #asByteBuffer(long, int)}).
  *
- * <p>Truncation: another process may shrink the file while it is mapped here. Typed accesses,
- * views and the default bulk copies go through the JVM, which turns the resulting SIGBUS into an
- * {@link InternalError} that jshm rethrows as {@link SegmentFaultException}. Native copies
- * ({@link Builder#nativeCopies()}) are faster for large blocks but a SIGBUS inside them ends the
- * JVM: use them only for files no other process can truncate.
+ * <p>Truncation: another process may shrink the file while it is mapped here. The default
+ * access paths (typed accesses, views, bulk copies through the JVM) never crash the JVM: HotSpot
+ * turns the SIGBUS into an {@link InternalError}. When the JVM raises it inside the access
+ * (interpreted code, and the bulk copies on recent JDKs) jshm rethrows it as
+ * {@link SegmentFaultException}; in compiled code HotSpot may deliver it asynchronously, as a
+ * plain {@code InternalError} shortly after the access returned, and on JDK 17 such reads can
+ * return garbage first. Treat a truncation by another process as fatal for the segment: close
+ * it. Native copies ({@link Builder#nativeCopies()}) are faster for large blocks, but a SIGBUS
+ * inside them ends the JVM: use them only when no other process can truncate the file.
  *
  * <p>Thread-safety: as {@link Segment}; {@link #force}, {@link #resize} and {@link #stat()} may be
  * called from any thread.

@@ -27,6 +27,9 @@ final class Mapping {
     static final int CHUNK_SHIFT = 30;
     static final long CHUNK_SIZE = 1L << CHUNK_SHIFT;
     static final long CHUNK_MASK = CHUNK_SIZE - 1;
+    /** The system page size. Mappings exist only once the library is loaded, so this can ask it. */
+    static final long PAGE_SIZE = Native.pageSize();
+
     /** The widest typed access: a long or a double. */
     static final int CHUNK_SLACK = Long.BYTES;
 
@@ -67,8 +70,7 @@ final class Mapping {
 
     /** {@code size} rounded up to a whole number of pages. */
     static long pageAligned(long size) {
-        long page = Native.pageSize();
-        return (size + page - 1) / page * page;
+        return (size + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
     }
 
     /** The buffer that holds {@code offset}; the caller has checked the offset. */

@@ -23,11 +23,15 @@ import java.util.Objects;
  * <p>Names are checked before any system call: exactly one leading {@code /}, no other
  * {@code /}, no NUL, not empty, not {@code /.} or {@code /..}, at most 255 bytes after the slash.
  *
- * <p>Truncation: another process may shrink the object while it is mapped here. Typed accesses,
- * views and the default bulk copies go through the JVM, which turns the resulting SIGBUS into an
- * {@link InternalError} that jshm rethrows as {@link SegmentFaultException}. Native copies
- * ({@link Builder#nativeCopies()}) are faster for large blocks but a SIGBUS inside them ends the
- * JVM: use them only when no other process can truncate the object.
+ * <p>Truncation: another process may shrink the object while it is mapped here. The default
+ * access paths (typed accesses, views, bulk copies through the JVM) never crash the JVM: HotSpot
+ * turns the SIGBUS into an {@link InternalError}. When the JVM raises it inside the access
+ * (interpreted code, and the bulk copies on recent JDKs) jshm rethrows it as
+ * {@link SegmentFaultException}; in compiled code HotSpot may deliver it asynchronously, as a
+ * plain {@code InternalError} shortly after the access returned, and on JDK 17 such reads can
+ * return garbage first. Treat a truncation by another process as fatal for the segment: close
+ * it. Native copies ({@link Builder#nativeCopies()}) are faster for large blocks, but a SIGBUS
+ * inside them ends the JVM: use them only when no other process can truncate the object.
  *
  * <p>Thread-safety: as {@link Segment}; {@link #resize}, {@link #stat()} and the other
  * object-level methods may be called from any thread.

@@ -249,6 +249,11 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
             }
             return;
         }
+        copyOut(m, "read", offset, dst, dstOffset, length);
+    }
+
+    /** The JVM's copy out of the mapping, chunk by chunk; a fault is reported as {@code operation}'s. */
+    private void copyOut(Mapping m, String operation, long offset, byte[] dst, int dstOffset, int length) {
         try {
             long at = offset;
             int done = 0;
@@ -261,7 +266,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                 at += n;
             }
         } catch (InternalError e) {
-            throw faulted(e, "read", offset, length);
+            throw faulted(e, operation, offset, length);
         }
     }
 
@@ -288,6 +293,11 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
             }
             return;
         }
+        copyIn(m, "write", offset, src, srcOffset, length);
+    }
+
+    /** The JVM's copy into the mapping, chunk by chunk; a fault is reported as {@code operation}'s. */
+    private void copyIn(Mapping m, String operation, long offset, byte[] src, int srcOffset, int length) {
         try {
             long at = offset;
             int done = 0;
@@ -300,7 +310,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                 at += n;
             }
         } catch (InternalError e) {
-            throw faulted(e, "write", offset, length);
+            throw faulted(e, operation, offset, length);
         }
     }
 
@@ -323,12 +333,13 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         byte[] pattern = new byte[(int) Math.min(length, COPY_BLOCK)];
         Arrays.fill(pattern, value);
         for (long done = 0; done < length; done += pattern.length) {
-            write(offset + done, pattern, 0, (int) Math.min(pattern.length, length - done));
+            copyIn(m, "fill", offset + done, pattern, 0, (int) Math.min(pattern.length, length - done));
         }
     }
 
     /** The block size of the Java paths that work piece by piece. */
     private static final int COPY_BLOCK = 8192;
+
 
     // ---- strings --------------------------------------------------------------------------
 
@@ -372,19 +383,28 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
             }
             length = nul == -1 ? maxLength : (int) (nul - offset);
         } else {
-            byte[] block = new byte[Math.min(maxLength, COPY_BLOCK)];
-            for (int scanned = 0; scanned < maxLength; scanned += block.length) {
-                int n = Math.min(block.length, maxLength - scanned);
-                read(offset + scanned, block, 0, n);
+            // Scan a page at a time and never past the page that holds the NUL: the pages after
+            // the string may be gone (a truncated object) without the string being affected.
+            byte[] block = new byte[(int) Math.min(maxLength, Mapping.PAGE_SIZE)];
+            int scanned = 0;
+            while (scanned < maxLength) {
+                long at = m.address + offset + scanned;
+                int n = (int) Math.min(maxLength - scanned, Mapping.PAGE_SIZE - Long.remainderUnsigned(at, Mapping.PAGE_SIZE));
+                copyOut(m, "getString", offset + scanned, block, 0, n);
                 int nul = ArrayUtils.indexOf(block, (byte) 0);
                 if (nul >= 0 && nul < n) {
                     length = scanned + nul;
                     break;
                 }
+                scanned += n;
             }
         }
         byte[] bytes = new byte[length];
-        read(offset, bytes);
+        if (nativeCopies) {
+            read(offset, bytes);
+        } else {
+            copyOut(m, "getString", offset, bytes, 0, length);
+        }
         return new String(bytes, StandardCharsets.UTF_8);
     }
 

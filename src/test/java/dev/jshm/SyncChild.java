@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
  * The other process of the coordination tests: attaches the segment its parent passed in
@@ -12,6 +13,8 @@ import java.nio.charset.StandardCharsets;
  * <ul>
  * <li>{@code cas-count OFFSET N java|native}: prints {@code ready}, waits for {@code go}, adds 1
  *     to the long at OFFSET N times with a compare-and-set loop, prints {@code done}.</li>
+ * <li>{@code futex-wait OFFSET EXPECTED TIMEOUT_MS FLAG_OFFSET}: prints {@code waiting}, waits on
+ *     the futex word, sets the int at FLAG_OFFSET to 1, prints the {@link WaitResult}.</li>
  * </ul>
  */
 public final class SyncChild {
@@ -35,6 +38,16 @@ public final class SyncChild {
                         } while (!atomics.compareAndSetLong(offset, seen, seen + 1));
                     }
                     System.out.println("done");
+                }
+                case "futex-wait" -> {
+                    long offset = Long.parseLong(args[1]);
+                    int expected = Integer.parseInt(args[2]);
+                    Duration timeout = Duration.ofMillis(Long.parseLong(args[3]));
+                    long flag = Long.parseLong(args[4]);
+                    System.out.println("waiting");
+                    WaitResult result = Futex.await(segment, offset, expected, timeout);
+                    segment.atomics().putIntVolatile(flag, 1);
+                    System.out.println(result);
                 }
                 default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
             }

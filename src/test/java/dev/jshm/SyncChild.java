@@ -15,6 +15,11 @@ import java.time.Duration;
  *     to the long at OFFSET N times with a compare-and-set loop, prints {@code done}.</li>
  * <li>{@code futex-wait OFFSET EXPECTED TIMEOUT_MS FLAG_OFFSET}: prints {@code waiting}, waits on
  *     the futex word, sets the int at FLAG_OFFSET to 1, prints the {@link WaitResult}.</li>
+ * <li>{@code lock-count LOCK_OFFSET COUNTER_OFFSET N}: prints {@code ready}, waits for
+ *     {@code go}, N times: lock, read the long counter, write it plus one (not atomically),
+ *     unlock; prints {@code done}.</li>
+ * <li>{@code lock-hold LOCK_OFFSET}: locks, prints {@code locked}, and holds the lock until it is
+ *     killed (or its standard input ends).</li>
  * </ul>
  */
 public final class SyncChild {
@@ -48,6 +53,30 @@ public final class SyncChild {
                     WaitResult result = Futex.await(segment, offset, expected, timeout);
                     segment.atomics().putIntVolatile(flag, 1);
                     System.out.println(result);
+                }
+                case "lock-count" -> {
+                    RobustLock lock = RobustLock.attach(segment, Long.parseLong(args[1]));
+                    long counter = Long.parseLong(args[2]);
+                    int n = Integer.parseInt(args[3]);
+                    ready(in);
+                    for (int i = 0; i < n; i++) {
+                        lock.lock();
+                        try {
+                            segment.putLong(counter, segment.getLong(counter) + 1);
+                        } finally {
+                            lock.unlock();
+                        }
+                    }
+                    System.out.println("done");
+                }
+                case "lock-hold" -> {
+                    RobustLock lock = RobustLock.attach(segment, Long.parseLong(args[1]));
+                    lock.lock();
+                    System.out.println("locked");
+                    System.out.flush();
+                    while (in.readLine() != null) {
+                        // hold the lock until killed, or until the parent goes away
+                    }
                 }
                 default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
             }

@@ -4,6 +4,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Set;
@@ -130,6 +131,7 @@ public final class NativeEntryPointsMain {
         }
 
         exercisePosixAndFiles(file.resolveSibling(file.getFileName() + ".map"));
+        exerciseCoordination();
 
         Set<String> natives = Arrays.stream(Native.class.getDeclaredMethods())
                 .filter(m -> Modifier.isNative(m.getModifiers())).map(Method::getName)
@@ -180,6 +182,51 @@ public final class NativeEntryPointsMain {
         check(Native.lockPages(0, -1, true) < 0, "lockPages negative length");
         check(Native.fileStat(-1, new long[Native.FILE_STAT_FIELDS]) == -Errors.EBADF, "fileStat bad descriptor");
         check(Native.closeFd(-1) == -Errors.EBADF, "closeFd bad descriptor");
+    }
+
+    /** Atomics (native path), futex and robust lock entry points, through the public API. */
+    private static void exerciseCoordination() {
+        SysVSegment segment = SysVSegment.createPrivate(4096);
+        try {
+            segment.remove();
+            SegmentAtomics atomics = segment.nativeAtomics();
+            atomics.putIntVolatile(0, 1);
+            atomics.putIntRelease(4, 2);
+            check(atomics.getIntVolatile(0) == 1 && atomics.getIntAcquire(4) == 2, "int atomics");
+            check(atomics.compareAndSetInt(0, 1, 3) && atomics.getAndAddInt(0, 1) == 3 && atomics.getAndSetInt(0, 9) == 4,
+                    "int read-modify-write");
+            atomics.putLongVolatile(8, 1);
+            atomics.putLongRelease(16, 2);
+            check(atomics.getLongVolatile(8) == 1 && atomics.getLongAcquire(16) == 2, "long atomics");
+            check(atomics.compareAndSetLong(8, 1, 3) && atomics.getAndAddLong(8, 1) == 3 && atomics.getAndSetLong(8, 9) == 4,
+                    "long read-modify-write");
+            called("atomicGetIntVolatile", "atomicGetIntAcquire", "atomicPutIntVolatile", "atomicPutIntRelease",
+                    "atomicCompareAndSetInt", "atomicGetAndAddInt", "atomicGetAndSetInt", "atomicGetLongVolatile",
+                    "atomicGetLongAcquire", "atomicPutLongVolatile", "atomicPutLongRelease", "atomicCompareAndSetLong",
+                    "atomicGetAndAddLong", "atomicGetAndSetLong");
+
+            check(Futex.await(segment, 24, 0, Duration.ofMillis(1)) == WaitResult.TIMED_OUT, "futex timeout");
+            check(Futex.await(segment, 24, 5, Duration.ofMillis(1)) == WaitResult.VALUE_CHANGED, "futex value changed");
+            check(Futex.wake(segment, 24, 1) == 0, "futex wake with no waiter");
+            called("futexWait", "futexWake");
+
+            RobustLock lock = RobustLock.initialize(segment, 64);
+            called("lockSize", "lockAlignment", "lockInit");
+            RobustLock.attach(segment, 64);
+            called("lockCheck");
+            lock.lock();
+            check(lock.isHeldByCurrentThread(), "lock held");
+            lock.unlock();
+            check(lock.tryLock(), "tryLock");
+            lock.unlock();
+            check(lock.tryLock(Duration.ofMillis(10)), "tryLock timed");
+            lock.unlock();
+            called("lockAcquire", "lockHeld", "lockRelease", "lockTry", "lockAcquireTimed");
+            check(Native.lockConsistent(segment.address(), segment.size(), 64) < 0, "consistent on a healthy lock");
+            called("lockConsistent");
+        } finally {
+            segment.close();
+        }
     }
 
     private static void called(String... natives) {

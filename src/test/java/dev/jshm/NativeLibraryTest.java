@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -77,6 +78,21 @@ class NativeLibraryTest {
         assertTrue(versioned > 0, "no GLIBC_ versions found: is the objdump output parsed right?\n" + symbols);
         assertTrue(offending.isEmpty(), "libjshm.so needs glibc " + newest[0] + "." + newest[1]
                 + (newest[2] == 0 ? "" : "." + newest[2]) + ", above 2.17, for: " + offending);
+    }
+
+    /**
+     * glibc 2.34 gave the pthread functions it moved into libc new versions; the robust lock's
+     * functions are pinned to their old ones (.symver in jshm_sync.c), or 2.34 would be the floor.
+     */
+    @Test
+    void pthreadFunctionsArePinnedToTheirOldVersions() throws Exception {
+        List<Symbol> symbols = dynamicSymbols();
+        Map<String, String> pinned = Map.of("pthread_mutexattr_setrobust", "GLIBC_2.12", "pthread_mutex_consistent", "GLIBC_2.12",
+                "pthread_mutexattr_setpshared", "GLIBC_2.2.5", "pthread_mutex_trylock", "GLIBC_2.2.5",
+                "pthread_mutex_timedlock", "GLIBC_2.2.5");
+        pinned.forEach((name, version) -> assertTrue(
+                symbols.stream().anyMatch(sym -> sym.name().equals(name) && sym.version().contains(version)),
+                name + " must be bound to " + version + ": " + symbols));
     }
 
     @Test

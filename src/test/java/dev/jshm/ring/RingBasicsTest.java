@@ -336,6 +336,31 @@ class RingBasicsTest {
     }
 
     @Test
+    void unblockSkipsAHalfWrittenBatchWhole() throws Exception {
+        MessageRing ring = ring(4096, ProducerMode.MANY);
+        // What offerBatch leaves when its producer dies before the commit: the first header
+        // claims the whole batch (-total), the later records are written, lengths and all.
+        ByteBuffer records = ring.buffer();
+        long tail = ring.tailPosition();
+        int total = 3 * 24;
+        ring.segment().putLong(RingLayout.TAIL_OFFSET, tail + total);
+        records.putInt(0, -total);
+        records.putInt(4, 1);
+        for (int i = 1; i < 3; i++) {
+            records.putInt(i * 24, 8 + 16);
+            records.putInt(i * 24 + 4, 1);
+            records.putLong(i * 24 + 8, 1000 + i);
+        }
+        assertTrue(ring.offer(2, bytes(5, 5), 0, 5), "a later message behind the batch");
+        Collector c = new Collector();
+        assertEquals(0, ring.drain(c), "an uncommitted batch blocks");
+        Thread.sleep(120);
+        assertTrue(ring.unblock(Duration.ofMillis(100)));
+        assertEquals(1, ring.drain(c), "none of the batch, only the message after it");
+        assertEquals(2, c.messages.get(0).type());
+    }
+
+    @Test
     void unblockSkipsAnAbandonedClaimAtTheEndOfTheRing() throws Exception {
         MessageRing ring = ring(1024, ProducerMode.MANY);
         Collector c = new Collector();

@@ -8,9 +8,10 @@
  *       the object after every commit; claim=1 writes in place with claim/commit, and hold=NS
  *       then spins NS nanoseconds between the claim and the commit (a slow writer, which a kill
  *       is likely to catch half way).
- *   ring_peer consume name=/obj [offset=0] count=N [producers=1] [first=0] [wait=0]
+ *   ring_peer consume name=/obj [offset=0] count=N [producers=1] [first=0] [wait=MS]
  *       reads N messages and checks every one: type in [1, producers], sequence numbers per
- *       type consecutive from `first`, length and checksum; wait=1 blocks on the futex.
+ *       type consecutive from `first`, length and checksum; wait=MS blocks on the futex when the
+ *       ring is empty, for at most MS milliseconds per wait (a long one proves the producer wakes it).
  *   ring_peer attach name=/obj [offset=0]      prints the attach result and the header fields
  *   ring_peer create name=/obj [offset=0] capacity=C [flags=F]
  *
@@ -227,7 +228,7 @@ static void check_message(int32_t type, const void *message, size_t length, void
 static int consume(int argc, char **argv, struct jshm_ring *ring)
 {
     int64_t count = num(argc, argv, "count", NULL);
-    int blocking = (int)num(argc, argv, "wait", "0");
+    int64_t wait_ms = num(argc, argv, "wait", "0");
     struct checker c;
     memset(&c, 0, sizeof c);
     c.producers = (int)num(argc, argv, "producers", "1");
@@ -252,8 +253,8 @@ static int consume(int argc, char **argv, struct jshm_ring *ring)
             continue;
         }
         exit_if_orphaned(++idle);
-        if (blocking) {
-            int rc = jshm_ring_wait(ring, 10 * 1000 * 1000);
+        if (wait_ms > 0) {
+            int rc = jshm_ring_wait(ring, wait_ms * 1000 * 1000);
             if (rc < 0)
                 die("wait", rc);
         } else if ((idle & 0x3F) == 0) {

@@ -35,6 +35,7 @@ import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Objects;
 
+import dev.jshm.Futex;
 import dev.jshm.Segment;
 
 /**
@@ -555,8 +556,9 @@ public final class MessageRing {
     private void wakeConsumers() {
         VarHandle.fullFence();
         if ((int) INT.getOpaque(header, WAITERS_OFFSET) > 0) {
+            // Change the word first, then wake: a consumer about to sleep then refuses to.
             INT.getAndAddRelease(header, FUTEX_OFFSET, 1);
-            RingFutex.wake(segment, offset + FUTEX_OFFSET);
+            Futex.wake(segment, offset + FUTEX_OFFSET, Integer.MAX_VALUE);
         }
     }
 
@@ -762,7 +764,7 @@ public final class MessageRing {
                 if (remaining <= 0 || Thread.currentThread().isInterrupted()) {
                     return false;
                 }
-                RingFutex.await(segment, offset + FUTEX_OFFSET, seen, remaining);
+                Futex.await(segment, offset + FUTEX_OFFSET, seen, forever ? null : Duration.ofNanos(remaining));
             }
         } finally {
             INT.getAndAdd(header, WAITERS_OFFSET, -1);

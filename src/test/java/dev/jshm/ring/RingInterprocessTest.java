@@ -150,16 +150,19 @@ class RingInterprocessTest {
         MessageRing toC = MessageRing.create(segment, 0, capacity, ProducerMode.SINGLE);
         MessageRing toJvm = MessageRing.create(segment, stride, capacity, ProducerMode.SINGLE);
         int count = 200_000;
-        RingPeers.Peer cConsumer = peers.startC("consume", "name=" + segment.name(), "count=" + count, "wait=1");
+        // Each wait may last 5 s: were a wake-up lost, the 20 bursts would take minutes.
+        RingPeers.Peer cConsumer = peers.startC("consume", "name=" + segment.name(), "count=" + count, "wait=5000");
         RingPeers.Peer jvmConsumer = peers.startJava("consume", "name=" + segment.name(), "offset=" + stride, "count=" + count,
-                "idle=futex");
+                "idle=futex", "futexwait=5000");
         // Bursts with pauses, so that both consumers run dry and block between them.
+        long start = System.nanoTime();
         for (long first = 0; first < count; first += 10_000) {
             produce(toC, first, 10_000, false, new YieldingIdleStrategy(), cConsumer);
             produce(toJvm, first, 10_000, true, new YieldingIdleStrategy(), jvmConsumer);
             Thread.sleep(2);
         }
-        assertEquals("consumed " + count, cConsumer.await(Duration.ofSeconds(60)));
-        assertEquals("consumed " + count, jvmConsumer.await(Duration.ofSeconds(60)));
+        assertEquals("consumed " + count, cConsumer.await(Duration.ofSeconds(30)));
+        assertEquals("consumed " + count, jvmConsumer.await(Duration.ofSeconds(30)));
+        assertTrue(System.nanoTime() - start < 20_000_000_000L, "the consumers were woken, not timed out");
     }
 }

@@ -15,7 +15,7 @@ import dev.jshm.PosixSegment;
  *
  * <pre>
  *   produce name=/obj [offset=0] count=N|-1 [type=1] [first=0] [idle=spin|yield|park] [via=offer|claim|batch] [batch=16] [report=OFF]
- *   consume name=/obj [offset=0] count=N [producers=1] [first=0] [idle=spin|yield|park|futex]
+ *   consume name=/obj [offset=0] count=N [producers=1] [first=0] [idle=spin|yield|park|futex] [futexwait=MS]
  * </pre>
  *
  * With {@code report=OFF} the producer stores the last sequence number it committed at OFF in the
@@ -37,7 +37,9 @@ public final class RingJavaPeer {
             MessageRing ring = MessageRing.attach(segment, Long.parseLong(options.getOrDefault("offset", "0")));
             long count = Long.parseLong(options.get("count"));
             String idleName = options.getOrDefault("idle", "spin");
-            IdleStrategy idle = idle(idleName, ring);
+            IdleStrategy idle = idleName.equals("futex") && options.containsKey("futexwait")
+                    ? new FutexRingIdleStrategy(ring, 100, 10, java.time.Duration.ofMillis(Long.parseLong(options.get("futexwait"))))
+                    : idle(idleName, ring);
             ParentWatch parent = new ParentWatch();
             if (args[0].equals("produce")) {
                 long report = Long.parseLong(options.getOrDefault("report", "-1"));

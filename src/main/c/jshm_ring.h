@@ -85,7 +85,7 @@ struct jshm_ring_header {
     /* Written by the consumer. */
     int64_t head;                    /* 256: position of the next record to read */
     int64_t consumer_heartbeat_ms;   /* 264: CLOCK_MONOTONIC milliseconds of a recent poll or explicit beat */
-    int32_t consumer_pid;            /* 272 */
+    int32_t consumer_pid;            /* 272: the process that wrote consumer_heartbeat_ms */
     uint8_t reserved3[108];          /* 276 */
 
     /* Blocking consumers. */

@@ -213,18 +213,18 @@ static int64_t claim_space(struct jshm_ring *ring, uint32_t required)
     return tail_index;
 }
 
-/* After a commit: wake blocked consumers. The full fence orders our commit before the read of
- * `waiters`, against the consumer's increment of `waiters` before it re-checks the ring (the
- * Dekker pattern): either we see its increment or it sees our record. */
+/* After a commit: bump the futex word, then wake the consumers counted in `waiters` (the
+ * protocol of dev.jshm.FutexIdleStrategy.signal). Both steps are sequentially consistent, and a
+ * consumer increments `waiters` before it reads the word (and the ring) and sleeps: either we see
+ * its increment and wake it, or it sees the new word and does not sleep. The bump comes after the
+ * commit (a release store), so a consumer that sees the new word sees the record. */
 static void wake_consumers(struct jshm_ring *ring)
 {
     struct jshm_ring_header *h = ring->header;
-    atomic_thread_fence(memory_order_seq_cst);
-    if (atomic_load_explicit(A32(&h->waiters), memory_order_relaxed) > 0) {
-        atomic_fetch_add_explicit(AU32(&h->futex), 1, memory_order_release);
+    atomic_fetch_add_explicit(AU32(&h->futex), 1, memory_order_seq_cst);
+    if (atomic_load_explicit(A32(&h->waiters), memory_order_seq_cst) != 0)
         /* Not FUTEX_PRIVATE_FLAG: the waiters are in other processes. */
         syscall(SYS_futex, &h->futex, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
-    }
 }
 
 static int check_message(const struct jshm_ring *ring, int32_t type, size_t length)
@@ -344,8 +344,7 @@ int jshm_ring_wait(struct jshm_ring *ring, int64_t timeout_ns)
 {
     struct jshm_ring_header *h = ring->header;
     atomic_fetch_add_explicit(A32(&h->waiters), 1, memory_order_seq_cst);
-    atomic_thread_fence(memory_order_seq_cst);
-    uint32_t seen = atomic_load_explicit(AU32(&h->futex), memory_order_acquire);
+    uint32_t seen = atomic_load_explicit(AU32(&h->futex), memory_order_seq_cst);
     int ready = record_ready(ring);
     int rc = 0;
     if (!ready) {

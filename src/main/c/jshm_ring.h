@@ -88,9 +88,9 @@ struct jshm_ring_header {
     int32_t consumer_pid;            /* 272: the process that wrote consumer_heartbeat_ms */
     uint8_t reserved3[108];          /* 276 */
 
-    /* Blocking consumers. */
-    uint32_t futex;                  /* 384: bumped by a producer that wakes waiters (a futex word) */
-    int32_t waiters;                 /* 388: consumers blocked, or about to block, on futex */
+    /* Blocking consumers: a dev.jshm.FutexIdleStrategy signal block. */
+    uint32_t futex;                  /* 384: bumped by producers after every commit; consumers sleep on it (a futex word) */
+    int32_t waiters;                 /* 388: consumers asleep, or about to sleep, on futex */
     uint8_t reserved4[120];          /* 392 */
 };
 

@@ -36,6 +36,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 import dev.jshm.Futex;
+import dev.jshm.FutexIdleStrategy;
 import dev.jshm.Segment;
 
 /**
@@ -318,6 +319,32 @@ public final class MessageRing {
         return (int) INT.getAcquire(header, WAITERS_OFFSET);
     }
 
+    /**
+     * Where the ring's signal block is in {@link #segment()}: the futex word producers bump after
+     * every commit and the count of consumers asleep on it ({@link FutexIdleStrategy#SIZE}
+     * bytes), for a {@link FutexIdleStrategy} with parameters of your own.
+     */
+    public long futexOffset() {
+        return offset + FUTEX_OFFSET;
+    }
+
+    /**
+     * A new blocking idle strategy for this ring's consumer: a {@link FutexIdleStrategy} with its
+     * defaults on the ring's signal block. It spins, yields, then sleeps on the futex word until
+     * a producer (Java or C, in any process) commits. For the consumer thread.
+     *
+     * <pre>{@code
+     * IdleStrategy idle = ring.futexIdleStrategy();
+     * while (running) {
+     *     idle.idle(ring.poll(handler, 100));
+     * }
+     * }</pre>
+     */
+    public FutexIdleStrategy futexIdleStrategy() {
+        checkOpen();
+        return new FutexIdleStrategy(segment, futexOffset());
+    }
+
     @Override
     public String toString() {
         return "MessageRing(" + producerMode + ", capacity=" + capacity + ") at offset " + offset + " of " + segment;
@@ -549,15 +576,16 @@ public final class MessageRing {
     }
 
     /**
-     * Wakes blocked consumers after a commit. The full fence orders the commit before the read
-     * of the waiter count, against the consumer's increment of the count before it looks at the
-     * ring again: either this producer sees the waiter, or the waiter sees the message.
+     * Signals the ring's futex word after a commit, waking blocked consumers: the protocol of
+     * {@link FutexIdleStrategy#signal} (the word and the waiter count are a signal block), on the
+     * ring's own view. The increment comes after the commit and before the read of the waiter
+     * count, and both are sequentially consistent, against the consumer's increment of the count
+     * before it sleeps on the word: either this producer sees the waiter and wakes it, or the
+     * waiter sees the new word (or, in {@link #await}, the message) and does not sleep.
      */
     private void wakeConsumers() {
-        VarHandle.fullFence();
-        if ((int) INT.getOpaque(header, WAITERS_OFFSET) > 0) {
-            // Change the word first, then wake: a consumer about to sleep then refuses to.
-            INT.getAndAddRelease(header, FUTEX_OFFSET, 1);
+        INT.getAndAdd(header, FUTEX_OFFSET, 1);
+        if ((int) INT.getVolatile(header, WAITERS_OFFSET) != 0) {
             Futex.wake(segment, offset + FUTEX_OFFSET, Integer.MAX_VALUE);
         }
     }
@@ -741,7 +769,9 @@ public final class MessageRing {
      * Blocks the consumer until a record is ready at the head (a poll will make progress),
      * {@code timeout} passes, or the thread is interrupted (the interrupt status stays set). The
      * consumer counts itself in the ring's waiter count and sleeps on the ring's futex word;
-     * producers that see a waiter after they commit bump the word and wake it.
+     * producers bump the word after every commit and wake the sleepers they see counted. The
+     * blocking counterpart of a {@link #futexIdleStrategy()} loop, for consumers that want one
+     * call; the same as {@code jshm_ring_wait} in C.
      *
      * @return whether a record is ready
      */
@@ -755,8 +785,7 @@ public final class MessageRing {
             while (true) {
                 // Read the word before looking at the ring: a commit after the look bumps it, and
                 // the futex then refuses to sleep on the old value.
-                VarHandle.fullFence();
-                int seen = (int) INT.getAcquire(header, FUTEX_OFFSET);
+                int seen = (int) INT.getVolatile(header, FUTEX_OFFSET);
                 if (recordReady()) {
                     return true;
                 }

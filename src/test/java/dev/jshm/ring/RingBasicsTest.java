@@ -23,9 +23,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.jshm.IdleStrategy;
 import dev.jshm.MappedFileSegment;
 import dev.jshm.Segment;
 import dev.jshm.SysVSegment;
+import dev.jshm.YieldingIdleStrategy;
 
 /** The ring in one process: the protocol, its edges and its failure modes. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -498,7 +500,7 @@ class RingBasicsTest {
         });
         producer.start();
         RingTestMessages.Checker checker = new RingTestMessages.Checker(1, 0);
-        IdleStrategy idle = new FutexRingIdleStrategy(ring);
+        IdleStrategy idle = ring.futexIdleStrategy();
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (checker.received < count && System.nanoTime() < deadline) {
             idle.idle(ring.poll(checker, 256));

@@ -12,7 +12,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.jshm.BusySpinIdleStrategy;
+import dev.jshm.IdleStrategy;
 import dev.jshm.PosixSegment;
+import dev.jshm.YieldingIdleStrategy;
 
 /**
  * Millions of messages between processes: two JVMs, and a JVM and the C program. Every message
@@ -136,7 +139,7 @@ class RingInterprocessTest {
         MessageRing ring = MessageRing.create(segment, 64 * 1024);
         int count = 300_000;
         RingPeers.Peer producer = peers.startC("produce", "name=" + segment.name(), "count=" + count);
-        RingTestMessages.Checker checker = consume(ring, count, new FutexRingIdleStrategy(ring), Duration.ofSeconds(60), producer);
+        RingTestMessages.Checker checker = consume(ring, count, ring.futexIdleStrategy(), Duration.ofSeconds(60), producer);
         assertEquals("produced " + count, producer.await(Duration.ofSeconds(10)));
         assertEquals(count, checker.received);
         assertEquals(0, ring.waiters());

@@ -7,7 +7,12 @@ import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.Map;
 
+import dev.jshm.BusySpinIdleStrategy;
+import dev.jshm.FutexIdleStrategy;
+import dev.jshm.IdleStrategy;
 import dev.jshm.PosixSegment;
+import dev.jshm.SleepingIdleStrategy;
+import dev.jshm.YieldingIdleStrategy;
 
 /**
  * A second JVM on the other side of a ring, for the tests: the Java twin of
@@ -38,7 +43,7 @@ public final class RingJavaPeer {
             long count = Long.parseLong(options.get("count"));
             String idleName = options.getOrDefault("idle", "spin");
             IdleStrategy idle = idleName.equals("futex") && options.containsKey("futexwait")
-                    ? new FutexRingIdleStrategy(ring, 100, 10, java.time.Duration.ofMillis(Long.parseLong(options.get("futexwait"))))
+                    ? new FutexIdleStrategy(segment, ring.futexOffset(), 100, 10, java.time.Duration.ofMillis(Long.parseLong(options.get("futexwait"))))
                     : idle(idleName, ring);
             ParentWatch parent = new ParentWatch();
             if (args[0].equals("produce")) {
@@ -71,8 +76,8 @@ public final class RingJavaPeer {
         return switch (name) {
             case "spin" -> new BusySpinIdleStrategy();
             case "yield" -> new YieldingIdleStrategy();
-            case "park" -> new SleepingIdleStrategy(20_000);
-            case "futex" -> new FutexRingIdleStrategy(ring);
+            case "park" -> new SleepingIdleStrategy(java.time.Duration.ofNanos(20_000));
+            case "futex" -> ring.futexIdleStrategy();
             default -> throw new IllegalArgumentException("idle=" + name);
         };
     }

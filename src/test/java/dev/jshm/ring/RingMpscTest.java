@@ -14,7 +14,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.jshm.IdleStrategy;
 import dev.jshm.PosixSegment;
+import dev.jshm.YieldingIdleStrategy;
 
 /**
  * Many producers, one consumer: threads of this JVM, a C process and another JVM claim space

@@ -76,6 +76,8 @@ public final class MessageRing {
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
     private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
     private static final byte[] ZEROS = new byte[4096];
+    /** Claims (polls) between two reads of the heartbeat clock; a power of two. */
+    private static final int BEAT_INTERVAL = 64;
     /** Empty polls between two automatic unblock checks (each reads the producers' cache line). */
     private static final int UNBLOCK_CHECK_INTERVAL = 256;
     private static final int PID = (int) ProcessHandle.current().pid();
@@ -93,11 +95,13 @@ public final class MessageRing {
     private final int maxMessageLength;
     private final ProducerMode producerMode;
 
-    /** Last heartbeat this instance wrote as a producer; racy between producer threads, harmlessly. */
+    /** Last heartbeat this instance wrote as a producer, and its claims: racy between producer threads, harmlessly. */
     private long producerBeatMillis;
+    private int producerClaims;
 
     // Consumer state: one consumer thread.
     private long consumerBeatMillis;
+    private int consumerPolls;
     private long autoUnblockMillis = -1;
     private int emptyPolls;
     /** When this consumer first saw the head blocked, or -1; claims below {@link #blockedTail} are older. */
@@ -687,10 +691,16 @@ public final class MessageRing {
     /**
      * Skips claims that a dead producer left: a message claimed and never committed blocks the
      * consumer forever, so once such a claim is older than {@code timeout} it is turned into
-     * padding and the consumer moves on. A claim is old when the producers' heartbeat is older
-     * than {@code timeout} (every claim beats first), or when this consumer has seen the ring
-     * blocked for longer than {@code timeout} (a first call that finds the ring blocked starts
-     * that clock and returns false). Only whole claims are skipped, never a committed message.
+     * padding and the consumer moves on. A claim is old when this consumer has seen the ring
+     * blocked by it for longer than {@code timeout}: the first call that finds the ring blocked
+     * notes the time and the tail, returns false, and from {@code timeout} later on every claim
+     * below that tail that still blocks the ring is skipped. Only whole claims are skipped
+     * (a whole batch, for a batch), never a committed message. Call it again and again (or let
+     * {@link #unblockAfter(Duration) poll} do it): it returns true only once a timeout has passed.
+     *
+     * <p>The decision uses only this consumer's clock and what it saw, never the producers'
+     * heartbeats: a heartbeat is written now and then, so an old heartbeat does not prove that
+     * a claim is old.
      *
      * <p>A live producer that takes longer than {@code timeout} between its claim and its commit
      * loses its message and corrupts the ring: choose a timeout far above any pause a producer
@@ -721,20 +731,16 @@ public final class MessageRing {
             return false;
         }
         long now = clockMillis();
-        // The heartbeat is read after the tail: every claim below that tail beat before it moved it.
-        long beat = (long) LONG.getAcquire(header, PRODUCER_HEARTBEAT_OFFSET);
-        long safeLimit;
-        if (now - beat > timeoutMillis) {
-            safeLimit = tail;
-        } else if (blockedSinceMillis >= 0 && head < blockedTail && now - blockedSinceMillis > timeoutMillis) {
-            safeLimit = blockedTail;
-        } else {
-            if (blockedSinceMillis < 0 || head >= blockedTail) {
-                blockedSinceMillis = now;
-                blockedTail = tail;
-            }
+        if (blockedSinceMillis < 0 || head >= blockedTail) {
+            // First sighting: every claim below this tail was made before now.
+            blockedSinceMillis = now;
+            blockedTail = tail;
             return false;
         }
+        if (now - blockedSinceMillis <= timeoutMillis) {
+            return false;
+        }
+        long safeLimit = blockedTail;
         boolean unblocked = false;
         long position = head;
         while (position < safeLimit) {
@@ -818,13 +824,23 @@ public final class MessageRing {
         return System.nanoTime() / 1_000_000;
     }
 
-    /** When a producer last beat ({@link #clockMillis()}), or 0 if none ever did. Producers beat on every claim, at most once a millisecond. */
+    /**
+     * When a producer last beat ({@link #clockMillis()}), or 0 if none ever did. A producer beats
+     * on its first claim and then on every {@value #BEAT_INTERVAL}th (reading the clock costs
+     * more than a claim), at most once a millisecond: a producer that offers less often than
+     * {@value #BEAT_INTERVAL} times per heartbeat age it wants to show should also call
+     * {@link #heartbeatProducer()} on its own schedule.
+     */
     public long producerHeartbeat() {
         checkOpen();
         return (long) LONG.getAcquire(header, PRODUCER_HEARTBEAT_OFFSET);
     }
 
-    /** When the consumer last beat ({@link #clockMillis()}), or 0 if it never did. Polls beat at most once a millisecond. */
+    /**
+     * When the consumer last beat ({@link #clockMillis()}), or 0 if it never did. The consumer
+     * beats on its first poll and then on every {@value #BEAT_INTERVAL}th, at most once a
+     * millisecond; see {@link #heartbeatConsumer()}.
+     */
     public long consumerHeartbeat() {
         checkOpen();
         return (long) LONG.getAcquire(header, CONSUMER_HEARTBEAT_OFFSET);
@@ -856,23 +872,28 @@ public final class MessageRing {
         return beat != 0 && clockMillis() - beat <= maxAge.toMillis();
     }
 
-    /** Records that a producer in this process is alive now: for producers that go long without offering. */
+    /** Records that a producer in this process is alive now: for producers that offer seldom. */
     public void heartbeatProducer() {
         checkOpen();
         writeProducerBeat(clockMillis());
     }
 
-    /** Records that the consumer is alive now: for consumers that go long without polling. */
+    /** Records that the consumer is alive now: for consumers that poll seldom (or block long). */
     public void heartbeatConsumer() {
         checkOpen();
         writeConsumerBeat(clockMillis());
     }
 
-    /** Every claim beats before it moves the tail (when the millisecond changed): see {@link #unblock}. */
+    /**
+     * Beats on every {@value #BEAT_INTERVAL}th claim, if the millisecond changed: reading the
+     * clock costs more than the rest of a claim.
+     */
     private void beatProducerIfDue() {
-        long now = clockMillis();
-        if (now != producerBeatMillis) {
-            writeProducerBeat(now);
+        if ((producerClaims++ & (BEAT_INTERVAL - 1)) == 0) {
+            long now = clockMillis();
+            if (now != producerBeatMillis) {
+                writeProducerBeat(now);
+            }
         }
     }
 
@@ -882,10 +903,13 @@ public final class MessageRing {
         LONG.setRelease(header, PRODUCER_HEARTBEAT_OFFSET, now);
     }
 
+    /** Beats on every {@value #BEAT_INTERVAL}th poll, if the millisecond changed. */
     private void beatConsumerIfDue() {
-        long now = clockMillis();
-        if (now != consumerBeatMillis) {
-            writeConsumerBeat(now);
+        if ((consumerPolls++ & (BEAT_INTERVAL - 1)) == 0) {
+            long now = clockMillis();
+            if (now != consumerBeatMillis) {
+                writeConsumerBeat(now);
+            }
         }
     }
 

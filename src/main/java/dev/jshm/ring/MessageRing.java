@@ -65,6 +65,10 @@ import dev.jshm.Segment;
  * in one process at a time. The other methods may be called from any thread. The ring does not
  * own the segment: close the segment when every ring in it is no longer used; after that every
  * method that touches the ring throws {@link IllegalStateException}.
+ *
+ * <p>Memory: the ring reads and writes through {@link ByteBuffer} views of the segment and
+ * {@link VarHandle}s over them (the same accesses as {@link Segment#atomics()}), so a fault in
+ * memory that another process truncated surfaces as the JVM's {@link InternalError}.
  */
 public final class MessageRing {
 

@@ -168,4 +168,30 @@ class RingInterprocessTest {
         assertEquals("consumed " + count, jvmConsumer.await(Duration.ofSeconds(30)));
         assertTrue(System.nanoTime() - start < 20_000_000_000L, "the consumers were woken, not timed out");
     }
+
+    @Test
+    void theCRingRunsCleanUnderAddressSanitizerAndUbsan() throws Exception {
+        int capacity = 64 * 1024;
+        long stride = MessageRing.requiredSize(capacity);
+        PosixSegment segment = objects.create(2 * stride);
+        MessageRing many = MessageRing.create(segment, 0, capacity, ProducerMode.MANY);
+        MessageRing single = MessageRing.create(segment, stride, capacity, ProducerMode.SINGLE);
+        int count = 200_000;
+        // Two sanitized C producers (copy and in place) into a sanitized, blocking C consumer ...
+        RingPeers.Peer consumer = peers.startSanitizedC("consume", "name=" + segment.name(), "count=" + 2 * count,
+                "producers=2", "wait=100");
+        RingPeers.Peer copying = peers.startSanitizedC("produce", "name=" + segment.name(), "count=" + count, "type=1");
+        RingPeers.Peer inPlace = peers.startSanitizedC("produce", "name=" + segment.name(), "count=" + count, "type=2",
+                "claim=1");
+        // ... and a sanitized C producer into this JVM.
+        RingPeers.Peer toJvm = peers.startSanitizedC("produce", "name=" + segment.name(), "offset=" + stride,
+                "count=" + count, "claim=1");
+        RingTestMessages.Checker checker = consume(single, count, new YieldingIdleStrategy(), Duration.ofSeconds(60), toJvm);
+        assertEquals(count, checker.received);
+        assertEquals("produced " + count, copying.await(Duration.ofSeconds(60)));
+        assertEquals("produced " + count, inPlace.await(Duration.ofSeconds(60)));
+        assertEquals("produced " + count, toJvm.await(Duration.ofSeconds(60)));
+        assertEquals("consumed " + 2 * count, consumer.await(Duration.ofSeconds(60)));
+        assertEquals(many.tailPosition(), many.headPosition());
+    }
 }

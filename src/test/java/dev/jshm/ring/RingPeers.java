@@ -24,6 +24,7 @@ final class RingPeers implements AutoCloseable {
     private static final Path WORK = BASE.resolve("target/ring-peer");
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static Path compiled;
+    private static Path compiledSanitized;
 
     private final List<Peer> started = new ArrayList<>();
 
@@ -58,34 +59,61 @@ final class RingPeers implements AutoCloseable {
     }
 
     /** The C peer, compiled once per JVM from ring_peer.c and the core sources (not the JNI glue). */
-    static synchronized Path cPeer() throws IOException, InterruptedException {
-        if (compiled != null) {
-            return compiled;
+    static Path cPeer() throws IOException, InterruptedException {
+        return compile(false);
+    }
+
+    /** The C peer under AddressSanitizer and UBSan: any bad access or undefined behaviour ends it with an error. */
+    static Path sanitizedCPeer() throws IOException, InterruptedException {
+        return compile(true);
+    }
+
+    private static synchronized Path compile(boolean sanitized) throws IOException, InterruptedException {
+        Path cached = sanitized ? compiledSanitized : compiled;
+        if (cached != null) {
+            return cached;
         }
         Files.createDirectories(WORK);
-        Path binary = WORK.resolve("ring_peer");
-        List<String> command = new ArrayList<>(List.of("gcc", "-std=gnu11", "-O2", "-g", "-Wall", "-Wextra", "-Wshadow",
-                "-Wconversion", "-Wno-sign-conversion", "-Werror", "-D_GNU_SOURCE", "-I", BASE.resolve("src/main/c").toString(),
-                "-o", binary.toString(), BASE.resolve("src/test/c/ring_peer.c").toString()));
+        Path binary = WORK.resolve(sanitized ? "ring_peer_asan" : "ring_peer");
+        List<String> command = new ArrayList<>(List.of("gcc", "-std=gnu11", "-g", "-Wall", "-Wextra", "-Wshadow",
+                "-Wconversion", "-Wno-sign-conversion", "-Werror", "-D_GNU_SOURCE"));
+        command.addAll(sanitized
+                ? List.of("-O1", "-fno-omit-frame-pointer", "-fsanitize=address,undefined", "-fno-sanitize-recover=all")
+                : List.of("-O2"));
+        command.addAll(List.of("-I", BASE.resolve("src/main/c").toString(), "-o", binary.toString(),
+                BASE.resolve("src/test/c/ring_peer.c").toString()));
         try (var sources = Files.list(BASE.resolve("src/main/c"))) {
             sources.filter(p -> p.toString().endsWith(".c") && !p.getFileName().toString().equals("jshm_jni.c"))
                     .sorted().forEach(p -> command.add(p.toString()));
         }
-        Path log = WORK.resolve("gcc.log");
+        Path log = WORK.resolve(binary.getFileName() + ".gcc.log");
         Process gcc = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         if (!gcc.waitFor(120, TimeUnit.SECONDS)) {
             gcc.destroyForcibly();
             fail("gcc did not finish: " + command);
         }
         assertEquals(0, gcc.exitValue(), () -> "gcc failed: " + command + "\n" + Peer.read(log));
-        compiled = binary;
+        if (sanitized) {
+            compiledSanitized = binary;
+        } else {
+            compiled = binary;
+        }
         return binary;
     }
 
     /** Starts the C peer with {@code key=value} arguments. */
     Peer startC(String mode, String... args) throws IOException, InterruptedException {
+        return startC(cPeer(), mode, args);
+    }
+
+    /** Starts the C peer built with the sanitizers. */
+    Peer startSanitizedC(String mode, String... args) throws IOException, InterruptedException {
+        return startC(sanitizedCPeer(), mode, args);
+    }
+
+    private Peer startC(Path binary, String mode, String... args) throws IOException {
         List<String> command = new ArrayList<>();
-        command.add(cPeer().toString());
+        command.add(binary.toString());
         command.add(mode);
         command.addAll(List.of(args));
         return start(command);

@@ -79,6 +79,19 @@ final class Errors {
         return String.format("0x%08x", key);
     }
 
+    /**
+     * Returns {@code mode} if it has only permission bits (0777).
+     *
+     * @throws IllegalArgumentException naming {@code operation} otherwise
+     */
+    static int permissionBits(int mode, String operation) {
+        if ((mode & ~0777) != 0) {
+            throw new IllegalArgumentException(operation + ": mode " + octalMode(mode) + " has bits outside 0777;"
+                    + " only the permission bits may be set");
+        }
+        return mode;
+    }
+
     /** {@code 0600}. */
     static String octalMode(int mode) {
         return String.format("0%03o", mode);

@@ -181,10 +181,7 @@ public final class MappedFileSegment extends Segment {
 
         /** The permission bits for a new file, 0600 by default. */
         public Builder mode(int mode) {
-            if ((mode & ~0777) != 0) {
-                throw new IllegalArgumentException("mode " + Errors.octalMode(mode) + ": only the permission bits 0777 may be set");
-            }
-            request.mode = mode;
+            request.mode = Errors.permissionBits(mode, "mode(" + Errors.octalMode(mode) + ") for " + request.path);
             return this;
         }
 

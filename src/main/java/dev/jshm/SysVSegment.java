@@ -180,10 +180,7 @@ public final class SysVSegment extends Segment {
 
     /** Changes the permission bits ({@code IPC_SET}); only the owner, creator or root may. */
     public void setMode(int mode) {
-        if ((mode & ~0777) != 0) {
-            throw new IllegalArgumentException("setMode(" + Errors.octalMode(mode) + ") of " + this
-                    + ": only the permission bits 0777 may be set");
-        }
+        Errors.permissionBits(mode, "setMode(" + Errors.octalMode(mode) + ") of " + this);
         set(-1, -1, mode, "mode=" + Errors.octalMode(mode));
     }
 
@@ -289,10 +286,7 @@ public final class SysVSegment extends Segment {
 
         /** The permission bits, 0600 by default (the seed's 0666 lets every user in). */
         public Builder mode(int mode) {
-            if ((mode & ~0777) != 0) {
-                throw new IllegalArgumentException("mode " + Errors.octalMode(mode) + ": only the permission bits 0777 may be set");
-            }
-            this.mode = mode;
+            this.mode = Errors.permissionBits(mode, "mode(" + Errors.octalMode(mode) + ") for key " + Errors.hexKey(key));
             return this;
         }
 

@@ -132,12 +132,54 @@ static void test_posix_and_files(void)
     CHECK(jshm_posix_unlink(name) == -ENOENT);
 }
 
+static void test_coordination(void)
+{
+    /* 8-byte aligned backing, like a mapping. */
+    static int64_t words[64];
+    void *base = words;
+    size_t size = sizeof words;
+    int32_t i32 = 0;
+    int64_t i64 = 0;
+
+    CHECK(jshm_atomic_store_release_i32(base, size, 0, 5) == 0);
+    CHECK(jshm_atomic_load_acquire_i32(base, size, 0, &i32) == 0 && i32 == 5);
+    CHECK(jshm_atomic_cas_i32(base, size, 0, 5, 6) == 1);
+    CHECK(jshm_atomic_cas_i32(base, size, 0, 5, 7) == 0);
+    CHECK(jshm_atomic_fetch_add_i32(base, size, 0, 4, &i32) == 0 && i32 == 6);
+    CHECK(jshm_atomic_exchange_i64(base, size, 8, 42, &i64) == 0 && i64 == 0);
+    CHECK(jshm_atomic_load_i64(base, size, 8, &i64) == 0 && i64 == 42);
+    /* Misaligned and out of range: refused, nothing touched. */
+    CHECK(jshm_atomic_store_i32(base, size, 2, 1) == -EINVAL);
+    CHECK(jshm_atomic_store_i64(base, size, 12, 1) == -EINVAL);
+    CHECK(jshm_atomic_store_i64(base, size, size - 4, 1) == -ERANGE);
+    CHECK(jshm_atomic_load_i32(base, size, SIZE_MAX - 1, &i32) == -ERANGE);
+
+    CHECK(jshm_futex_wait(base, size, 0, 12345, 1000000) == -EAGAIN);
+    CHECK(jshm_futex_wait(base, size, 0, 10, 1000000) == -ETIMEDOUT);
+    CHECK(jshm_futex_wake(base, size, 0, 1) == 0);
+    CHECK(jshm_futex_wait(base, size, 1, 0, 1000) == -EINVAL);
+
+    size_t lock_at = 128;
+    CHECK(jshm_lock_size() > 0 && lock_at % jshm_lock_alignment() == 0);
+    CHECK(jshm_lock_init(base, size, lock_at) == 0);
+    CHECK(jshm_lock_check(base, size, lock_at) == 0);
+    CHECK(jshm_lock_acquire(base, size, lock_at) == 0);
+    CHECK(jshm_lock_held(base, size, lock_at) == 1);
+    CHECK(jshm_lock_release(base, size, lock_at) == 0);
+    CHECK(jshm_lock_try(base, size, lock_at) == 0);
+    CHECK(jshm_lock_release(base, size, lock_at) == 0);
+    CHECK(jshm_lock_acquire_timed(base, size, lock_at, 1000000) == 0);
+    CHECK(jshm_lock_release(base, size, lock_at) == 0);
+    CHECK(jshm_lock_init(base, size, size - 8) == -ERANGE);
+}
+
 int main(void)
 {
     test_range_macro();
     test_sysv_lifecycle();
     test_errors();
     test_posix_and_files();
+    test_coordination();
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;

@@ -65,8 +65,7 @@ final class FailureHandler implements IExecutionExceptionHandler, IParameterExce
         }
         String message = failure.getMessage();
         String text = message == null || message.isBlank() ? failure.getClass().getName() : message;
-        // A message is one line: what follows a line break belongs to --verbose.
-        int newline = text.indexOf('\n');
-        return newline < 0 ? text : text.substring(0, newline).stripTrailing();
+        // One line, whatever the message: the library lists a failed load's attempts on lines of their own.
+        return text.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 }

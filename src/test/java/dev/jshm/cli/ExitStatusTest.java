@@ -71,7 +71,7 @@ class ExitStatusTest {
         assertEquals("/x: already exists", FailureHandler.message(new FileAlreadyExistsException("/x")));
         assertEquals("/x: Read-only file system", FailureHandler.message(new FileSystemException("/x", null,
                 "Read-only file system")));
-        assertEquals("first line", FailureHandler.message(new IllegalStateException("first line  \nsecond")));
+        assertEquals("tried: - a - b", FailureHandler.message(new IllegalStateException("tried:\n  - a\r\n  - b\n")));
         assertEquals("java.lang.IllegalStateException", FailureHandler.message(new IllegalStateException()));
     }
 

@@ -41,7 +41,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException(dir + " is not a jshm checkout (no " + String.join(" and no ", missing)
                     + "): run bench from the repository's root or give --repo DIR");
         }
-        List<String> command = new ArrayList<>(List.of("make", "-C", dir.toString(), "bench"));
+        List<String> command = new ArrayList<>(List.of("make", "bench"));
         command.addAll(makeArguments);
         Process make;
         try {

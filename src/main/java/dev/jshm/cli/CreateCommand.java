@@ -1,16 +1,19 @@
 package dev.jshm.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 import dev.jshm.Access;
 import dev.jshm.MappedFileSegment;
 import dev.jshm.PosixSegment;
 import dev.jshm.Segment;
+import dev.jshm.SegmentNotFoundException;
 import dev.jshm.SegmentLocator;
 import dev.jshm.SysVSegment;
 import picocli.CommandLine.ArgGroup;
@@ -133,7 +136,7 @@ final class CreateCommand implements Callable<Integer> {
         try {
             SysVSegment.idOf(key);
             return true;
-        } catch (dev.jshm.SegmentNotFoundException e) {
+        } catch (SegmentNotFoundException e) {
             return false;
         }
     }
@@ -185,7 +188,7 @@ final class CreateCommand implements Callable<Integer> {
     private static void deleteQuietly(Path path) {
         try {
             Files.deleteIfExists(path);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // The fill failure is what the user hears about.
         }
     }
@@ -201,7 +204,7 @@ final class CreateCommand implements Callable<Integer> {
     }
 
     /** Opens the new segment and fills it; if that fails, runs {@code undo} (which removes it) and rethrows. */
-    private void fillOrRemove(java.util.function.Supplier<Segment> open, Runnable undo) {
+    private void fillOrRemove(Supplier<Segment> open, Runnable undo) {
         try {
             Segment segment = open.get();
             try {

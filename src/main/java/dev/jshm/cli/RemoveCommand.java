@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.jshm.PosixSegment;
+import dev.jshm.SegmentLocator;
 import dev.jshm.ShmPermissionException;
 import dev.jshm.SysVSegment;
 import dev.jshm.SysVStat;
@@ -82,7 +83,7 @@ final class RemoveCommand implements Callable<Integer> {
                 }
                 Map<String, Object> o = Json.object();
                 o.put("target", target.toString());
-                o.put("kind", target.isSysV() ? "sysv" : target.kind() == dev.jshm.SegmentLocator.Kind.POSIX ? "posix" : "file");
+                o.put("kind", target.kindName());
                 removed.add(o);
             } catch (RuntimeException | IOException e) {
                 int code = ExitStatus.of(e);
@@ -112,7 +113,7 @@ final class RemoveCommand implements Callable<Integer> {
                 int shmid = target.sysvId();
                 refuseIfAttached(target, shmid);
                 SysVSegment.removeById(shmid);
-                return target + (target.kind() == dev.jshm.SegmentLocator.Kind.SYSV_KEY ? " (shmid " + shmid + ")" : "");
+                return target + (target.kind() == SegmentLocator.Kind.SYSV_KEY ? " (shmid " + shmid + ")" : "");
             }
             case POSIX -> {
                 PosixSegment.unlink(target.posixName());

@@ -82,7 +82,7 @@ final class StatCommand implements Callable<Integer> {
      */
     static Map<String, Field> fields(Target target, Segment file, Users users) {
         Map<String, Field> fields = new LinkedHashMap<>();
-        fields.put("kind", new Field(kindName(target), kindName(target)));
+        fields.put("kind", new Field(target.kindName(), target.kindName()));
         fields.put("locator", new Field(target.toString(), target.toString()));
         switch (target.kind()) {
             case SYSV_KEY, SYSV_ID -> sysv(SysVSegment.statById(target.sysvId()), users, fields);
@@ -165,14 +165,6 @@ final class StatCommand implements Callable<Integer> {
             }
         }
         out.flush();
-    }
-
-    private static String kindName(Target target) {
-        return switch (target.kind()) {
-            case SYSV_KEY, SYSV_ID -> "sysv";
-            case POSIX -> "posix";
-            case FILE -> "file";
-        };
     }
 
     /** The IPC_STAT fields under the names of {@link SysVStat}'s components, with owner and creator state added. */

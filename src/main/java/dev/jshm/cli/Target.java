@@ -55,6 +55,11 @@ final class Target {
         return locator.kind();
     }
 
+    /** {@code sysv}, {@code posix} or {@code file}, as the tool's output names kinds. */
+    String kindName() {
+        return isSysV() ? "sysv" : kind() == SegmentLocator.Kind.POSIX ? "posix" : "file";
+    }
+
     boolean isSysV() {
         return kind() == SegmentLocator.Kind.SYSV_KEY || kind() == SegmentLocator.Kind.SYSV_ID;
     }

@@ -1,6 +1,7 @@
 package dev.jshm.cli;
 
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -91,8 +92,8 @@ final class WatchCommand implements Callable<Integer> {
                     }
                     out.println(Json.compact(o));
                 } else {
-                    StringBuilder screen = new StringBuilder();
-                    java.io.StringWriter text = new java.io.StringWriter();
+                    // Built whole, then printed at once, so a terminal never shows half a refresh.
+                    StringWriter text = new StringWriter();
                     PrintWriter view = new PrintWriter(text);
                     view.println("jshm watch " + target + "  refresh " + refresh + (count == null ? "" : "/" + count)
                             + "  " + Times.detailed(now));
@@ -102,8 +103,7 @@ final class WatchCommand implements Callable<Integer> {
                         view.print(HexDump.lines(bytes(attached), offset));
                     }
                     view.flush();
-                    screen.append(clear ? CLEAR_SCREEN : "").append(text);
-                    out.print(screen);
+                    out.print((clear ? CLEAR_SCREEN : "") + text);
                 }
                 out.flush();
             }

@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A POSIX shared memory object as {@code /dev/shm} shows it, without opening or mapping it: what
- * {@link PosixSegment#list()} answers for each object.
+ * {@link PosixSegment#list()} answers for each object. A snapshot: the object may change or go
+ * right after. Immutable, so thread-safe.
  *
  * @param name the object's name, such as {@code /orders} (the file {@code /dev/shm/orders})
  * @param stat what {@code lstat} says about the file: its size is the object's size
@@ -35,7 +36,7 @@ public record PosixObjectInfo(String name, FileStat stat) {
 
     /**
      * What {@code /dev/shm} says about the object {@code name} now, without opening it; a symbolic
-     * link is not followed.
+     * link is not followed. Thread-safe.
      *
      * @throws IllegalArgumentException if the name is not a valid POSIX name
      * @throws SegmentNotFoundException if there is no such object, or it is not a regular file

@@ -282,4 +282,20 @@ public final class PosixSegment extends Segment {
             return new PosixSegment(request.posixName, FileBacking.open(request));
         }
     }
+
+    // ---- listing ----------------------------------------------------------------------------------
+
+    /**
+     * Every POSIX shared memory object: the regular files in {@code /dev/shm}, by name, as
+     * {@code lstat} sees them (a symbolic link or directory there is not an object and is left
+     * out; links are never followed). Nothing is opened. An object removed while the directory
+     * is read is left out, not reported as an error.
+     *
+     * <p>Thread-safe.
+     *
+     * @throws ShmException if {@code /dev/shm} cannot be read
+     */
+    public static java.util.List<PosixObjectInfo> list() {
+        return PosixObjectInfo.list(PosixObjectInfo.DIRECTORY);
+    }
 }

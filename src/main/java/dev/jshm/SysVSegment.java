@@ -368,4 +368,20 @@ public final class SysVSegment extends Segment {
                     + ((flags & Native.SYSV_NORESERVE) != 0 ? "|SHM_NORESERVE" : "") + "|" + Errors.octalMode(mode);
         }
     }
+
+    // ---- listing ----------------------------------------------------------------------------------
+
+    /**
+     * Every System V segment this process can see (its IPC namespace), by shmid, as the kernel's
+     * table {@code /proc/sysvipc/shm} shows them: what {@code ipcs -m} lists, including segments
+     * marked for removal that are still attached (key 0, {@link SysVStat#removed()}). Nothing is
+     * attached or changed. Each entry is a snapshot; a segment may go or come right after.
+     *
+     * <p>Thread-safe.
+     *
+     * @throws ShmException if the table cannot be read (no {@code /proc}, or a kernel without System V IPC)
+     */
+    public static java.util.List<SysVStat> list() {
+        return SysVListing.read(SysVListing.PROC_SYSVIPC_SHM);
+    }
 }

@@ -1,27 +1,65 @@
 package dev.jshm.cli;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
+import dev.jshm.Access;
+import dev.jshm.MappedFileSegment;
+import dev.jshm.PosixSegment;
+import dev.jshm.Segment;
+import dev.jshm.SegmentNotFoundException;
+import dev.jshm.SegmentLocator;
 import dev.jshm.SysVSegment;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code jshm create}: a new System V segment; prints its shmid. */
+/** {@code jshm create}: a new System V segment, POSIX object or file; prints what names it. */
 @Command(name = "create", mixinStandardHelpOptions = true,
         description = {
-            "Creates a System V segment (shmget with IPC_CREAT|IPC_EXCL) and prints its shmid.",
-            "Key 0 (IPC_PRIVATE) makes a private segment that only its shmid reaches (use --id).",
+            "Creates a segment, exclusively unless --open-or-create, and prints what names it:",
+            "  --key KEY    a System V segment (shmget with IPC_CREAT|IPC_EXCL); prints its shmid.",
+            "               Key 0 (IPC_PRIVATE) makes a private segment that only its shmid reaches (use --id).",
+            "  --name NAME  a POSIX object (shm_open with O_CREAT|O_EXCL, memory reserved now); prints the name.",
+            "  --file PATH  a file, mapped later with --file (never through a symbolic link); prints the path.",
+            "--fill BYTE writes that byte over the whole new segment, with a progress bar on standard error"
+                    + " when it is a terminal or with --progress. If filling fails, the new segment is removed.",
+            "",
+            "--json prints {kind, locator, key (\"0x...\"|null), id (shmid|null), name, path, size, mode, created}"
+                    + " (created: false when --open-or-create found it).",
         })
 final class CreateCommand implements Callable<Integer> {
+
+    /** Filling goes in steps this large, so the bar moves and an interrupt is not long in coming. */
+    private static final long FILL_STEP = 4 << 20;
 
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--key", required = true, paramLabel = "KEY", converter = KeyConverter.class,
-            description = "System V key: " + KeyConverter.FORMS + ".")
-    private int key;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    private What what;
+
+    /** What to create: exactly one of these. */
+    static final class What {
+        @Option(names = "--key", required = true, paramLabel = "KEY", converter = KeyConverter.class,
+                description = "System V key: " + KeyConverter.FORMS + ".")
+        private Integer key;
+
+        @Option(names = "--name", required = true, paramLabel = "NAME",
+                description = "POSIX shared memory object, such as /orders.")
+        private String name;
+
+        @Option(names = "--file", required = true, paramLabel = "PATH", description = "A file to create.")
+        private Path file;
+    }
 
     @Option(names = "--size", required = true, paramLabel = "BYTES", description = "Size in bytes, at least 1.")
     private long size;
@@ -31,18 +69,166 @@ final class CreateCommand implements Callable<Integer> {
     private int mode;
 
     @Option(names = "--open-or-create",
-            description = "Open the key's segment if it exists (it must be at least --size bytes)"
-                    + " instead of failing with EEXIST.")
+            description = "Use the existing segment (it must be at least --size bytes) instead of failing with EEXIST.")
     private boolean openOrCreate;
+
+    @Option(names = "--huge-pages", description = "System V only: back the segment with huge pages (SHM_HUGETLB).")
+    private boolean hugePages;
+
+    @Option(names = "--fill", paramLabel = "BYTE", converter = ByteConverter.class,
+            description = "Fill the segment with this byte: 0-255, or 0x00-0xff.")
+    private Integer fill;
+
+    @Option(names = "--progress", description = "Show the --fill progress bar even when standard error is not a terminal.")
+    private boolean progress;
+
+    @Option(names = "--json", description = "Print JSON (see above).")
+    private boolean json;
 
     @Override
     public Integer call() {
-        SysVSegment.Builder builder = SysVSegment.builder().key(key).size(size).mode(mode);
+        if (hugePages && what.key == null) {
+            throw new IllegalArgumentException("--huge-pages is for System V segments (--key) only");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Map<String, Object> result = Json.object();
+        String printed;
+        if (what.key != null) {
+            printed = createSysV(result);
+        } else if (what.name != null) {
+            printed = createPosix(result);
+        } else {
+            printed = createFile(result);
+        }
+        result.put("size", size);
+        result.put("mode", String.format("0%03o", mode));
+        out.println(json ? Json.pretty(result) : printed);
+        out.flush();
+        return ExitStatus.OK;
+    }
+
+    private String createSysV(Map<String, Object> result) {
+        SysVSegment.Builder builder = SysVSegment.builder().key(what.key).size(size).mode(mode);
         if (openOrCreate) {
             builder.openOrCreate();
         }
-        // A bare shmget: attaching here would change the attach time and last pid for nothing.
-        spec.commandLine().getOut().println(builder.createUnattached());
-        return ExitStatus.OK;
+        if (hugePages) {
+            builder.hugePages();
+        }
+        boolean existed = openOrCreate && what.key != SysVSegment.IPC_PRIVATE && exists(what.key);
+        // A bare shmget: attaching only to print the id would change the attach time and last pid.
+        int shmid = builder.createUnattached();
+        if (fill != null) {
+            fillOrRemove(() -> SysVSegment.openById(shmid, Access.READ_WRITE), () -> {
+                if (!existed) {
+                    SysVSegment.removeById(shmid);
+                }
+            });
+        }
+        describe(result, "sysv", what.key == SysVSegment.IPC_PRIVATE ? SegmentLocator.sysvId(shmid)
+                : SegmentLocator.sysvKey(what.key), !existed);
+        result.put("key", String.format("0x%08x", what.key));
+        result.put("id", shmid);
+        return Integer.toString(shmid);
+    }
+
+    private static boolean exists(int key) {
+        try {
+            SysVSegment.idOf(key);
+            return true;
+        } catch (SegmentNotFoundException e) {
+            return false;
+        }
+    }
+
+    private String createPosix(Map<String, Object> result) {
+        PosixSegment.Builder builder = PosixSegment.builder(what.name).size(size).mode(mode);
+        if (openOrCreate) {
+            builder.openOrCreate();
+        }
+        boolean created;
+        try (PosixSegment segment = builder.create()) {
+            created = segment.createdHere();
+            if (fill != null) {
+                fillOrRemove(() -> segment, () -> {
+                    if (segment.createdHere()) {
+                        PosixSegment.unlink(what.name);
+                    }
+                });
+            }
+        }
+        describe(result, "posix", SegmentLocator.posix(what.name), created);
+        result.put("name", what.name);
+        result.put("path", "/dev/shm" + what.name);
+        return what.name;
+    }
+
+    private String createFile(Map<String, Object> result) {
+        Path path = what.file.toAbsolutePath();
+        MappedFileSegment.Builder builder = MappedFileSegment.builder(path).size(size).mode(mode);
+        if (openOrCreate) {
+            builder.openOrCreate();
+        }
+        boolean existed = Files.exists(path, LinkOption.NOFOLLOW_LINKS);
+        try (MappedFileSegment segment = builder.create()) {
+            if (fill != null) {
+                fillOrRemove(() -> segment, () -> {
+                    if (!existed) {
+                        deleteQuietly(path);
+                    }
+                });
+                segment.force();
+            }
+        }
+        describe(result, "file", SegmentLocator.file(path, 0, 0), !existed);
+        result.put("path", path.toString());
+        return path.toString();
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            // The fill failure is what the user hears about.
+        }
+    }
+
+    private static void describe(Map<String, Object> result, String kind, SegmentLocator locator, boolean created) {
+        result.put("kind", kind);
+        result.put("locator", locator.toString());
+        result.put("key", null);
+        result.put("id", null);
+        result.put("name", null);
+        result.put("path", null);
+        result.put("created", created);
+    }
+
+    /** Opens the new segment and fills it; if that fails, runs {@code undo} (which removes it) and rethrows. */
+    private void fillOrRemove(Supplier<Segment> open, Runnable undo) {
+        try {
+            Segment segment = open.get();
+            try {
+                Progress bar = new Progress(spec.commandLine().getErr(), "fill", segment.size(),
+                        progress || Terminal.isTerminal(Terminal.STDERR));
+                for (long done = 0; done < segment.size(); ) {
+                    long step = Math.min(FILL_STEP, segment.size() - done);
+                    segment.fill(done, step, (byte) (int) fill);
+                    done += step;
+                    bar.update(done);
+                }
+                bar.finish();
+            } finally {
+                if (segment instanceof SysVSegment) {
+                    segment.close();
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            try {
+                undo.run();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
     }
 }

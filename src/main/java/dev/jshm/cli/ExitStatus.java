@@ -1,5 +1,9 @@
 package dev.jshm.cli;
 
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+
 import dev.jshm.SegmentExistsException;
 import dev.jshm.SegmentNotFoundException;
 import dev.jshm.ShmInvalidArgumentException;
@@ -27,19 +31,24 @@ final class ExitStatus {
     static final int EXISTS = 5;
     /** A system limit was reached (ENOMEM, ENOSPC, ...). */
     static final int LIMIT = 6;
+    /** {@code rm} refused a System V segment that processes still have attached (use {@code --force}). */
+    static final int REFUSED = 7;
 
     private ExitStatus() {
     }
 
     /** The exit status for a command that failed with {@code failure}. */
     static int of(Throwable failure) {
-        if (failure instanceof SegmentNotFoundException) {
+        if (failure instanceof RefusedException) {
+            return REFUSED;
+        }
+        if (failure instanceof SegmentNotFoundException || failure instanceof NoSuchFileException) {
             return NOT_FOUND;
         }
-        if (failure instanceof ShmPermissionException) {
+        if (failure instanceof ShmPermissionException || failure instanceof AccessDeniedException) {
             return PERMISSION;
         }
-        if (failure instanceof SegmentExistsException) {
+        if (failure instanceof SegmentExistsException || failure instanceof FileAlreadyExistsException) {
             return EXISTS;
         }
         if (failure instanceof ShmLimitException) {

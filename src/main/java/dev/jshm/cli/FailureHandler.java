@@ -1,6 +1,12 @@
 package dev.jshm.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -29,13 +35,37 @@ final class FailureHandler implements IExecutionExceptionHandler, IParameterExce
 
     @Override
     public int handleExecutionException(Exception failure, CommandLine command, ParseResult parsed) {
-        PrintWriter err = command.getErr();
-        String message = failure.getMessage();
-        err.println(PREFIX + (message == null || message.isBlank() ? failure.getClass().getName() : message));
-        if (parsed != null && parsed.hasMatchedOption(Main.VERBOSE)) {
+        report(command.getErr(), "", failure, parsed != null && parsed.hasMatchedOption(Main.VERBOSE));
+        return ExitStatus.of(failure);
+    }
+
+    /** Prints {@code jshm: <context><message>} and, if {@code verbose}, the stack trace. */
+    static void report(PrintWriter err, String context, Throwable failure, boolean verbose) {
+        err.println(PREFIX + context + message(failure));
+        if (verbose) {
             failure.printStackTrace(err);
         }
         err.flush();
-        return ExitStatus.of(failure);
+    }
+
+    /**
+     * The one-line text of a failure: its message, made whole for the JDK's file exceptions (whose
+     * message is only the path) and never empty.
+     */
+    static String message(Throwable failure) {
+        if (failure instanceof FileSystemException e) {
+            String reason = e instanceof NoSuchFileException ? "no such file or directory"
+                    : e instanceof AccessDeniedException ? "permission denied"
+                    : e instanceof FileAlreadyExistsException ? "already exists"
+                    : e instanceof NotDirectoryException ? "not a directory"
+                    : e instanceof DirectoryNotEmptyException ? "directory not empty"
+                    : e.getReason() != null ? e.getReason() : e.getClass().getSimpleName();
+            return (e.getFile() != null ? e.getFile() + ": " : "") + reason
+                    + (e.getOtherFile() != null ? " (" + e.getOtherFile() + ")" : "");
+        }
+        String message = failure.getMessage();
+        String text = message == null || message.isBlank() ? failure.getClass().getName() : message;
+        // One line, whatever the message: the library lists a failed load's attempts on lines of their own.
+        return text.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 }

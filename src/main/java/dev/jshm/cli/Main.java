@@ -15,34 +15,50 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code jshm} command: System V shared memory from the shell, through the public jshm API
- * and nothing else. Text crosses standard input and output as UTF-8, as it lies in the segment.
+ * The {@code jshm} command: System V segments, POSIX shared memory objects and mapped files from
+ * the shell, through the public jshm API and nothing else. Text crosses standard input and output
+ * as UTF-8, as it lies in the segment.
  */
 @Command(name = "jshm",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         synopsisSubcommandLabel = "COMMAND",
-        description = "Creates, reads, writes, inspects and removes Linux shared memory segments.",
+        description = {
+            "Creates, reads, writes, inspects and removes Linux shared memory: System V segments"
+                    + " (--key, --id), POSIX shared memory objects (--name) and mapped files (--file).",
+            "Commands that print data take --json for scripts; see each command's --help for its shape.",
+        },
         subcommands = {
-            DemoCommand.class,
+            ListCommand.class,
+            StatCommand.class,
             CreateCommand.class,
             WriteCommand.class,
             ReadCommand.class,
-            StatCommand.class,
             RemoveCommand.class,
+            ReapCommand.class,
+            WatchCommand.class,
+            DoctorCommand.class,
+            DemoCommand.class,
+            BenchCommand.class,
+            PingPongCommand.class,
             HelpCommand.class,
         },
         footer = {
             "",
+            "Segments: --key KEY | --id ID (System V), --name /NAME (POSIX), --file PATH [--file-offset N];",
+            "or locators: sysv:key=0x162e, sysv:id=5, posix:/orders, file:/path?offset=N&size=N.",
+            "",
             "Exit status:",
             "  " + ExitStatus.OK + "  success",
             "  " + ExitStatus.FAILURE + "  any other failure (also: the native library could not be loaded)",
-            "  " + ExitStatus.USAGE + "  bad usage or input: an unknown option, a malformed key or mode,",
+            "  " + ExitStatus.USAGE + "  bad usage or input: an unknown option, a malformed key, mode or name,",
             "     an offset outside the segment, an argument the kernel refused (EINVAL)",
-            "  " + ExitStatus.NOT_FOUND + "  no such segment (ENOENT, EIDRM)",
-            "  " + ExitStatus.PERMISSION + "  permission denied (EACCES, EPERM)",
+            "  " + ExitStatus.NOT_FOUND + "  no such segment, object or file (ENOENT, EIDRM)",
+            "  " + ExitStatus.PERMISSION + "  permission denied (EACCES, EPERM; also a symbolic link where a file was expected)",
             "  " + ExitStatus.EXISTS + "  the segment already exists (EEXIST)",
-            "  " + ExitStatus.LIMIT + "  a system limit was reached (ENOMEM, ENOSPC, ...)",
+            "  " + ExitStatus.LIMIT + "  a system limit was reached (ENOMEM, ENOSPC, ...: see 'jshm doctor')",
+            "  " + ExitStatus.REFUSED + "  refused: the segment is still attached (rm: use --force)",
+            "Failures are one line on standard error, 'jshm: ...'; --verbose adds the stack trace.",
         })
 public final class Main implements Runnable {
 
@@ -56,9 +72,11 @@ public final class Main implements Runnable {
     private boolean verbose;
 
     private final InputStream stdin;
+    private final PrintStream stdout;
 
-    private Main(InputStream stdin) {
+    private Main(InputStream stdin, PrintStream stdout) {
         this.stdin = stdin;
+        this.stdout = stdout;
     }
 
     /** Runs the tool and exits the JVM with its {@link ExitStatus}. */
@@ -75,7 +93,7 @@ public final class Main implements Runnable {
         PrintWriter outWriter = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
         try {
-            return commandLine(in).setOut(outWriter).setErr(errWriter).execute(args);
+            return commandLine(in, out).setOut(outWriter).setErr(errWriter).execute(args);
         } finally {
             outWriter.flush();
             errWriter.flush();
@@ -84,8 +102,13 @@ public final class Main implements Runnable {
 
     /** The configured command line; {@code stdin} is what {@code demo} reads. */
     static CommandLine commandLine(InputStream stdin) {
+        return commandLine(stdin, System.out);
+    }
+
+    /** The configured command line, reading {@code stdin} and writing bytes (read --raw) to {@code stdout}. */
+    static CommandLine commandLine(InputStream stdin, PrintStream stdout) {
         FailureHandler failures = new FailureHandler();
-        return new CommandLine(new Main(stdin))
+        return new CommandLine(new Main(stdin, stdout))
                 // TEXT is data: "@name" must be written as it is, not replaced by the file's lines.
                 .setExpandAtFiles(false)
                 .setExecutionExceptionHandler(failures)
@@ -95,6 +118,16 @@ public final class Main implements Runnable {
     /** Standard input, for the commands that read it. */
     InputStream stdin() {
         return stdin;
+    }
+
+    /** Standard output as bytes, for the commands that write bytes (text goes through picocli's writer). */
+    PrintStream stdout() {
+        return stdout;
+    }
+
+    /** Whether the top command got {@code --verbose}: failures then carry their stack trace. */
+    boolean verbose() {
+        return verbose;
     }
 
     @Override

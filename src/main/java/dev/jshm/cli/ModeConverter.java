@@ -20,4 +20,14 @@ final class ModeConverter implements ITypeConverter<Integer> {
         }
         return Integer.parseInt(text, 8);
     }
+
+    /** The permission bits as {@code ls} shows them: {@code rw-r-----}. */
+    static String symbolic(int mode) {
+        StringBuilder s = new StringBuilder(9);
+        for (int shift = 6; shift >= 0; shift -= 3) {
+            int bits = mode >> shift;
+            s.append((bits & 4) != 0 ? 'r' : '-').append((bits & 2) != 0 ? 'w' : '-').append((bits & 1) != 0 ? 'x' : '-');
+        }
+        return s.toString();
+    }
 }

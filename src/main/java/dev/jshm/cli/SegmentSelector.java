@@ -1,14 +1,16 @@
 package dev.jshm.cli;
 
-import dev.jshm.Access;
-import dev.jshm.Segment;
-import dev.jshm.SysVSegment;
+import java.nio.file.Path;
+
+import dev.jshm.SegmentLocator;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
 /**
- * Which existing segment a command works on: exactly one of {@code --key} or {@code --id}.
- * Commands take it as an exclusive {@code @ArgGroup} with multiplicity 1, so picocli rejects
- * none or both before the command runs. Other kinds of segment add their own alternatives here.
+ * Which existing segment a command works on: exactly one of {@code --key}, {@code --id}
+ * (System V), {@code --name} (POSIX) or {@code --file} (a mapped file, with an optional
+ * {@code --file-offset}). Commands take it as an exclusive {@code @ArgGroup}, so picocli rejects
+ * none or two before the command runs; {@code rm} takes it repeated.
  */
 final class SegmentSelector {
 
@@ -17,44 +19,46 @@ final class SegmentSelector {
     private Integer key;
 
     @Option(names = "--id", required = true, paramLabel = "ID",
-            description = "System V segment id (shmid), as create or ipcs -m shows it.")
+            description = "System V segment id (shmid), as create, list or ipcs -m shows it.")
     private Integer id;
 
-    /**
-     * The shmid of the selected segment: {@code --id} as given, or the id that {@code --key}
-     * has now.
-     *
-     * @throws dev.jshm.SegmentNotFoundException if the key has no segment
-     * @throws IllegalArgumentException          if the key is IPC_PRIVATE or the id is negative
-     */
-    int sysvId() {
-        if (id != null) {
-            if (id < 0) {
-                throw new IllegalArgumentException("--id " + id + ": a segment id is never negative");
-            }
-            return id;
-        }
-        return SysVSegment.idOf(checkedKey());
+    @Option(names = "--name", required = true, paramLabel = "NAME",
+            description = "POSIX shared memory object, such as /orders (the file /dev/shm/orders).")
+    private String name;
+
+    @ArgGroup(exclusive = false)
+    private FileOptions file;
+
+    /** {@code --file PATH [--file-offset BYTES]}: the offset only means something with a file. */
+    static final class FileOptions {
+        @Option(names = "--file", required = true, paramLabel = "PATH",
+                description = "A mapped file (never followed through a symbolic link).")
+        private Path path;
+
+        @Option(names = "--file-offset", paramLabel = "BYTES", defaultValue = "0",
+                description = "Where the segment starts in the file (default: ${DEFAULT-VALUE}).")
+        private long offset;
     }
 
     /**
-     * Attaches the selected segment with {@code access}; the caller closes it.
+     * The selected segment.
      *
-     * @throws dev.jshm.SegmentNotFoundException if there is no such segment
-     * @throws dev.jshm.ShmPermissionException   if its mode does not allow {@code access}
+     * @throws IllegalArgumentException for {@code --key 0} (IPC_PRIVATE), a negative id or offset,
+     *                                  or an invalid POSIX name
      */
-    Segment open(Access access) {
+    Target target() {
+        if (key != null) {
+            return Target.of(SegmentLocator.sysvKey(key));
+        }
         if (id != null) {
-            return SysVSegment.openById(sysvId(), access);
+            return Target.of(SegmentLocator.sysvId(id));
         }
-        return SysVSegment.open(checkedKey(), access);
-    }
-
-    private int checkedKey() {
-        // shmget(IPC_PRIVATE, ...) always makes a new segment: key 0 can never find one.
-        if (key == SysVSegment.IPC_PRIVATE) {
-            throw new IllegalArgumentException("--key 0 is IPC_PRIVATE, which names no segment: use --id");
+        if (name != null) {
+            return Target.of(SegmentLocator.posix(name));
         }
-        return key;
+        if (file.offset < 0) {
+            throw new IllegalArgumentException("--file-offset " + file.offset + ": an offset is never negative");
+        }
+        return Target.of(SegmentLocator.file(file.path, file.offset, 0));
     }
 }

@@ -65,7 +65,8 @@ class CliIT {
 
     private static final int KEY_BASE = 0x4a530000;
     private static final int HIGH_KEY_BASE = 0xb5ac0000;
-    private static final List<String> COMMANDS = List.of("demo", "create", "write", "read", "stat", "rm");
+    private static final List<String> COMMANDS = List.of("list", "stat", "create", "write", "read", "rm", "reap", "watch",
+            "doctor", "demo", "bench", "pingpong");
     private static final Pattern SHMID = Pattern.compile("(\\d+)\n");
 
     @TempDir
@@ -131,7 +132,7 @@ class CliIT {
         assertSuccess(jshm("read", "--key", hex, "--offset", "100"), "@" + words + "\n");
         assertSuccess(jshm("read", "--key", hex), "hello, shm\n");
 
-        assertSuccess(jshm("rm", "--key", hex), "");
+        assertSuccess(jshm("rm", "--key", hex), "removed sysv:key=" + hex + " (shmid " + shmid + ")\n");
         assertFalse(ipcsListsKey(key), hex + " still in ipcs -m");
         assertFalse(ipcsListsShmid(shmid), shmid + " still in ipcs -m");
         assertFailure(jshm("read", "--key", hex), 3, "shmget(key=" + hex, "ENOENT");
@@ -155,7 +156,7 @@ class CliIT {
         assertEquals(hex, stat.get("key"));
         assertEquals(Integer.toString(shmid), stat.get("shmid"));
 
-        assertSuccess(jshm("rm", "--key", negative), "");
+        assertSuccess(jshm("rm", "--key", negative), "removed sysv:key=" + hex + " (shmid " + shmid + ")\n");
         assertFalse(ipcsListsKey(key), hex + " still in ipcs -m");
     }
 
@@ -177,7 +178,7 @@ class CliIT {
         assertEquals("256", stat.get("size"));
         assertEquals("0640 rw-r-----", stat.get("mode"));
 
-        assertSuccess(jshm("rm", "--id", id), "");
+        assertSuccess(jshm("rm", "--id", id), "removed sysv:id=" + id + "\n");
         assertFalse(ipcsListsShmid(shmid), shmid + " still in ipcs -m");
         // The kernel answers EINVAL for an id it does not have; the library passes that on.
         Run gone = jshm("read", "--id", id);
@@ -245,7 +246,9 @@ class CliIT {
     void exactlyOneOfKeyAndIdSelectsTheSegment() {
         assertFailure(jshm("read", "--key", hex(KEY_BASE | 1), "--id", "1"), 2,
                 "--key=KEY, --id=ID are mutually exclusive");
-        assertFailure(jshm("stat"), 2, "Missing required argument", "--key=KEY", "--id=ID");
+        assertFailure(jshm("read", "--name", "/x", "--file", "/tmp/x"), 2, "mutually exclusive");
+        assertFailure(jshm("read", "--file-offset", "8"), 2, "Missing required argument", "--file=PATH");
+        assertFailure(jshm("stat"), 2, "Missing required argument", "--key=KEY", "--id=ID", "--name=NAME", "--file=PATH");
         assertFailure(jshm("read", "--key", "0"), 2, "--key 0 is IPC_PRIVATE", "use --id");
         assertFailure(jshm("rm", "--id", "-1"), 2, "--id -1: a segment id is never negative");
     }
@@ -290,13 +293,14 @@ class CliIT {
 
         // An attachment held by this JVM, so that nattch, lpid and the attach time mean something.
         try (SysVSegment holder = SysVSegment.open(key, Access.READ_ONLY)) {
-            Map<String, String> stat = statFields(jshm("stat", "--key", hex));
+            // --bytes 0: no dump, so no attach of our own to change lpid and the attach time.
+            Map<String, String> stat = statFields(jshm("stat", "--key", hex, "--bytes", "0"));
             Map<String, String> ipcs = ipcsDetails(shmid);
 
             assertEquals(hex, stat.get("key"));
             assertEquals(Integer.toString(shmid), stat.get("shmid"));
-            assertEquals("3000", stat.get("size"));
-            assertEquals(ipcs.get("bytes"), stat.get("size"));
+            assertEquals("3000 (2.9 KiB)", stat.get("size"));
+            assertEquals(ipcs.get("bytes") + " (2.9 KiB)", stat.get("size"));
             assertEquals("0640 rw-r-----", stat.get("mode"));
             assertEquals(ipcs.get("access_perms"), stat.get("mode").split(" ")[0]);
             assertEquals("1", stat.get("attachments"));
@@ -315,7 +319,10 @@ class CliIT {
             assertEquals("false", stat.get("locked"));
 
             // Removed while attached: the segment stays, marked, without its key, until we detach.
-            assertSuccess(jshm("rm", "--key", hex), "");
+            assertFailure(jshm("rm", "--key", hex), 7, "rm sysv:key=" + hex + ": refused: shmid " + shmid
+                    + " is still attached by 1 process", "use --force");
+            assertTrue(ipcsListsKey(key));
+            assertSuccess(jshm("rm", "--key", hex, "--force"), "removed sysv:key=" + hex + " (shmid " + shmid + ")\n");
             Map<String, String> removed = statFields(jshm("stat", "--id", Integer.toString(shmid)));
             assertEquals("true", removed.get("removed"));
             assertEquals("0x00000000", removed.get("key"));
@@ -342,7 +349,7 @@ class CliIT {
         assertEquals("0600 rw-------", stat.get("mode"));
         assertEquals(SysVSegment.statById(shmid).changeTime(), OffsetDateTime.parse(stat.get("changeTime")).toInstant());
 
-        assertSuccess(jshm("rm", "--id", Integer.toString(shmid)), "");
+        assertSuccess(jshm("rm", "--id", Integer.toString(shmid)), "removed sysv:id=" + shmid + "\n");
         assertFalse(ipcsListsShmid(shmid), shmid + " still in ipcs -m");
     }
 
@@ -417,7 +424,8 @@ class CliIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "create", "write", "read", "stat", "rm"})
+    @ValueSource(strings = {"list", "stat", "create", "write", "read", "rm", "reap", "watch", "doctor", "demo", "bench",
+        "pingpong"})
     void everyCommandHasHelp(String command) {
         Run run = jshm(command, "--help");
 
@@ -425,8 +433,11 @@ class CliIT {
         assertEquals("", run.err(), run::toString);
         assertTrue(run.out().startsWith("Usage: jshm " + command + " "), run::toString);
         assertTrue(run.out().contains("-h, --help"), run::toString);
-        if (!command.equals("demo") && !command.equals("create")) {
-            assertTrue(run.out().contains("(--key=KEY | --id=ID)"), run::toString);
+        if (List.of("stat", "write", "read", "watch", "rm").contains(command)) {
+            String synopsis = run.out().substring(0, run.out().indexOf("\n\n") < 0 ? run.out().length()
+                    : run.out().indexOf("\n\n")).replaceAll("\\s+", " ");
+            assertTrue(synopsis.contains("--key=KEY | --id=ID | --name=NAME | [--file=PATH [--file-offset=BYTES]]"),
+                    run::toString);
         }
         assertSuccess(jshm("help", command), run.out());
     }
@@ -619,14 +630,17 @@ class CliIT {
         return text.equals("never") ? Instant.EPOCH : OffsetDateTime.parse(text).toInstant();
     }
 
-    /** The {@code name: value} lines of {@code stat}, checked for completeness and alignment. */
+    /**
+     * The {@code name: value} lines of {@code stat} up to the blank line before the dump, checked
+     * for alignment and for every field of {@link SysVStat}.
+     */
     private static Map<String, String> statFields(Run run) {
         assertEquals(0, run.exit(), run::toString);
         assertEquals("", run.err(), run::toString);
         Map<String, String> fields = new LinkedHashMap<>();
         int valueColumn = -1;
         Pattern line = Pattern.compile("([a-zA-Z]+): +(\\S.*)");
-        for (String text : run.out().lines().toList()) {
+        for (String text : run.out().lines().takeWhile(l -> !l.isEmpty()).toList()) {
             Matcher field = line.matcher(text);
             assertTrue(field.matches(), () -> "'" + text + "' in " + run);
             if (valueColumn < 0) {
@@ -636,7 +650,8 @@ class CliIT {
             fields.put(field.group(1), field.group(2));
         }
         List<String> components = Arrays.stream(SysVStat.class.getRecordComponents()).map(RecordComponent::getName).toList();
-        assertEquals(components, List.copyOf(fields.keySet()), run::toString);
+        assertTrue(fields.keySet().containsAll(components), run::toString);
+        assertEquals("sysv", fields.get("kind"), run::toString);
         return fields;
     }
 

@@ -7,6 +7,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Field;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -49,6 +53,26 @@ class ExitStatusTest {
         assertEquals(1, ExitStatus.of(new NativeUnavailableException("no library")));
         assertEquals(1, ExitStatus.of(new IllegalStateException("Already closed")));
         assertEquals(1, ExitStatus.of(new java.io.IOException("stdin")));
+        assertEquals(1, ExitStatus.of(new UnsupportedOperationException("pingpong is not available in this build")));
+    }
+
+    @Test
+    void fileFailuresAndRefusalsHaveTheirStatus() {
+        assertEquals(3, ExitStatus.of(new NoSuchFileException("/x")));
+        assertEquals(4, ExitStatus.of(new AccessDeniedException("/x")));
+        assertEquals(5, ExitStatus.of(new FileAlreadyExistsException("/x")));
+        assertEquals(7, ExitStatus.of(new RefusedException("still attached")));
+    }
+
+    @Test
+    void failureMessagesAreOneWholeLine() {
+        assertEquals("/x: no such file or directory", FailureHandler.message(new NoSuchFileException("/x")));
+        assertEquals("/x: permission denied", FailureHandler.message(new AccessDeniedException("/x")));
+        assertEquals("/x: already exists", FailureHandler.message(new FileAlreadyExistsException("/x")));
+        assertEquals("/x: Read-only file system", FailureHandler.message(new FileSystemException("/x", null,
+                "Read-only file system")));
+        assertEquals("tried: - a - b", FailureHandler.message(new IllegalStateException("tried:\n  - a\r\n  - b\n")));
+        assertEquals("java.lang.IllegalStateException", FailureHandler.message(new IllegalStateException()));
     }
 
     @Test
@@ -67,7 +91,7 @@ class ExitStatusTest {
                 statuses.add(field.getInt(null));
             }
         }
-        assertEquals(7, statuses.size(), "statuses " + statuses);
+        assertEquals(8, statuses.size(), "statuses " + statuses);
         for (int code : statuses) {
             long lines = help.lines().filter(Pattern.compile("^  " + code + "  \\S.*").asPredicate()).count();
             assertEquals(1, lines, "exit status " + code + " in:\n" + help);

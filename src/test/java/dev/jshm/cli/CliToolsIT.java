@@ -15,7 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -145,14 +146,21 @@ class CliToolsIT {
     }
 
     @Test
-    void pingpongSaysWhenThisBuildLacksIt() throws IOException {
-        boolean present;
-        try (JarFile jar = new JarFile(JshmRunner.JAR.toFile())) {
-            present = jar.getEntry("dev/jshm/ring/PingPong.class") != null;
+    void pingpongRunsAnEchoProcessAndPrintsPercentiles() {
+        JshmRunner.Run run = jshm.jshm("pingpong", "--", "--seconds", "1", "--idle", "yield");
+        assertEquals(0, run.exit(), run::toString);
+        for (String line : List.of("round trips: ", "round trips/s", "rtt p50:", "rtt p99:", "rtt p99.9:")) {
+            assertTrue(run.out().contains(line), line + " in\n" + run);
         }
-        assumeTrue(!present, "this build has the ring: pingpong runs it");
-        assertFailure(jshm.jshm("pingpong"), 1, "pingpong is not available in this build",
-                "dev.jshm.ring.PingPong is not on the class path");
+        Matcher trips = Pattern.compile("round trips: (\\d+) in").matcher(run.out());
+        assertTrue(trips.find() && Long.parseLong(trips.group(1)) > 0, run::toString);
+    }
+
+    @Test
+    void pingpongRefusesBadOptionsWithUsage() {
+        JshmRunner.Run run = jshm.jshm("pingpong", "--", "--idle", "sideways");
+        assertEquals(2, run.exit(), run::toString);
+        assertTrue(run.err().contains("usage: pingpong"), run::toString);
     }
 
     @Test

@@ -1,9 +1,5 @@
 package dev.jshm;
 
-import static dev.jshm.TestSegments.nativeOrderBits;
-import static dev.jshm.TestSegments.patternString;
-import static dev.jshm.TestSegments.patterned;
-import static dev.jshm.TestSegments.snapshot;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,7 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * exactly what they say, the invalid ones throw {@link IndexOutOfBoundsException} naming offset,
  * length and size, and a refused write leaves every byte of the segment as it was.
  *
- * <p>Segments hold {@link TestSegments#patternByte(long)} before each case, so reads have a
+ * <p>Segments hold {@link #patternByte(long)} before each case, so reads have a
  * known answer. The oracle for "fits" is computed with {@link BigInteger}, not with the
  * library's own arithmetic.
  */
@@ -566,6 +562,58 @@ class BoundsTest {
         String message = String.valueOf(e.getMessage());
         Pattern p = Pattern.compile("(?<![0-9])" + Pattern.quote(Long.toString(number)) + "(?![0-9])");
         assertTrue(p.matcher(message).find(), "expected " + number + " in: " + message);
+    }
+
+    /**
+     * A new private segment already marked for removal, so it vanishes when it is closed (or
+     * when the test JVM dies). Its bytes follow {@link #patternByte(long)}.
+     */
+    static SysVSegment patterned(long size) {
+        SysVSegment segment = SysVSegment.createPrivate(size);
+        try {
+            segment.remove();
+            byte[] bytes = new byte[(int) size];
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = patternByte(i);
+            }
+            segment.write(0, bytes);
+            return segment;
+        } catch (RuntimeException | Error e) {
+            segment.close();
+            throw e;
+        }
+    }
+
+    /** 'A'..'Z' over and over: never NUL, plain ASCII, so strings read from it are predictable. */
+    static byte patternByte(long index) {
+        return (byte) ('A' + index % 26);
+    }
+
+    /** The pattern bytes {@code [from, to)} as a string. */
+    static String patternString(long from, long to) {
+        byte[] bytes = new byte[(int) (to - from)];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = patternByte(from + i);
+        }
+        return new String(bytes, StandardCharsets.US_ASCII);
+    }
+
+    /** Every byte of the segment, read with one copy. */
+    static byte[] snapshot(Segment segment) {
+        byte[] bytes = new byte[(int) segment.size()];
+        segment.read(0, bytes);
+        return bytes;
+    }
+
+    /** {@code bytes} little- or big-endian as the platform is: what a typed access reads. */
+    static long nativeOrderBits(byte[] bytes, int offset, int width) {
+        long bits = 0;
+        for (int i = 0; i < width; i++) {
+            long b = bytes[offset + i] & 0xffL;
+            int shift = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? 8 * i : 8 * (width - 1 - i);
+            bits |= b << shift;
+        }
+        return bits;
     }
 
     static void putNativeOrder(byte[] bytes, int offset, int width, long bits) {

@@ -7,14 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,19 +28,15 @@ class ChildProcessTest {
     @TempDir
     Path dir;
 
-    @AfterAll
-    static void nothingLeftInDevShm() throws IOException {
-        ShmTestSupport.assertNothingLeftInDevShm();
-    }
+    @RegisterExtension
+    static final TestShm.Objects shm = new TestShm.Objects();
 
     @Test
     void posixObject() throws Exception {
-        String name = ShmTestSupport.uniqueName();
+        String name = shm.newName();
         try (PosixSegment segment = PosixSegment.create(name, 8192)) {
             handOff(segment, "posix:" + name, "POSIX", "PosixSegment");
             segment.unlink();
-        } finally {
-            ShmTestSupport.removeQuietly(name);
         }
     }
 
@@ -104,7 +99,7 @@ class ChildProcessTest {
 
     @Test
     void pythonChildFindsThePosixObject() throws Exception {
-        String name = ShmTestSupport.uniqueName();
+        String name = shm.newName();
         try (PosixSegment segment = PosixSegment.create(name, 8192)) {
             segment.putString(0, "hello python child");
             segment.putLong(512, 41);
@@ -122,13 +117,11 @@ class ChildProcessTest {
                     "    f.seek(1024)",
                     "    f.write(b'reply from python\\0')");
             ProcessBuilder child = segment.locator().passTo(new ProcessBuilder("python3", "-c", script));
-            ShmTestSupport.Result result = ShmTestSupport.run(TIMEOUT, child, null).assertSuccess();
+            TestProcesses.Result result = TestProcesses.run(TIMEOUT, child, null).assertSuccess();
             assertEquals(List.of("locator=posix:" + name, "size=8192", "text=hello python child", "long=41"),
                     result.out().lines().toList(), result::describe);
             assertEquals("reply from python", segment.getString(1024), "python's write is seen through the mapping");
             segment.unlink();
-        } finally {
-            ShmTestSupport.removeQuietly(name);
         }
     }
 
@@ -150,16 +143,15 @@ class ChildProcessTest {
         segment.putLong(512, 41);
         assertEquals(expectedLocator, segment.locator().toString());
 
-        ProcessBuilder child = new ProcessBuilder(ShmTestSupport.javaCommand(dir, LocatorChild.class.getName()))
-                .directory(dir.toFile());
+        ProcessBuilder child = new ProcessBuilder(TestProcesses.javaCommand(dir, LocatorChild.class)).directory(dir.toFile());
         segment.locator().passTo(child);
         assertEquals(expectedLocator, child.environment().get(SegmentLocator.ENVIRONMENT_VARIABLE));
-        ShmTestSupport.Result result = ShmTestSupport.run(TIMEOUT, child, null).assertSuccess();
+        TestProcesses.Result result = TestProcesses.run(TIMEOUT, child, null).assertSuccess();
 
         assertEquals(List.of("locator=" + expectedLocator, "kind=" + kind, "class=" + segmentClass, "size=" + segment.size(),
                 "text=hello " + kind + " child", "long=41"), result.out().lines().toList(), result::describe);
         assertEquals("", result.err(), "the child JVM printed warnings (-Xcheck:jni):\n" + result.describe());
-        assertEquals(List.of(), ShmTestSupport.crashLogs(dir));
+        assertEquals(List.of(), TestProcesses.crashLogs(dir));
         assertEquals("reply from the " + kind + " child", segment.getString(1024));
         assertEquals(42, segment.getLong(1536));
     }

@@ -18,7 +18,7 @@ public final class CloseRaceMain {
     public static void main(String[] args) throws Exception {
         int rounds = Integer.parseInt(args[0]);
         CloseRace.Result result = CloseRace.run(rounds, 1);
-        Set<Integer> listed = TestSegments.ipcsShmids();
+        Set<Integer> listed = TestSysV.ipcsShmids();
         long leftOver = result.shmids().stream().filter(listed::contains).count();
         for (Throwable t : result.unexpected()) {
             t.printStackTrace();

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CyclicBarrier;
@@ -34,12 +35,12 @@ class CloseRaceTest {
 
     @BeforeEach
     void rememberCrashLogs() throws IOException {
-        crashLogsBefore = TestSegments.crashLogs(TestSegments.targetDir());
+        crashLogsBefore = new HashSet<>(TestProcesses.crashLogs(TestProcesses.targetDir()));
     }
 
     @AfterEach
     void noNewCrashLogs() throws IOException {
-        Set<Path> now = TestSegments.crashLogs(TestSegments.targetDir());
+        Set<Path> now = new HashSet<>(TestProcesses.crashLogs(TestProcesses.targetDir()));
         now.removeAll(crashLogsBefore);
         assertTrue(now.isEmpty(), "a JVM crashed during the test: " + now);
     }
@@ -55,7 +56,7 @@ class CloseRaceTest {
         assertEquals(300, result.shmids().stream().distinct().count(), "one segment per round");
         // The view worker used its view after every close: deterministic use after close.
         assertEquals(300, result.viewPassesAfterClose());
-        Set<Integer> listed = TestSegments.ipcsShmids();
+        Set<Integer> listed = TestSysV.ipcsShmids();
         List<Integer> left = result.shmids().stream().filter(listed::contains).collect(Collectors.toList());
         assertTrue(left.isEmpty(), "segments still listed by ipcs -m: " + left);
     }
@@ -115,7 +116,7 @@ class CloseRaceTest {
                     other.close();
                 }
                 segment.close();
-                TestSegments.removeQuietly(segment.shmid());
+                TestSysV.removeQuietly(segment.shmid());
             }
         }
     }
@@ -127,15 +128,15 @@ class CloseRaceTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void theRaceInAChildJvmExitsCleanly(@TempDir Path workDir) throws Exception {
-        assertTrue(ChildJvm.seesTestClasses(), "the child's class path misses the test classes: " + ChildJvm.classPath());
-        ChildJvm.Outcome outcome = ChildJvm.run(workDir, Duration.ofSeconds(100),
-                List.of("-XX:ErrorFile=" + workDir.resolve("hs_err_pid%p.log")), CloseRaceMain.class, "150");
+        assertTrue(TestProcesses.seesTestClasses(),
+                "the child's class path misses the test classes: " + TestProcesses.classPath());
+        TestProcesses.Result outcome = TestProcesses.runJvm(Duration.ofSeconds(100), workDir, CloseRaceMain.class, "150");
 
-        assertEquals(0, outcome.exitCode(), outcome.describe());
+        assertEquals(0, outcome.exit(), outcome.describe());
         assertTrue(outcome.output().contains("close race: rounds=150 unexpected=0 viewPassesAfterClose=150 "),
                 outcome.describe());
         assertTrue(outcome.output().contains(" segmentsLeft=0"), outcome.describe());
-        assertTrue(TestSegments.crashLogs(workDir).isEmpty(), "the child crashed: " + TestSegments.crashLogs(workDir));
+        assertTrue(TestProcesses.crashLogs(workDir).isEmpty(), "the child crashed: " + TestProcesses.crashLogs(workDir));
         assertFalse(outcome.output().contains("FATAL ERROR"), outcome.describe());
     }
 

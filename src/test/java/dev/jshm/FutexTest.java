@@ -11,14 +11,12 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Futex wait and wake: across processes, timeouts, changed values, interrupts, and counts. */
 class FutexTest {
@@ -26,22 +24,10 @@ class FutexTest {
     private static final int SIZE = 4096;
     private static final Duration CHILD_TIMEOUT = Duration.ofSeconds(60);
 
-    private SysVSegment segment;
-    private ExecutorService pool;
-
-    @BeforeEach
-    void setUp() {
-        segment = SysVSegment.createPrivate(SIZE);
-        pool = Executors.newCachedThreadPool();
-    }
-
-    @AfterEach
-    void tearDown() throws InterruptedException {
-        pool.shutdownNow();
-        assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS), "a waiting thread did not end");
-        segment.close();
-        segment.remove();
-    }
+    @RegisterExtension
+    final TestSysV.SharedSegment shared = new TestSysV.SharedSegment(SIZE, "a waiting thread did not end");
+    private final SysVSegment segment = shared.segment();
+    private final ExecutorService pool = shared.pool();
 
     /**
      * A child JVM waits on word 0; this process wakes it without changing the word, so only a
@@ -50,7 +36,8 @@ class FutexTest {
      */
     @Test
     void aWakeReachesAWaiterInAnotherProcess() throws Exception {
-        try (ChildProcess child = ChildProcess.jvm(segment.locator(), "futex-wait", "0", "0", "60000", "4")) {
+        try (TestProcesses.Child child = TestProcesses.startJvm(segment.locator(), SyncChild.class,
+                "futex-wait", "0", "0", "60000", "4")) {
             child.expectLine("waiting", CHILD_TIMEOUT);
             long deadline = System.nanoTime() + CHILD_TIMEOUT.toNanos();
             int woken = 0;
@@ -72,7 +59,8 @@ class FutexTest {
     /** The documented protocol across processes: change the word, then wake. */
     @Test
     void changingTheWordThenWakingEndsAWaitInAnotherProcess() throws Exception {
-        try (ChildProcess child = ChildProcess.jvm(segment.locator(), "futex-wait", "0", "0", "60000", "4")) {
+        try (TestProcesses.Child child = TestProcesses.startJvm(segment.locator(), SyncChild.class,
+                "futex-wait", "0", "0", "60000", "4")) {
             child.expectLine("waiting", CHILD_TIMEOUT);
             Thread.sleep(100);
             segment.atomics().putIntVolatile(0, 1);
@@ -231,7 +219,7 @@ class FutexTest {
 
     @Test
     void readOnlySegmentsCanWaitAndWake() throws Exception {
-        String name = "/jshm-futex-ro-" + ProcessHandle.current().pid();
+        String name = TestShm.uniqueName();
         try (PosixSegment writer = PosixSegment.create(name, SIZE)) {
             try (PosixSegment reader = PosixSegment.open(name, Access.READ_ONLY)) {
                 Future<WaitResult> waiter = pool.submit(() -> Futex.await(reader, 0, 0, Duration.ofSeconds(60)));

@@ -8,13 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The idle strategies, above all the futex one's promise: no wake-up is ever lost. */
 class IdleStrategyTest {
@@ -23,22 +21,10 @@ class IdleStrategyTest {
     /** Longer than any test may take: a sleep that lasts this long means a wake-up was lost. */
     private static final Duration NEVER = Duration.ofSeconds(30);
 
-    private SysVSegment segment;
-    private ExecutorService pool;
-
-    @BeforeEach
-    void setUp() {
-        segment = SysVSegment.createPrivate(SIZE);
-        pool = Executors.newCachedThreadPool();
-    }
-
-    @AfterEach
-    void tearDown() throws InterruptedException {
-        pool.shutdownNow();
-        assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS), "an idling thread did not end");
-        segment.close();
-        segment.remove();
-    }
+    @RegisterExtension
+    final TestSysV.SharedSegment shared = new TestSysV.SharedSegment(SIZE, "an idling thread did not end");
+    private final SysVSegment segment = shared.segment();
+    private final ExecutorService pool = shared.pool();
 
     private static long millisOf(Runnable r) {
         long start = System.nanoTime();
@@ -158,7 +144,8 @@ class IdleStrategyTest {
     @Test
     void aPingPongWithAnotherProcessLosesNoWakeUp() throws Exception {
         int rounds = 2_000;
-        try (ChildProcess child = ChildProcess.jvm(segment.locator(), "futex-pingpong", Integer.toString(rounds))) {
+        try (TestProcesses.Child child = TestProcesses.startJvm(segment.locator(), SyncChild.class,
+                "futex-pingpong", Integer.toString(rounds))) {
             child.expectLine("ready", Duration.ofSeconds(60));
             assertTimeoutPreemptively(Duration.ofSeconds(25), () -> {
                 IdleStrategy idle = new FutexIdleStrategy(segment, 8, 0, 0, NEVER);

@@ -1,7 +1,7 @@
 package dev.jshm;
 
-import static dev.jshm.SysVTestSupport.hexKey;
-import static dev.jshm.SysVTestSupport.unusedKey;
+import static dev.jshm.TestSysV.hexKey;
+import static dev.jshm.TestSysV.unusedKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,15 +14,15 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,47 +32,35 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class InteropTest {
 
-    private static final Path BASEDIR = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
-    private static final Path PEER_SOURCE = BASEDIR.resolve("src/test/c/sysv_peer.c");
-    private static final Path PEER = BASEDIR.resolve("target/test-bin/sysv_peer");
+    private static final Path PEER_SOURCE = TestProcesses.basedir().resolve("src/test/c/sysv_peer.c");
+    private static final Path PEER = TestProcesses.targetDir().resolve("test-bin/sysv_peer");
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
     @TempDir
     static Path outputs;
 
-    private final SysVTestSupport.Cleanup cleanup = new SysVTestSupport.Cleanup();
-
-    /** Output of a finished process. */
-    private record Run(List<String> command, long pid, int exitCode, String stdout, String stderr) {
-        String describe() {
-            return command + " exited " + exitCode + "\nstdout: " + stdout + "\nstderr: " + stderr;
-        }
-    }
+    @RegisterExtension
+    final TestSysV.Cleanup cleanup = new TestSysV.Cleanup();
 
     @BeforeAll
-    static void compilePeer() throws IOException {
+    static void compilePeer() throws IOException, InterruptedException {
         Files.createDirectories(PEER.getParent());
         List<String> gcc = List.of("gcc", "-O2", "-Wall", "-Werror", "-o", PEER.toString(), PEER_SOURCE.toString());
-        Run run;
+        TestProcesses.Result run;
         try {
-            run = run(gcc, 120);
+            run = TestProcesses.run(Duration.ofSeconds(120), null, null, gcc);
         } catch (IOException e) {
             throw new AssertionError("cannot run gcc, which InteropTest needs to build " + PEER_SOURCE
                     + " (install gcc, e.g. apt-get install gcc): " + e.getMessage(), e);
         }
-        if (run.exitCode() != 0) {
+        if (run.exit() != 0) {
             fail("gcc could not build the C peer:\n" + run.describe());
         }
         assertTrue(Files.isExecutable(PEER), PEER + " was not built");
     }
 
-    @AfterEach
-    void removeSegments() {
-        cleanup.run();
-    }
-
     @Test
-    void javaWritesCReads() throws IOException {
+    void javaWritesCReads() throws IOException, InterruptedException {
         int key = unusedKey();
         SysVSegment segment = cleanup.add(SysVSegment.create(key, 4096));
         String text = "from Java: Grüße, 世界 ✓";
@@ -103,15 +91,15 @@ class InteropTest {
                 peerOk("dump", hexKey(key), "0", Integer.toString(text.getBytes(StandardCharsets.UTF_8).length + 1)));
 
         // Each peer attached and detached: one attachment left (ours), the last pid was a peer's.
-        Run last = peer("get", hexKey(key), "0", "u8");
-        assertEquals(0, last.exitCode(), last.describe());
+        TestProcesses.Result last = peer("get", hexKey(key), "0", "u8");
+        assertEquals(0, last.exit(), last.describe());
         SysVStat stat = segment.stat();
         assertEquals(1, stat.attachments());
         assertEquals(last.pid(), stat.lpid());
     }
 
     @Test
-    void cWritesJavaReads() throws IOException {
+    void cWritesJavaReads() throws IOException, InterruptedException {
         int key = unusedKey();
         SysVSegment segment = cleanup.add(SysVSegment.create(key, 4096));
         segment.fill(0, 4096, (byte) 0xff); // so that the NUL the peer writes is visible
@@ -154,23 +142,23 @@ class InteropTest {
     }
 
     @Test
-    void peerFailsLoudlyOnAMissingKeyOrARangeOutsideTheSegment() throws IOException {
+    void peerFailsLoudlyOnAMissingKeyOrARangeOutsideTheSegment() throws IOException, InterruptedException {
         int missing = unusedKey();
-        Run read = peer("read", hexKey(missing), "0");
-        assertEquals(1, read.exitCode(), read.describe());
-        assertTrue(read.stderr().contains("shmget(key=" + hexKey(missing) + ")"), read.describe());
-        assertTrue(read.stderr().contains("No such file or directory"), read.describe());
+        TestProcesses.Result read = peer("read", hexKey(missing), "0");
+        assertEquals(1, read.exit(), read.describe());
+        assertTrue(read.err().contains("shmget(key=" + hexKey(missing) + ")"), read.describe());
+        assertTrue(read.err().contains("No such file or directory"), read.describe());
 
         int key = unusedKey();
         cleanup.add(SysVSegment.create(key, 100));
-        Run outside = peer("get", hexKey(key), "93", "u64");
-        assertEquals(2, outside.exitCode(), outside.describe());
-        assertTrue(outside.stderr().contains("outside the segment (size 100)"), outside.describe());
-        assertEquals("", outside.stdout());
+        TestProcesses.Result outside = peer("get", hexKey(key), "93", "u64");
+        assertEquals(2, outside.exit(), outside.describe());
+        assertTrue(outside.err().contains("outside the segment (size 100)"), outside.describe());
+        assertEquals("", outside.out());
     }
 
     @Test
-    void secondJvmReadsAndReplies() throws IOException {
+    void secondJvmReadsAndReplies() throws IOException, InterruptedException {
         int key = unusedKey();
         SysVSegment segment = cleanup.add(SysVSegment.create(key, 4096));
         String text = "from the first JVM: Grüße ✓";
@@ -178,23 +166,20 @@ class InteropTest {
         segment.putString(0, text);
         segment.putLong(512, value);
 
-        String java = ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        String classPath = System.getProperty("java.class.path");
+        String classPath = TestProcesses.classPath();
         assertTrue(Arrays.stream(classPath.split(File.pathSeparator)).anyMatch(entry -> entry.endsWith("test-classes")),
-                "java.class.path does not hold the test classes: " + classPath);
-        List<String> command = List.of(java, "-Xcheck:jni", "--enable-native-access=ALL-UNNAMED", "-cp", classPath,
-                SecondJvmPeer.class.getName(), hexKey(key), "0", "512", "1024", "1536");
-        Run child = run(command, 180);
+                "the child's class path does not hold the test classes: " + classPath);
+        List<String> command = TestProcesses.javaCommand(outputs, SecondJvmPeer.class, hexKey(key), "0", "512", "1024", "1536");
+        TestProcesses.Result child = TestProcesses.run(Duration.ofSeconds(180), null, null, command);
 
-        assertEquals(0, child.exitCode(), child.describe());
-        List<String> lines = child.stdout().lines().toList();
+        assertEquals(0, child.exit(), child.describe());
+        List<String> lines = child.out().lines().toList();
         assertTrue(lines.contains("read=" + text), child.describe());
         assertTrue(lines.contains("long=" + Long.toHexString(value)), child.describe());
         assertTrue(lines.contains("shmid=" + segment.shmid()), child.describe());
         assertTrue(lines.contains("attachments=2"), child.describe());
-        assertFalse(child.stdout().contains("WARNING"), "JNI check warnings on stdout: " + child.describe());
-        assertFalse(child.stderr().contains("WARNING"), "JNI check warnings on stderr: " + child.describe());
+        assertFalse(child.out().contains("WARNING"), "JNI check warnings on stdout: " + child.describe());
+        assertFalse(child.err().contains("WARNING"), "JNI check warnings on stderr: " + child.describe());
 
         assertEquals(SecondJvmPeer.reply(text), segment.getString(1024));
         assertEquals(~value, segment.getLong(1536));
@@ -205,43 +190,19 @@ class InteropTest {
 
     // ---- processes -----------------------------------------------------------------------------
 
-    private static Run peer(String... args) throws IOException {
+    private static TestProcesses.Result peer(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(PEER.toString());
         command.addAll(List.of(args));
-        return run(command, 60);
+        return TestProcesses.run(Duration.ofSeconds(60), null, null, command);
     }
 
     /** Runs the peer and requires success; returns its stdout. */
-    private static String peerOk(String... args) throws IOException {
-        Run run = peer(args);
-        assertEquals(0, run.exitCode(), run.describe());
-        assertEquals("", run.stderr(), run.describe());
-        return run.stdout();
-    }
-
-    /** Runs {@code command} with its output in files (no pipe can fill up) and waits for it. */
-    private static Run run(List<String> command, int timeoutSeconds) throws IOException {
-        Path stdout = Files.createTempFile(outputs, "stdout", ".txt");
-        Path stderr = Files.createTempFile(outputs, "stderr", ".txt");
-        Process process = new ProcessBuilder(command)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(stdout.toFile())
-                .redirectError(stderr.toFile())
-                .start();
-        try {
-            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                fail(command + " did not finish in " + timeoutSeconds + " s; stdout so far: "
-                        + Files.readString(stdout) + "\nstderr: " + Files.readString(stderr));
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted waiting for " + command, e);
-        }
-        return new Run(command, process.pid(), process.exitValue(),
-                Files.readString(stdout, StandardCharsets.UTF_8), Files.readString(stderr, StandardCharsets.UTF_8));
+    private static String peerOk(String... args) throws IOException, InterruptedException {
+        TestProcesses.Result run = peer(args);
+        assertEquals(0, run.exit(), run.describe());
+        assertEquals("", run.err(), run.describe());
+        return run.out();
     }
 
     private static String hex(byte[] bytes) {

@@ -7,12 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import java.util.stream.Stream;
@@ -27,30 +26,22 @@ import org.junit.jupiter.api.io.TempDir;
 class JarIT {
 
     private static final Path JAR = Path.of(System.getProperty("jshm.jar", "target/jshm.jar")).toAbsolutePath();
-    private static final String JAVA = ProcessHandle.current().info().command().orElse("java");
+    private static final String JAVA = TestProcesses.JAVA;
     private static final Path JDK25 = Path.of(System.getProperty("jshm.test.jdk25", "/usr/lib/jvm/temurin-25-jdk-amd64"));
     private static final String LINE = "seed line for the jar test";
 
     @TempDir
     Path workDir;
 
-    record Result(int exit, String out, String err) {
-    }
-
-    private Result run(String java, Path cwd, String stdin, String... args) throws IOException, InterruptedException {
+    private TestProcesses.Result run(String java, Path cwd, String stdin, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(java);
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).directory(cwd.toFile()).start();
-        process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        process.getOutputStream().close();
-        byte[] out = process.getInputStream().readAllBytes();
-        byte[] err = process.getErrorStream().readAllBytes();
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the JVM did not finish: " + command);
-        return new Result(process.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+        return TestProcesses.run(Duration.ofSeconds(60), cwd, stdin, command);
     }
 
-    private void assertDemoWorked(Result result) {
+    private void assertDemoWorked(TestProcesses.Result result) {
         assertEquals(0, result.exit(), () -> "exit code; stderr:\n" + result.err());
         assertTrue(result.out().contains(LINE), () -> "the line read back is missing:\n" + result.out());
         // No JNI, restricted-method or loader warning of any kind.
@@ -69,7 +60,7 @@ class JarIT {
 
     @Test
     void demoRunsFromAnotherDirectoryOnJdk17WithNoFlags() throws Exception {
-        Result result = run(JAVA, workDir, LINE + "\n", "-jar", JAR.toString(), "demo");
+        TestProcesses.Result result = run(JAVA, workDir, LINE + "\n", "-jar", JAR.toString(), "demo");
         assertDemoWorked(result);
     }
 
@@ -77,29 +68,35 @@ class JarIT {
     void demoRunsOnJdk25WithoutNativeAccessWarnings() throws Exception {
         Path java = JDK25.resolve("bin/java");
         assumeTrue(Files.isExecutable(java), "JDK 25 is not installed at " + JDK25);
-        Result version = run(java.toString(), workDir, "", "-version");
+        TestProcesses.Result version = run(java.toString(), workDir, "", "-version");
         assertTrue(version.err().contains("\"25"), version.err());
-        Result result = run(java.toString(), workDir, LINE + "\n", "-jar", JAR.toString(), "demo");
+        TestProcesses.Result result = run(java.toString(), workDir, LINE + "\n", "-jar", JAR.toString(), "demo");
         assertDemoWorked(result);
     }
 
     @Test
     void manyJvmsLoadTheLibraryAtOnceAndLeaveNoCopyBehind() throws Exception {
         Path extractTo = Files.createDirectory(workDir.resolve("native-work"));
-        List<Process> processes = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            processes.add(new ProcessBuilder(JAVA, "-Djshm.native.workdir=" + extractTo, "-jar", JAR.toString(), "demo")
-                    .directory(workDir.toFile()).redirectErrorStream(true).start());
-        }
-        for (Process process : processes) {
-            process.getOutputStream().write((LINE + "\n").getBytes(StandardCharsets.UTF_8));
-            process.getOutputStream().close();
-        }
-        for (Process process : processes) {
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(process.waitFor(60, TimeUnit.SECONDS));
-            assertEquals(0, process.exitValue(), out);
-            assertTrue(out.contains(LINE), out);
+        List<TestProcesses.Child> jvms = new ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                jvms.add(TestProcesses.start(new ProcessBuilder(JAVA, "-Djshm.native.workdir=" + extractTo, "-jar",
+                        JAR.toString(), "demo").directory(workDir.toFile()).redirectErrorStream(true)));
+            }
+            for (TestProcesses.Child jvm : jvms) {
+                jvm.send(LINE);
+                jvm.closeInput();
+            }
+            for (TestProcesses.Child jvm : jvms) {
+                int exit = jvm.waitFor(Duration.ofSeconds(60));
+                String out = jvm.stdout();
+                assertEquals(0, exit, out);
+                assertTrue(out.contains(LINE), out);
+            }
+        } finally {
+            for (TestProcesses.Child jvm : jvms) {
+                jvm.close();
+            }
         }
         try (Stream<Path> left = Files.list(extractTo)) {
             assertEquals(List.of(), left.toList(), "extracted copies must be deleted once loaded");
@@ -109,10 +106,11 @@ class JarIT {
     @Test
     void noexecWorkDirectoryFailsWithAHint() throws Exception {
         Path noexec = Files.createDirectory(workDir.resolve("noexec"));
-        Result mount = run("mount", workDir, "", "-t", "tmpfs", "-o", "noexec,size=4m", "tmpfs", noexec.toString());
+        TestProcesses.Result mount = run("mount", workDir, "", "-t", "tmpfs", "-o", "noexec,size=4m", "tmpfs", noexec.toString());
         assumeTrue(mount.exit() == 0, "cannot mount a noexec tmpfs here (needs root): " + mount.err());
         try {
-            Result result = run(JAVA, workDir, LINE + "\n", "-Djshm.native.workdir=" + noexec, "-jar", JAR.toString(), "demo");
+            TestProcesses.Result result = run(JAVA, workDir, LINE + "\n", "-Djshm.native.workdir=" + noexec,
+                    "-jar", JAR.toString(), "demo");
             assertFalse(result.exit() == 0, "loading from a noexec directory must fail");
             String err = result.err();
             assertTrue(err.contains("noexec") && err.contains("jshm.native.workdir"), err);
@@ -134,12 +132,12 @@ class JarIT {
         // A regular file as the work directory: extracting the bundled copy cannot work, so only
         // the property can make this run succeed.
         Path notADirectory = Files.writeString(workDir.resolve("not-a-directory"), "x");
-        Result broken = run(JAVA, workDir, LINE + "\n", "-Djshm.native.workdir=" + notADirectory,
+        TestProcesses.Result broken = run(JAVA, workDir, LINE + "\n", "-Djshm.native.workdir=" + notADirectory,
                 "-Djava.library.path=" + workDir.resolve("empty"), "-jar", JAR.toString(), "demo");
         assertFalse(broken.exit() == 0, "without the property this setup cannot load: " + broken.out());
         assertTrue(broken.err().contains("could not be extracted"), broken.err());
 
-        Result ok = run(JAVA, workDir, LINE + "\n", "-Djshm.native.workdir=" + notADirectory,
+        TestProcesses.Result ok = run(JAVA, workDir, LINE + "\n", "-Djshm.native.workdir=" + notADirectory,
                 "-Djshm.native.path=" + copy, "-jar", JAR.toString(), "demo");
         assertDemoWorked(ok);
     }

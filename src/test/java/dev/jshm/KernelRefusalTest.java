@@ -1,5 +1,6 @@
 package dev.jshm;
 
+import static dev.jshm.TestSysV.unusedKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -11,14 +12,12 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,12 +34,8 @@ class KernelRefusalTest {
     private static final Map<String, Integer> ERRNO = Map.of("ENOENT", 2, "ENOMEM", 12, "EEXIST", 17, "EINVAL", 22,
             "ENOSPC", 28, "EIDRM", 43);
 
-    private final List<Integer> created = new ArrayList<>();
-
-    @AfterEach
-    void removeCreated() {
-        created.forEach(TestSegments::removeQuietly);
-    }
+    @RegisterExtension
+    final TestSysV.Cleanup cleanup = new TestSysV.Cleanup();
 
     // ---- sizes ------------------------------------------------------------------------------
 
@@ -49,9 +44,9 @@ class KernelRefusalTest {
     void sizesBelowOneByteAreRefusedBeforeTheKernelSeesThem(long size) {
         int key = unusedKey();
         for (Executable create : List.<Executable>of(
-                () -> track(SysVSegment.createPrivate(size)),
-                () -> track(SysVSegment.create(key, size)),
-                () -> track(SysVSegment.builder().key(key).size(size).openOrCreate().create()))) {
+                () -> cleanup.add(SysVSegment.createPrivate(size)),
+                () -> cleanup.add(SysVSegment.create(key, size)),
+                () -> cleanup.add(SysVSegment.builder().key(key).size(size).openOrCreate().create()))) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, create);
             assertTrue(e.getMessage().contains("size=" + size + ")"), e.getMessage());
         }
@@ -74,7 +69,7 @@ class KernelRefusalTest {
             // 2^63 bytes and the kernel says ENOMEM or ENOSPC.
             size = limitedByShmmax ? shmmax.longValueExact() + 1 : Long.MAX_VALUE;
             try {
-                SysVSegment accepted = track(SysVSegment.create(key, size));
+                SysVSegment accepted = cleanup.add(SysVSegment.create(key, size));
                 accepted.remove();
                 accepted.close();
                 if (attempt == 3 || readShmmax().equals(shmmax)) {
@@ -110,9 +105,9 @@ class KernelRefusalTest {
 
     @Test
     void openOrCreateOfAKeyWithASmallerSegmentIsAnInvalidArgument() throws IOException {
-        try (SysVSegment small = track(TestSegments.createWithFreshKey(4096))) {
+        try (SysVSegment small = cleanup.add(TestSysV.createWithFreshKey(4096))) {
             ShmInvalidArgumentException e = assertThrows(ShmInvalidArgumentException.class,
-                    () -> track(SysVSegment.builder().key(small.key()).size(8192).openOrCreate().create()));
+                    () -> cleanup.add(SysVSegment.builder().key(small.key()).size(8192).openOrCreate().create()));
             assertErrno(e, "EINVAL");
             assertTrue(e.operation().startsWith("shmget(key=" + String.format("0x%08x", small.key()) + ", size=8192"),
                     e.operation());
@@ -125,9 +120,9 @@ class KernelRefusalTest {
 
     @Test
     void creatingAnExistingKeyIsRefused() {
-        try (SysVSegment first = track(TestSegments.createWithFreshKey(4096))) {
+        try (SysVSegment first = cleanup.add(TestSysV.createWithFreshKey(4096))) {
             SegmentExistsException e = assertThrows(SegmentExistsException.class,
-                    () -> track(SysVSegment.create(first.key(), 4096)));
+                    () -> cleanup.add(SysVSegment.create(first.key(), 4096)));
             assertErrno(e, "EEXIST");
             assertTrue(e.getMessage().contains(String.format("key=0x%08x", first.key())), e.getMessage());
             assertEquals(1, first.stat().attachments());
@@ -148,8 +143,8 @@ class KernelRefusalTest {
         int key = unusedKey();
         String hexKey = String.format("0x%08x", key);
         for (Executable open : List.<Executable>of(
-                () -> track(SysVSegment.open(key)),
-                () -> track(SysVSegment.open(key, Access.READ_ONLY)),
+                () -> cleanup.add(SysVSegment.open(key)),
+                () -> cleanup.add(SysVSegment.open(key, Access.READ_ONLY)),
                 () -> SysVSegment.idOf(key))) {
             SegmentNotFoundException e = assertThrows(SegmentNotFoundException.class, open);
             assertErrno(e, "ENOENT");
@@ -162,7 +157,7 @@ class KernelRefusalTest {
     @ParameterizedTest(name = "shmid={0}")
     @ValueSource(ints = {Integer.MAX_VALUE, -1, Integer.MIN_VALUE})
     void aBogusIdIsRefusedNamingShmctl(int shmid) {
-        ShmException open = assertThrows(ShmException.class, () -> track(SysVSegment.openById(shmid, Access.READ_WRITE)));
+        ShmException open = assertThrows(ShmException.class, () -> cleanup.add(SysVSegment.openById(shmid, Access.READ_WRITE)));
         assertIdRefused(open, shmid, "IPC_STAT");
         assertIdRefused(assertThrows(ShmException.class, () -> SysVSegment.statById(shmid)), shmid, "IPC_STAT");
         assertIdRefused(assertThrows(ShmException.class, () -> SysVSegment.removeById(shmid)), shmid, "IPC_RMID");
@@ -170,11 +165,11 @@ class KernelRefusalTest {
 
     @Test
     void anIdThatIsGoneIsRefused() {
-        SysVSegment segment = track(SysVSegment.createPrivate(4096));
+        SysVSegment segment = cleanup.add(SysVSegment.createPrivate(4096));
         int shmid = segment.shmid();
         segment.remove();
         segment.close();
-        ShmException e = assertThrows(ShmException.class, () -> track(SysVSegment.openById(shmid, Access.READ_WRITE)));
+        ShmException e = assertThrows(ShmException.class, () -> cleanup.add(SysVSegment.openById(shmid, Access.READ_WRITE)));
         assertIdRefused(e, shmid, "IPC_STAT");
         ShmException stat = assertThrows(ShmException.class, segment::stat);
         assertIdRefused(stat, shmid, "IPC_STAT");
@@ -223,7 +218,7 @@ class KernelRefusalTest {
     @ParameterizedTest(name = "mode={0} (decimal)")
     @ValueSource(ints = {0777 | 01000, 01000, 02000, 04000, 010000, -1, Integer.MIN_VALUE})
     void setModeRefusesAnythingButPermissionBits(int mode) {
-        try (SysVSegment segment = track(SysVSegment.createPrivate(4096))) {
+        try (SysVSegment segment = cleanup.add(SysVSegment.createPrivate(4096))) {
             segment.remove();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> segment.setMode(mode));
             assertTrue(e.getMessage().contains("0777"), e.getMessage());
@@ -245,23 +240,6 @@ class KernelRefusalTest {
      */
     private static String procValue(String name) throws IOException {
         return Files.readAllLines(Path.of("/proc/sys/kernel", name), StandardCharsets.US_ASCII).get(0).trim();
-    }
-
-    private <S extends SysVSegment> S track(S segment) {
-        created.add(segment.shmid());
-        return segment;
-    }
-
-    /** A key that has no segment now (and almost surely none a moment later). */
-    private static int unusedKey() {
-        while (true) {
-            int key = 0x7d000000 | ThreadLocalRandom.current().nextInt(1, 0x00ffffff);
-            try {
-                SysVSegment.idOf(key);
-            } catch (SegmentNotFoundException e) {
-                return key;
-            }
-        }
     }
 
     private static void assertErrno(ShmException e, String name) {

@@ -18,14 +18,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Files mapped through {@link MappedFileSegment}: creation, offsets, sharing, private mappings, large files. */
@@ -36,22 +34,8 @@ class MappedFileSegmentTest {
     @TempDir
     Path dir;
 
-    private final List<Segment> segments = new ArrayList<>();
-
-    private <S extends Segment> S track(S segment) {
-        segments.add(segment);
-        return segment;
-    }
-
-    @AfterEach
-    void closeSegments() {
-        segments.forEach(Segment::close);
-    }
-
-    @AfterAll
-    static void nothingLeftInDevShm() throws IOException {
-        ShmTestSupport.assertNothingLeftInDevShm();
-    }
+    @RegisterExtension
+    static final TestShm.Objects shm = new TestShm.Objects();
 
     private static byte[] pattern(int length, long seed) {
         byte[] bytes = new byte[length];
@@ -64,7 +48,7 @@ class MappedFileSegmentTest {
     @Test
     void createIsExclusiveWithMode0600() throws IOException {
         Path file = dir.resolve("created");
-        MappedFileSegment segment = track(MappedFileSegment.create(file, 10000));
+        MappedFileSegment segment = shm.track(MappedFileSegment.create(file, 10000));
         assertEquals(10000, segment.size());
         assertEquals(10000, Files.size(file));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
@@ -86,13 +70,13 @@ class MappedFileSegmentTest {
         Path file = dir.resolve("existing");
         byte[] content = pattern(5000, 1);
         Files.write(file, content);
-        MappedFileSegment segment = track(MappedFileSegment.open(file));
+        MappedFileSegment segment = shm.track(MappedFileSegment.open(file));
         assertEquals(5000, segment.size());
         byte[] read = new byte[5000];
         segment.read(0, read);
         assertArrayEquals(content, read);
 
-        MappedFileSegment tail = track(MappedFileSegment.builder(file).offset(1000).open());
+        MappedFileSegment tail = shm.track(MappedFileSegment.builder(file).offset(1000).open());
         assertEquals(4000, tail.size());
         assertEquals(content[1000], tail.getByte(0));
         assertEquals(content[4999], tail.getByte(3999));
@@ -140,7 +124,7 @@ class MappedFileSegmentTest {
 
         // Create at an offset: the file is made long enough for offset + size.
         Path fresh = dir.resolve("created-at-offset");
-        MappedFileSegment created = track(MappedFileSegment.builder(fresh).offset(4096 + 7).size(1000).create());
+        MappedFileSegment created = shm.track(MappedFileSegment.builder(fresh).offset(4096 + 7).size(1000).create());
         assertEquals(4096 + 7 + 1000, Files.size(fresh));
         created.putInt(0, 0x01020304);
         created.putString(500, "at file offset 4603");
@@ -160,8 +144,8 @@ class MappedFileSegmentTest {
     @Test
     void sharedMappingIsSeenByOtherMappingsAndByReads() throws IOException {
         Path file = dir.resolve("shared");
-        MappedFileSegment writer = track(MappedFileSegment.create(file, 8192));
-        MappedFileSegment other = track(MappedFileSegment.open(file));
+        MappedFileSegment writer = shm.track(MappedFileSegment.create(file, 8192));
+        MappedFileSegment other = shm.track(MappedFileSegment.open(file));
         writer.putLong(4096, 0x7766554433221100L);
         writer.putString(10, "shared with everyone");
         assertEquals(0x7766554433221100L, other.getLong(4096));
@@ -182,8 +166,8 @@ class MappedFileSegmentTest {
         Path file = dir.resolve("private");
         byte[] content = pattern(8192, 3);
         Files.write(file, content);
-        MappedFileSegment shared = track(MappedFileSegment.open(file));
-        MappedFileSegment copy = track(MappedFileSegment.builder(file).privateMapping().open());
+        MappedFileSegment shared = shm.track(MappedFileSegment.open(file));
+        MappedFileSegment copy = shm.track(MappedFileSegment.builder(file).privateMapping().open());
         assertTrue(copy.isPrivate());
         assertEquals(shared.getLong(0), copy.getLong(0), "a private mapping starts with the file's content");
 
@@ -204,7 +188,7 @@ class MappedFileSegmentTest {
     void readOnlyRefusesWrites() throws IOException {
         Path file = dir.resolve("read-only");
         Files.write(file, pattern(4096, 4));
-        MappedFileSegment segment = track(MappedFileSegment.open(file, Access.READ_ONLY));
+        MappedFileSegment segment = shm.track(MappedFileSegment.open(file, Access.READ_ONLY));
         assertTrue(segment.isReadOnly());
         ReadOnlySegmentException e = assertThrows(ReadOnlySegmentException.class, () -> segment.putInt(0, 1));
         assertTrue(e.getMessage().contains("read-only") && e.getMessage().contains(file.toString()), e.getMessage());
@@ -224,7 +208,7 @@ class MappedFileSegmentTest {
     void forceWritesDirtyPagesBack() throws IOException {
         Path file = dir.resolve("forced");
         assumeTrue(!"tmpfs".equals(Files.getFileStore(dir).type()), "tmpfs pages stay dirty: nothing to write back");
-        MappedFileSegment segment = track(MappedFileSegment.create(file, 4 * 4096));
+        MappedFileSegment segment = shm.track(MappedFileSegment.create(file, 4 * 4096));
         segment.putLong(0, 1);
         segment.putLong(2 * 4096 + 16, 2);
         assertEquals(8, dirtyKb(file), "two pages written");
@@ -272,7 +256,7 @@ class MappedFileSegmentTest {
 
     @Test
     void fileOwnedBySomeoneElseIsRefusedUnlessAnyOwner() throws IOException {
-        assumeTrue(ShmTestSupport.isRoot(), "giving a file to another user needs root");
+        assumeTrue(TestShm.isRoot(), "giving a file to another user needs root");
         Path file = dir.resolve("foreign");
         byte[] content = pattern(4096, 6);
         Files.write(file, content);
@@ -305,7 +289,7 @@ class MappedFileSegmentTest {
     @Test
     void resizeGrowsTheFile() throws IOException {
         Path file = dir.resolve("growing");
-        MappedFileSegment segment = track(MappedFileSegment.create(file, 4096));
+        MappedFileSegment segment = shm.track(MappedFileSegment.create(file, 4096));
         segment.putLong(4088, 55);
         ByteBuffer before = segment.asByteBuffer();
         segment.resize(100_000);
@@ -324,7 +308,7 @@ class MappedFileSegmentTest {
 
         // At an offset, the file grows to offset + size.
         Path atOffset = dir.resolve("growing-at-offset");
-        MappedFileSegment shifted = track(MappedFileSegment.builder(atOffset).offset(4096 + 7).size(100).create());
+        MappedFileSegment shifted = shm.track(MappedFileSegment.builder(atOffset).offset(4096 + 7).size(100).create());
         shifted.putByte(99, (byte) 1);
         shifted.resize(5000);
         assertEquals(4096 + 7 + 5000, Files.size(atOffset));
@@ -342,7 +326,7 @@ class MappedFileSegmentTest {
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(size); // sparse: costs no disk until written
         }
-        MappedFileSegment segment = track(MappedFileSegment.open(file));
+        MappedFileSegment segment = shm.track(MappedFileSegment.open(file));
         assertEquals(size, segment.size());
 
         long[] offsets = {(1L << 31) - 8, 1L << 31, size - 8, GIB - 4, (1L << 31) - 4, 2 * GIB + 12345};
@@ -402,7 +386,7 @@ class MappedFileSegmentTest {
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
             raf.setLength(size);
         }
-        MappedFileSegment segment = track(MappedFileSegment.open(file));
+        MappedFileSegment segment = shm.track(MappedFileSegment.open(file));
         for (long at : new long[] {(1L << 32) - 8, (1L << 32) - 4, 1L << 32, size - 8}) {
             segment.putLong(at, ~at);
             assertEquals(~at, segment.getLong(at), "at " + at);

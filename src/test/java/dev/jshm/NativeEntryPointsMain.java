@@ -33,7 +33,7 @@ public final class NativeEntryPointsMain {
         try {
             int key = SysVSegment.ftok(file, 'j');
             called("sysvFtok");
-            segment = TestSegments.createWithFreshKey(8192);
+            segment = TestSysV.createWithFreshKey(8192);
             called("sysvCreate", "sysvStat", "sysvAttach", "pageSize", "newDirectBuffer");
             reader = SysVSegment.open(segment.key(), Access.READ_ONLY);
             check(SysVSegment.idOf(segment.key()) == segment.shmid(), "idOf");
@@ -125,7 +125,7 @@ public final class NativeEntryPointsMain {
             }
             if (segment != null) {
                 segment.close();
-                TestSegments.removeQuietly(segment.shmid());
+                TestSysV.removeQuietly(segment.shmid());
             }
             Files.deleteIfExists(file);
         }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +30,7 @@ class NativeLibraryTest {
 
     private static final int[] OLDEST_GLIBC = {2, 17};
 
-    private static final Path LIBRARY = TestSegments.targetDir()
+    private static final Path LIBRARY = TestProcesses.targetDir()
             .resolve(Path.of("classes", "native", "linux-x86_64", "libjshm.so"));
 
     /** One line of {@code objdump -T}: address, 7 flag characters, section, then size, version and name. */
@@ -116,32 +115,32 @@ class NativeLibraryTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void noJniWarningFromAnyEntryPoint(@TempDir Path workDir) throws Exception {
-        assertTrue(ChildJvm.seesTestClasses(), "the child's class path misses the test classes: " + ChildJvm.classPath());
-        ChildJvm.Outcome outcome = ChildJvm.run(workDir, Duration.ofSeconds(100),
-                List.of("-XX:ErrorFile=" + workDir.resolve("hs_err_pid%p.log")), NativeEntryPointsMain.class);
+        assertTrue(TestProcesses.seesTestClasses(),
+                "the child's class path misses the test classes: " + TestProcesses.classPath());
+        TestProcesses.Result outcome = TestProcesses.runJvm(Duration.ofSeconds(100), workDir, NativeEntryPointsMain.class);
 
-        assertEquals(0, outcome.exitCode(), outcome.describe());
+        assertEquals(0, outcome.exit(), outcome.describe());
         Matcher count = Pattern.compile("native entry points exercised: (\\d+)/(\\d+)").matcher(outcome.output());
         assertTrue(count.find(), outcome.describe());
         assertEquals(count.group(2), count.group(1), outcome.describe());
         assertTrue(Integer.parseInt(count.group(2)) >= 19, outcome.describe());
         assertFalse(outcome.output().contains("WARNING"), "a JNI warning: " + outcome.describe());
         assertFalse(outcome.output().contains("FATAL ERROR"), outcome.describe());
-        assertTrue(TestSegments.crashLogs(workDir).isEmpty(), "the child crashed: " + outcome.describe());
+        assertTrue(TestProcesses.crashLogs(workDir).isEmpty(), "the child crashed: " + outcome.describe());
     }
 
     /** The dynamic symbol table of the bundled library, parsed. */
     private static List<Symbol> dynamicSymbols() throws IOException, InterruptedException {
         assertTrue(Files.isRegularFile(LIBRARY), LIBRARY + " is missing: build with mvn first");
-        Process objdump;
+        TestProcesses.Result objdump;
         try {
-            objdump = new ProcessBuilder("objdump", "-T", LIBRARY.toString()).redirectErrorStream(true).start();
+            objdump = TestProcesses.run(Duration.ofSeconds(60),
+                    new ProcessBuilder("objdump", "-T", LIBRARY.toString()).redirectErrorStream(true), null);
         } catch (IOException e) {
             throw new AssertionError("objdump (binutils) is needed to inspect " + LIBRARY, e);
         }
-        String out = new String(objdump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(objdump.waitFor(60, TimeUnit.SECONDS), "objdump hangs");
-        assertEquals(0, objdump.exitValue(), out);
+        String out = objdump.out();
+        assertEquals(0, objdump.exit(), out);
 
         List<Symbol> symbols = new ArrayList<>();
         boolean table = false;

@@ -1,29 +1,20 @@
 package dev.jshm;
 
-import static dev.jshm.ShmTestSupport.existsNoFollow;
-import static dev.jshm.ShmTestSupport.shmPath;
+import static dev.jshm.TestShm.existsNoFollow;
+import static dev.jshm.TestShm.shmPath;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,39 +34,24 @@ class PosixInteropTest {
 
     private static Path peer;
 
-    private final List<String> names = new ArrayList<>();
+    @RegisterExtension
+    static final TestShm.Objects shm = new TestShm.Objects();
 
     @BeforeAll
     static void compilePeer() throws Exception {
-        Path source = Path.of(System.getProperty("basedir", System.getProperty("user.dir")), "src/test/c/posix_peer.c");
+        Path source = TestProcesses.basedir().resolve("src/test/c/posix_peer.c");
         assertTrue(Files.isRegularFile(source), source + " is missing");
         peer = buildDir.resolve("posix_peer");
         // -lrt is empty on glibc 2.34+ (shm_open moved into libc) and needed before.
-        ShmTestSupport.run(TIMEOUT, buildDir, null, List.of("gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-std=c11",
+        TestProcesses.run(TIMEOUT, buildDir, null, List.of("gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-std=c11",
                 "-o", peer.toString(), source.toString(), "-lrt")).assertSuccess();
-    }
-
-    private String newName() {
-        String name = ShmTestSupport.uniqueName();
-        names.add(name);
-        return name;
-    }
-
-    @AfterEach
-    void cleanUp() {
-        names.forEach(ShmTestSupport::removeQuietly);
-    }
-
-    @AfterAll
-    static void nothingLeftInDevShm() throws IOException {
-        ShmTestSupport.assertNothingLeftInDevShm();
     }
 
     // ---- Python -------------------------------------------------------------------------------
 
     @Test
     void pythonOpensAnObjectJavaCreated() throws Exception {
-        String name = newName();
+        String name = shm.newName();
         try (PosixSegment segment = PosixSegment.create(name, 4096)) {
             segment.putString(0, "hello from java");
             segment.putLong(64, JAVA_MARKER);
@@ -96,7 +72,7 @@ class PosixInteropTest {
                     "del buf",
                     "shm.close()");
             // Python's names have no leading slash: it adds one.
-            ShmTestSupport.Result result = ShmTestSupport.run(TIMEOUT, null, null,
+            TestProcesses.Result result = TestProcesses.run(TIMEOUT, null, null,
                     List.of("python3", "-c", script, name.substring(1))).assertSuccess();
             assertEquals(List.of("name=" + name, "size=4096", "text=hello from java", "long=0102030405060708"),
                     result.out().lines().toList(), result::describe);
@@ -109,7 +85,7 @@ class PosixInteropTest {
 
     @Test
     void javaOpensAnObjectPythonCreated() throws Exception {
-        String name = newName();
+        String name = shm.newName();
         String script = String.join("\n",
                 "import sys",
                 "from multiprocessing import shared_memory",
@@ -123,12 +99,8 @@ class PosixInteropTest {
                 "shm.close()",
                 "shm.unlink()");
         // Python stays alive (its tracker would unlink the object at exit) until Java is done.
-        Process python = new ProcessBuilder("python3", "-c", script, name.substring(1), "10000").start();
-        try {
-            CompletableFuture<String> err = ShmTestSupport.drain(python.getErrorStream());
-            BufferedReader out = new BufferedReader(new InputStreamReader(python.getInputStream(), StandardCharsets.UTF_8));
-            String ready = CompletableFuture.supplyAsync(() -> readLine(out)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            assertEquals("ready", ready, () -> "python: " + err.getNow(""));
+        try (TestProcesses.Child python = TestProcesses.start(List.of("python3", "-c", script, name.substring(1), "10000"))) {
+            python.expectLine("ready", TIMEOUT);
 
             try (PosixSegment segment = PosixSegment.open(name)) {
                 assertFalse(segment.createdHere());
@@ -139,25 +111,13 @@ class PosixInteropTest {
                 assertEquals(PEER_MARKER, segment.getLong(64));
                 segment.putString(128, "from java");
             }
-            try (OutputStream stdin = python.getOutputStream()) {
-                stdin.write("go\n".getBytes(StandardCharsets.UTF_8));
-            }
-            String reply = CompletableFuture.supplyAsync(() -> readLine(out)).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            python.send("go");
+            python.closeInput();
+            String reply = python.nextLine(TIMEOUT);
             assertEquals("reply=from java", reply);
-            assertTrue(python.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
-            assertEquals(0, python.exitValue(), () -> err.getNow(""));
-            assertEquals("", err.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+            assertEquals(0, python.waitFor(TIMEOUT), python::stderr);
+            assertEquals("", python.stderr());
             assertFalse(existsNoFollow(shmPath(name)), "Python unlinked its object");
-        } finally {
-            python.destroyForcibly();
-        }
-    }
-
-    private static String readLine(BufferedReader reader) {
-        try {
-            return reader.readLine();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
@@ -165,11 +125,11 @@ class PosixInteropTest {
 
     @Test
     void cProgramOpensAnObjectJavaCreated() throws Exception {
-        String name = newName();
+        String name = shm.newName();
         try (PosixSegment segment = PosixSegment.create(name, 8192)) {
             segment.putString(0, "hello from java");
             segment.putLong(64, JAVA_MARKER);
-            ShmTestSupport.Result dump = peer("dump", name);
+            TestProcesses.Result dump = peer("dump", name);
             assertEquals(List.of("size=8192", "mode=0600", "text=hello from java", "long=0102030405060708", "reply="),
                     dump.out().lines().toList(), dump::describe);
 
@@ -181,7 +141,7 @@ class PosixInteropTest {
 
     @Test
     void javaOpensAnObjectACProgramCreated() throws Exception {
-        String name = newName();
+        String name = shm.newName();
         peer("create", name, "10000", "hello from C");
         try (PosixSegment segment = PosixSegment.open(name)) {
             assertFalse(segment.createdHere());
@@ -190,7 +150,7 @@ class PosixInteropTest {
             assertEquals("hello from C", segment.getString(0));
             assertEquals(PEER_MARKER, segment.getLong(64));
             segment.putString(128, "from java");
-            ShmTestSupport.Result dump = peer("dump", name);
+            TestProcesses.Result dump = peer("dump", name);
             assertTrue(dump.out().contains("reply=from java\n"), dump::describe);
 
             peer("unlink", name);
@@ -199,10 +159,10 @@ class PosixInteropTest {
         }
     }
 
-    private static ShmTestSupport.Result peer(String... args) throws Exception {
+    private static TestProcesses.Result peer(String... args) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(peer.toString());
         command.addAll(List.of(args));
-        return ShmTestSupport.run(TIMEOUT, null, null, command).assertSuccess();
+        return TestProcesses.run(TIMEOUT, null, null, command).assertSuccess();
     }
 }

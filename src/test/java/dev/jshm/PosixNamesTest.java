@@ -1,7 +1,7 @@
 package dev.jshm;
 
-import static dev.jshm.ShmTestSupport.existsNoFollow;
-import static dev.jshm.ShmTestSupport.shmPath;
+import static dev.jshm.TestShm.existsNoFollow;
+import static dev.jshm.TestShm.shmPath;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,9 +24,8 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,26 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PosixNamesTest {
 
-    private final List<String> names = new ArrayList<>();
+    @RegisterExtension
+    static final TestShm.Objects shm = new TestShm.Objects();
 
     @TempDir
     Path tempDir;
-
-    private String newName() {
-        String name = ShmTestSupport.uniqueName();
-        names.add(name);
-        return name;
-    }
-
-    @AfterEach
-    void cleanUp() {
-        names.forEach(ShmTestSupport::removeQuietly);
-    }
-
-    @AfterAll
-    static void nothingLeftInDevShm() throws IOException {
-        ShmTestSupport.assertNothingLeftInDevShm();
-    }
 
     // ---- names --------------------------------------------------------------------------------
 
@@ -112,7 +95,7 @@ class PosixNamesTest {
         assertEquals(7, problemByRule.size());
         // Refused names create nothing, not even what a C string or a path would make of them.
         for (String made : List.of("a", "x", "n".repeat(255), "é".repeat(127))) {
-            assertFalse(ShmTestSupport.existsNoFollow(ShmTestSupport.SHM_DIR.resolve(made)), made);
+            assertFalse(TestShm.existsNoFollow(TestShm.SHM_DIR.resolve(made)), made);
         }
     }
 
@@ -124,9 +107,8 @@ class PosixNamesTest {
 
     @Test
     void nameOf255BytesWorks() {
-        String prefix = ShmTestSupport.uniqueName();
-        String name = prefix + "x".repeat(256 - prefix.length());
-        names.add(name);
+        String prefix = TestShm.uniqueName();
+        String name = shm.removeAfter(prefix + "x".repeat(256 - prefix.length()));
         assertEquals(255, name.getBytes(StandardCharsets.UTF_8).length - 1);
         assertEquals(name, PosixSegment.validateName(name));
         try (PosixSegment segment = PosixSegment.create(name, 4096)) {
@@ -140,8 +122,8 @@ class PosixNamesTest {
         assertFalse(existsNoFollow(shmPath(name)));
 
         // 255 bytes in two-byte characters.
-        String wide = prefix + "é".repeat((256 - prefix.length()) / 2) + ((256 - prefix.length()) % 2 == 1 ? "x" : "");
-        names.add(wide);
+        String wide = shm.removeAfter(
+                prefix + "é".repeat((256 - prefix.length()) / 2) + ((256 - prefix.length()) % 2 == 1 ? "x" : ""));
         assertEquals(255, wide.getBytes(StandardCharsets.UTF_8).length - 1);
         try (PosixSegment segment = PosixSegment.create(wide, 4096)) {
             assertTrue(existsNoFollow(shmPath(wide)));
@@ -153,7 +135,7 @@ class PosixNamesTest {
 
     @Test
     void zeroAndNegativeSizesAreRefusedNamingTheSize() {
-        String name = newName();
+        String name = shm.newName();
         for (long size : new long[] {0, -1, -4096, Long.MIN_VALUE}) {
             IllegalArgumentException create = assertThrows(IllegalArgumentException.class, () -> PosixSegment.create(name, size));
             assertTrue(create.getMessage().contains("size") && create.getMessage().contains("got " + size), create.getMessage());
@@ -176,11 +158,11 @@ class PosixNamesTest {
 
     @Test
     void sizeLargerThanDevShmFailsAtCreateAndLeavesNothing() throws IOException {
-        FileStore store = Files.getFileStore(ShmTestSupport.SHM_DIR);
+        FileStore store = Files.getFileStore(TestShm.SHM_DIR);
         // More than the whole file system, so tmpfs refuses at once without allocating a page.
         long asked = Math.max(store.getUsableSpace() * 2, store.getTotalSpace() + (1L << 30));
         for (boolean openOrCreate : new boolean[] {false, true}) {
-            String name = newName();
+            String name = shm.newName();
             PosixSegment.Builder builder = PosixSegment.builder(name).size(asked);
             if (openOrCreate) {
                 builder.openOrCreate();
@@ -201,7 +183,7 @@ class PosixNamesTest {
 
     @Test
     void symbolicLinkIsNeverFollowed() throws IOException {
-        String name = newName();
+        String name = shm.newName();
         Path target = tempDir.resolve("target");
         byte[] content = "the link's target: must stay as it is".getBytes(StandardCharsets.UTF_8);
         Files.write(target, content);
@@ -228,8 +210,8 @@ class PosixNamesTest {
 
     @Test
     void objectOwnedBySomeoneElseIsRefusedUnlessAnyOwner() throws IOException {
-        assumeTrue(ShmTestSupport.isRoot(), "giving a file to another user needs root");
-        String name = newName();
+        assumeTrue(TestShm.isRoot(), "giving a file to another user needs root");
+        String name = shm.newName();
         Path path = shmPath(name);
         byte[] content = new byte[4096];
         content[0] = 17;
@@ -256,7 +238,7 @@ class PosixNamesTest {
 
     @Test
     void directoryAtTheNameIsRefusedClearly() throws IOException {
-        String name = newName();
+        String name = shm.newName();
         Path dir = Files.createDirectory(shmPath(name));
 
         ShmException readWrite = assertThrows(ShmException.class, () -> PosixSegment.open(name));
@@ -275,7 +257,7 @@ class PosixNamesTest {
 
     @Test
     void unlinkOfAMissingNameIsNotFound() {
-        String name = newName();
+        String name = shm.newName();
         SegmentNotFoundException e = assertThrows(SegmentNotFoundException.class, () -> PosixSegment.unlink(name));
         assertEquals(Errors.ENOENT, e.errno());
         assertEquals("ENOENT", e.errnoName());

@@ -1,7 +1,7 @@
 package dev.jshm;
 
-import static dev.jshm.ShmTestSupport.existsNoFollow;
-import static dev.jshm.ShmTestSupport.shmPath;
+import static dev.jshm.TestShm.existsNoFollow;
+import static dev.jshm.TestShm.shmPath;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,52 +19,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** POSIX shared memory objects through {@link PosixSegment}: lifecycle, modes, sizes, access paths. */
 class PosixSegmentTest {
 
-    /** Every name a test used; removed after each test whatever happened. */
-    private final List<String> names = new ArrayList<>();
-    private final List<Segment> segments = new ArrayList<>();
-
-    private String newName() {
-        String name = ShmTestSupport.uniqueName();
-        names.add(name);
-        return name;
-    }
-
-    private <S extends Segment> S track(S segment) {
-        segments.add(segment);
-        return segment;
-    }
-
-    @AfterEach
-    void cleanUp() {
-        segments.forEach(Segment::close);
-        names.forEach(ShmTestSupport::removeQuietly);
-    }
-
-    @AfterAll
-    static void nothingLeftInDevShm() throws IOException {
-        ShmTestSupport.assertNothingLeftInDevShm();
-    }
+    /** Every name a test used is removed after it, whatever happened; every segment it tracked is closed. */
+    @RegisterExtension
+    static final TestShm.Objects shm = new TestShm.Objects();
 
     // ---- lifecycle ------------------------------------------------------------------------
 
     @Test
     void createOpenUnlinkRoundTrip() {
-        String name = newName();
-        PosixSegment created = track(PosixSegment.create(name, 8192));
+        String name = shm.newName();
+        PosixSegment created = shm.track(PosixSegment.create(name, 8192));
         assertEquals(name, created.name());
         assertEquals(8192, created.size());
         assertTrue(created.createdHere());
@@ -72,7 +48,7 @@ class PosixSegmentTest {
         created.putLong(0, 0x1122334455667788L);
         created.putString(100, "written by the creator");
 
-        PosixSegment opened = track(PosixSegment.open(name));
+        PosixSegment opened = shm.track(PosixSegment.open(name));
         assertFalse(opened.createdHere());
         assertEquals(8192, opened.size());
         assertEquals(0x1122334455667788L, opened.getLong(0));
@@ -96,8 +72,8 @@ class PosixSegmentTest {
 
     @Test
     void createIsExclusiveByDefault() {
-        String name = newName();
-        PosixSegment first = track(PosixSegment.create(name, 4096));
+        String name = shm.newName();
+        PosixSegment first = shm.track(PosixSegment.create(name, 4096));
         first.putLong(0, 42);
         SegmentExistsException exists = assertThrows(SegmentExistsException.class, () -> PosixSegment.create(name, 4096));
         assertEquals(Errors.EEXIST, exists.errno());
@@ -114,8 +90,8 @@ class PosixSegmentTest {
 
     @Test
     void modeIs0600ByDefault() throws IOException {
-        String name = newName();
-        PosixSegment segment = track(PosixSegment.create(name, 4096));
+        String name = shm.newName();
+        PosixSegment segment = shm.track(PosixSegment.create(name, 4096));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(shmPath(name))));
         assertEquals(0600, segment.stat().mode());
         assertEquals(Native.geteuid(), segment.stat().uid());
@@ -123,21 +99,22 @@ class PosixSegmentTest {
 
     @Test
     void modeCanBeChosen() throws IOException {
-        String name = newName();
-        PosixSegment segment = track(PosixSegment.builder(name).size(4096).mode(0644).create());
-        int expected = 0644 & ~ShmTestSupport.umask();
+        String name = shm.newName();
+        PosixSegment segment = shm.track(PosixSegment.builder(name).size(4096).mode(0644).create());
+        int expected = 0644 & ~TestShm.umask();
         assertEquals(expected, segment.stat().mode());
         assertEquals(permissions(expected), PosixFilePermissions.toString(Files.getPosixFilePermissions(shmPath(name))));
-        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> PosixSegment.builder(newName()).mode(04755));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> PosixSegment.builder(shm.newName()).mode(04755));
         assertTrue(bad.getMessage().contains("04755"), bad.getMessage());
     }
 
     @Test
     void readOnlyOpenRefusesWrites() {
-        String name = newName();
-        PosixSegment writer = track(PosixSegment.create(name, 4096));
+        String name = shm.newName();
+        PosixSegment writer = shm.track(PosixSegment.create(name, 4096));
         writer.putString(0, "read me");
-        PosixSegment reader = track(PosixSegment.open(name, Access.READ_ONLY));
+        PosixSegment reader = shm.track(PosixSegment.open(name, Access.READ_ONLY));
         assertTrue(reader.isReadOnly());
         assertEquals("read me", reader.getString(0));
 
@@ -159,7 +136,7 @@ class PosixSegmentTest {
 
     @Test
     void openTakesTheSizeFromFstat() throws IOException {
-        String name = newName();
+        String name = shm.newName();
         Path path = shmPath(name);
         // Made without jshm, with a size that is not a multiple of the page size.
         Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -168,20 +145,20 @@ class PosixSegmentTest {
             file.seek(12340);
             file.write(new byte[] {1, 2, 3, 4, 5});
         }
-        PosixSegment segment = track(PosixSegment.open(name));
+        PosixSegment segment = shm.track(PosixSegment.open(name));
         assertEquals(12345, segment.size());
         assertEquals(12345, segment.stat().size());
         assertEquals(5, segment.getByte(12344));
         assertThrows(IndexOutOfBoundsException.class, () -> segment.getByte(12345));
 
-        PosixSegment part = track(PosixSegment.builder(name).size(100).open());
+        PosixSegment part = shm.track(PosixSegment.builder(name).size(100).open());
         assertEquals(100, part.size());
     }
 
     @Test
     void openOrCreateNeverResizesAnExistingObject() throws IOException {
-        String name = newName();
-        PosixSegment original = track(PosixSegment.create(name, 8192));
+        String name = shm.newName();
+        PosixSegment original = shm.track(PosixSegment.create(name, 8192));
         original.putLong(4096, 77);
 
         ShmInvalidArgumentException bigger = assertThrows(ShmInvalidArgumentException.class,
@@ -190,19 +167,19 @@ class PosixSegmentTest {
         assertEquals(8192, Files.size(shmPath(name)), "a refused openOrCreate must not resize the object");
         assertTrue(existsNoFollow(shmPath(name)), "a refused openOrCreate must not remove an object it did not create");
 
-        PosixSegment smaller = track(PosixSegment.builder(name).size(4104).openOrCreate().create());
+        PosixSegment smaller = shm.track(PosixSegment.builder(name).size(4104).openOrCreate().create());
         assertFalse(smaller.createdHere());
         assertEquals(4104, smaller.size());
         assertEquals(77, smaller.getLong(4096));
         assertEquals(8192, Files.size(shmPath(name)));
 
-        PosixSegment equal = track(PosixSegment.builder(name).size(8192).openOrCreate().create());
+        PosixSegment equal = shm.track(PosixSegment.builder(name).size(8192).openOrCreate().create());
         assertEquals(8192, equal.size());
         assertEquals(77, equal.getLong(4096));
         assertEquals(8192, Files.size(shmPath(name)));
 
-        String fresh = newName();
-        PosixSegment created = track(PosixSegment.builder(fresh).size(4096).openOrCreate().create());
+        String fresh = shm.newName();
+        PosixSegment created = shm.track(PosixSegment.builder(fresh).size(4096).openOrCreate().create());
         assertTrue(created.createdHere(), "openOrCreate creates a missing object");
         assertEquals(4096, Files.size(shmPath(fresh)));
     }
@@ -211,8 +188,8 @@ class PosixSegmentTest {
 
     @Test
     void resizeGrowsAnObjectCreatedHere() throws IOException {
-        String name = newName();
-        PosixSegment segment = track(PosixSegment.create(name, 4096));
+        String name = shm.newName();
+        PosixSegment segment = shm.track(PosixSegment.create(name, 4096));
         segment.putLong(0, 0x0102030405060708L);
         segment.putLong(4088, -5);
         ByteBuffer before = segment.asByteBuffer();
@@ -233,7 +210,7 @@ class PosixSegmentTest {
         assertEquals(4242, segment.getInt(16));
         assertEquals(4096, before.capacity());
 
-        PosixSegment other = track(PosixSegment.open(name));
+        PosixSegment other = shm.track(PosixSegment.open(name));
         assertEquals(20000, other.size());
         assertEquals(99, other.getLong(19992));
 
@@ -246,8 +223,8 @@ class PosixSegmentTest {
 
     @Test
     void resizeRefusesShrinking() throws IOException {
-        String name = newName();
-        PosixSegment segment = track(PosixSegment.create(name, 8192));
+        String name = shm.newName();
+        PosixSegment segment = shm.track(PosixSegment.create(name, 8192));
         IllegalArgumentException smaller = assertThrows(IllegalArgumentException.class, () -> segment.resize(4096));
         assertTrue(smaller.getMessage().contains("4096") && smaller.getMessage().contains("8192"), smaller.getMessage());
         assertThrows(IllegalArgumentException.class, () -> segment.resize(8192));
@@ -257,9 +234,9 @@ class PosixSegmentTest {
 
     @Test
     void resizeRefusesObjectsOpenedHere() throws IOException {
-        String name = newName();
-        track(PosixSegment.create(name, 4096));
-        PosixSegment opened = track(PosixSegment.open(name));
+        String name = shm.newName();
+        shm.track(PosixSegment.create(name, 4096));
+        PosixSegment opened = shm.track(PosixSegment.open(name));
         IllegalStateException refused = assertThrows(IllegalStateException.class, () -> opened.resize(8192));
         assertTrue(refused.getMessage().contains("created"), refused.getMessage());
         assertEquals(4096, opened.size());
@@ -268,7 +245,7 @@ class PosixSegmentTest {
 
     @Test
     void resizeAfterCloseIsRefused() {
-        PosixSegment segment = track(PosixSegment.create(newName(), 4096));
+        PosixSegment segment = shm.track(PosixSegment.create(shm.newName(), 4096));
         segment.close();
         IllegalStateException closed = assertThrows(IllegalStateException.class, () -> segment.resize(8192));
         assertTrue(closed.getMessage().contains("Already closed"), closed.getMessage());
@@ -278,37 +255,37 @@ class PosixSegmentTest {
 
     @Test
     void lockAndUnlockPinThePages() throws IOException {
-        assumeTrue(ShmTestSupport.isRoot(), "mlock of 1 MiB needs root (CAP_IPC_LOCK) here");
-        PosixSegment segment = track(PosixSegment.create(newName(), 1 << 20));
-        long before = ShmTestSupport.procStatusKb("VmLck");
+        assumeTrue(TestShm.isRoot(), "mlock of 1 MiB needs root (CAP_IPC_LOCK) here");
+        PosixSegment segment = shm.track(PosixSegment.create(shm.newName(), 1 << 20));
+        long before = TestShm.procStatusKb("VmLck");
         segment.lock();
-        long locked = ShmTestSupport.procStatusKb("VmLck");
+        long locked = TestShm.procStatusKb("VmLck");
         assertTrue(locked - before >= 1024, "VmLck " + before + " kB -> " + locked + " kB after lock()");
         segment.unlock();
-        assertEquals(before, ShmTestSupport.procStatusKb("VmLck"), "unlock() releases the pages");
+        assertEquals(before, TestShm.procStatusKb("VmLck"), "unlock() releases the pages");
 
-        PosixSegment lockedAtCreate = track(PosixSegment.builder(newName()).size(1 << 20).lockInMemory().create());
-        assertTrue(ShmTestSupport.procStatusKb("VmLck") - before >= 1024, "lockInMemory() locks at create");
+        PosixSegment lockedAtCreate = shm.track(PosixSegment.builder(shm.newName()).size(1 << 20).lockInMemory().create());
+        assertTrue(TestShm.procStatusKb("VmLck") - before >= 1024, "lockInMemory() locks at create");
         lockedAtCreate.close();
-        assertEquals(before, ShmTestSupport.procStatusKb("VmLck"), "close releases a locked mapping");
+        assertEquals(before, TestShm.procStatusKb("VmLck"), "close releases a locked mapping");
     }
 
     @Test
     void populateFaultsEveryPageIn() throws IOException {
-        String lazy = newName();
-        String eager = newName();
-        track(PosixSegment.create(lazy, 256 * 1024));
-        track(PosixSegment.builder(eager).size(256 * 1024).populate().create());
+        String lazy = shm.newName();
+        String eager = shm.newName();
+        shm.track(PosixSegment.create(lazy, 256 * 1024));
+        shm.track(PosixSegment.builder(eager).size(256 * 1024).populate().create());
         assertEquals(0, residentKb(lazy), "an untouched mapping has no resident pages");
         assertEquals(256, residentKb(eager), "populate() maps every page at once");
     }
 
     @Test
     void noReserveSkipsTheAllocation() throws Exception {
-        String reserved = newName();
-        String sparse = newName();
-        track(PosixSegment.create(reserved, 1 << 20));
-        PosixSegment unreserved = track(PosixSegment.builder(sparse).size(1 << 20).noReserve().create());
+        String reserved = shm.newName();
+        String sparse = shm.newName();
+        shm.track(PosixSegment.create(reserved, 1 << 20));
+        PosixSegment unreserved = shm.track(PosixSegment.builder(sparse).size(1 << 20).noReserve().create());
         assertTrue(allocatedBytes(reserved) >= 1 << 20, "create reserves the memory (posix_fallocate)");
         assertEquals(0, allocatedBytes(sparse), "noReserve() leaves the object sparse");
         assertEquals(1 << 20, Files.size(shmPath(sparse)));
@@ -321,7 +298,7 @@ class PosixSegmentTest {
     @ParameterizedTest(name = "nativeCopies={0}")
     @ValueSource(booleans = {false, true})
     void typedAccessRoundTrips(boolean nativeCopies) {
-        PosixSegment segment = track(builder(newName(), nativeCopies).size(8192).create());
+        PosixSegment segment = shm.track(builder(shm.newName(), nativeCopies).size(8192).create());
         assertEquals(nativeCopies, segment.usesNativeCopies());
         long[] offsets = {0, 1, 3, 4095, 8192 - 8};
         for (long at : offsets) {
@@ -356,7 +333,7 @@ class PosixSegmentTest {
     @ValueSource(booleans = {false, true})
     void bulkAccessRoundTrips(boolean nativeCopies) {
         int size = 64 * 1024;
-        PosixSegment segment = track(builder(newName(), nativeCopies).size(size).create());
+        PosixSegment segment = shm.track(builder(shm.newName(), nativeCopies).size(size).create());
         byte[] data = new byte[20000];
         new Random(7).nextBytes(data);
         segment.write(1001, data);
@@ -396,7 +373,7 @@ class PosixSegmentTest {
     @ValueSource(booleans = {false, true})
     void stringRoundTrips(boolean nativeCopies) {
         int size = 32 * 1024;
-        PosixSegment segment = track(builder(newName(), nativeCopies).size(size).create());
+        PosixSegment segment = shm.track(builder(shm.newName(), nativeCopies).size(size).create());
         String text = "héllo, wörld: ∑ 🙂";
         int written = segment.putString(10, text);
         assertEquals(text.getBytes(StandardCharsets.UTF_8).length, written);
@@ -423,8 +400,8 @@ class PosixSegmentTest {
 
     @Test
     void locatorRoundTrip() {
-        String name = newName();
-        PosixSegment segment = track(PosixSegment.create(name, 4096));
+        String name = shm.newName();
+        PosixSegment segment = shm.track(PosixSegment.create(name, 4096));
         segment.putString(0, "found through the locator");
         String text = segment.locator().toString();
         assertEquals("posix:" + name, text);
@@ -432,14 +409,14 @@ class PosixSegmentTest {
         assertEquals(segment.locator(), parsed);
         assertEquals(SegmentLocator.Kind.POSIX, parsed.kind());
 
-        Segment opened = track(parsed.open(Access.READ_WRITE));
+        Segment opened = shm.track(parsed.open(Access.READ_WRITE));
         assertTrue(opened instanceof PosixSegment);
         assertEquals(4096, opened.size());
         assertEquals("found through the locator", opened.getString(0));
         opened.putInt(2000, 31337);
         assertEquals(31337, segment.getInt(2000));
 
-        Segment readOnly = track(parsed.open(Access.READ_ONLY));
+        Segment readOnly = shm.track(parsed.open(Access.READ_ONLY));
         assertTrue(readOnly.isReadOnly());
         assertEquals("found through the locator", readOnly.getString(0));
     }
@@ -479,7 +456,7 @@ class PosixSegmentTest {
 
     /** The bytes the file system allocated to the object (st_blocks * 512). */
     private static long allocatedBytes(String name) throws Exception {
-        ShmTestSupport.Result result = ShmTestSupport.run(Duration.ofSeconds(20), null, null,
+        TestProcesses.Result result = TestProcesses.run(Duration.ofSeconds(20), null, null,
                 List.of("stat", "-c", "%b %B", shmPath(name).toString())).assertSuccess();
         String[] fields = result.out().trim().split(" ");
         return Long.parseLong(fields[0]) * Long.parseLong(fields[1]);

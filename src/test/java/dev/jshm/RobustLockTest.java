@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,8 +17,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,7 +34,7 @@ class RobustLockTest {
     private static final long LOCK = 0;
     private static final long COUNTER = 64;
     private static final Duration STEP = Duration.ofSeconds(30);
-    private static final Path HOLDER = Path.of("target", "test-bin", "lock_holder").toAbsolutePath();
+    private static final Path HOLDER = TestProcesses.targetDir().resolve("test-bin/lock_holder");
 
     private SysVSegment sysv;
     private PosixSegment posix;
@@ -47,22 +44,20 @@ class RobustLockTest {
     @BeforeAll
     static void buildLockHolder() throws IOException, InterruptedException {
         Files.createDirectories(HOLDER.getParent());
+        Path base = TestProcesses.basedir();
         List<String> command = new ArrayList<>(List.of("gcc", "-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror",
-                "-D_GNU_SOURCE", "-Isrc/main/c", "-o", HOLDER.toString(), "src/test/c/lock_holder.c"));
-        try (Stream<Path> sources = Files.list(Path.of("src/main/c"))) {
-            command.addAll(sources.map(Path::toString).filter(p -> p.endsWith(".c") && !p.endsWith("jshm_jni.c"))
-                    .sorted().collect(Collectors.toList()));
-        }
-        Process gcc = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(gcc.waitFor(120, TimeUnit.SECONDS), "gcc did not finish");
-        assertEquals(0, gcc.exitValue(), () -> String.join(" ", command) + "\n" + output);
+                "-D_GNU_SOURCE", "-I" + base.resolve("src/main/c"), "-o", HOLDER.toString(),
+                base.resolve("src/test/c/lock_holder.c").toString()));
+        command.addAll(TestProcesses.cCoreSources());
+        TestProcesses.Result gcc = TestProcesses.run(Duration.ofSeconds(120),
+                new ProcessBuilder(command).redirectErrorStream(true), null);
+        assertEquals(0, gcc.exit(), () -> String.join(" ", command) + "\n" + gcc.out());
     }
 
     @BeforeEach
     void setUp() {
         sysv = SysVSegment.createPrivate(SIZE);
-        posix = PosixSegment.create("/jshm-lock-test-" + ProcessHandle.current().pid(), SIZE);
+        posix = PosixSegment.create(TestShm.uniqueName(), SIZE);
         pool = Executors.newCachedThreadPool();
     }
 
@@ -76,10 +71,10 @@ class RobustLockTest {
         posix.unlink();
     }
 
-    private static ChildProcess holder(Segment segment, long offset) throws IOException {
+    private static TestProcesses.Child holder(Segment segment, long offset) throws IOException {
         String kind = segment instanceof SysVSegment s ? "sysv" : "posix";
         String target = segment instanceof SysVSegment s ? Integer.toString(s.shmid()) : ((PosixSegment) segment).name();
-        return ChildProcess.program(List.of(HOLDER.toString(), kind, target, Long.toString(offset)));
+        return TestProcesses.start(List.of(HOLDER.toString(), kind, target, Long.toString(offset)));
     }
 
     /** Runs {@code body} on a thread of its own and fails if it takes longer than {@link #STEP}. */
@@ -109,8 +104,8 @@ class RobustLockTest {
     void mutualExclusionAcrossTwoProcesses() throws Exception {
         int n = 100_000;
         RobustLock lock = RobustLock.initialize(sysv, LOCK);
-        try (ChildProcess child = ChildProcess.jvm(sysv.locator(), "lock-count", Long.toString(LOCK), Long.toString(COUNTER),
-                Integer.toString(n))) {
+        try (TestProcesses.Child child = TestProcesses.startJvm(sysv.locator(), SyncChild.class,
+                "lock-count", Long.toString(LOCK), Long.toString(COUNTER), Integer.toString(n))) {
             child.expectLine("ready", STEP);
             child.send("go");
             within(() -> {
@@ -182,7 +177,7 @@ class RobustLockTest {
         for (int i = 0; i < 20; i++) {
             RobustLock lock = i % 2 == 0 ? onSysv : onPosix;
             Segment segment = lock.segment();
-            try (ChildProcess holder = holder(segment, LOCK)) {
+            try (TestProcesses.Child holder = holder(segment, LOCK)) {
                 holder.expectLine("locked", STEP);
                 assertFalse(lock.tryLock(), "the lock is held by the C process");
                 holder.kill();
@@ -218,7 +213,7 @@ class RobustLockTest {
     @Test
     void aWaiterBlockedInLockIsWokenByTheHoldersDeath() throws Exception {
         RobustLock lock = RobustLock.initialize(sysv, LOCK);
-        try (ChildProcess holder = holder(sysv, LOCK)) {
+        try (TestProcesses.Child holder = holder(sysv, LOCK)) {
             holder.expectLine("locked", STEP);
             CountDownLatch waiting = new CountDownLatch(1);
             Future<String> waiter = pool.submit(() -> {
@@ -250,7 +245,8 @@ class RobustLockTest {
     @Test
     void aJvmKilledWhileHoldingIsReported() throws Exception {
         RobustLock lock = RobustLock.initialize(posix, LOCK);
-        try (ChildProcess child = ChildProcess.jvm(posix.locator(), "lock-hold", Long.toString(LOCK))) {
+        try (TestProcesses.Child child = TestProcesses.startJvm(posix.locator(), SyncChild.class,
+                "lock-hold", Long.toString(LOCK))) {
             child.expectLine("locked", Duration.ofSeconds(60));
             assertFalse(lock.tryLock(Duration.ofMillis(50)));
             child.kill();
@@ -272,7 +268,7 @@ class RobustLockTest {
     @Test
     void aLockNeverMadeConsistentIsUnusableFromThenOn() throws Exception {
         RobustLock lock = RobustLock.initialize(sysv, LOCK);
-        try (ChildProcess holder = holder(sysv, LOCK)) {
+        try (TestProcesses.Child holder = holder(sysv, LOCK)) {
             holder.expectLine("locked", STEP);
             holder.kill();
         }
@@ -292,7 +288,7 @@ class RobustLockTest {
                 }
             }
         });
-        try (ChildProcess other = holder(sysv, LOCK)) {
+        try (TestProcesses.Child other = holder(sysv, LOCK)) {
             other.expectLine("notrecoverable", STEP);
             assertEquals(3, other.waitFor(STEP));
         }
@@ -307,7 +303,7 @@ class RobustLockTest {
     @Test
     void tryLockGivesUpWhileAnotherProcessHoldsTheLock() throws Exception {
         RobustLock lock = RobustLock.initialize(posix, LOCK);
-        try (ChildProcess holder = holder(posix, LOCK)) {
+        try (TestProcesses.Child holder = holder(posix, LOCK)) {
             holder.expectLine("locked", STEP);
             within(() -> {
                 assertFalse(lock.tryLock());

@@ -397,7 +397,8 @@ class SegmentAtomicsTest {
     @Test
     void compareAndSetCounterAcrossTwoProcesses() throws Exception {
         int n = 200_000;
-        try (ChildProcess child = ChildProcess.jvm(segment.locator(), "cas-count", "24", Integer.toString(n), "java")) {
+        try (TestProcesses.Child child = TestProcesses.startJvm(segment.locator(), SyncChild.class,
+                "cas-count", "24", Integer.toString(n), "java")) {
             child.expectLine("ready", CHILD_TIMEOUT);
             child.send("go");
             SegmentAtomics a = segment.nativeAtomics();

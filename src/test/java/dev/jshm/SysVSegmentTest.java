@@ -1,7 +1,7 @@
 package dev.jshm;
 
-import static dev.jshm.SysVTestSupport.hexKey;
-import static dev.jshm.SysVTestSupport.unusedKey;
+import static dev.jshm.TestSysV.hexKey;
+import static dev.jshm.TestSysV.unusedKey;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,9 +22,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,12 +37,8 @@ class SysVSegmentTest {
     private static final long PID = ProcessHandle.current().pid();
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
 
-    private final SysVTestSupport.Cleanup cleanup = new SysVTestSupport.Cleanup();
-
-    @AfterEach
-    void removeSegments() {
-        cleanup.run();
-    }
+    @RegisterExtension
+    final TestSysV.Cleanup cleanup = new TestSysV.Cleanup();
 
     // ---- a round trip for every way in ----------------------------------------------------------
 
@@ -334,10 +330,10 @@ class SysVSegmentTest {
         assertEquals(12345, stat.size());
         assertEquals(PID, stat.cpid());
         assertEquals(PID, stat.lpid(), "the last attach was ours");
-        assertEquals(SysVTestSupport.euid(), stat.uid());
-        assertEquals(SysVTestSupport.egid(), stat.gid());
-        assertEquals(SysVTestSupport.euid(), stat.cuid());
-        assertEquals(SysVTestSupport.egid(), stat.cgid());
+        assertEquals(TestShm.euid(), stat.uid());
+        assertEquals(TestShm.egid(), stat.gid());
+        assertEquals(TestShm.euid(), stat.cuid());
+        assertEquals(TestShm.egid(), stat.cgid());
         assertEquals(1, stat.attachments());
         assertRecent(before, stat.attachTime());
         assertRecent(before, stat.changeTime());
@@ -424,8 +420,8 @@ class SysVSegmentTest {
     @Test
     void setOwnerWithTheCurrentIds() {
         SysVSegment segment = cleanup.add(SysVSegment.create(unusedKey(), 4096));
-        long uid = SysVTestSupport.euid();
-        long gid = SysVTestSupport.egid();
+        long uid = TestShm.euid();
+        long gid = TestShm.egid();
         segment.setOwner((int) uid, (int) gid);
         SysVStat stat = segment.stat();
         assertEquals(uid, stat.uid());
@@ -438,7 +434,7 @@ class SysVSegmentTest {
 
     @Test
     void setOwnerToAnotherUserKeepsTheCreator() {
-        Assumptions.assumeTrue(SysVTestSupport.isRoot(), "giving a segment away needs root");
+        Assumptions.assumeTrue(TestShm.isRoot(), "giving a segment away needs root");
         SysVSegment segment = cleanup.add(SysVSegment.create(unusedKey(), 4096));
         segment.setMode(0640);
         segment.setOwner(65534, 65533);
@@ -456,12 +452,7 @@ class SysVSegmentTest {
     @Test
     void lockAndUnlockToggleLocked() {
         SysVSegment segment = cleanup.add(SysVSegment.create(unusedKey(), 4096));
-        try {
-            segment.lock();
-        } catch (ShmPermissionException e) {
-            Assumptions.assumeTrue(SysVTestSupport.isRoot(), "SHM_LOCK needs CAP_IPC_LOCK: " + e.getMessage());
-            throw e;
-        }
+        TestSysV.lockOrAbort(segment);
         assertTrue(segment.stat().locked());
         assertEquals(0600, segment.stat().mode(), "mode() holds only the permission bits");
         segment.unlock();

@@ -1,7 +1,7 @@
 package dev.jshm;
 
-import static dev.jshm.SysVTestSupport.hexKey;
-import static dev.jshm.SysVTestSupport.unusedKey;
+import static dev.jshm.TestSysV.hexKey;
+import static dev.jshm.TestSysV.unusedKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -9,25 +9,21 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link SysVStat} against what util-linux's {@code ipcs} reads from the kernel, field by field.
@@ -40,12 +36,8 @@ class SysVStatIpcsTest {
     /** ctime(3) as ipcs prints it under LC_ALL=C: {@code Fri Nov  7 12:53:43 2026}. */
     private static final DateTimeFormatter CTIME = DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.ENGLISH);
 
-    private final SysVTestSupport.Cleanup cleanup = new SysVTestSupport.Cleanup();
-
-    @AfterEach
-    void removeSegments() {
-        cleanup.run();
-    }
+    @RegisterExtension
+    final TestSysV.Cleanup cleanup = new TestSysV.Cleanup();
 
     @Test
     void freshSegmentMatchesIpcs() {
@@ -78,7 +70,7 @@ class SysVStatIpcsTest {
         assertMatchesIpcs(detached);
 
         segment.setMode(0604);
-        if (SysVTestSupport.isRoot()) {
+        if (TestShm.isRoot()) {
             // Owner apart from creator, so that swapped fields show.
             segment.setOwner(65534, 65533);
         }
@@ -104,12 +96,7 @@ class SysVStatIpcsTest {
     @Test
     void lockedSegmentMatchesIpcs() {
         SysVSegment segment = cleanup.add(SysVSegment.create(unusedKey(), 4096));
-        try {
-            segment.lock();
-        } catch (ShmPermissionException e) {
-            Assumptions.assumeTrue(SysVTestSupport.isRoot(), "SHM_LOCK needs CAP_IPC_LOCK: " + e.getMessage());
-            throw e;
-        }
+        TestSysV.lockOrAbort(segment);
         SysVStat stat = segment.stat();
         assertTrue(stat.locked());
         assertMatchesIpcs(stat);
@@ -128,10 +115,9 @@ class SysVStatIpcsTest {
         ProcessBuilder builder = new ProcessBuilder("ipcmk", "-M", "8192", "-p", "0604");
         builder.environment().put("LC_ALL", "C");
         builder.redirectErrorStream(true);
-        Process ipcmk = builder.start();
-        String output = new String(ipcmk.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(ipcmk.waitFor(30, TimeUnit.SECONDS), "ipcmk did not finish");
-        assertEquals(0, ipcmk.exitValue(), output);
+        TestProcesses.Result ipcmk = TestProcesses.run(Duration.ofSeconds(30), builder, null);
+        String output = ipcmk.out();
+        assertEquals(0, ipcmk.exit(), output);
         Matcher id = Pattern.compile("Shared memory id: (\\d+)").matcher(output);
         assertTrue(id.find(), "ipcmk printed: " + output);
         int shmid = Integer.parseInt(id.group(1));
@@ -200,7 +186,7 @@ class SysVStatIpcsTest {
      * {@code bytes=4096<TAB>lpid=12<TAB>cpid=12<TAB>nattch=1} and {@code att_time=Not set}.
      */
     private static Map<String, String> ipcsInfo(int shmid) {
-        String output = ipcs("-m", "-i", Integer.toString(shmid));
+        String output = TestSysV.ipcs("-m", "-i", Integer.toString(shmid));
         assertTrue(output.contains("shmid=" + shmid), output);
         Map<String, String> fields = new HashMap<>();
         for (String line : output.split("\n")) {
@@ -228,7 +214,7 @@ class SysVStatIpcsTest {
     }
 
     private static IpcsRow ipcsRow(int shmid) {
-        String output = ipcs("-m");
+        String output = TestSysV.ipcs("-m");
         for (String line : output.split("\n")) {
             String[] columns = line.trim().split("\\s+");
             if (columns.length >= 6 && columns[0].startsWith("0x") && columns[1].equals(Integer.toString(shmid))) {
@@ -245,30 +231,5 @@ class SysVStatIpcsTest {
             return Instant.EPOCH;
         }
         return LocalDateTime.parse(text, CTIME).toInstant(ZoneOffset.UTC);
-    }
-
-    private static String ipcs(String... args) {
-        List<String> command = new ArrayList<>();
-        command.add("ipcs");
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("LC_ALL", "C");
-        builder.environment().put("TZ", "UTC");
-        builder.redirectErrorStream(true);
-        try {
-            Process process = builder.start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                return fail(command + " did not finish");
-            }
-            assertEquals(0, process.exitValue(), command + " failed:\n" + output);
-            return output;
-        } catch (IOException e) {
-            return fail("cannot run " + command + " (util-linux's ipcs is needed): " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return fail("interrupted running " + command, e);
-        }
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -411,11 +412,10 @@ public final class TruncationPeer {
 
     /** Another process cuts the file to {@value #KEPT} bytes. */
     private static void truncate(String file) throws IOException, InterruptedException {
-        Process python = new ProcessBuilder("python3", "-c", "import os, sys; os.truncate(sys.argv[1], " + KEPT + ")", file)
-                .inheritIO().start();
-        if (!python.waitFor(60, TimeUnit.SECONDS) || python.exitValue() != 0) {
-            python.destroyForcibly();
-            throw new IllegalStateException("python could not truncate " + file);
+        TestProcesses.Result python = TestProcesses.run(Duration.ofSeconds(60), null, null,
+                List.of("python3", "-c", "import os, sys; os.truncate(sys.argv[1], " + KEPT + ")", file));
+        if (python.exit() != 0) {
+            throw new IllegalStateException("python could not truncate " + file + ":\n" + python.describe());
         }
         if (Files.size(Path.of(file)) != KEPT) {
             throw new IllegalStateException(file + " was not truncated");

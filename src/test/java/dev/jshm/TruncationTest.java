@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,8 +12,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,43 +30,37 @@ class TruncationTest {
     private static final Pattern FAULTS = Pattern.compile("^FAULTS (\\w+) sfe=(\\d+) ie=(\\d+) ok=(\\d+) other=(\\d+)$",
             Pattern.MULTILINE);
 
+    @RegisterExtension
+    static final TestShm.Objects shm = new TestShm.Objects();
+
     @TempDir
     static Path sharedDir;
 
     /** The probe child's output, shared by the tests that read it (one cold JVM is enough). */
-    private static ShmTestSupport.Result probe;
+    private static TestProcesses.Result probe;
 
     @TempDir
     Path workDir;
-
-    @AfterAll
-    static void nothingLeftInDevShm() throws IOException {
-        ShmTestSupport.assertNothingLeftInDevShm();
-    }
 
     // ---- every access path, many threads ---------------------------------------------------
 
     @Test
     void posixObjectTruncatedUnderThreads() throws Exception {
-        String name = ShmTestSupport.uniqueName();
-        try {
-            ShmTestSupport.Result result = runPeer(workDir, "threads", "posix", name, "1500");
-            assertThreadsScenario(result);
-        } finally {
-            ShmTestSupport.removeQuietly(name);
-        }
-        assertFalse(ShmTestSupport.existsNoFollow(ShmTestSupport.shmPath(name)), "the child removes its object");
+        String name = shm.newName();
+        TestProcesses.Result result = runPeer(workDir, "threads", "posix", name, "1500");
+        assertThreadsScenario(result);
+        assertFalse(TestShm.existsNoFollow(TestShm.shmPath(name)), "the child removes its object");
     }
 
     @Test
     void fileTruncatedUnderThreads() throws Exception {
         Path file = workDir.resolve("truncated");
-        ShmTestSupport.Result result = runPeer(workDir, "threads", "file", file.toString(), "1500");
+        TestProcesses.Result result = runPeer(workDir, "threads", "file", file.toString(), "1500");
         assertThreadsScenario(result);
         assertFalse(Files.exists(file), "the child deletes its file");
     }
 
-    private static void assertThreadsScenario(ShmTestSupport.Result result) {
+    private static void assertThreadsScenario(TestProcesses.Result result) {
         String out = result.out();
         assertFalse(out.contains("STUCK"), result::describe);
         Matcher m = FAULTS.matcher(out);
@@ -99,7 +92,7 @@ class TruncationTest {
 
     @Test
     void faultInAColdJvmArrivesAsSegmentFaultException() throws Exception {
-        ShmTestSupport.Result result = probe();
+        TestProcesses.Result result = probe();
         // Interpreted, a typed access gets its fault before jshm's catch: at least one of the
         // probe's accesses must show the exception as documented.
         List<String> documented = result.out().lines()
@@ -126,7 +119,7 @@ class TruncationTest {
      */
     @Test
     void everyFaultIsReported() throws Exception {
-        ShmTestSupport.Result result = probe();
+        TestProcesses.Result result = probe();
         for (String op : List.of("read", "getLong", "write")) {
             String line = result.out().lines().filter(l -> l.startsWith("FIRSTFAULT " + op + " ")).findFirst().orElse("missing");
             assertTrue(line.startsWith("FIRSTFAULT " + op + " dev.jshm.SegmentFaultException")
@@ -145,45 +138,44 @@ class TruncationTest {
      */
     @Test
     void stringBelowTheCutStaysReadable() throws Exception {
-        ShmTestSupport.Result result = probe();
+        TestProcesses.Result result = probe();
         String line = result.out().lines().filter(l -> l.startsWith("STRING ")).findFirst().orElse("missing");
         assertEquals("STRING ok below the cut", line, result::describe);
     }
 
     // ---- helpers ----------------------------------------------------------------------------------
 
-    private static synchronized ShmTestSupport.Result probe() throws Exception {
+    private static synchronized TestProcesses.Result probe() throws Exception {
         if (probe == null) {
-            String name = ShmTestSupport.uniqueName();
+            String name = TestShm.uniqueName();
             try {
                 probe = runPeer(sharedDir, "probe", "posix", name);
             } finally {
-                ShmTestSupport.removeQuietly(name);
-                ShmTestSupport.removeQuietly(name + "-probe");
+                TestShm.removeQuietly(name);
+                TestShm.removeQuietly(name + "-probe");
             }
         }
         return probe;
     }
 
     /** Runs the peer in {@code dir}; checks that it ended as it should and left nothing behind. */
-    private static ShmTestSupport.Result runPeer(Path dir, String... args) throws Exception {
-        ShmTestSupport.Result result = ShmTestSupport.run(CHILD_TIMEOUT, dir, null,
-                ShmTestSupport.javaCommand(dir, TruncationPeer.class.getName(), args));
+    private static TestProcesses.Result runPeer(Path dir, String... args) throws Exception {
+        TestProcesses.Result result = TestProcesses.runJvm(CHILD_TIMEOUT, dir, TruncationPeer.class, args);
         result.assertSuccess();
-        assertEquals(List.of(), ShmTestSupport.crashLogs(dir), result::describe);
+        assertEquals(List.of(), TestProcesses.crashLogs(dir), result::describe);
         for (String fatal : List.of("A fatal error", "Exception in thread", "WARNING in native method", "FATAL ERROR")) {
             assertFalse(result.err().contains(fatal), result::describe);
         }
         assertTrue(result.out().contains("\nDONE\n"), result::describe);
         if (args[1].equals("posix")) {
             for (String name : List.of(args[2], args[2] + "-probe")) {
-                assertFalse(ShmTestSupport.existsNoFollow(ShmTestSupport.shmPath(name)), () -> name + " left behind\n" + result.describe());
+                assertFalse(TestShm.existsNoFollow(TestShm.shmPath(name)), () -> name + " left behind\n" + result.describe());
             }
         }
         return result;
     }
 
-    private static void assertBelowTheCutWorks(ShmTestSupport.Result result) {
+    private static void assertBelowTheCutWorks(TestProcesses.Result result) {
         for (String check : List.of("typed", "bulk", "view")) {
             assertTrue(result.out().contains("BELOW4096 " + check + " ok\n"), () -> check + " below the cut:\n" + result.describe());
         }

@@ -19,8 +19,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every public instance method of a segment, called after {@link Segment#close()}: the ones that
@@ -47,26 +47,8 @@ class UseAfterCloseTest {
             "setMode(int)", new Object[] {0600},
             "setOwner(int,int)", new Object[] {-1, -1});
 
-    private final List<Integer> created = new ArrayList<>();
-    private final List<Segment> opened = new ArrayList<>();
-
-    @AfterEach
-    void removeEverything() {
-        for (Segment segment : opened) {
-            segment.close();
-        }
-        for (int shmid : created) {
-            TestSegments.removeQuietly(shmid);
-        }
-    }
-
-    private <S extends SysVSegment> S track(S segment) {
-        opened.add(segment);
-        if (!created.contains(segment.shmid())) {
-            created.add(segment.shmid());
-        }
-        return segment;
-    }
+    @RegisterExtension
+    final TestSysV.Cleanup cleanup = new TestSysV.Cleanup();
 
     /** The public instance methods a segment has, declared or inherited, but not Object's. */
     static List<Method> publicInstanceMethods() {
@@ -101,10 +83,10 @@ class UseAfterCloseTest {
 
     @Test
     void everyPublicMethodThrowsAfterCloseUnlessDocumentedToWork() throws Exception {
-        SysVSegment segment = track(SysVSegment.createPrivate(4096));
+        SysVSegment segment = cleanup.add(SysVSegment.createPrivate(4096));
         // A second attachment keeps the segment alive after the first closes, so the kernel-side
         // methods find it.
-        SysVSegment other = track(SysVSegment.openById(segment.shmid(), Access.READ_WRITE));
+        SysVSegment other = cleanup.add(SysVSegment.openById(segment.shmid(), Access.READ_WRITE));
         String name = segment.toString();
         segment.putLong(0, 42);
         segment.close();
@@ -145,8 +127,8 @@ class UseAfterCloseTest {
 
     @Test
     void plainFieldsAndKernelSideMethodsWorkAfterClose() {
-        SysVSegment segment = track(SysVSegment.createPrivate(4097));
-        SysVSegment other = track(SysVSegment.openById(segment.shmid(), Access.READ_WRITE));
+        SysVSegment segment = cleanup.add(SysVSegment.createPrivate(4097));
+        SysVSegment other = cleanup.add(SysVSegment.openById(segment.shmid(), Access.READ_WRITE));
         String name = segment.toString();
         int shmid = segment.shmid();
         assertEquals(2, other.stat().attachments());
@@ -173,7 +155,7 @@ class UseAfterCloseTest {
 
     @Test
     void closeTwiceIsFine() {
-        SysVSegment segment = track(SysVSegment.createPrivate(4096));
+        SysVSegment segment = cleanup.add(SysVSegment.createPrivate(4096));
         segment.remove();
         segment.close();
         segment.close();
@@ -188,8 +170,8 @@ class UseAfterCloseTest {
      */
     @Test
     void viewsTakenBeforeCloseAreHarmlessAfterIt() {
-        SysVSegment segment = track(TestSegments.createWithFreshKey(8192));
-        SysVSegment other = track(SysVSegment.open(segment.key()));
+        SysVSegment segment = cleanup.add(TestSysV.createWithFreshKey(8192));
+        SysVSegment other = cleanup.add(SysVSegment.open(segment.key()));
         ByteBuffer whole = segment.asByteBuffer();
         ByteBuffer window = segment.asByteBuffer(4000, 200); // crosses a page boundary
         segment.fill(0, 8192, (byte) 0x5a);
@@ -215,7 +197,9 @@ class UseAfterCloseTest {
 
         byte[] expected = new byte[8192];
         Arrays.fill(expected, (byte) 0x5a);
-        assertArrayEquals(expected, TestSegments.snapshot(other), "writes after close reached the segment");
+        byte[] actual = new byte[(int) other.size()];
+        other.read(0, actual);
+        assertArrayEquals(expected, actual, "writes after close reached the segment");
     }
 
     /** Harmless arguments for every parameter type a segment method takes. */

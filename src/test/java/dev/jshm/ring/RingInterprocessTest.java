@@ -8,13 +8,15 @@ import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.jshm.BusySpinIdleStrategy;
 import dev.jshm.IdleStrategy;
 import dev.jshm.PosixSegment;
+import dev.jshm.TestProcesses;
+import dev.jshm.TestShm;
 import dev.jshm.YieldingIdleStrategy;
 
 /**
@@ -29,17 +31,14 @@ class RingInterprocessTest {
     static final int MANY_MESSAGES = 10_000_000;
     static final int CAPACITY = 1 << 20;
 
-    private final RingPeers peers = new RingPeers();
-    private final RingTestObjects objects = new RingTestObjects();
-
-    @AfterEach
-    void cleanUp() throws InterruptedException {
-        peers.close();
-        objects.close();
-    }
+    @RegisterExtension
+    static final TestShm.Objects objects = new TestShm.Objects();
+    @RegisterExtension
+    final RingPeers peers = new RingPeers();
 
     /** Produces {@code count} test messages from {@code first}, with offer or with claim and commit. */
-    static void produce(MessageRing ring, long first, long count, boolean inPlace, IdleStrategy idle, RingPeers.Peer consumer) {
+    static void produce(MessageRing ring, long first, long count, boolean inPlace, IdleStrategy idle,
+                        TestProcesses.Child consumer) {
         byte[] scratch = new byte[RingTestMessages.MAX_LENGTH];
         ByteBuffer scratchView = ByteBuffer.wrap(scratch).order(ByteOrder.nativeOrder());
         long end = first + count;
@@ -66,14 +65,15 @@ class RingInterprocessTest {
     private static int checks;
 
     /** Fails at once if the consumer died (rather than spinning on a full ring until the timeout). */
-    private static void checkAlive(RingPeers.Peer consumer) {
+    private static void checkAlive(TestProcesses.Child consumer) {
         if ((++checks & 0xFFFF) == 0 && consumer != null && !consumer.process().isAlive()) {
             throw new AssertionError("the consumer died: " + consumer.stderr());
         }
     }
 
     /** Consumes {@code count} messages from one producer, checking each; fails after {@code timeout}. */
-    static RingTestMessages.Checker consume(MessageRing ring, long count, IdleStrategy idle, Duration timeout, RingPeers.Peer producer) {
+    static RingTestMessages.Checker consume(MessageRing ring, long count, IdleStrategy idle, Duration timeout,
+                                            TestProcesses.Child producer) {
         RingTestMessages.Checker checker = new RingTestMessages.Checker(1, 0);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (checker.received < count) {
@@ -98,10 +98,11 @@ class RingInterprocessTest {
     void tenMillionMessagesFromJvmToJvmWithSpinning() throws Exception {
         PosixSegment segment = objects.create(MessageRing.requiredSize(CAPACITY));
         MessageRing ring = MessageRing.create(segment, CAPACITY);
-        RingPeers.Peer consumer = peers.startJava("consume", "name=" + segment.name(), "count=" + MANY_MESSAGES, "idle=spin");
+        TestProcesses.Child consumer = peers.startJava("consume", "name=" + segment.name(), "count=" + MANY_MESSAGES,
+                "idle=spin");
         long start = System.nanoTime();
         produce(ring, 0, MANY_MESSAGES, false, new BusySpinIdleStrategy(), consumer);
-        assertEquals("consumed " + MANY_MESSAGES, consumer.await(Duration.ofSeconds(60)));
+        assertEquals("consumed " + MANY_MESSAGES, consumer.awaitSuccess(Duration.ofSeconds(60)));
         report("JVM -> JVM (spin)", MANY_MESSAGES, start);
         assertEquals(consumer.process().pid(), ring.consumerPid(), "the consumer's heartbeat names it");
         assertEquals(ring.tailPosition(), ring.headPosition(), "everything consumed");
@@ -111,10 +112,10 @@ class RingInterprocessTest {
     void tenMillionMessagesFromJvmToC() throws Exception {
         PosixSegment segment = objects.create(MessageRing.requiredSize(CAPACITY));
         MessageRing ring = MessageRing.create(segment, CAPACITY);
-        RingPeers.Peer consumer = peers.startC("consume", "name=" + segment.name(), "count=" + MANY_MESSAGES);
+        TestProcesses.Child consumer = peers.startC("consume", "name=" + segment.name(), "count=" + MANY_MESSAGES);
         long start = System.nanoTime();
         produce(ring, 0, MANY_MESSAGES, true, new BusySpinIdleStrategy(), consumer);
-        assertEquals("consumed " + MANY_MESSAGES, consumer.await(Duration.ofSeconds(60)));
+        assertEquals("consumed " + MANY_MESSAGES, consumer.awaitSuccess(Duration.ofSeconds(60)));
         report("JVM -> C (claim/commit, spin)", MANY_MESSAGES, start);
         assertEquals(consumer.process().pid(), ring.consumerPid());
     }
@@ -123,11 +124,11 @@ class RingInterprocessTest {
     void tenMillionMessagesFromCToJvm() throws Exception {
         PosixSegment segment = objects.create(MessageRing.requiredSize(CAPACITY));
         MessageRing ring = MessageRing.create(segment, CAPACITY);
-        RingPeers.Peer producer = peers.startC("produce", "name=" + segment.name(), "count=" + MANY_MESSAGES, "claim=1");
+        TestProcesses.Child producer = peers.startC("produce", "name=" + segment.name(), "count=" + MANY_MESSAGES, "claim=1");
         long start = System.nanoTime();
         RingTestMessages.Checker checker = consume(ring, MANY_MESSAGES, new BusySpinIdleStrategy(), Duration.ofSeconds(60), producer);
         report("C -> JVM (spin)", checker.received, start);
-        assertEquals("produced " + MANY_MESSAGES, producer.await(Duration.ofSeconds(10)));
+        assertEquals("produced " + MANY_MESSAGES, producer.awaitSuccess(Duration.ofSeconds(10)));
         assertEquals(MANY_MESSAGES, checker.received);
         assertEquals(producer.process().pid(), ring.producerPid(), "the producer's heartbeat names it");
         assertEquals(0, ring.poll(checker, 1), "nothing more than was sent");
@@ -138,9 +139,9 @@ class RingInterprocessTest {
         PosixSegment segment = objects.create(MessageRing.requiredSize(64 * 1024));
         MessageRing ring = MessageRing.create(segment, 64 * 1024);
         int count = 300_000;
-        RingPeers.Peer producer = peers.startC("produce", "name=" + segment.name(), "count=" + count);
+        TestProcesses.Child producer = peers.startC("produce", "name=" + segment.name(), "count=" + count);
         RingTestMessages.Checker checker = consume(ring, count, ring.futexIdleStrategy(), Duration.ofSeconds(60), producer);
-        assertEquals("produced " + count, producer.await(Duration.ofSeconds(10)));
+        assertEquals("produced " + count, producer.awaitSuccess(Duration.ofSeconds(10)));
         assertEquals(count, checker.received);
         assertEquals(0, ring.waiters());
     }
@@ -154,9 +155,9 @@ class RingInterprocessTest {
         MessageRing toJvm = MessageRing.create(segment, stride, capacity, ProducerMode.SINGLE);
         int count = 200_000;
         // Each wait may last 5 s: were a wake-up lost, the 20 bursts would take minutes.
-        RingPeers.Peer cConsumer = peers.startC("consume", "name=" + segment.name(), "count=" + count, "wait=5000");
-        RingPeers.Peer jvmConsumer = peers.startJava("consume", "name=" + segment.name(), "offset=" + stride, "count=" + count,
-                "idle=futex", "futexwait=5000");
+        TestProcesses.Child cConsumer = peers.startC("consume", "name=" + segment.name(), "count=" + count, "wait=5000");
+        TestProcesses.Child jvmConsumer = peers.startJava("consume", "name=" + segment.name(), "offset=" + stride,
+                "count=" + count, "idle=futex", "futexwait=5000");
         // Bursts with pauses, so that both consumers run dry and block between them.
         long start = System.nanoTime();
         for (long first = 0; first < count; first += 10_000) {
@@ -164,8 +165,8 @@ class RingInterprocessTest {
             produce(toJvm, first, 10_000, true, new YieldingIdleStrategy(), jvmConsumer);
             Thread.sleep(2);
         }
-        assertEquals("consumed " + count, cConsumer.await(Duration.ofSeconds(30)));
-        assertEquals("consumed " + count, jvmConsumer.await(Duration.ofSeconds(30)));
+        assertEquals("consumed " + count, cConsumer.awaitSuccess(Duration.ofSeconds(30)));
+        assertEquals("consumed " + count, jvmConsumer.awaitSuccess(Duration.ofSeconds(30)));
         assertTrue(System.nanoTime() - start < 20_000_000_000L, "the consumers were woken, not timed out");
     }
 
@@ -178,20 +179,20 @@ class RingInterprocessTest {
         MessageRing single = MessageRing.create(segment, stride, capacity, ProducerMode.SINGLE);
         int count = 200_000;
         // Two sanitized C producers (copy and in place) into a sanitized, blocking C consumer ...
-        RingPeers.Peer consumer = peers.startSanitizedC("consume", "name=" + segment.name(), "count=" + 2 * count,
+        TestProcesses.Child consumer = peers.startSanitizedC("consume", "name=" + segment.name(), "count=" + 2 * count,
                 "producers=2", "wait=100");
-        RingPeers.Peer copying = peers.startSanitizedC("produce", "name=" + segment.name(), "count=" + count, "type=1");
-        RingPeers.Peer inPlace = peers.startSanitizedC("produce", "name=" + segment.name(), "count=" + count, "type=2",
+        TestProcesses.Child copying = peers.startSanitizedC("produce", "name=" + segment.name(), "count=" + count, "type=1");
+        TestProcesses.Child inPlace = peers.startSanitizedC("produce", "name=" + segment.name(), "count=" + count, "type=2",
                 "claim=1");
         // ... and a sanitized C producer into this JVM.
-        RingPeers.Peer toJvm = peers.startSanitizedC("produce", "name=" + segment.name(), "offset=" + stride,
+        TestProcesses.Child toJvm = peers.startSanitizedC("produce", "name=" + segment.name(), "offset=" + stride,
                 "count=" + count, "claim=1");
         RingTestMessages.Checker checker = consume(single, count, new YieldingIdleStrategy(), Duration.ofSeconds(60), toJvm);
         assertEquals(count, checker.received);
-        assertEquals("produced " + count, copying.await(Duration.ofSeconds(60)));
-        assertEquals("produced " + count, inPlace.await(Duration.ofSeconds(60)));
-        assertEquals("produced " + count, toJvm.await(Duration.ofSeconds(60)));
-        assertEquals("consumed " + 2 * count, consumer.await(Duration.ofSeconds(60)));
+        assertEquals("produced " + count, copying.awaitSuccess(Duration.ofSeconds(60)));
+        assertEquals("produced " + count, inPlace.awaitSuccess(Duration.ofSeconds(60)));
+        assertEquals("produced " + count, toJvm.awaitSuccess(Duration.ofSeconds(60)));
+        assertEquals("consumed " + 2 * count, consumer.awaitSuccess(Duration.ofSeconds(60)));
         assertEquals(many.tailPosition(), many.headPosition());
     }
 }

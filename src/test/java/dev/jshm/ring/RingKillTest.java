@@ -9,11 +9,13 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.jshm.PosixSegment;
+import dev.jshm.TestProcesses;
+import dev.jshm.TestShm;
 
 /**
  * Producers killed with SIGKILL at random points, over and over, while this JVM consumes. The
@@ -34,14 +36,10 @@ class RingKillTest {
     static final int CAPACITY = 64 * 1024;
     static final Duration UNBLOCK_TIMEOUT = Duration.ofMillis(50);
 
-    private final RingPeers peers = new RingPeers();
-    private final RingTestObjects objects = new RingTestObjects();
-
-    @AfterEach
-    void cleanUp() throws InterruptedException {
-        peers.close();
-        objects.close();
-    }
+    @RegisterExtension
+    static final TestShm.Objects objects = new TestShm.Objects();
+    @RegisterExtension
+    final RingPeers peers = new RingPeers();
 
     /** What the iterations saw. */
     static final class Tally {
@@ -51,7 +49,7 @@ class RingKillTest {
     }
 
     interface ProducerStarter {
-        RingPeers.Peer start(long firstSeq, int iteration) throws Exception;
+        TestProcesses.Child start(long firstSeq, int iteration) throws Exception;
     }
 
     private static Random random(String test) {
@@ -71,7 +69,7 @@ class RingKillTest {
         for (int iteration = 0; iteration < iterations; iteration++) {
             long first = checker.expected[1];
             segment.putLong(reportOffset, first - 1);
-            RingPeers.Peer producer = starter.start(first, iteration);
+            TestProcesses.Child producer = starter.start(first, iteration);
             // Consume while it produces: wait for its first commit, then a random while.
             long startDeadline = System.nanoTime() + 30_000_000_000L;
             while (segment.getLong(reportOffset) == first - 1) {
@@ -131,7 +129,7 @@ class RingKillTest {
 
         // Recovery: a producer that is left alone finishes, and every message arrives.
         long first = tally.nextSeq;
-        RingPeers.Peer last = peers.startC("produce", "name=" + segment.name(), "count=100000", "first=" + first, "claim=1");
+        TestProcesses.Child last = peers.startC("produce", "name=" + segment.name(), "count=100000", "first=" + first, "claim=1");
         RingTestMessages.Checker checker = new RingTestMessages.Checker(1, first);
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (checker.received < 100_000 && System.nanoTime() < deadline) {
@@ -139,7 +137,7 @@ class RingKillTest {
                 Thread.onSpinWait();
             }
         }
-        assertEquals("produced 100000", last.await(Duration.ofSeconds(30)));
+        assertEquals("produced 100000", last.awaitSuccess(Duration.ofSeconds(30)));
         assertEquals(100_000, checker.received);
     }
 
@@ -154,7 +152,7 @@ class RingKillTest {
                 (first, iteration) -> peers.startJava("produce", "name=" + segment.name(), "count=-1", "first=" + first,
                         "report=" + reportOffset, "via=batch", "batch=7", "idle=yield"));
         System.out.printf("JVM batch producer: 4 kills, %d claims unblocked, next seq %d%n", tally.unblocked, tally.nextSeq);
-        RingPeers.Peer last = peers.startC("produce", "name=" + segment.name(), "count=10000", "first=" + tally.nextSeq);
+        TestProcesses.Child last = peers.startC("produce", "name=" + segment.name(), "count=10000", "first=" + tally.nextSeq);
         RingTestMessages.Checker checker = new RingTestMessages.Checker(1, tally.nextSeq);
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (checker.received < 10_000 && System.nanoTime() < deadline) {
@@ -162,7 +160,7 @@ class RingKillTest {
                 Thread.onSpinWait();
             }
         }
-        assertEquals("produced 10000", last.await(Duration.ofSeconds(30)));
+        assertEquals("produced 10000", last.awaitSuccess(Duration.ofSeconds(30)));
         assertEquals(10_000, checker.received);
     }
 }

@@ -13,13 +13,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.jshm.Access;
 import dev.jshm.PosixSegment;
 import dev.jshm.ShmException;
+import dev.jshm.TestProcesses;
+import dev.jshm.TestShm;
 
 /**
  * The binary layout: what Java creates C attaches, and the reverse; what is not a valid ring
@@ -28,20 +30,15 @@ import dev.jshm.ShmException;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RingLayoutTest {
 
-    private static final Path HEADER = Path.of(System.getProperty("basedir", System.getProperty("user.dir")),
-            "src/main/c/jshm_ring.h");
+    private static final Path HEADER = TestProcesses.basedir().resolve("src/main/c/jshm_ring.h");
 
-    private final RingPeers peers = new RingPeers();
-    private final RingTestObjects objects = new RingTestObjects();
-
-    @AfterEach
-    void cleanUp() throws InterruptedException {
-        peers.close();
-        objects.close();
-    }
+    @RegisterExtension
+    static final TestShm.Objects objects = new TestShm.Objects();
+    @RegisterExtension
+    final RingPeers peers = new RingPeers();
 
     private String cAttach(PosixSegment segment, long offset) throws Exception {
-        return peers.startC("attach", "name=" + segment.name(), "offset=" + offset).await(Duration.ofSeconds(30));
+        return peers.startC("attach", "name=" + segment.name(), "offset=" + offset).awaitSuccess(Duration.ofSeconds(30));
     }
 
     @Test
@@ -98,14 +95,14 @@ class RingLayoutTest {
     void aRingCCreatesIsOneJavaAttaches() throws Exception {
         PosixSegment segment = objects.create(MessageRing.requiredSize(16384));
         assertEquals("created capacity=16384 flags=1", peers.startC("create", "name=" + segment.name(), "capacity=16384",
-                "flags=1").await(Duration.ofSeconds(30)));
+                "flags=1").awaitSuccess(Duration.ofSeconds(30)));
         MessageRing ring = MessageRing.attach(segment);
         assertEquals(16384, ring.capacity());
         assertEquals(2048, ring.maxMessageLength());
         assertEquals(ProducerMode.MANY, ring.producerMode());
         assertEquals(RingLayout.MAGIC, segment.getLong(0));
         // And it works: C produces (less than fills the ring), Java consumes.
-        peers.startC("produce", "name=" + segment.name(), "count=100").await(Duration.ofSeconds(30));
+        peers.startC("produce", "name=" + segment.name(), "count=100").awaitSuccess(Duration.ofSeconds(30));
         RingTestMessages.Checker checker = new RingTestMessages.Checker(1, 0);
         assertEquals(100, ring.drain(checker));
     }
@@ -171,7 +168,7 @@ class RingLayoutTest {
         refused(fresh, 0, RingFormatException.Reason.NOT_FORMATTED, "magic number is 0");
         // And a C creator re-formats over a broken ring.
         assertEquals("created capacity=4096 flags=0",
-                peers.startC("create", "name=" + segment.name(), "capacity=4096").await(Duration.ofSeconds(30)));
+                peers.startC("create", "name=" + segment.name(), "capacity=4096").awaitSuccess(Duration.ofSeconds(30)));
         assertEquals(4096, MessageRing.attach(segment).capacity());
     }
 

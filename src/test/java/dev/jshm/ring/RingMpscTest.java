@@ -10,12 +10,14 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.jshm.IdleStrategy;
 import dev.jshm.PosixSegment;
+import dev.jshm.TestProcesses;
+import dev.jshm.TestShm;
 import dev.jshm.YieldingIdleStrategy;
 
 /**
@@ -26,14 +28,10 @@ import dev.jshm.YieldingIdleStrategy;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RingMpscTest {
 
-    private final RingPeers peers = new RingPeers();
-    private final RingTestObjects objects = new RingTestObjects();
-
-    @AfterEach
-    void cleanUp() throws InterruptedException {
-        peers.close();
-        objects.close();
-    }
+    @RegisterExtension
+    static final TestShm.Objects objects = new TestShm.Objects();
+    @RegisterExtension
+    final RingPeers peers = new RingPeers();
 
     /** Producer thread {@code type}: offer, claim/commit or batches, by type. */
     private static Thread producerThread(MessageRing ring, int type, long count, ConcurrentLinkedQueue<Throwable> failures) {
@@ -91,9 +89,9 @@ class RingMpscTest {
         MessageRing ring = MessageRing.create(segment, capacity, ProducerMode.MANY);
         long perThread = 400_000;
         long perProcess = 1_000_000;
-        RingPeers.Peer c = peers.startC("produce", "name=" + segment.name(), "count=" + perProcess, "type=4");
-        RingPeers.Peer jvm = peers.startJava("produce", "name=" + segment.name(), "count=" + perProcess, "type=5", "via=batch",
-                "batch=8", "idle=yield");
+        TestProcesses.Child c = peers.startC("produce", "name=" + segment.name(), "count=" + perProcess, "type=4");
+        TestProcesses.Child jvm = peers.startJava("produce", "name=" + segment.name(), "count=" + perProcess, "type=5",
+                "via=batch", "batch=8", "idle=yield");
         ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
         List<Thread> threads = new ArrayList<>();
         for (int type = 1; type <= 3; type++) {
@@ -110,8 +108,8 @@ class RingMpscTest {
             t.join(10_000);
         }
         assertEquals(List.of(), List.copyOf(failures), "producer threads failed");
-        assertEquals("produced " + perProcess, c.await(Duration.ofSeconds(10)));
-        assertEquals("produced " + perProcess, jvm.await(Duration.ofSeconds(10)));
+        assertEquals("produced " + perProcess, c.awaitSuccess(Duration.ofSeconds(10)));
+        assertEquals("produced " + perProcess, jvm.awaitSuccess(Duration.ofSeconds(10)));
         assertEquals(total, checker.received, "every message of every producer");
         assertEquals(List.of(perThread, perThread, perThread, perProcess, perProcess),
                 List.of(checker.expected[1], checker.expected[2], checker.expected[3], checker.expected[4], checker.expected[5]),
@@ -125,7 +123,7 @@ class RingMpscTest {
         PosixSegment segment = objects.create(MessageRing.requiredSize(capacity));
         MessageRing ring = MessageRing.create(segment, capacity, ProducerMode.MANY);
         long perThread = 300_000;
-        RingPeers.Peer consumer = peers.startC("consume", "name=" + segment.name(), "count=" + 3 * perThread, "producers=3");
+        TestProcesses.Child consumer = peers.startC("consume", "name=" + segment.name(), "count=" + 3 * perThread, "producers=3");
         ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
         List<Thread> threads = new ArrayList<>();
         for (int type = 1; type <= 3; type++) {
@@ -135,6 +133,6 @@ class RingMpscTest {
             t.join(90_000);
         }
         assertEquals(List.of(), List.copyOf(failures));
-        assertEquals("consumed " + 3 * perThread, consumer.await(Duration.ofSeconds(30)));
+        assertEquals("consumed " + 3 * perThread, consumer.awaitSuccess(Duration.ofSeconds(30)));
     }
 }

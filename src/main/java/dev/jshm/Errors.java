@@ -86,8 +86,7 @@ final class Errors {
      */
     static int permissionBits(int mode, String operation) {
         if ((mode & ~0777) != 0) {
-            throw new IllegalArgumentException(operation + ": mode " + octalMode(mode) + " has bits outside 0777;"
-                    + " only the permission bits may be set");
+            throw new IllegalArgumentException(operation + ": only the permission bits 0777 may be set");
         }
         return mode;
     }

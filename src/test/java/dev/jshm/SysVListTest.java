@@ -1,7 +1,7 @@
 package dev.jshm;
 
-import static dev.jshm.SysVTestSupport.hexKey;
-import static dev.jshm.SysVTestSupport.unusedKey;
+import static dev.jshm.TestSysV.hexKey;
+import static dev.jshm.TestSysV.unusedKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -22,8 +22,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,15 +45,11 @@ class SysVListTest {
             "        77          9  2666            1073741824   401   402      0     5     6     7     8          0"
                     + " 1700000008 1700000009                     0                  4096");
 
-    private final SysVTestSupport.Cleanup cleanup = new SysVTestSupport.Cleanup();
+    @RegisterExtension
+    final TestSysV.Cleanup cleanup = new TestSysV.Cleanup();
 
     @TempDir
     Path dir;
-
-    @AfterEach
-    void removeSegments() {
-        cleanup.run();
-    }
 
     @Test
     void everyColumnLandsInItsField() {

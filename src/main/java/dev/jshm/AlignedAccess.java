@@ -18,7 +18,7 @@ final class AlignedAccess {
      * @param operation the public method, for the message ("getIntVolatile")
      */
     static Mapping readable(Segment segment, long offset, int length, int alignment, String what, String operation) {
-        Mapping m = segment.readable(offset, length);
+        Mapping m = segment.readable(operation, offset, length);
         checkAligned(segment, m, offset, alignment, what, operation);
         return m;
     }

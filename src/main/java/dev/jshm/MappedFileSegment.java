@@ -100,7 +100,7 @@ public final class MappedFileSegment extends Segment {
      * the write-back and returns at once ({@code MS_ASYNC}).
      */
     public void force(long offset, long length, boolean async) {
-        Mapping m = readable(offset, length);
+        Mapping m = readable("force", offset, length);
         backing.sync(m, offset, length, async);
     }
 
@@ -122,12 +122,12 @@ public final class MappedFileSegment extends Segment {
 
     /** Locks the mapped pages in RAM ({@code mlock}); needs CAP_IPC_LOCK or enough RLIMIT_MEMLOCK. */
     public synchronized void lock() {
-        backing.lockPages(readable(0, 0), true);
+        backing.lockPages(readable("lock", 0, 0), true);
     }
 
     /** Lets the mapped pages be swapped again ({@code munlock}). */
     public synchronized void unlock() {
-        backing.lockPages(readable(0, 0), false);
+        backing.lockPages(readable("unlock", 0, 0), false);
     }
 
     @Override

@@ -159,13 +159,13 @@ public final class PosixSegment extends Segment {
     /** Locks the mapped pages in RAM ({@code mlock}); needs CAP_IPC_LOCK or enough RLIMIT_MEMLOCK. */
     public synchronized void lock() {
         checkOpen();
-        backing.lockPages(readable(0, 0), true);
+        backing.lockPages(readable("lock", 0, 0), true);
     }
 
     /** Lets the mapped pages be swapped again ({@code munlock}). */
     public synchronized void unlock() {
         checkOpen();
-        backing.lockPages(readable(0, 0), false);
+        backing.lockPages(readable("unlock", 0, 0), false);
     }
 
     /** Removes the object's name ({@code shm_unlink}); this mapping stays until {@link #close()}. Works after close. */

@@ -519,12 +519,10 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         }
     }
 
-    /** Checks that the segment is open and the range inside it; returns the mapping to use. */
-    final Mapping readable(long offset, long length) {
-        return readable("access", offset, length);
-    }
-
-    /** {@link #readable(long, long)}, naming the operation in the exception. */
+    /**
+     * Checks that the segment is open and the range inside it; returns the mapping to use. The
+     * exception names {@code operation}.
+     */
     final Mapping readable(String operation, long offset, long length) {
         checkOpen();
         Mapping m = mapping;

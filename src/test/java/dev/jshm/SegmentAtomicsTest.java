@@ -272,7 +272,7 @@ class SegmentAtomicsTest {
      */
     @Test
     void theCCoreRefusesWhatJavaWouldHaveRefused() {
-        Mapping m = segment.readable(0, 0);
+        Mapping m = segment.readable("test", 0, 0);
         assertThrows(IndexOutOfBoundsException.class, () -> Native.atomicGetIntVolatile(m.address, m.size, m.size));
         assertThrows(IndexOutOfBoundsException.class, () -> Native.atomicGetAndAddLong(m.address, m.size, m.size - 4, 1));
         assertThrows(IndexOutOfBoundsException.class, () -> Native.atomicPutLongVolatile(m.address, m.size, -8, 1));

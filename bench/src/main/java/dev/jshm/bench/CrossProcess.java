@@ -1,0 +1,346 @@
+package dev.jshm.bench;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import dev.jshm.PosixSegment;
+
+import org.HdrHistogram.Histogram;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+/**
+ * The two-process measurements: this JVM (pinned by the caller, {@code taskset -c 0}) against a
+ * child JVM it starts on the other core ({@code taskset -c 1}). Prints the records JSON on
+ * stdout, progress on stderr.
+ *
+ * <pre>CrossProcess quick|full [scenario]</pre>
+ *
+ * <p>Scenarios: {@code pingpong} (one cache line each way over a jshm POSIX segment, through a
+ * VarHandle on its {@code asByteBuffer()} view: the same protocol as baseline.c's ping-pong),
+ * {@code agrona-rtt} (a 32-byte message each way through two Agrona {@link OneToOneRingBuffer}s
+ * in one mapped /dev/shm file) and {@code agrona-throughput} (the child writes 32- or 256-byte
+ * messages as fast as the ring takes them; this JVM reads them and times blocks of messages).
+ */
+public final class CrossProcess {
+
+    static final VarHandle LONGS = Access8Bench.LONGS;
+    private static final int PING = 0;
+    private static final int PONG = 64;
+    private static final int READY = 128;
+    private static final int CONTROL = 4096;
+    private static final int RTT_RING = 64 * 1024;
+    private static final int THROUGHPUT_RING = 1024 * 1024;
+
+    /** What Agrona 2 needs on the command line; the caller passes it to this JVM too. */
+    static final String AGRONA_EXPORTS = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED";
+
+    private final boolean quick;
+    private final int reps;
+
+    private CrossProcess(boolean quick) {
+        this.quick = quick;
+        this.reps = quick ? 3 : 5;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("child")) {
+            child(args);
+            return;
+        }
+        CrossProcess bench = new CrossProcess(args.length == 0 || !args[0].equals("full"));
+        String only = args.length > 1 ? args[1] : null;
+        try (Records records = new Records(System.out, "CrossProcess")) {
+            if (only == null || only.equals("pingpong")) {
+                bench.timed("pingpong", () -> bench.pingPong(records));
+            }
+            if (only == null || only.equals("agrona-rtt")) {
+                bench.timed("agrona-rtt", () -> bench.agronaRoundTrip(records));
+            }
+            if (only == null || only.equals("agrona-throughput")) {
+                bench.timed("agrona-throughput", () -> {
+                    bench.agronaThroughput(records, 32);
+                    bench.agronaThroughput(records, 256);
+                });
+            }
+        }
+    }
+
+    interface Part {
+        void run() throws Exception;
+    }
+
+    private void timed(String name, Part part) throws Exception {
+        long start = System.nanoTime();
+        System.err.print("  CrossProcess: " + name + "...");
+        part.run();
+        System.err.printf(" %.1f s%n", (System.nanoTime() - start) / 1e9);
+    }
+
+    // ---- cache-line ping-pong over a jshm segment ------------------------------------------------
+
+    private void pingPong(Records records) throws Exception {
+        long warm = quick ? 100_000 : 500_000;
+        long n = quick ? 300_000 : 2_000_000;
+        String name = "/" + DevShm.uniqueName("pingpong");
+        try (PosixSegment segment = PosixSegment.create(name, 4096)) {
+            ByteBuffer view = segment.asByteBuffer();
+            Process child = spawn("pingpong", name, Long.toString((warm + n) * reps));
+            awaitReady(view, child);
+            segment.unlink();
+            List<Histogram> runs = new ArrayList<>();
+            long seq = 0;
+            for (int r = 0; r < reps; r++) {
+                Histogram h = histogram();
+                for (long i = 0; i < warm + n; i++) {
+                    long t = System.nanoTime();
+                    LONGS.setRelease(view, PING, ++seq);
+                    while ((long) LONGS.getAcquire(view, PONG) != seq) {
+                        // spin, as baseline.c does
+                    }
+                    long rtt = System.nanoTime() - t;
+                    if (i >= warm) {
+                        h.recordValue(rtt);
+                    }
+                }
+                runs.add(h);
+            }
+            finish(child);
+            emitDistribution(records, "RoundTrip", "jshmViewPingPong", runs);
+        }
+    }
+
+    private static void pingPongChild(String name, long total) {
+        try (PosixSegment segment = PosixSegment.open(name)) {
+            ByteBuffer view = segment.asByteBuffer();
+            LONGS.setRelease(view, READY, 1L);
+            for (long i = 1; i <= total; i++) {
+                while ((long) LONGS.getAcquire(view, PING) != i) {
+                    // spin
+                }
+                LONGS.setRelease(view, PONG, i);
+            }
+        }
+    }
+
+    // ---- Agrona round trip ---------------------------------------------------------------------
+
+    private void agronaRoundTrip(Records records) throws Exception {
+        long warm = quick ? 100_000 : 500_000;
+        long n = quick ? 300_000 : 2_000_000;
+        Path path = DevShm.newPath("agrona-rtt");
+        MappedByteBuffer mapped = createRingFile(path, RTT_RING, 2);
+        try {
+            UnsafeBuffer control = new UnsafeBuffer(mapped, 0, CONTROL);
+            OneToOneRingBuffer ping = ring(mapped, RTT_RING, 0);
+            OneToOneRingBuffer pong = ring(mapped, RTT_RING, 1);
+            Process child = spawn("agrona-rtt", path.toString(), Long.toString((warm + n) * reps));
+            awaitReady(control, child);
+            UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(32));
+            Counter received = new Counter();
+            List<Histogram> runs = new ArrayList<>();
+            for (int r = 0; r < reps; r++) {
+                Histogram h = histogram();
+                for (long i = 0; i < warm + n; i++) {
+                    long t = System.nanoTime();
+                    message.putLong(0, i);
+                    while (!ping.write(1, message, 0, 32)) {
+                        // full: spin
+                    }
+                    while (pong.read(received, 1) == 0) {
+                        // spin
+                    }
+                    long rtt = System.nanoTime() - t;
+                    if (i >= warm) {
+                        h.recordValue(rtt);
+                    }
+                }
+                runs.add(h);
+            }
+            finish(child);
+            emitDistribution(records, "RoundTrip", "agrona", runs);
+        } finally {
+            IoUtil.unmap(mapped);
+            Files.deleteIfExists(path);
+        }
+    }
+
+    private static void agronaRoundTripChild(Path path, long total) {
+        MappedByteBuffer mapped = IoUtil.mapExistingFile(path.toFile(), "agrona-rtt");
+        OneToOneRingBuffer ping = ring(mapped, RTT_RING, 0);
+        OneToOneRingBuffer pong = ring(mapped, RTT_RING, 1);
+        long[] echoed = {0};
+        MessageHandler echo = (type, buffer, index, length) -> {
+            while (!pong.write(type, buffer, index, length)) {
+                // full: spin
+            }
+            echoed[0]++;
+        };
+        new UnsafeBuffer(mapped, 0, CONTROL).putLongOrdered(READY, 1L);
+        while (echoed[0] < total) {
+            ping.read(echo, 1);
+        }
+        IoUtil.unmap(mapped);
+    }
+
+    // ---- Agrona throughput ---------------------------------------------------------------------
+
+    private void agronaThroughput(Records records, int size) throws Exception {
+        long block = quick ? 2_000_000 : 10_000_000;
+        int warmBlocks = 2;
+        Path path = DevShm.newPath("agrona-tp");
+        MappedByteBuffer mapped = createRingFile(path, THROUGHPUT_RING, 1);
+        try {
+            UnsafeBuffer control = new UnsafeBuffer(mapped, 0, CONTROL);
+            OneToOneRingBuffer ring = ring(mapped, THROUGHPUT_RING, 0);
+            Process child = spawn("agrona-throughput", path.toString(),
+                    Long.toString(block * (warmBlocks + reps)), Integer.toString(size));
+            awaitReady(control, child);
+            Counter received = new Counter();
+            double[] rates = new double[reps];
+            for (int b = 0; b < warmBlocks + reps; b++) {
+                long start = System.nanoTime();
+                long target = (b + 1) * block;
+                while (received.count < target) {
+                    ring.read(received, (int) Math.min(Integer.MAX_VALUE, target - received.count));
+                }
+                long elapsed = System.nanoTime() - start;
+                if (b >= warmBlocks) {
+                    rates[b - warmBlocks] = block / (elapsed / 1e9);
+                }
+            }
+            finish(child);
+            records.add("Throughput", "oneWay", Integer.toString(size), "agrona", "msg/s", rates);
+        } finally {
+            IoUtil.unmap(mapped);
+            Files.deleteIfExists(path);
+        }
+    }
+
+    private static void agronaThroughputChild(Path path, long total, int size) {
+        MappedByteBuffer mapped = IoUtil.mapExistingFile(path.toFile(), "agrona-tp");
+        OneToOneRingBuffer ring = ring(mapped, THROUGHPUT_RING, 0);
+        UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
+        new UnsafeBuffer(mapped, 0, CONTROL).putLongOrdered(READY, 1L);
+        for (long i = 0; i < total; i++) {
+            message.putLong(0, i);
+            while (!ring.write(1, message, 0, size)) {
+                // full: spin
+            }
+        }
+        IoUtil.unmap(mapped);
+    }
+
+    // ---- plumbing ------------------------------------------------------------------------------
+
+    static final class Counter implements MessageHandler {
+        long count;
+
+        @Override
+        public void onMessage(int msgTypeId, org.agrona.MutableDirectBuffer buffer, int index, int length) {
+            count++;
+        }
+    }
+
+    private static MappedByteBuffer createRingFile(Path path, int capacity, int rings) throws IOException {
+        long length = CONTROL + (long) rings * (capacity + RingBufferDescriptor.TRAILER_LENGTH);
+        try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
+            file.setLength(length);
+        }
+        return IoUtil.mapExistingFile(path.toFile(), path.getFileName().toString());
+    }
+
+    private static OneToOneRingBuffer ring(MappedByteBuffer mapped, int capacity, int index) {
+        int length = capacity + RingBufferDescriptor.TRAILER_LENGTH;
+        return new OneToOneRingBuffer(new UnsafeBuffer(mapped, CONTROL + index * length, length));
+    }
+
+    private static Histogram histogram() {
+        return new Histogram(1, TimeUnit.SECONDS.toNanos(10), 3);
+    }
+
+    private void emitDistribution(Records records, String group, String way, List<Histogram> runs) {
+        double[] mean = new double[runs.size()];
+        double[] p50 = new double[runs.size()];
+        double[] p99 = new double[runs.size()];
+        double[] p999 = new double[runs.size()];
+        for (int i = 0; i < runs.size(); i++) {
+            Histogram h = runs.get(i);
+            mean[i] = h.getMean();
+            p50[i] = h.getValueAtPercentile(50);
+            p99[i] = h.getValueAtPercentile(99);
+            p999[i] = h.getValueAtPercentile(99.9);
+        }
+        records.add(group, "mean", "", way, "ns", mean);
+        records.add(group, "p50", "", way, "ns", p50);
+        records.add(group, "p99", "", way, "ns", p99);
+        records.add(group, "p99.9", "", way, "ns", p999);
+    }
+
+    private static Process spawn(String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/taskset"))) {
+            command.addAll(List.of("/usr/bin/taskset", "-c", "1"));
+        }
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        // Agrona 2 reaches jdk.internal.misc.Unsafe.
+        command.addAll(List.of(AGRONA_EXPORTS, "-cp", System.getProperty("java.class.path"),
+                CrossProcess.class.getName(), "child"));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+    }
+
+    private static void awaitReady(ByteBuffer view, Process child) {
+        while ((long) LONGS.getAcquire(view, READY) != 1L) {
+            checkAlive(child);
+            Thread.onSpinWait();
+        }
+    }
+
+    private static void awaitReady(UnsafeBuffer control, Process child) {
+        while (control.getLongVolatile(READY) != 1L) {
+            checkAlive(child);
+            Thread.onSpinWait();
+        }
+    }
+
+    private static void checkAlive(Process child) {
+        if (!child.isAlive()) {
+            throw new IllegalStateException("the child process exited with " + child.exitValue() + " before it was ready");
+        }
+    }
+
+    private static void finish(Process child) throws InterruptedException {
+        if (!child.waitFor(60, TimeUnit.SECONDS)) {
+            child.destroyForcibly();
+            throw new IllegalStateException("the child process did not finish");
+        }
+        if (child.exitValue() != 0) {
+            throw new IllegalStateException("the child process exited with " + child.exitValue());
+        }
+    }
+
+    private static void child(String[] args) {
+        String scenario = args[1];
+        switch (scenario) {
+            case "pingpong" -> pingPongChild(args[2], Long.parseLong(args[3]));
+            case "agrona-rtt" -> agronaRoundTripChild(Path.of(args[2]), Long.parseLong(args[3]));
+            case "agrona-throughput" -> agronaThroughputChild(Path.of(args[2]), Long.parseLong(args[3]), Integer.parseInt(args[4]));
+            default -> throw new IllegalArgumentException("unknown scenario " + scenario);
+        }
+    }
+}

@@ -161,6 +161,87 @@ const char *jshm_errno_name(int err);
 /* strerror(3) into a caller's buffer; always NUL-terminates. */
 void jshm_strerror(int err, char *buf, size_t len);
 
+/* ---- Coordination ------------------------------------------------------------------------ */
+
+/* Everything here works on memory that other processes map too (a System V segment, a POSIX
+ * object, a shared file mapping): an int32 or int64 at `offset` of the region [base, base + size).
+ * Each function checks the range with JSHM_RANGE_OK and the alignment of the address (4 for
+ * int32 and futex words, 8 for int64 and locks) before it touches memory, and answers -ERANGE
+ * or -EINVAL instead. */
+
+/* Atomics. They are lock-free on every architecture jshm builds for, so they are atomic across
+ * processes and interoperate with C11 <stdatomic.h> and Java's VarHandles on the same
+ * addresses. Plain names are sequentially consistent (C11 memory_order_seq_cst, Java's
+ * "volatile"); _acquire loads and _release stores are C11's acquire and release. */
+int jshm_atomic_load_i32(const void *base, size_t size, size_t offset, int32_t *value);
+int jshm_atomic_load_acquire_i32(const void *base, size_t size, size_t offset, int32_t *value);
+int jshm_atomic_store_i32(void *base, size_t size, size_t offset, int32_t value);
+int jshm_atomic_store_release_i32(void *base, size_t size, size_t offset, int32_t value);
+/* Returns 1 when the value was `expected` and is now `desired`, 0 when it was not, or -errno. */
+int jshm_atomic_cas_i32(void *base, size_t size, size_t offset, int32_t expected, int32_t desired);
+/* Adds `delta` (wrapping around) and stores the value before the addition in *previous. */
+int jshm_atomic_fetch_add_i32(void *base, size_t size, size_t offset, int32_t delta, int32_t *previous);
+int jshm_atomic_exchange_i32(void *base, size_t size, size_t offset, int32_t value, int32_t *previous);
+
+int jshm_atomic_load_i64(const void *base, size_t size, size_t offset, int64_t *value);
+int jshm_atomic_load_acquire_i64(const void *base, size_t size, size_t offset, int64_t *value);
+int jshm_atomic_store_i64(void *base, size_t size, size_t offset, int64_t value);
+int jshm_atomic_store_release_i64(void *base, size_t size, size_t offset, int64_t value);
+int jshm_atomic_cas_i64(void *base, size_t size, size_t offset, int64_t expected, int64_t desired);
+int jshm_atomic_fetch_add_i64(void *base, size_t size, size_t offset, int64_t delta, int64_t *previous);
+int jshm_atomic_exchange_i64(void *base, size_t size, size_t offset, int64_t value, int64_t *previous);
+
+/* Futexes on a shared int32 word (FUTEX_WAIT / FUTEX_WAKE without FUTEX_PRIVATE_FLAG, so
+ * waiters and wakers may be in different processes).
+ *
+ * jshm_futex_wait sleeps while the word equals `expected`, at most `timeout_ns` nanoseconds
+ * (negative: no limit). Returns 0 when woken, which may be spurious (re-check the word), -EAGAIN
+ * when the word was not `expected` at the call, -ETIMEDOUT, -EINTR when a signal handler ran,
+ * or another -errno. A wake is only guaranteed to reach a waiter if the waker changed the word
+ * before waking: that is what makes the check-then-sleep atomic. */
+int jshm_futex_wait(const void *base, size_t size, size_t offset, int32_t expected, int64_t timeout_ns);
+
+/* Wakes at most `count` (>= 1; INT_MAX for all) waiters on the word; returns how many it woke. */
+int jshm_futex_wake(const void *base, size_t size, size_t offset, int count);
+
+/* Robust process-shared locks: a pthread_mutex_t (PTHREAD_PROCESS_SHARED, PTHREAD_MUTEX_ROBUST,
+ * PTHREAD_MUTEX_ERRORCHECK) at `offset`. A lock is owned by the calling thread. When the owner
+ * dies holding it, the kernel marks it, and the next locker acquires it with -EOWNERDEAD: it
+ * then holds the lock, repairs the protected state and calls jshm_lock_consistent, or releases
+ * it without doing so, after which every acquisition fails with -ENOTRECOVERABLE until
+ * jshm_lock_init makes a new lock there. */
+
+/* Bytes a lock occupies (sizeof(pthread_mutex_t)) and the alignment its offset needs. */
+size_t jshm_lock_size(void);
+size_t jshm_lock_alignment(void);
+
+/* Makes a new unlocked lock. Only once, by the creator, before any other process uses it. */
+int jshm_lock_init(void *base, size_t size, size_t offset);
+
+/* 0 when the memory holds a lock made by jshm_lock_init (with this C library's layout), else
+ * -EINVAL (never initialized, wrong offset, or another kind of mutex). */
+int jshm_lock_check(const void *base, size_t size, size_t offset);
+
+/* Blocks until the caller holds the lock. 0, -EOWNERDEAD (held, previous owner died),
+ * -ENOTRECOVERABLE, -EDEADLK (the caller already holds it: locks are not reentrant). */
+int jshm_lock_acquire(void *base, size_t size, size_t offset);
+
+/* As jshm_lock_acquire, but -EBUSY instead of waiting. */
+int jshm_lock_try(void *base, size_t size, size_t offset);
+
+/* As jshm_lock_acquire, but -ETIMEDOUT after `timeout_ns` nanoseconds (CLOCK_MONOTONIC). */
+int jshm_lock_acquire_timed(void *base, size_t size, size_t offset, int64_t timeout_ns);
+
+/* Releases the lock; -EPERM when the caller does not hold it. */
+int jshm_lock_release(void *base, size_t size, size_t offset);
+
+/* Marks a lock acquired with -EOWNERDEAD as consistent again. -EPERM when the caller does not
+ * hold it, -EINVAL when it is not in the owner-died state. */
+int jshm_lock_consistent(void *base, size_t size, size_t offset);
+
+/* 1 when the calling thread holds the lock, 0 when it does not, or -errno. */
+int jshm_lock_held(const void *base, size_t size, size_t offset);
+
 #ifdef __cplusplus
 }
 #endif

@@ -321,6 +321,183 @@ static jint jshm_jni_closeFd(JNIEnv *env, jclass clazz, jint fd)
     return jshm_close_fd(fd);
 }
 
+/* ---- coordination (jshm_sync.c): begin ---- */
+
+/* Every value is a valid result of an atomic, so the atomics cannot hand back -errno in band.
+ * Java checks range, alignment and lifecycle before each call; should the core's own check
+ * still refuse (a bug in jshm's Java code), the glue throws a java.lang exception instead of
+ * touching memory, and the value returned is ignored. */
+static void jshm_jni_throwAtomic(JNIEnv *env, int rc)
+{
+    const char *name = rc == -EINVAL ? "java/lang/IllegalArgumentException"
+                                     : "java/lang/IndexOutOfBoundsException";
+    const char *message = rc == -EINVAL ? "misaligned atomic access refused by the C core"
+                                        : "atomic access outside the segment refused by the C core";
+    jclass clazz = (*env)->FindClass(env, name);
+    if (clazz != NULL)
+        (*env)->ThrowNew(env, clazz, message);
+}
+
+#define JSHM_ATOMIC_ARGS_OK(size, offset) (JSHM_SIZE_OK(size) && JSHM_SIZE_OK(offset))
+
+#define JSHM_JNI_ATOMICS(Name, suffix, jtype, ctype)                                             \
+    static jtype jshm_jni_atomicGet##Name##Volatile(JNIEnv *env, jclass clazz, jlong base,       \
+                                                     jlong size, jlong offset)                   \
+    {                                                                                            \
+        (void)clazz;                                                                             \
+        ctype value = 0;                                                                         \
+        int rc = JSHM_ATOMIC_ARGS_OK(size, offset)                                               \
+            ? jshm_atomic_load_##suffix(to_ptr(base), (size_t)size, (size_t)offset, &value)     \
+            : -ERANGE;                                                                           \
+        if (rc < 0)                                                                              \
+            jshm_jni_throwAtomic(env, rc);                                                       \
+        return (jtype)value;                                                                     \
+    }                                                                                            \
+    static jtype jshm_jni_atomicGet##Name##Acquire(JNIEnv *env, jclass clazz, jlong base,        \
+                                                    jlong size, jlong offset)                    \
+    {                                                                                            \
+        (void)clazz;                                                                             \
+        ctype value = 0;                                                                         \
+        int rc = JSHM_ATOMIC_ARGS_OK(size, offset)                                               \
+            ? jshm_atomic_load_acquire_##suffix(to_ptr(base), (size_t)size, (size_t)offset,     \
+                                                &value)                                          \
+            : -ERANGE;                                                                           \
+        if (rc < 0)                                                                              \
+            jshm_jni_throwAtomic(env, rc);                                                       \
+        return (jtype)value;                                                                     \
+    }                                                                                            \
+    static void jshm_jni_atomicPut##Name##Volatile(JNIEnv *env, jclass clazz, jlong base,        \
+                                                   jlong size, jlong offset, jtype value)        \
+    {                                                                                            \
+        (void)clazz;                                                                             \
+        int rc = JSHM_ATOMIC_ARGS_OK(size, offset)                                               \
+            ? jshm_atomic_store_##suffix(to_ptr(base), (size_t)size, (size_t)offset,            \
+                                         (ctype)value)                                           \
+            : -ERANGE;                                                                           \
+        if (rc < 0)                                                                              \
+            jshm_jni_throwAtomic(env, rc);                                                       \
+    }                                                                                            \
+    static void jshm_jni_atomicPut##Name##Release(JNIEnv *env, jclass clazz, jlong base,         \
+                                                  jlong size, jlong offset, jtype value)         \
+    {                                                                                            \
+        (void)clazz;                                                                             \
+        int rc = JSHM_ATOMIC_ARGS_OK(size, offset)                                               \
+            ? jshm_atomic_store_release_##suffix(to_ptr(base), (size_t)size, (size_t)offset,    \
+                                                 (ctype)value)                                   \
+            : -ERANGE;                                                                           \
+        if (rc < 0)                                                                              \
+            jshm_jni_throwAtomic(env, rc);                                                       \
+    }                                                                                            \
+    static jboolean jshm_jni_atomicCompareAndSet##Name(JNIEnv *env, jclass clazz, jlong base,    \
+                                                       jlong size, jlong offset,                 \
+                                                       jtype expected, jtype value)              \
+    {                                                                                            \
+        (void)clazz;                                                                             \
+        int rc = JSHM_ATOMIC_ARGS_OK(size, offset)                                               \
+            ? jshm_atomic_cas_##suffix(to_ptr(base), (size_t)size, (size_t)offset,              \
+                                       (ctype)expected, (ctype)value)                            \
+            : -ERANGE;                                                                           \
+        if (rc < 0)                                                                              \
+            jshm_jni_throwAtomic(env, rc);                                                       \
+        return rc == 1 ? JNI_TRUE : JNI_FALSE;                                                   \
+    }                                                                                            \
+    static jtype jshm_jni_atomicGetAndAdd##Name(JNIEnv *env, jclass clazz, jlong base,           \
+                                                jlong size, jlong offset, jtype delta)           \
+    {                                                                                            \
+        (void)clazz;                                                                             \
+        ctype previous = 0;                                                                      \
+        int rc = JSHM_ATOMIC_ARGS_OK(size, offset)                                               \
+            ? jshm_atomic_fetch_add_##suffix(to_ptr(base), (size_t)size, (size_t)offset,        \
+                                             (ctype)delta, &previous)                            \
+            : -ERANGE;                                                                           \
+        if (rc < 0)                                                                              \
+            jshm_jni_throwAtomic(env, rc);                                                       \
+        return (jtype)previous;                                                                  \
+    }                                                                                            \
+    static jtype jshm_jni_atomicGetAndSet##Name(JNIEnv *env, jclass clazz, jlong base,           \
+                                                jlong size, jlong offset, jtype value)           \
+    {                                                                                            \
+        (void)clazz;                                                                             \
+        ctype previous = 0;                                                                      \
+        int rc = JSHM_ATOMIC_ARGS_OK(size, offset)                                               \
+            ? jshm_atomic_exchange_##suffix(to_ptr(base), (size_t)size, (size_t)offset,         \
+                                            (ctype)value, &previous)                             \
+            : -ERANGE;                                                                           \
+        if (rc < 0)                                                                              \
+            jshm_jni_throwAtomic(env, rc);                                                       \
+        return (jtype)previous;                                                                  \
+    }
+
+JSHM_JNI_ATOMICS(Int, i32, jint, int32_t)
+JSHM_JNI_ATOMICS(Long, i64, jlong, int64_t)
+
+#undef JSHM_JNI_ATOMICS
+
+/* A negative timeout waits without limit. */
+static jint jshm_jni_futexWait(JNIEnv *env, jclass clazz, jlong base, jlong size, jlong offset,
+                               jint expected, jlong timeoutNanos)
+{
+    (void)env; (void)clazz;
+    if (!JSHM_ATOMIC_ARGS_OK(size, offset))
+        return -ERANGE;
+    return jshm_futex_wait(to_ptr(base), (size_t)size, (size_t)offset, expected, timeoutNanos);
+}
+
+static jint jshm_jni_futexWake(JNIEnv *env, jclass clazz, jlong base, jlong size, jlong offset,
+                               jint count)
+{
+    (void)env; (void)clazz;
+    if (!JSHM_ATOMIC_ARGS_OK(size, offset))
+        return -ERANGE;
+    return jshm_futex_wake(to_ptr(base), (size_t)size, (size_t)offset, count);
+}
+
+static jint jshm_jni_lockSize(JNIEnv *env, jclass clazz)
+{
+    (void)env; (void)clazz;
+    return (jint)jshm_lock_size();
+}
+
+static jint jshm_jni_lockAlignment(JNIEnv *env, jclass clazz)
+{
+    (void)env; (void)clazz;
+    return (jint)jshm_lock_alignment();
+}
+
+/* The lock operations share one shape: (base, size, offset) -> 0 or -errno. */
+#define JSHM_JNI_LOCK_OP(Name, fn)                                                               \
+    static jint jshm_jni_lock##Name(JNIEnv *env, jclass clazz, jlong base, jlong size,           \
+                                    jlong offset)                                                \
+    {                                                                                            \
+        (void)env; (void)clazz;                                                                  \
+        if (!JSHM_ATOMIC_ARGS_OK(size, offset))                                                  \
+            return -ERANGE;                                                                      \
+        return fn(to_ptr(base), (size_t)size, (size_t)offset);                                  \
+    }
+
+JSHM_JNI_LOCK_OP(Init, jshm_lock_init)
+JSHM_JNI_LOCK_OP(Check, jshm_lock_check)
+JSHM_JNI_LOCK_OP(Acquire, jshm_lock_acquire)
+JSHM_JNI_LOCK_OP(Try, jshm_lock_try)
+JSHM_JNI_LOCK_OP(Release, jshm_lock_release)
+JSHM_JNI_LOCK_OP(Consistent, jshm_lock_consistent)
+JSHM_JNI_LOCK_OP(Held, jshm_lock_held)
+
+#undef JSHM_JNI_LOCK_OP
+
+static jint jshm_jni_lockAcquireTimed(JNIEnv *env, jclass clazz, jlong base, jlong size,
+                                      jlong offset, jlong timeoutNanos)
+{
+    (void)env; (void)clazz;
+    if (!JSHM_ATOMIC_ARGS_OK(size, offset))
+        return -ERANGE;
+    return jshm_lock_acquire_timed(to_ptr(base), (size_t)size, (size_t)offset, timeoutNanos);
+}
+
+#undef JSHM_ATOMIC_ARGS_OK
+
+/* ---- coordination (jshm_sync.c): end ---- */
+
 /* ---- registered natives: end ---- */
 
 static const JNINativeMethod jshm_natives[] = {
@@ -354,6 +531,34 @@ static const JNINativeMethod jshm_natives[] = {
     {"lockPages", "(JJZ)I", (void *)jshm_jni_lockPages},
     {"closeFd", "(I)I", (void *)jshm_jni_closeFd},
     {"geteuid", "()J", (void *)jshm_jni_geteuid},
+    /* ---- coordination (jshm_sync.c): begin ---- */
+    {"atomicGetIntVolatile", "(JJJ)I", (void *)jshm_jni_atomicGetIntVolatile},
+    {"atomicGetIntAcquire", "(JJJ)I", (void *)jshm_jni_atomicGetIntAcquire},
+    {"atomicPutIntVolatile", "(JJJI)V", (void *)jshm_jni_atomicPutIntVolatile},
+    {"atomicPutIntRelease", "(JJJI)V", (void *)jshm_jni_atomicPutIntRelease},
+    {"atomicCompareAndSetInt", "(JJJII)Z", (void *)jshm_jni_atomicCompareAndSetInt},
+    {"atomicGetAndAddInt", "(JJJI)I", (void *)jshm_jni_atomicGetAndAddInt},
+    {"atomicGetAndSetInt", "(JJJI)I", (void *)jshm_jni_atomicGetAndSetInt},
+    {"atomicGetLongVolatile", "(JJJ)J", (void *)jshm_jni_atomicGetLongVolatile},
+    {"atomicGetLongAcquire", "(JJJ)J", (void *)jshm_jni_atomicGetLongAcquire},
+    {"atomicPutLongVolatile", "(JJJJ)V", (void *)jshm_jni_atomicPutLongVolatile},
+    {"atomicPutLongRelease", "(JJJJ)V", (void *)jshm_jni_atomicPutLongRelease},
+    {"atomicCompareAndSetLong", "(JJJJJ)Z", (void *)jshm_jni_atomicCompareAndSetLong},
+    {"atomicGetAndAddLong", "(JJJJ)J", (void *)jshm_jni_atomicGetAndAddLong},
+    {"atomicGetAndSetLong", "(JJJJ)J", (void *)jshm_jni_atomicGetAndSetLong},
+    {"futexWait", "(JJJIJ)I", (void *)jshm_jni_futexWait},
+    {"futexWake", "(JJJI)I", (void *)jshm_jni_futexWake},
+    {"lockSize", "()I", (void *)jshm_jni_lockSize},
+    {"lockAlignment", "()I", (void *)jshm_jni_lockAlignment},
+    {"lockInit", "(JJJ)I", (void *)jshm_jni_lockInit},
+    {"lockCheck", "(JJJ)I", (void *)jshm_jni_lockCheck},
+    {"lockAcquire", "(JJJ)I", (void *)jshm_jni_lockAcquire},
+    {"lockTry", "(JJJ)I", (void *)jshm_jni_lockTry},
+    {"lockAcquireTimed", "(JJJJ)I", (void *)jshm_jni_lockAcquireTimed},
+    {"lockRelease", "(JJJ)I", (void *)jshm_jni_lockRelease},
+    {"lockConsistent", "(JJJ)I", (void *)jshm_jni_lockConsistent},
+    {"lockHeld", "(JJJ)I", (void *)jshm_jni_lockHeld},
+    /* ---- coordination (jshm_sync.c): end ---- */
 };
 
 JSHM_EXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)

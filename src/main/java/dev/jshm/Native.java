@@ -123,4 +123,72 @@ final class Native {
 
     /** This process's effective user id. */
     static native long geteuid();
+
+    // ---- coordination (jshm_sync.c) ---------------------------------------------------------
+    // The atomics take the mapping's address and size and the offset, which Java has checked
+    // (range, alignment, open). They cannot return -errno in band: should the C core's own check
+    // refuse, the call throws IndexOutOfBoundsException or IllegalArgumentException instead.
+
+    static native int atomicGetIntVolatile(long base, long size, long offset);
+
+    static native int atomicGetIntAcquire(long base, long size, long offset);
+
+    static native void atomicPutIntVolatile(long base, long size, long offset, int value);
+
+    static native void atomicPutIntRelease(long base, long size, long offset, int value);
+
+    static native boolean atomicCompareAndSetInt(long base, long size, long offset, int expected, int value);
+
+    static native int atomicGetAndAddInt(long base, long size, long offset, int delta);
+
+    static native int atomicGetAndSetInt(long base, long size, long offset, int value);
+
+    static native long atomicGetLongVolatile(long base, long size, long offset);
+
+    static native long atomicGetLongAcquire(long base, long size, long offset);
+
+    static native void atomicPutLongVolatile(long base, long size, long offset, long value);
+
+    static native void atomicPutLongRelease(long base, long size, long offset, long value);
+
+    static native boolean atomicCompareAndSetLong(long base, long size, long offset, long expected, long value);
+
+    static native long atomicGetAndAddLong(long base, long size, long offset, long delta);
+
+    static native long atomicGetAndSetLong(long base, long size, long offset, long value);
+
+    /** @return 0 (woken), {@code -EAGAIN}, {@code -ETIMEDOUT}, {@code -EINTR} or another {@code -errno}; negative timeout = none */
+    static native int futexWait(long base, long size, long offset, int expected, long timeoutNanos);
+
+    /** @return how many waiters were woken, or {@code -errno} */
+    static native int futexWake(long base, long size, long offset, int count);
+
+    /** {@code sizeof(pthread_mutex_t)}. */
+    static native int lockSize();
+
+    /** {@code _Alignof(pthread_mutex_t)}. */
+    static native int lockAlignment();
+
+    static native int lockInit(long base, long size, long offset);
+
+    /** @return 0 when the memory holds a lock made by {@link #lockInit}, {@code -EINVAL} otherwise */
+    static native int lockCheck(long base, long size, long offset);
+
+    /** @return 0, {@code -EOWNERDEAD} (held), {@code -ENOTRECOVERABLE}, {@code -EDEADLK} or another {@code -errno} */
+    static native int lockAcquire(long base, long size, long offset);
+
+    /** As {@link #lockAcquire}, or {@code -EBUSY}. */
+    static native int lockTry(long base, long size, long offset);
+
+    /** As {@link #lockAcquire}, or {@code -ETIMEDOUT}. */
+    static native int lockAcquireTimed(long base, long size, long offset, long timeoutNanos);
+
+    /** @return 0 or {@code -EPERM} when the calling thread does not hold the lock */
+    static native int lockRelease(long base, long size, long offset);
+
+    /** @return 0, {@code -EPERM} (not held by the caller) or {@code -EINVAL} (not in the owner-died state) */
+    static native int lockConsistent(long base, long size, long offset);
+
+    /** @return 1 when the calling thread holds the lock, 0 when not, or {@code -errno} */
+    static native int lockHeld(long base, long size, long offset);
 }

@@ -220,6 +220,37 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         }
     }
 
+    // ---- atomics ----------------------------------------------------------------------------
+
+    /** Created on first use; a racing second instance is harmless (they hold only this segment). */
+    private SegmentAtomics javaAtomics;
+    private SegmentAtomics nativeAtomics;
+
+    /**
+     * Atomic operations on this segment's ints and longs through the JVM's own atomics
+     * ({@link java.lang.invoke.VarHandle}s over the segment's buffers), valid across processes.
+     * See {@link SegmentAtomics}.
+     *
+     * @throws IllegalStateException if the segment is closed
+     */
+    public final SegmentAtomics atomics() {
+        checkOpen();
+        SegmentAtomics a = javaAtomics;
+        return a != null ? a : (javaAtomics = new JavaAtomics(this));
+    }
+
+    /**
+     * The same operations as {@link #atomics()}, through C11 atomics in the native library (one
+     * JNI call each). A fault inside a native call ends the JVM: see {@link SegmentAtomics}.
+     *
+     * @throws IllegalStateException if the segment is closed
+     */
+    public final SegmentAtomics nativeAtomics() {
+        checkOpen();
+        SegmentAtomics a = nativeAtomics;
+        return a != null ? a : (nativeAtomics = new NativeAtomics(this));
+    }
+
     // ---- bulk copies ----------------------------------------------------------------------
 
     /**

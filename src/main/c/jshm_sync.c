@@ -1,0 +1,314 @@
+/* Coordination between processes on shared memory: atomics, futex wait/wake, robust locks. */
+#include "jshm.h"
+
+#include <errno.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+/*
+ * glibc 2.34 moved libpthread into libc and gave the functions it moved a new default version,
+ * GLIBC_2.34. A library linked against 2.34+ would then refuse to load on older systems, and
+ * jshm promises nothing newer than GLIBC_2.17. The old versions are still exported (as
+ * compatibility symbols) by every glibc since, and older ones export them from libpthread, which
+ * the dynamic linker also searches (versioned lookups match the version name, not the file).
+ * So bind to the old names explicitly. Functions that were in libc before 2.34
+ * (pthread_mutex_init, _lock, _unlock, _destroy) kept their old default and need nothing.
+ * The version names are x86-64's; other architectures need their own base version.
+ */
+#if defined(__GLIBC__) && defined(__x86_64__)
+__asm__(".symver pthread_mutexattr_init,pthread_mutexattr_init@GLIBC_2.2.5");
+__asm__(".symver pthread_mutexattr_destroy,pthread_mutexattr_destroy@GLIBC_2.2.5");
+__asm__(".symver pthread_mutexattr_settype,pthread_mutexattr_settype@GLIBC_2.2.5");
+__asm__(".symver pthread_mutexattr_setpshared,pthread_mutexattr_setpshared@GLIBC_2.2.5");
+__asm__(".symver pthread_mutexattr_setrobust,pthread_mutexattr_setrobust@GLIBC_2.12");
+__asm__(".symver pthread_mutex_consistent,pthread_mutex_consistent@GLIBC_2.12");
+__asm__(".symver pthread_mutex_trylock,pthread_mutex_trylock@GLIBC_2.2.5");
+__asm__(".symver pthread_mutex_timedlock,pthread_mutex_timedlock@GLIBC_2.2.5");
+#endif
+
+/* A lock-free atomic is the only kind that is atomic across processes: a lock-based one would
+ * use a lock private to this process. */
+_Static_assert(__atomic_always_lock_free(sizeof(int32_t), 0), "int32 atomics must be lock-free");
+_Static_assert(__atomic_always_lock_free(sizeof(int64_t), 0), "int64 atomics must be lock-free");
+
+/* Resolves base + offset for an access of `width` bytes that must be aligned to `align`. */
+static int locate(const void *base, size_t size, size_t offset, size_t width, size_t align,
+                  void **p)
+{
+    if (!JSHM_RANGE_OK(offset, width, size))
+        return -ERANGE;
+    uintptr_t address = (uintptr_t)base + offset;
+    if ((address & (align - 1)) != 0)
+        return -EINVAL;
+    *p = (void *)address;
+    return 0;
+}
+
+/* ---- atomics ------------------------------------------------------------------------------ */
+
+/* One definition per operation and width; the GCC builtins take the memory order as a constant,
+ * so each order gets its own function and its exact instructions. */
+#define JSHM_ATOMICS(suffix, type)                                                              \
+    int jshm_atomic_load_##suffix(const void *base, size_t size, size_t offset, type *value)   \
+    {                                                                                           \
+        void *p;                                                                                \
+        int rc = locate(base, size, offset, sizeof(type), sizeof(type), &p);                    \
+        if (rc == 0)                                                                            \
+            *value = __atomic_load_n((type *)p, __ATOMIC_SEQ_CST);                              \
+        return rc;                                                                              \
+    }                                                                                           \
+    int jshm_atomic_load_acquire_##suffix(const void *base, size_t size, size_t offset,         \
+                                          type *value)                                          \
+    {                                                                                           \
+        void *p;                                                                                \
+        int rc = locate(base, size, offset, sizeof(type), sizeof(type), &p);                    \
+        if (rc == 0)                                                                            \
+            *value = __atomic_load_n((type *)p, __ATOMIC_ACQUIRE);                              \
+        return rc;                                                                              \
+    }                                                                                           \
+    int jshm_atomic_store_##suffix(void *base, size_t size, size_t offset, type value)          \
+    {                                                                                           \
+        void *p;                                                                                \
+        int rc = locate(base, size, offset, sizeof(type), sizeof(type), &p);                    \
+        if (rc == 0)                                                                            \
+            __atomic_store_n((type *)p, value, __ATOMIC_SEQ_CST);                               \
+        return rc;                                                                              \
+    }                                                                                           \
+    int jshm_atomic_store_release_##suffix(void *base, size_t size, size_t offset, type value)  \
+    {                                                                                           \
+        void *p;                                                                                \
+        int rc = locate(base, size, offset, sizeof(type), sizeof(type), &p);                    \
+        if (rc == 0)                                                                            \
+            __atomic_store_n((type *)p, value, __ATOMIC_RELEASE);                               \
+        return rc;                                                                              \
+    }                                                                                           \
+    int jshm_atomic_cas_##suffix(void *base, size_t size, size_t offset, type expected,         \
+                                 type desired)                                                  \
+    {                                                                                           \
+        void *p;                                                                                \
+        int rc = locate(base, size, offset, sizeof(type), sizeof(type), &p);                    \
+        if (rc < 0)                                                                             \
+            return rc;                                                                          \
+        return __atomic_compare_exchange_n((type *)p, &expected, desired, 0, __ATOMIC_SEQ_CST,  \
+                                           __ATOMIC_SEQ_CST) ? 1 : 0;                           \
+    }                                                                                           \
+    int jshm_atomic_fetch_add_##suffix(void *base, size_t size, size_t offset, type delta,      \
+                                       type *previous)                                          \
+    {                                                                                           \
+        void *p;                                                                                \
+        int rc = locate(base, size, offset, sizeof(type), sizeof(type), &p);                    \
+        if (rc == 0)                                                                            \
+            *previous = __atomic_fetch_add((type *)p, delta, __ATOMIC_SEQ_CST);                 \
+        return rc;                                                                              \
+    }                                                                                           \
+    int jshm_atomic_exchange_##suffix(void *base, size_t size, size_t offset, type value,       \
+                                      type *previous)                                           \
+    {                                                                                           \
+        void *p;                                                                                \
+        int rc = locate(base, size, offset, sizeof(type), sizeof(type), &p);                    \
+        if (rc == 0)                                                                            \
+            *previous = __atomic_exchange_n((type *)p, value, __ATOMIC_SEQ_CST);                \
+        return rc;                                                                              \
+    }
+
+JSHM_ATOMICS(i32, int32_t)
+JSHM_ATOMICS(i64, int64_t)
+
+#undef JSHM_ATOMICS
+
+/* ---- futexes ------------------------------------------------------------------------------ */
+
+int jshm_futex_wait(const void *base, size_t size, size_t offset, int32_t expected,
+                    int64_t timeout_ns)
+{
+    void *word;
+    int rc = locate(base, size, offset, sizeof(int32_t), sizeof(int32_t), &word);
+    if (rc < 0)
+        return rc;
+    struct timespec timeout;
+    struct timespec *limit = NULL;
+    if (timeout_ns >= 0) {
+        timeout.tv_sec = (time_t)(timeout_ns / 1000000000);
+        timeout.tv_nsec = (long)(timeout_ns % 1000000000);
+        limit = &timeout;
+    }
+    /* FUTEX_WAIT, not FUTEX_WAIT_PRIVATE: the kernel keys the wait on the shared page, so a
+     * FUTEX_WAKE from any process that maps it reaches us. The timeout is relative and measured
+     * on CLOCK_MONOTONIC. EINTR is handed back rather than retried here: the caller decides,
+     * knowing how much of its own deadline is left. */
+    long r = syscall(SYS_futex, word, FUTEX_WAIT, expected, limit, NULL, 0);
+    return r < 0 ? -errno : 0;
+}
+
+int jshm_futex_wake(const void *base, size_t size, size_t offset, int count)
+{
+    void *word;
+    int rc = locate(base, size, offset, sizeof(int32_t), sizeof(int32_t), &word);
+    if (rc < 0)
+        return rc;
+    if (count < 1)
+        return -EINVAL;
+    long r = syscall(SYS_futex, word, FUTEX_WAKE, count, NULL, NULL, 0);
+    return r < 0 ? -errno : (int)r;
+}
+
+/* ---- robust locks ------------------------------------------------------------------------- */
+
+size_t jshm_lock_size(void)
+{
+    return sizeof(pthread_mutex_t);
+}
+
+size_t jshm_lock_alignment(void)
+{
+    return _Alignof(pthread_mutex_t);
+}
+
+static int locate_lock(const void *base, size_t size, size_t offset, pthread_mutex_t **mutex)
+{
+    void *p;
+    int rc = locate(base, size, offset, sizeof(pthread_mutex_t), _Alignof(pthread_mutex_t), &p);
+    if (rc == 0)
+        *mutex = p;
+    return rc;
+}
+
+/* Initializes `mutex` with jshm's attributes: shared between processes, robust, and
+ * error-checking, so that relocking by the owner fails with EDEADLK instead of hanging and
+ * unlocking by another thread fails with EPERM. */
+static int init_mutex(pthread_mutex_t *mutex)
+{
+    pthread_mutexattr_t attr;
+    int rc = pthread_mutexattr_init(&attr);
+    if (rc != 0)
+        return -rc;
+    rc = pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+    if (rc == 0)
+        rc = pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+    if (rc == 0)
+        rc = pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
+    if (rc == 0)
+        rc = pthread_mutex_init(mutex, &attr);
+    pthread_mutexattr_destroy(&attr);
+    return -rc;
+}
+
+int jshm_lock_init(void *base, size_t size, size_t offset)
+{
+    pthread_mutex_t *mutex;
+    int rc = locate_lock(base, size, offset, &mutex);
+    return rc < 0 ? rc : init_mutex(mutex);
+}
+
+int jshm_lock_check(const void *base, size_t size, size_t offset)
+{
+    pthread_mutex_t *mutex;
+    int rc = locate_lock(base, size, offset, &mutex);
+    if (rc < 0)
+        return rc;
+    /* A zeroed pthread_mutex_t is a valid private, non-robust mutex: locking one "works" but
+     * excludes nobody in other processes and never recovers. Compare the kind glibc recorded
+     * with that of a reference mutex made with the same attributes (no private constants);
+     * the kind never changes after init, whatever state the lock is in. */
+    pthread_mutex_t reference;
+    rc = init_mutex(&reference);
+    if (rc < 0)
+        return rc;
+    int expected = reference.__data.__kind;
+    pthread_mutex_destroy(&reference);
+    return __atomic_load_n(&mutex->__data.__kind, __ATOMIC_RELAXED) == expected ? 0 : -EINVAL;
+}
+
+int jshm_lock_acquire(void *base, size_t size, size_t offset)
+{
+    pthread_mutex_t *mutex;
+    int rc = locate_lock(base, size, offset, &mutex);
+    return rc < 0 ? rc : -pthread_mutex_lock(mutex);
+}
+
+int jshm_lock_try(void *base, size_t size, size_t offset)
+{
+    pthread_mutex_t *mutex;
+    int rc = locate_lock(base, size, offset, &mutex);
+    return rc < 0 ? rc : -pthread_mutex_trylock(mutex);
+}
+
+static int64_t monotonic_ns(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+}
+
+int jshm_lock_acquire_timed(void *base, size_t size, size_t offset, int64_t timeout_ns)
+{
+    pthread_mutex_t *mutex;
+    int rc = locate_lock(base, size, offset, &mutex);
+    if (rc < 0)
+        return rc;
+    if (timeout_ns <= 0) {
+        rc = pthread_mutex_trylock(mutex);
+        return rc == EBUSY ? -ETIMEDOUT : -rc;
+    }
+    /* pthread_mutex_timedlock takes a CLOCK_REALTIME deadline (pthread_mutex_clocklock needs
+     * glibc 2.30), and the wall clock can be stepped. Wait in slices of at most a second and
+     * measure the whole timeout on CLOCK_MONOTONIC: a clock step then costs at most one slice. */
+    const int64_t slice_limit = 1000000000;
+    int64_t deadline = monotonic_ns() + timeout_ns;
+    for (;;) {
+        int64_t remaining = deadline - monotonic_ns();
+        if (remaining <= 0) {
+            rc = pthread_mutex_trylock(mutex);
+            return rc == EBUSY ? -ETIMEDOUT : -rc;
+        }
+        int64_t slice = remaining < slice_limit ? remaining : slice_limit;
+        struct timespec at;
+        clock_gettime(CLOCK_REALTIME, &at);
+        int64_t ns = at.tv_nsec + slice;
+        at.tv_sec += (time_t)(ns / 1000000000);
+        at.tv_nsec = (long)(ns % 1000000000);
+        rc = pthread_mutex_timedlock(mutex, &at);
+        if (rc != ETIMEDOUT)
+            return -rc;
+    }
+}
+
+int jshm_lock_release(void *base, size_t size, size_t offset)
+{
+    pthread_mutex_t *mutex;
+    int rc = locate_lock(base, size, offset, &mutex);
+    return rc < 0 ? rc : -pthread_mutex_unlock(mutex);
+}
+
+/* The kernel's robust-futex protocol fixes the layout of the lock word: the owner's thread id
+ * in the low 30 bits (FUTEX_TID_MASK). glibc keeps it in __data.__lock. */
+static int held_by_caller(const pthread_mutex_t *mutex)
+{
+    unsigned int word = (unsigned int)__atomic_load_n(&mutex->__data.__lock, __ATOMIC_RELAXED);
+    /* gettid() itself needs glibc 2.30. */
+    pid_t self = (pid_t)syscall(SYS_gettid);
+    return (word & FUTEX_TID_MASK) == (unsigned int)self;
+}
+
+int jshm_lock_consistent(void *base, size_t size, size_t offset)
+{
+    pthread_mutex_t *mutex;
+    int rc = locate_lock(base, size, offset, &mutex);
+    if (rc < 0)
+        return rc;
+    /* pthread_mutex_consistent does not check who calls it: without this, another thread (or
+     * process) could mark the lock consistent while its holder is still repairing the state. */
+    if (!held_by_caller(mutex))
+        return -EPERM;
+    return -pthread_mutex_consistent(mutex);
+}
+
+int jshm_lock_held(const void *base, size_t size, size_t offset)
+{
+    pthread_mutex_t *mutex;
+    int rc = locate_lock(base, size, offset, &mutex);
+    return rc < 0 ? rc : held_by_caller(mutex);
+}

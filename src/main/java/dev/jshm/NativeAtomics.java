@@ -1,0 +1,126 @@
+package dev.jshm;
+
+import java.lang.ref.Reference;
+
+/**
+ * The native library's atomics: C11 {@code __atomic} operations in {@code jshm_sync.c}, one JNI
+ * call each. Slower than {@link JavaAtomics} (a JNI transition per operation); kept as the
+ * reference implementation that C programs use, and for comparing the two in benchmarks.
+ *
+ * <p>The mapping stays reachable until the call returns, so a concurrent close only ever retires
+ * the memory under the call (see {@link Mapping}), never unmaps it.
+ */
+final class NativeAtomics extends SegmentAtomics {
+
+    NativeAtomics(Segment segment) {
+        super(segment);
+    }
+
+    @Override
+    public int getIntVolatile(long offset) {
+        Mapping m = readableInt(offset, "getIntVolatile");
+        int result = Native.atomicGetIntVolatile(m.address, m.size, offset);
+        Reference.reachabilityFence(m);
+        return result;
+    }
+
+    @Override
+    public void putIntVolatile(long offset, int value) {
+        Mapping m = writableInt(offset, "putIntVolatile");
+        Native.atomicPutIntVolatile(m.address, m.size, offset, value);
+        Reference.reachabilityFence(m);
+    }
+
+    @Override
+    public int getIntAcquire(long offset) {
+        Mapping m = readableInt(offset, "getIntAcquire");
+        int result = Native.atomicGetIntAcquire(m.address, m.size, offset);
+        Reference.reachabilityFence(m);
+        return result;
+    }
+
+    @Override
+    public void putIntRelease(long offset, int value) {
+        Mapping m = writableInt(offset, "putIntRelease");
+        Native.atomicPutIntRelease(m.address, m.size, offset, value);
+        Reference.reachabilityFence(m);
+    }
+
+    @Override
+    public boolean compareAndSetInt(long offset, int expected, int value) {
+        Mapping m = writableInt(offset, "compareAndSetInt");
+        boolean result = Native.atomicCompareAndSetInt(m.address, m.size, offset, expected, value);
+        Reference.reachabilityFence(m);
+        return result;
+    }
+
+    @Override
+    public int getAndAddInt(long offset, int delta) {
+        Mapping m = writableInt(offset, "getAndAddInt");
+        int result = Native.atomicGetAndAddInt(m.address, m.size, offset, delta);
+        Reference.reachabilityFence(m);
+        return result;
+    }
+
+    @Override
+    public int getAndSetInt(long offset, int value) {
+        Mapping m = writableInt(offset, "getAndSetInt");
+        int result = Native.atomicGetAndSetInt(m.address, m.size, offset, value);
+        Reference.reachabilityFence(m);
+        return result;
+    }
+
+    @Override
+    public long getLongVolatile(long offset) {
+        Mapping m = readableLong(offset, "getLongVolatile");
+        long result = Native.atomicGetLongVolatile(m.address, m.size, offset);
+        Reference.reachabilityFence(m);
+        return result;
+    }
+
+    @Override
+    public void putLongVolatile(long offset, long value) {
+        Mapping m = writableLong(offset, "putLongVolatile");
+        Native.atomicPutLongVolatile(m.address, m.size, offset, value);
+        Reference.reachabilityFence(m);
+    }
+
+    @Override
+    public long getLongAcquire(long offset) {
+        Mapping m = readableLong(offset, "getLongAcquire");
+        long result = Native.atomicGetLongAcquire(m.address, m.size, offset);
+        Reference.reachabilityFence(m);
+        return result;
+    }
+
+    @Override
+    public void putLongRelease(long offset, long value) {
+        Mapping m = writableLong(offset, "putLongRelease");
+        Native.atomicPutLongRelease(m.address, m.size, offset, value);
+        Reference.reachabilityFence(m);
+    }
+
+    @Override
+    public boolean compareAndSetLong(long offset, long expected, long value) {
+        Mapping m = writableLong(offset, "compareAndSetLong");
+        boolean result = Native.atomicCompareAndSetLong(m.address, m.size, offset, expected, value);
+        Reference.reachabilityFence(m);
+        return result;
+    }
+
+    @Override
+    public long getAndAddLong(long offset, long delta) {
+        Mapping m = writableLong(offset, "getAndAddLong");
+        long result = Native.atomicGetAndAddLong(m.address, m.size, offset, delta);
+        Reference.reachabilityFence(m);
+        return result;
+    }
+
+    @Override
+    public long getAndSetLong(long offset, long value) {
+        Mapping m = writableLong(offset, "getAndSetLong");
+        long result = Native.atomicGetAndSetLong(m.address, m.size, offset, value);
+        Reference.reachabilityFence(m);
+        return result;
+    }
+}

@@ -1,0 +1,135 @@
+package dev.jshm;
+
+/**
+ * Atomic operations on the ints and longs of a {@link Segment}, valid across processes: every
+ * process (and every thread) that maps the same memory sees each operation as one indivisible
+ * step. Obtain one with {@link Segment#atomics()} (the JVM's own atomics, through
+ * {@link java.lang.invoke.VarHandle}s over the segment's buffers) or {@link Segment#nativeAtomics()}
+ * (C11 atomics in the native library, one JNI call per operation). Both have the same methods
+ * and the same meaning, and they may be mixed on the same addresses; the Java path is usually
+ * faster because the JIT turns it into single instructions.
+ *
+ * <p>Memory ordering, as in {@link java.lang.invoke.VarHandle}:
+ * <ul>
+ * <li>{@code getXxxVolatile}, {@code putXxxVolatile}, {@code compareAndSetXxx}, {@code getAndAddXxx}
+ *     and {@code getAndSetXxx} are sequentially consistent: all of them, in every thread and
+ *     process, appear in one total order that agrees with each thread's program order
+ *     (C11 {@code memory_order_seq_cst});</li>
+ * <li>{@code getXxxAcquire} is an acquire load and {@code putXxxRelease} a release store: what a
+ *     thread wrote before a release store is visible to a thread whose acquire load reads that
+ *     store's value (C11 {@code memory_order_acquire} / {@code memory_order_release}). This is
+ *     enough to publish data (write it, then release-store a flag or a counter) but gives no
+ *     total order across different addresses.</li>
+ * </ul>
+ * The operations interoperate with C11 {@code <stdatomic.h>} (or GCC's {@code __atomic}
+ * builtins) used by C programs on the same addresses: on the same hardware the JVM and C
+ * compilers implement each ordering with the same instructions (on x86-64: plain moves for loads,
+ * acquire loads and release stores; locked instructions for the read-modify-writes and for
+ * sequentially consistent stores). Values are in the platform's native byte order.
+ *
+ * <p>Checks, before any memory is touched: an offset outside the segment throws
+ * {@link IndexOutOfBoundsException}; an offset that is not a multiple of the value's size (4 for
+ * int, 8 for long) throws {@link IllegalArgumentException} naming the offset and the alignment,
+ * because misaligned atomics are not atomic; a write (any {@code put}, {@code compareAndSet} or
+ * {@code getAndXxx}) on a read-only segment throws {@link ReadOnlySegmentException}; any use
+ * after {@link Segment#close()} throws {@link IllegalStateException}. The checks are made in that
+ * order.
+ *
+ * <p>Faults: on the Java path, memory that another process truncated (a POSIX object or file)
+ * throws {@link SegmentFaultException}. On the native path, a fault inside the native call ends
+ * the JVM, like native copies do: use it only on memory no one can truncate (System V segments,
+ * or objects whose size never shrinks).
+ *
+ * <p>Thread-safety: instances are immutable and may be shared by any number of threads; using
+ * them while another thread closes the segment never crashes the JVM (see {@link Segment}).
+ */
+public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
+
+    final Segment segment;
+
+    SegmentAtomics(Segment segment) {
+        this.segment = segment;
+    }
+
+    /** The segment these atomics work on. */
+    public final Segment segment() {
+        return segment;
+    }
+
+    // ---- int --------------------------------------------------------------------------------
+
+    /** The int at {@code offset}, read with volatile (sequentially consistent) semantics. */
+    public abstract int getIntVolatile(long offset);
+
+    /** Writes the int at {@code offset} with volatile (sequentially consistent) semantics. */
+    public abstract void putIntVolatile(long offset, int value);
+
+    /** The int at {@code offset}, read with acquire semantics. */
+    public abstract int getIntAcquire(long offset);
+
+    /** Writes the int at {@code offset} with release semantics. */
+    public abstract void putIntRelease(long offset, int value);
+
+    /**
+     * Sets the int at {@code offset} to {@code value} if it is {@code expected}, atomically.
+     *
+     * @return whether it was {@code expected} (and is now {@code value})
+     */
+    public abstract boolean compareAndSetInt(long offset, int expected, int value);
+
+    /** Adds {@code delta} to the int at {@code offset} (wrapping around) and returns the value before. */
+    public abstract int getAndAddInt(long offset, int delta);
+
+    /** Sets the int at {@code offset} to {@code value} and returns the value before. */
+    public abstract int getAndSetInt(long offset, int value);
+
+    // ---- long -------------------------------------------------------------------------------
+
+    /** The long at {@code offset}, read with volatile (sequentially consistent) semantics. */
+    public abstract long getLongVolatile(long offset);
+
+    /** Writes the long at {@code offset} with volatile (sequentially consistent) semantics. */
+    public abstract void putLongVolatile(long offset, long value);
+
+    /** The long at {@code offset}, read with acquire semantics. */
+    public abstract long getLongAcquire(long offset);
+
+    /** Writes the long at {@code offset} with release semantics. */
+    public abstract void putLongRelease(long offset, long value);
+
+    /**
+     * Sets the long at {@code offset} to {@code value} if it is {@code expected}, atomically.
+     *
+     * @return whether it was {@code expected} (and is now {@code value})
+     */
+    public abstract boolean compareAndSetLong(long offset, long expected, long value);
+
+    /** Adds {@code delta} to the long at {@code offset} (wrapping around) and returns the value before. */
+    public abstract long getAndAddLong(long offset, long delta);
+
+    /** Sets the long at {@code offset} to {@code value} and returns the value before. */
+    public abstract long getAndSetLong(long offset, long value);
+
+    // ---- checks -------------------------------------------------------------------------------
+
+    final Mapping readableInt(long offset, String operation) {
+        return AlignedAccess.readable(segment, offset, Integer.BYTES, Integer.BYTES, "an atomic int", operation);
+    }
+
+    final Mapping writableInt(long offset, String operation) {
+        return AlignedAccess.writable(segment, offset, Integer.BYTES, Integer.BYTES, "an atomic int", operation);
+    }
+
+    final Mapping readableLong(long offset, String operation) {
+        return AlignedAccess.readable(segment, offset, Long.BYTES, Long.BYTES, "an atomic long", operation);
+    }
+
+    final Mapping writableLong(long offset, String operation) {
+        return AlignedAccess.writable(segment, offset, Long.BYTES, Long.BYTES, "an atomic long", operation);
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + " of " + segment;
+    }
+}

@@ -1,0 +1,66 @@
+package dev.jshm;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * The other process of the coordination tests: attaches the segment its parent passed in
+ * {@code JSHM_SEGMENT} and runs one scenario, talking over standard input and output.
+ *
+ * <ul>
+ * <li>{@code cas-count OFFSET N java|native}: prints {@code ready}, waits for {@code go}, adds 1
+ *     to the long at OFFSET N times with a compare-and-set loop, prints {@code done}.</li>
+ * <li>{@code futex-wait OFFSET EXPECTED TIMEOUT_MS FLAG_OFFSET}: prints {@code waiting}, waits on
+ *     the futex word, sets the int at FLAG_OFFSET to 1, prints the {@link WaitResult}.</li>
+ * </ul>
+ */
+public final class SyncChild {
+
+    private SyncChild() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        try (Segment segment = SegmentLocator.fromEnvironment().open(Access.READ_WRITE)) {
+            switch (args[0]) {
+                case "cas-count" -> {
+                    long offset = Long.parseLong(args[1]);
+                    int n = Integer.parseInt(args[2]);
+                    SegmentAtomics atomics = args[3].equals("native") ? segment.nativeAtomics() : segment.atomics();
+                    ready(in);
+                    for (int i = 0; i < n; i++) {
+                        long seen;
+                        do {
+                            seen = atomics.getLongVolatile(offset);
+                        } while (!atomics.compareAndSetLong(offset, seen, seen + 1));
+                    }
+                    System.out.println("done");
+                }
+                case "futex-wait" -> {
+                    long offset = Long.parseLong(args[1]);
+                    int expected = Integer.parseInt(args[2]);
+                    Duration timeout = Duration.ofMillis(Long.parseLong(args[3]));
+                    long flag = Long.parseLong(args[4]);
+                    System.out.println("waiting");
+                    WaitResult result = Futex.await(segment, offset, expected, timeout);
+                    segment.atomics().putIntVolatile(flag, 1);
+                    System.out.println(result);
+                }
+                default -> throw new IllegalArgumentException("unknown scenario " + args[0]);
+            }
+        }
+        System.out.flush();
+    }
+
+    private static void ready(BufferedReader in) throws IOException {
+        System.out.println("ready");
+        System.out.flush();
+        String line = in.readLine();
+        if (!"go".equals(line)) {
+            throw new IllegalStateException("expected go, got " + line);
+        }
+    }
+}

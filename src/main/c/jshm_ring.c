@@ -1,0 +1,367 @@
+/*
+ * The jshm message ring in C (see jshm_ring.h and docs/ring-format.md): the same records and the
+ * same protocol as dev.jshm.ring.MessageRing, so C and Java processes produce into and consume
+ * from each other's rings.
+ */
+#include "jshm_ring.h"
+#include "jshm.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+_Static_assert(offsetof(struct jshm_ring_header, version) == 8, "layout");
+_Static_assert(offsetof(struct jshm_ring_header, flags) == 12, "layout");
+_Static_assert(offsetof(struct jshm_ring_header, capacity) == 16, "layout");
+_Static_assert(offsetof(struct jshm_ring_header, max_message_length) == 20, "layout");
+_Static_assert(offsetof(struct jshm_ring_header, header_length) == 24, "layout");
+_Static_assert(offsetof(struct jshm_ring_header, tail) == 128, "layout");
+_Static_assert(offsetof(struct jshm_ring_header, head_cache) == 136, "layout");
+_Static_assert(offsetof(struct jshm_ring_header, producer_heartbeat_ms) == 144, "layout");
+_Static_assert(offsetof(struct jshm_ring_header, producer_pid) == 152, "layout");
+_Static_assert(offsetof(struct jshm_ring_header, head) == 256, "layout");
+_Static_assert(offsetof(struct jshm_ring_header, consumer_heartbeat_ms) == 264, "layout");
+_Static_assert(offsetof(struct jshm_ring_header, consumer_pid) == 272, "layout");
+_Static_assert(offsetof(struct jshm_ring_header, futex) == 384, "layout");
+_Static_assert(offsetof(struct jshm_ring_header, waiters) == 388, "layout");
+_Static_assert(sizeof(struct jshm_ring_header) == JSHM_RING_HEADER_LENGTH, "layout");
+_Static_assert(sizeof(_Atomic int64_t) == 8 && sizeof(_Atomic int32_t) == 4, "plain and atomic sizes agree");
+
+/* The header and the records are plain memory shared with other processes; these view a field
+ * as the C11 atomic object it is used as (same size and alignment on every Linux target). */
+#define A32(p)  ((_Atomic int32_t *)(void *)(p))
+#define AU32(p) ((_Atomic uint32_t *)(void *)(p))
+#define A64(p)  ((_Atomic int64_t *)(void *)(p))
+#define AU64(p) ((_Atomic uint64_t *)(void *)(p))
+
+#define RECORD_HEADER ((uint32_t)JSHM_RING_RECORD_HEADER_LENGTH)
+
+static inline uint32_t align8(uint32_t value)
+{
+    return (value + (JSHM_RING_ALIGNMENT - 1)) & ~(JSHM_RING_ALIGNMENT - 1);
+}
+
+static int capacity_ok(uint32_t capacity)
+{
+    return capacity >= JSHM_RING_MIN_CAPACITY && capacity <= JSHM_RING_MAX_CAPACITY
+        && (capacity & (capacity - 1)) == 0;
+}
+
+int64_t jshm_ring_clock_ms(void)
+{
+    struct timespec now;
+    /* CLOCK_MONOTONIC, not CLOCK_REALTIME: a wall clock stepped forward would make every live
+     * producer look dead and let a consumer skip a message still being written. */
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+size_t jshm_ring_required_size(uint32_t capacity)
+{
+    return capacity_ok(capacity) ? (size_t)JSHM_RING_HEADER_LENGTH + capacity : 0;
+}
+
+static void init_handle(struct jshm_ring *ring, void *memory, const struct jshm_ring_header *h)
+{
+    ring->header = memory;
+    ring->records = (uint8_t *)memory + JSHM_RING_HEADER_LENGTH;
+    ring->capacity = h->capacity;
+    ring->mask = h->capacity - 1;
+    ring->max_message_length = h->max_message_length;
+    ring->flags = h->flags;
+    ring->pid = (int32_t)getpid();
+    ring->producer_beat_ms = 0;
+    ring->consumer_beat_ms = 0;
+}
+
+int jshm_ring_create(struct jshm_ring *ring, void *memory, size_t size, uint32_t capacity,
+                     uint32_t flags)
+{
+    if (ring == NULL || memory == NULL || (uintptr_t)memory % 8 != 0 || !capacity_ok(capacity)
+        || (flags & ~JSHM_RING_KNOWN_FLAGS) != 0)
+        return -EINVAL;
+    size_t required = jshm_ring_required_size(capacity);
+    if (required > size)
+        return -ERANGE;
+
+    struct jshm_ring_header *h = memory;
+    /* Re-formatting memory that held a ring: take the old magic away before anything else. */
+    atomic_store_explicit(AU64(&h->magic), 0, memory_order_relaxed);
+    atomic_thread_fence(memory_order_release);
+    memset((uint8_t *)memory + sizeof(h->magic), 0, required - sizeof(h->magic));
+    h->flags = flags;
+    h->capacity = capacity;
+    h->max_message_length = JSHM_RING_MAX_MESSAGE_LENGTH(capacity);
+    h->header_length = JSHM_RING_HEADER_LENGTH;
+    h->version = JSHM_RING_VERSION;
+    atomic_store_explicit(AU64(&h->magic), JSHM_RING_MAGIC, memory_order_release);
+    init_handle(ring, memory, h);
+    return 0;
+}
+
+int jshm_ring_attach(struct jshm_ring *ring, void *memory, size_t size)
+{
+    if (ring == NULL || memory == NULL || (uintptr_t)memory % 8 != 0)
+        return -EINVAL;
+    if (size < JSHM_RING_HEADER_LENGTH)
+        return -ERANGE;
+    const struct jshm_ring_header *h = memory;
+    uint64_t magic = atomic_load_explicit(AU64(&h->magic), memory_order_acquire);
+    if (magic == 0)
+        return -ENODATA;
+    if (magic != JSHM_RING_MAGIC)
+        return -EBADMSG;
+    if (h->version != JSHM_RING_VERSION)
+        return -EPROTONOSUPPORT;
+    if (h->header_length != JSHM_RING_HEADER_LENGTH || !capacity_ok(h->capacity)
+        || h->max_message_length != JSHM_RING_MAX_MESSAGE_LENGTH(h->capacity)
+        || (h->flags & ~JSHM_RING_KNOWN_FLAGS) != 0)
+        return -EBADMSG;
+    if (!JSHM_RANGE_OK(JSHM_RING_HEADER_LENGTH, h->capacity, size))
+        return -ERANGE;
+    init_handle(ring, memory, h);
+    return 0;
+}
+
+void jshm_ring_heartbeat_producer(struct jshm_ring *ring)
+{
+    int64_t now = jshm_ring_clock_ms();
+    ring->producer_beat_ms = now;
+    atomic_store_explicit(A32(&ring->header->producer_pid), ring->pid, memory_order_relaxed);
+    atomic_store_explicit(A64(&ring->header->producer_heartbeat_ms), now, memory_order_release);
+}
+
+void jshm_ring_heartbeat_consumer(struct jshm_ring *ring)
+{
+    int64_t now = jshm_ring_clock_ms();
+    ring->consumer_beat_ms = now;
+    atomic_store_explicit(A32(&ring->header->consumer_pid), ring->pid, memory_order_relaxed);
+    atomic_store_explicit(A64(&ring->header->consumer_heartbeat_ms), now, memory_order_release);
+}
+
+/* Every claim beats (when the millisecond changed) BEFORE it moves the tail: a consumer that
+ * reads the tail and then a stale heartbeat knows every claim below that tail is old. */
+static void beat_producer_if_due(struct jshm_ring *ring)
+{
+    int64_t now = jshm_ring_clock_ms();
+    if (now != ring->producer_beat_ms) {
+        ring->producer_beat_ms = now;
+        atomic_store_explicit(A32(&ring->header->producer_pid), ring->pid, memory_order_relaxed);
+        atomic_store_explicit(A64(&ring->header->producer_heartbeat_ms), now, memory_order_relaxed);
+    }
+}
+
+static void beat_consumer_if_due(struct jshm_ring *ring)
+{
+    int64_t now = jshm_ring_clock_ms();
+    if (now != ring->consumer_beat_ms)
+        jshm_ring_heartbeat_consumer(ring);
+}
+
+/* Stores a whole record header: the type first, then the length with release, so a consumer
+ * that reads the length (acquire) sees the type. */
+static void put_record_header(uint8_t *record, int32_t length, int32_t type)
+{
+    atomic_store_explicit(A32(record + 4), type, memory_order_relaxed);
+    atomic_store_explicit(A32(record), length, memory_order_release);
+}
+
+/*
+ * Reserves `required` bytes (a multiple of 8) for records at one contiguous index, with a padding
+ * record first when they do not fit before the end of the area. Returns the index, or -EAGAIN.
+ */
+static int64_t claim_space(struct jshm_ring *ring, uint32_t required)
+{
+    struct jshm_ring_header *h = ring->header;
+    const int64_t capacity = ring->capacity;
+    int64_t head = atomic_load_explicit(A64(&h->head_cache), memory_order_acquire);
+    int64_t tail = atomic_load_explicit(A64(&h->tail), memory_order_acquire);
+    uint32_t tail_index;
+    int64_t padding;
+
+    beat_producer_if_due(ring);
+    for (;;) {
+        tail_index = (uint32_t)tail & ring->mask;
+        int64_t to_end = capacity - tail_index;
+        padding = required > to_end ? to_end : 0;
+        int64_t needed = required + padding;
+        if (needed > capacity - (tail - head)) {
+            head = atomic_load_explicit(A64(&h->head), memory_order_acquire);
+            if (needed > capacity - (tail - head))
+                return -EAGAIN;
+            atomic_store_explicit(A64(&h->head_cache), head, memory_order_relaxed);
+        }
+        if ((ring->flags & JSHM_RING_MANY_PRODUCERS) == 0) {
+            atomic_store_explicit(A64(&h->tail), tail + needed, memory_order_release);
+            break;
+        }
+        if (atomic_compare_exchange_weak_explicit(A64(&h->tail), &tail, tail + needed,
+                                                  memory_order_acq_rel, memory_order_acquire))
+            break;
+        /* Lost the race: `tail` now holds the winner's value; the cached head may be newer too. */
+        head = atomic_load_explicit(A64(&h->head_cache), memory_order_acquire);
+    }
+    if (padding != 0) {
+        put_record_header(ring->records + tail_index, (int32_t)padding, JSHM_RING_PADDING_TYPE);
+        tail_index = 0;
+    }
+    return tail_index;
+}
+
+/* After a commit: wake blocked consumers. The full fence orders our commit before the read of
+ * `waiters`, against the consumer's increment of `waiters` before it re-checks the ring (the
+ * Dekker pattern): either we see its increment or it sees our record. */
+static void wake_consumers(struct jshm_ring *ring)
+{
+    struct jshm_ring_header *h = ring->header;
+    atomic_thread_fence(memory_order_seq_cst);
+    if (atomic_load_explicit(A32(&h->waiters), memory_order_relaxed) > 0) {
+        atomic_fetch_add_explicit(AU32(&h->futex), 1, memory_order_release);
+        /* Not FUTEX_PRIVATE_FLAG: the waiters are in other processes. */
+        syscall(SYS_futex, &h->futex, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+    }
+}
+
+static int check_message(const struct jshm_ring *ring, int32_t type, size_t length)
+{
+    if (type < 1)
+        return -EINVAL;
+    if (length > ring->max_message_length)
+        return -EMSGSIZE;
+    return 0;
+}
+
+int64_t jshm_ring_claim(struct jshm_ring *ring, int32_t type, size_t length, void **payload)
+{
+    int rc = check_message(ring, type, length);
+    if (rc < 0)
+        return rc;
+    uint32_t record_length = RECORD_HEADER + (uint32_t)length;
+    int64_t index = claim_space(ring, align8(record_length));
+    if (index < 0)
+        return index;
+    uint8_t *record = ring->records + index;
+    atomic_store_explicit(A32(record), -(int32_t)record_length, memory_order_relaxed);
+    /* The claim mark is visible before any byte of the payload: a record whose length reads 0
+     * has nothing written yet (what unblocking relies on). */
+    atomic_thread_fence(memory_order_release);
+    atomic_store_explicit(A32(record + 4), type, memory_order_relaxed);
+    *payload = record + RECORD_HEADER;
+    return index + RECORD_HEADER;
+}
+
+/* The record of a payload index returned by claim, if it is claimed: its length, else 0. */
+static int32_t claimed_length(const struct jshm_ring *ring, int64_t index)
+{
+    if (index < (int64_t)RECORD_HEADER || index % JSHM_RING_ALIGNMENT != 0
+        || !JSHM_RANGE_OK(index - RECORD_HEADER, RECORD_HEADER, ring->capacity))
+        return 0;
+    int32_t length = atomic_load_explicit(A32(ring->records + index - RECORD_HEADER),
+                                          memory_order_relaxed);
+    return length < 0 ? -length : 0;
+}
+
+int jshm_ring_commit(struct jshm_ring *ring, int64_t index)
+{
+    int32_t length = claimed_length(ring, index);
+    if (length == 0)
+        return -EINVAL;
+    atomic_store_explicit(A32(ring->records + index - RECORD_HEADER), length, memory_order_release);
+    wake_consumers(ring);
+    return 0;
+}
+
+int jshm_ring_abort(struct jshm_ring *ring, int64_t index)
+{
+    int32_t length = claimed_length(ring, index);
+    if (length == 0)
+        return -EINVAL;
+    put_record_header(ring->records + index - RECORD_HEADER, length, JSHM_RING_PADDING_TYPE);
+    wake_consumers(ring);
+    return 0;
+}
+
+int jshm_ring_offer(struct jshm_ring *ring, int32_t type, const void *message, size_t length)
+{
+    void *payload = NULL;
+    int64_t index = jshm_ring_claim(ring, type, length, &payload);
+    if (index < 0)
+        return (int)index;
+    memcpy(payload, message, length);
+    return jshm_ring_commit(ring, index);
+}
+
+int jshm_ring_poll(struct jshm_ring *ring, jshm_ring_handler handler, void *arg, int limit)
+{
+    struct jshm_ring_header *h = ring->header;
+    /* Only the consumer writes head. */
+    int64_t head = atomic_load_explicit(A64(&h->head), memory_order_relaxed);
+    uint32_t head_index = (uint32_t)head & ring->mask;
+    uint32_t contiguous = ring->capacity - head_index;
+    uint32_t read = 0;
+    int count = 0;
+    int rc = 0;
+
+    beat_consumer_if_due(ring);
+    while (read < contiguous && count < limit) {
+        uint8_t *record = ring->records + head_index + read;
+        int32_t length = atomic_load_explicit(A32(record), memory_order_acquire);
+        if (length <= 0)
+            break;
+        if ((uint32_t)length < RECORD_HEADER
+            || !JSHM_RANGE_OK(head_index + read, align8((uint32_t)length), ring->capacity)) {
+            rc = -EBADMSG;
+            break;
+        }
+        read += align8((uint32_t)length);
+        int32_t type = atomic_load_explicit(A32(record + 4), memory_order_relaxed);
+        if (type == JSHM_RING_PADDING_TYPE)
+            continue;
+        count++;
+        handler(type, record + RECORD_HEADER, (size_t)length - RECORD_HEADER, arg);
+    }
+    if (read > 0) {
+        /* Free space is zero: a producer's record reads length 0 until it writes its claim. */
+        memset(ring->records + head_index, 0, read);
+        atomic_store_explicit(A64(&h->head), head + read, memory_order_release);
+    }
+    return rc < 0 && count == 0 ? rc : count;
+}
+
+static int record_ready(const struct jshm_ring *ring)
+{
+    int64_t head = atomic_load_explicit(A64(&ring->header->head), memory_order_relaxed);
+    const uint8_t *record = ring->records + ((uint32_t)head & ring->mask);
+    return atomic_load_explicit(A32(record), memory_order_acquire) > 0;
+}
+
+int jshm_ring_wait(struct jshm_ring *ring, int64_t timeout_ns)
+{
+    struct jshm_ring_header *h = ring->header;
+    atomic_fetch_add_explicit(A32(&h->waiters), 1, memory_order_seq_cst);
+    atomic_thread_fence(memory_order_seq_cst);
+    uint32_t seen = atomic_load_explicit(AU32(&h->futex), memory_order_acquire);
+    int ready = record_ready(ring);
+    int rc = 0;
+    if (!ready) {
+        struct timespec timeout;
+        struct timespec *timeout_ptr = NULL;
+        if (timeout_ns >= 0) {
+            timeout.tv_sec = (time_t)(timeout_ns / 1000000000);
+            timeout.tv_nsec = (long)(timeout_ns % 1000000000);
+            timeout_ptr = &timeout;
+        }
+        /* Returns at once (EAGAIN) if a producer bumped the word since we read it. */
+        if (syscall(SYS_futex, &h->futex, FUTEX_WAIT, seen, timeout_ptr, NULL, 0) < 0
+            && errno != EAGAIN && errno != ETIMEDOUT && errno != EINTR)
+            rc = -errno;
+        ready = record_ready(ring);
+    }
+    atomic_fetch_sub_explicit(A32(&h->waiters), 1, memory_order_seq_cst);
+    return rc < 0 ? rc : ready;
+}

@@ -1,0 +1,531 @@
+package dev.jshm.ring;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.jshm.MappedFileSegment;
+import dev.jshm.Segment;
+import dev.jshm.SysVSegment;
+
+/** The ring in one process: the protocol, its edges and its failure modes. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RingBasicsTest {
+
+    private final List<Segment> segments = new ArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void closeSegments() {
+        segments.forEach(Segment::close);
+    }
+
+    /** A private System V segment, removed at once: it goes when this process detaches. */
+    private SysVSegment segment(long size) {
+        SysVSegment segment = SysVSegment.createPrivate(size);
+        segment.remove();
+        segments.add(segment);
+        return segment;
+    }
+
+    private MessageRing ring(int capacity, ProducerMode mode) {
+        return MessageRing.create(segment(MessageRing.requiredSize(capacity)), 0, capacity, mode);
+    }
+
+    record Message(int type, byte[] bytes) {
+    }
+
+    /** Collects copies of what it receives. */
+    static final class Collector implements MessageHandler {
+        final List<Message> messages = new ArrayList<>();
+
+        @Override
+        public void onMessage(int msgTypeId, ByteBuffer buffer, int offset, int length) {
+            byte[] bytes = new byte[length];
+            buffer.get(offset, bytes);
+            messages.add(new Message(msgTypeId, bytes));
+        }
+    }
+
+    private static byte[] bytes(int length, int seed) {
+        byte[] b = new byte[length];
+        for (int i = 0; i < length; i++) {
+            b[i] = (byte) (seed * 17 + i);
+        }
+        return b;
+    }
+
+    @Test
+    void messagesArriveWholeInOrderWithTheirTypes() {
+        MessageRing ring = ring(4096, ProducerMode.SINGLE);
+        assertTrue(ring.offer(7, bytes(10, 1), 0, 10));
+        assertTrue(ring.offer(8, ByteBuffer.wrap(bytes(0, 2))));
+        assertTrue(ring.offer(9, bytes(100, 3), 20, 30));
+        ByteBuffer direct = ByteBuffer.allocateDirect(64);
+        direct.put(bytes(64, 4)).flip().position(4);
+        assertTrue(ring.offer(10, direct));
+        assertEquals(4, direct.position(), "offer leaves the source's position alone");
+
+        Collector c = new Collector();
+        assertEquals(4, ring.poll(c, 10));
+        assertEquals(List.of(7, 8, 9, 10), c.messages.stream().map(Message::type).toList());
+        assertArrayEquals(bytes(10, 1), c.messages.get(0).bytes());
+        assertArrayEquals(new byte[0], c.messages.get(1).bytes());
+        assertArrayEquals(java.util.Arrays.copyOfRange(bytes(100, 3), 20, 50), c.messages.get(2).bytes());
+        assertArrayEquals(java.util.Arrays.copyOfRange(bytes(64, 4), 4, 64), c.messages.get(3).bytes());
+        assertEquals(0, ring.poll(c, 10), "nothing left");
+        assertEquals(ring.tailPosition(), ring.headPosition());
+        assertEquals(0, ring.size());
+    }
+
+    @Test
+    void pollStopsAtTheLimitAndReleasesTheHeadOncePerBatch() {
+        MessageRing ring = ring(4096, ProducerMode.SINGLE);
+        for (int i = 0; i < 5; i++) {
+            assertTrue(ring.offer(1, bytes(5, i), 0, 5));
+        }
+        long headBefore = ring.headPosition();
+        Collector c = new Collector();
+        List<Long> headsSeenByHandler = new ArrayList<>();
+        assertEquals(3, ring.poll((type, buffer, offset, length) -> {
+            headsSeenByHandler.add(ring.headPosition());
+            c.onMessage(type, buffer, offset, length);
+        }, 3));
+        assertEquals(List.of(headBefore, headBefore, headBefore), headsSeenByHandler, "the head moves once, after the batch");
+        assertEquals(headBefore + 3 * 16, ring.headPosition(), "3 records of 8 + 5 bytes, rounded up to 16");
+        assertEquals(2, ring.drain(c));
+        assertEquals(5, c.messages.size());
+        for (int i = 0; i < 5; i++) {
+            assertArrayEquals(bytes(5, i), c.messages.get(i).bytes());
+        }
+    }
+
+    @Test
+    void wrapsAroundWithPaddingAndNeverSplitsAMessage() {
+        MessageRing ring = ring(1024, ProducerMode.SINGLE);
+        RingTestMessages.Checker checker = new RingTestMessages.Checker(1, 0);
+        checker.maxLength = ring.maxMessageLength();
+        long seq = 0;
+        long offered = 0;
+        // Lengths 12..64 (longer ones skipped): records end at every offset, over many laps.
+        for (int round = 0; round < 20_000; round++) {
+            int burst = round % 7 + 1;
+            for (int i = 0; i < burst; i++) {
+                byte[] m = RingTestMessages.bytes(seq);
+                if (m.length > ring.maxMessageLength()) {
+                    seq++;
+                    continue;
+                }
+                if (!ring.offer(1, m, 0, m.length)) {
+                    break;
+                }
+                seq++;
+                offered++;
+            }
+            ring.poll(checker, round % 5 + 1);
+        }
+        ring.drain(checker);
+        assertEquals(offered, checker.received, "every message offered arrived");
+        assertTrue(ring.tailPosition() > 500L * ring.capacity(), "the ring wrapped many times: " + ring.tailPosition());
+    }
+
+    @Test
+    void aFullRingRefusesUntilTheConsumerFreesSpace() {
+        MessageRing ring = ring(1024, ProducerMode.SINGLE);
+        byte[] m = bytes(100, 5);
+        int accepted = 0;
+        while (ring.offer(1, m, 0, m.length)) {
+            accepted++;
+        }
+        assertEquals(1024 / 112, accepted, "records of 108 bytes round up to 112");
+        assertTrue(ring.size() <= ring.capacity());
+        int claim = ring.claim(1, 100);
+        assertEquals(-1, claim, "claim refuses too");
+        assertFalse(ring.offerBatch(1, ByteBuffer.wrap(m)));
+        Collector c = new Collector();
+        assertEquals(1, ring.poll(c, 1));
+        assertTrue(ring.offer(1, m, 0, m.length), "space freed by the poll is reused");
+        assertEquals(accepted, ring.drain(c));
+    }
+
+    @Test
+    void messageArgumentsAreChecked() {
+        MessageRing ring = ring(1024, ProducerMode.SINGLE);
+        assertEquals(128, ring.maxMessageLength());
+        assertTrue(ring.offer(1, new byte[128], 0, 128), "the longest message fits");
+        IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class, () -> ring.offer(1, new byte[129], 0, 129));
+        assertTrue(tooLong.getMessage().contains("message length 129 is outside [0, 128]"), tooLong.getMessage());
+        IllegalArgumentException badType = assertThrows(IllegalArgumentException.class, () -> ring.offer(0, new byte[1], 0, 1));
+        assertTrue(badType.getMessage().contains("message type 0 must be at least 1"), badType.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ring.claim(-1, 1));
+        assertThrows(IllegalArgumentException.class, () -> ring.claim(1, -1));
+        assertThrows(IndexOutOfBoundsException.class, () -> ring.offer(1, new byte[4], 2, 3));
+        IllegalArgumentException batch = assertThrows(IllegalArgumentException.class, () -> {
+            ByteBuffer[] many = new ByteBuffer[5];
+            java.util.Arrays.setAll(many, i -> ByteBuffer.allocate(120));
+            ring.offerBatch(1, many);
+        });
+        assertTrue(batch.getMessage().contains("at most 512 bytes"), batch.getMessage());
+        Collector c = new Collector();
+        assertEquals(1, ring.drain(c), "refused messages wrote nothing");
+    }
+
+    @Test
+    void claimedMessagesAreInvisibleUntilCommittedAndAbortedOnesAreSkipped() {
+        MessageRing ring = ring(4096, ProducerMode.MANY);
+        int first = ring.claim(3, 8);
+        int second = ring.claim(4, 8);
+        int third = ring.claim(5, 8);
+        assertTrue(first >= 0 && second > first && third > second);
+        ring.buffer().putLong(first, 111L);
+        ring.buffer().putLong(second, 222L);
+        ring.buffer().putLong(third, 333L);
+        ring.commit(second);
+        ring.commit(third);
+        Collector c = new Collector();
+        assertEquals(0, ring.poll(c, 10), "the first claim blocks the later, committed ones");
+        ring.abort(first);
+        assertEquals(2, ring.poll(c, 10));
+        assertEquals(List.of(4, 5), c.messages.stream().map(Message::type).toList());
+        assertEquals(222L, ByteBuffer.wrap(c.messages.get(0).bytes()).order(ByteOrder.nativeOrder()).getLong());
+        IllegalStateException twice = assertThrows(IllegalStateException.class, () -> ring.commit(second));
+        assertTrue(twice.getMessage().contains("no claimed message there"), twice.getMessage());
+        assertThrows(IllegalStateException.class, () -> ring.abort(first));
+        assertThrows(IllegalStateException.class, () -> ring.commit(3));
+        assertThrows(IllegalStateException.class, () -> ring.commit(-8));
+        assertThrows(IllegalStateException.class, () -> ring.commit(1 << 20));
+    }
+
+    @Test
+    void aBatchIsClaimedOnceAndBecomesVisibleAtOnce() {
+        MessageRing ring = ring(4096, ProducerMode.MANY);
+        ByteBuffer[] batch = new ByteBuffer[6];
+        for (int i = 0; i < batch.length; i++) {
+            batch[i] = ByteBuffer.wrap(bytes(i * 9, i));
+        }
+        long tailBefore = ring.tailPosition();
+        assertTrue(ring.offerBatch(2, batch, 1, 4));
+        long expectedBytes = 0;
+        for (int i = 1; i <= 4; i++) {
+            expectedBytes += (8 + i * 9 + 7) / 8 * 8;
+        }
+        assertEquals(tailBefore + expectedBytes, ring.tailPosition(), "one claim of the whole batch");
+        for (ByteBuffer b : batch) {
+            assertEquals(0, b.position(), "positions untouched");
+        }
+        Collector c = new Collector();
+        assertEquals(4, ring.poll(c, 100));
+        for (int i = 1; i <= 4; i++) {
+            assertArrayEquals(bytes(i * 9, i), c.messages.get(i - 1).bytes());
+            assertEquals(2, c.messages.get(i - 1).type());
+        }
+        assertTrue(ring.offerBatch(2), "an empty batch is accepted and writes nothing");
+        assertEquals(tailBefore + expectedBytes, ring.tailPosition());
+    }
+
+    @Test
+    void batchesWrapWithoutSplitting() {
+        MessageRing ring = ring(1024, ProducerMode.SINGLE);
+        RingTestMessages.Checker checker = new RingTestMessages.Checker(1, 0);
+        checker.maxLength = 64;
+        long seq = 0;
+        long offered = 0;
+        ByteBuffer[] batch = new ByteBuffer[5];
+        for (int round = 0; round < 5_000; round++) {
+            int n = 0;
+            long s = seq;
+            while (n < round % 5 + 1) {
+                if (RingTestMessages.length(s) <= 64) {
+                    batch[n++] = ByteBuffer.wrap(RingTestMessages.bytes(s));
+                }
+                s++;
+            }
+            if (ring.offerBatch(1, batch, 0, n)) {
+                seq = s;
+                offered += n;
+            }
+            ring.poll(checker, 3);
+        }
+        ring.drain(checker);
+        assertEquals(offered, checker.received);
+        assertTrue(ring.tailPosition() > 50L * ring.capacity());
+    }
+
+    @Test
+    void unblockSkipsAStaleClaimOnceTheProducerHeartbeatIsOld() throws Exception {
+        MessageRing ring = ring(4096, ProducerMode.MANY);
+        assertTrue(ring.offer(1, bytes(4, 1), 0, 4));
+        int dead = ring.claim(1, 40); // a producer that dies here never commits
+        ring.buffer().put(dead, bytes(20, 9)); // and left half a message
+        Collector c = new Collector();
+        assertEquals(1, ring.drain(c));
+        assertFalse(ring.unblock(Duration.ofMillis(200)), "the claim is recent: no unblocking");
+        Thread.sleep(300);
+        assertFalse(ring.isProducerAlive(Duration.ofMillis(200)));
+        assertTrue(ring.unblock(Duration.ofMillis(200)), "the heartbeat is old: the claim is skipped");
+        assertTrue(ring.offer(1, bytes(6, 2), 0, 6));
+        assertEquals(1, ring.drain(c), "the half message is never delivered, the next one is");
+        assertArrayEquals(bytes(6, 2), c.messages.get(1).bytes());
+        assertThrows(IllegalStateException.class, () -> ring.commit(dead), "a producer that comes back cannot commit");
+        assertFalse(ring.unblock(Duration.ofMillis(200)), "nothing is blocked now");
+    }
+
+    @Test
+    void unblockWaitsForTheTimeoutWhileOtherProducersAreAlive() throws Exception {
+        MessageRing ring = ring(4096, ProducerMode.MANY);
+        int dead = ring.claim(1, 16);
+        assertTrue(ring.offer(1, bytes(3, 3), 0, 3), "a live producer commits after the dead claim");
+        Collector c = new Collector();
+        long start = System.nanoTime();
+        boolean unblocked = false;
+        while (!unblocked && System.nanoTime() - start < 5_000_000_000L) {
+            ring.heartbeatProducer(); // the live producer keeps beating
+            unblocked = ring.unblock(Duration.ofMillis(150));
+            if (!unblocked) {
+                assertEquals(0, ring.poll(c, 10), "blocked until then");
+                Thread.sleep(10);
+            }
+        }
+        long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(unblocked, "unblocked within 5 s");
+        assertTrue(waitedMillis >= 150, "not before the consumer saw it blocked for the timeout: " + waitedMillis + " ms");
+        assertEquals(1, ring.drain(c));
+        assertArrayEquals(bytes(3, 3), c.messages.get(0).bytes());
+        assertThrows(IllegalStateException.class, () -> ring.commit(dead));
+    }
+
+    @Test
+    void unblockSkipsAClaimThatNeverWroteItsHeader() throws Exception {
+        MessageRing ring = ring(4096, ProducerMode.MANY);
+        Segment segment = ring.segment();
+        // A producer that died right after moving the tail: 48 bytes claimed, nothing written.
+        long tail = ring.tailPosition();
+        segment.putLong(RingLayout.TAIL_OFFSET, tail + 48);
+        assertTrue(ring.offer(1, bytes(30, 4), 0, 30), "a later producer commits behind it");
+        Collector c = new Collector();
+        assertEquals(0, ring.drain(c));
+        Thread.sleep(150);
+        ring.heartbeatProducer();
+        assertFalse(ring.unblock(Duration.ofMillis(100)), "first sighting starts the clock");
+        Thread.sleep(150);
+        assertTrue(ring.unblock(Duration.ofMillis(100)));
+        assertEquals(1, ring.drain(c));
+        assertArrayEquals(bytes(30, 4), c.messages.get(0).bytes());
+        assertEquals(ring.tailPosition(), ring.headPosition());
+    }
+
+    @Test
+    void unblockSkipsAnAbandonedClaimAtTheEndOfTheRing() throws Exception {
+        MessageRing ring = ring(1024, ProducerMode.MANY);
+        Collector c = new Collector();
+        // Move to 64 bytes before the end, then let a "dead" producer claim the rest and the
+        // start: a padding-less wrap that wrote nothing at all.
+        byte[] filler = new byte[120];
+        for (int i = 0; i < 7; i++) {
+            assertTrue(ring.offer(1, filler, 0, filler.length));
+        }
+        assertEquals(7, ring.drain(c));
+        assertEquals(1024 - 64 - 64, ring.tailPosition() & 1023);
+        assertTrue(ring.offer(1, new byte[56], 0, 56));
+        assertEquals(1, ring.drain(c));
+        long tail = ring.tailPosition();
+        ring.segment().putLong(RingLayout.TAIL_OFFSET, tail + 64 + 32);
+        Thread.sleep(120);
+        assertTrue(ring.unblock(Duration.ofMillis(100)), "the heartbeat is old");
+        assertEquals(0, ring.drain(c));
+        assertEquals(tail + 96, ring.headPosition(), "both parts of the dead claim were skipped");
+        assertTrue(ring.offer(1, bytes(10, 1), 0, 10));
+        assertEquals(1, ring.drain(c));
+    }
+
+    @Test
+    void pollUnblocksByItselfWhenConfigured() throws Exception {
+        MessageRing ring = ring(4096, ProducerMode.MANY);
+        ring.unblockAfter(Duration.ofMillis(50));
+        ring.claim(1, 8);
+        Collector c = new Collector();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        boolean offered = false;
+        while (c.messages.isEmpty() && System.nanoTime() < deadline) {
+            if (!offered) {
+                offered = ring.offer(2, bytes(3, 1), 0, 3);
+            }
+            ring.poll(c, 10);
+            Thread.onSpinWait();
+        }
+        assertEquals(1, c.messages.size(), "the poll skipped the dead claim by itself");
+        assertEquals(2, c.messages.get(0).type());
+        ring.unblockAfter(null);
+        assertThrows(IllegalArgumentException.class, () -> ring.unblock(Duration.ZERO));
+    }
+
+    @Test
+    void heartbeatsAndPidsTellWhoIsAlive() throws Exception {
+        MessageRing ring = ring(1024, ProducerMode.SINGLE);
+        int pid = (int) ProcessHandle.current().pid();
+        assertEquals(0, ring.producerHeartbeat());
+        assertEquals(0, ring.consumerPid());
+        assertFalse(ring.isProducerAlive(Duration.ofDays(1)), "never beat: not alive");
+        assertFalse(ring.isConsumerAlive(Duration.ofDays(1)));
+        long before = MessageRing.clockMillis();
+        assertTrue(ring.offer(1, new byte[1], 0, 1));
+        assertEquals(pid, ring.producerPid());
+        assertTrue(ring.producerHeartbeat() >= before && ring.producerHeartbeat() <= MessageRing.clockMillis());
+        assertTrue(ring.isProducerAlive(Duration.ofSeconds(1)));
+        assertFalse(ring.isConsumerAlive(Duration.ofSeconds(1)));
+        ring.poll(new Collector(), 1);
+        assertEquals(pid, ring.consumerPid());
+        assertTrue(ring.isConsumerAlive(Duration.ofSeconds(1)));
+        Thread.sleep(60);
+        assertFalse(ring.isProducerAlive(Duration.ofMillis(30)));
+        ring.heartbeatProducer();
+        ring.heartbeatConsumer();
+        assertTrue(ring.isProducerAlive(Duration.ofMillis(30)));
+        assertTrue(ring.isConsumerAlive(Duration.ofMillis(30)));
+        // The clock is CLOCK_MONOTONIC, which C reads too.
+        long nanoMillis = System.nanoTime() / 1_000_000;
+        assertTrue(Math.abs(MessageRing.clockMillis() - nanoMillis) <= 1);
+    }
+
+    @Test
+    void awaitReturnsWhenAMessageIsCommittedOrTheTimeoutPasses() throws Exception {
+        MessageRing ring = ring(4096, ProducerMode.SINGLE);
+        long start = System.nanoTime();
+        assertFalse(ring.await(Duration.ofMillis(100)));
+        long waited = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(waited >= 99 && waited < 3000, "waited the timeout: " + waited + " ms");
+        assertEquals(0, ring.waiters(), "the waiter count is back to 0");
+
+        CountDownLatch waiting = new CountDownLatch(1);
+        AtomicLong wokenAfter = new AtomicLong(-1);
+        AtomicBoolean ready = new AtomicBoolean();
+        Thread consumer = new Thread(() -> {
+            waiting.countDown();
+            long t = System.nanoTime();
+            ready.set(ring.await(Duration.ofSeconds(20)));
+            wokenAfter.set(System.nanoTime() - t);
+        });
+        consumer.start();
+        assertTrue(waiting.await(10, TimeUnit.SECONDS));
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (ring.waiters() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        assertEquals(1, ring.waiters(), "the consumer counts itself as a waiter");
+        assertTrue(ring.offer(1, new byte[3], 0, 3));
+        consumer.join(10_000);
+        assertFalse(consumer.isAlive());
+        assertTrue(ready.get());
+        assertTrue(wokenAfter.get() < 10_000_000_000L, "woken by the commit, long before the timeout");
+        assertTrue(ring.await(Duration.ofSeconds(5)), "a ready record: no wait");
+
+        Collector c = new Collector();
+        ring.drain(c);
+        Thread interrupted = new Thread(() -> ready.set(ring.await(Duration.ofSeconds(20))));
+        interrupted.start();
+        Thread.sleep(50);
+        interrupted.interrupt();
+        interrupted.join(10_000);
+        assertFalse(interrupted.isAlive(), "an interrupt ends the wait");
+        assertFalse(ready.get());
+    }
+
+    @Test
+    void aBlockingConsumerReceivesEverythingAProducerThreadSends() throws Exception {
+        MessageRing ring = ring(8192, ProducerMode.SINGLE);
+        int count = 200_000;
+        Thread producer = new Thread(() -> {
+            IdleStrategy idle = new YieldingIdleStrategy();
+            for (long seq = 0; seq < count; seq++) {
+                byte[] m = RingTestMessages.bytes(seq);
+                while (!ring.offer(1, m, 0, m.length)) {
+                    idle.idle(0);
+                }
+                if (seq % 10_000 == 0) {
+                    try {
+                        Thread.sleep(1); // let the consumer run dry and block
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }
+        });
+        producer.start();
+        RingTestMessages.Checker checker = new RingTestMessages.Checker(1, 0);
+        IdleStrategy idle = new FutexRingIdleStrategy(ring);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (checker.received < count && System.nanoTime() < deadline) {
+            idle.idle(ring.poll(checker, 256));
+        }
+        producer.join(10_000);
+        assertEquals(count, checker.received);
+    }
+
+    @Test
+    void everyKindOfSegmentHoldsRingsAtAnyAlignedOffset() throws Exception {
+        long size = 4096 + MessageRing.requiredSize(2048);
+        try (MappedFileSegment file = MappedFileSegment.create(dir.resolve("rings"), size)) {
+            MessageRing first = MessageRing.create(file, 0, 1024, ProducerMode.SINGLE);
+            MessageRing second = MessageRing.create(file, 4096, 2048, ProducerMode.MANY);
+            assertTrue(first.offer(1, bytes(5, 1), 0, 5));
+            assertTrue(second.offer(2, bytes(6, 2), 0, 6));
+            MessageRing again = MessageRing.attach(file, 4096);
+            assertEquals(ProducerMode.MANY, again.producerMode());
+            assertEquals(2048, again.capacity());
+            Collector c = new Collector();
+            assertEquals(1, again.poll(c, 10));
+            assertEquals(1, MessageRing.attach(file).poll(c, 10));
+            assertArrayEquals(bytes(6, 2), c.messages.get(0).bytes());
+            assertArrayEquals(bytes(5, 1), c.messages.get(1).bytes());
+            IllegalArgumentException misaligned = assertThrows(IllegalArgumentException.class,
+                    () -> MessageRing.create(file, 4100, 1024, ProducerMode.SINGLE));
+            assertTrue(misaligned.getMessage().contains("not 8-byte aligned"), misaligned.getMessage());
+            assertThrows(IndexOutOfBoundsException.class, () -> MessageRing.create(file, 4096, 4096, ProducerMode.SINGLE));
+        }
+    }
+
+    @Test
+    void aRingOnAClosedSegmentRefusesEverything() {
+        SysVSegment segment = segment(MessageRing.requiredSize(1024));
+        MessageRing ring = MessageRing.create(segment, 1024);
+        assertSame(segment, ring.segment());
+        segment.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ring.offer(1, new byte[1], 0, 1));
+        assertTrue(e.getMessage().startsWith("Already closed"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> ring.poll(new Collector(), 1));
+        assertThrows(IllegalStateException.class, () -> ring.claim(1, 1));
+        assertThrows(IllegalStateException.class, ring::headPosition);
+        assertThrows(IllegalStateException.class, () -> ring.await(Duration.ofMillis(1)));
+    }
+
+    @Test
+    void capacitiesAreChecked() {
+        assertEquals(512 + 1024, MessageRing.requiredSize(1024));
+        assertEquals(512L + (1 << 30), MessageRing.requiredSize(1 << 30));
+        for (int bad : new int[] {0, -1024, 512, 1000, 3000, 1 << 31 >>> 1 | 1}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MessageRing.requiredSize(bad));
+            assertTrue(e.getMessage().contains("must be a power of two"), e.getMessage());
+        }
+    }
+}

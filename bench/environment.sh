@@ -15,10 +15,12 @@ fi
 echo "gcc:         $(gcc --version | head -1)"
 echo "glibc:       $(ldd --version | head -1)"
 echo "pinning:     JMH (single-process) unpinned on all $(nproc) cores (the JIT and GC need the other core);"
-echo "             two-process tests: parent taskset -c 0, child taskset -c 1 (Java),"
+echo "             two-process tests: parent taskset -c 0, child taskset -c 1 (Java, each JVM with"
+echo "             -XX:+UseSerialGC -XX:GuaranteedSafepointInterval=0 so its own threads leave the core alone),"
 echo "             sched_setaffinity cores 0 and 1 (C ping-pong and futex); C single-thread tests unpinned"
 echo "cpu freq:    $(cat /sys/devices/system/cpu/cpu0/cpufreq/scaling_governor 2>/dev/null || echo 'no cpufreq (VM)')"
 echo "hugepages:   $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)"
+echo "clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "/proc/cpuinfo flags (first CPU):"

@@ -20,7 +20,7 @@ LOG="$OUT/bench.log"
 case "$MODE" in
   quick)
     # 2 cores, about 10 minutes in all: one fork, short iterations, no 64 MiB copies.
-    JMH_OPTS=(-f 1 -wi 2 -w 300ms -i 3 -r 300ms)
+    JMH_OPTS=(-f 1 -wi 2 -w 250ms -i 3 -r 300ms)
     SIZES=64,4096,65536,1048576 ;;
   full)
     JMH_OPTS=(-f 2 -wi 5 -w 1s -i 5 -r 1s)
@@ -66,9 +66,13 @@ if [ -f "$FFM_JAR" ]; then
     -rf json -rff "$OUT/jmh-jdk25.json" 'dev\.jshm\.bench\.ffm\.' 2>&1 | progress
 fi
 
-step "two processes on cores 0 and 1 (taskset): ping-pong, Agrona round trip and throughput"
-taskset -c 0 "$JAVA17" --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -cp "$JAR" \
+step "two processes on cores 0 and 1 (taskset): ping-pong, round trip and throughput of Agrona and jshm's ring, futex"
+# The same JVM options as the child's (CrossProcess.JVM_FLAGS): serial GC, no periodic safepoints.
+taskset -c 0 "$JAVA17" --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -XX:+UseSerialGC -Xms256m -Xmx256m \
+  -XX:+AlwaysPreTouch -XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=0 -cp "$JAR" \
   dev.jshm.bench.CrossProcess "$MODE" > "$OUT/crossprocess.json"
+
+echo "load after:  $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/environment.txt"
 
 step "report: results.md, summary.md, charts/*.png"
 "$JAVA17" -Djava.awt.headless=true -cp "$JAR" dev.jshm.bench.report.Report "$OUT" "$MODE"

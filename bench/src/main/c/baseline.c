@@ -167,6 +167,22 @@ static void bench_access8(void)
     shmdt(mem);
 }
 
+/* What one timestamp costs: the Java and C latency tests take one or two per message, and the
+ * ring's heartbeats take one per offer and per poll. */
+static void bench_clock(void)
+{
+    struct timespec ts;
+    long n = 2000000;
+    double s[64];
+    for (int r = 0; r < reps; r++) {
+        double t = now_ns();
+        for (long i = 0; i < n; i++)
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+        s[r] = (now_ns() - t) / (double)n;
+    }
+    emit("Clock", "clock_gettime", "", "c", "ns/op", s, reps);
+}
+
 /* ---- copies --------------------------------------------------------------------------------- */
 
 /* The size is read through a volatile so gcc calls memcpy as JNI's array-region copy does,
@@ -552,7 +568,7 @@ int main(int argc, char **argv)
     snprintf(file_existing, sizeof file_existing, "/dev/shm/jshm-bench-c-%d-lifef", pid);
     printf("{\"tool\": \"baseline.c\", \"mode\": \"%s\", \"records\": [", quick ? "quick" : "full");
     struct { const char *name; void (*fn)(void); } parts[] = {
-        {"access8", bench_access8}, {"copies", bench_copies}, {"lifecycle", bench_lifecycle},
+        {"clock", bench_clock}, {"access8", bench_access8}, {"copies", bench_copies}, {"lifecycle", bench_lifecycle},
         {"first-touch", bench_first_touch}, {"ping-pong", bench_ping_pong}, {"futex", bench_futex},
     };
     for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {

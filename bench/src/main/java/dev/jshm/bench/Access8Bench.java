@@ -8,6 +8,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import dev.jshm.SegmentAtomics;
 import dev.jshm.SysVSegment;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -26,7 +27,9 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <p>Ways: {@code jshmTyped} is {@code Segment.getLong/putLong}; {@code jshmView} is a VarHandle
  * over the segment's {@code asByteBuffer()} view (the only ordered access jshm offers until
- * {@code atomics()} lands); the JDK ways use the same VarHandle over their buffers.
+ * {@code atomics()} existed); {@code jshmAtomics} is {@code segment.atomics()} (the JVM's
+ * VarHandles) and {@code jshmNativeAtomics} is {@code segment.nativeAtomics()} (C11 atomics
+ * through JNI); the JDK ways use the same VarHandle over their buffers.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,6 +41,8 @@ public class Access8Bench {
 
     private SysVSegment segment;
     private ByteBuffer view;
+    private SegmentAtomics atomics;
+    private SegmentAtomics nativeAtomics;
     private Path file;
     private MappedByteBuffer mapped;
     private ByteBuffer direct;
@@ -48,12 +53,16 @@ public class Access8Bench {
     private long expectedView;
     private long expectedMapped;
     private long expectedDirect;
+    private long expectedAtomics;
+    private long expectedNative;
 
     @Setup
     public void setup() {
         segment = SysVSegment.createPrivate(SIZE);
         segment.remove();
         view = segment.asByteBuffer();
+        atomics = segment.atomics();
+        nativeAtomics = segment.nativeAtomics();
         file = DevShm.newPath("access8");
         mapped = DevShm.map(file, SIZE);
         direct = ByteBuffer.allocateDirect(SIZE).order(ByteOrder.nativeOrder());
@@ -121,6 +130,16 @@ public class Access8Bench {
     }
 
     @Benchmark
+    public long getVolatile_jshmAtomics() {
+        return atomics.getLongVolatile(offset);
+    }
+
+    @Benchmark
+    public long getVolatile_jshmNativeAtomics() {
+        return nativeAtomics.getLongVolatile(offset);
+    }
+
+    @Benchmark
     public long getVolatile_mappedByteBuffer() {
         return (long) LONGS.getVolatile(mapped, offset);
     }
@@ -137,6 +156,16 @@ public class Access8Bench {
     }
 
     @Benchmark
+    public void putRelease_jshmAtomics() {
+        atomics.putLongRelease(offset, value);
+    }
+
+    @Benchmark
+    public void putRelease_jshmNativeAtomics() {
+        nativeAtomics.putLongRelease(offset, value);
+    }
+
+    @Benchmark
     public void putRelease_mappedByteBuffer() {
         LONGS.setRelease(mapped, offset, value);
     }
@@ -150,6 +179,16 @@ public class Access8Bench {
     @Benchmark
     public void putVolatile_jshmView() {
         LONGS.setVolatile(view, offset, value);
+    }
+
+    @Benchmark
+    public void putVolatile_jshmAtomics() {
+        atomics.putLongVolatile(offset, value);
+    }
+
+    @Benchmark
+    public void putVolatile_jshmNativeAtomics() {
+        nativeAtomics.putLongVolatile(offset, value);
     }
 
     @Benchmark
@@ -171,6 +210,20 @@ public class Access8Bench {
     }
 
     @Benchmark
+    public boolean cas_jshmAtomics() {
+        long e = expectedAtomics;
+        expectedAtomics = e + 1;
+        return atomics.compareAndSetLong(offset, e, e + 1);
+    }
+
+    @Benchmark
+    public boolean cas_jshmNativeAtomics() {
+        long e = expectedNative;
+        expectedNative = e + 1;
+        return nativeAtomics.compareAndSetLong(offset, e, e + 1);
+    }
+
+    @Benchmark
     public boolean cas_mappedByteBuffer() {
         long e = expectedMapped;
         expectedMapped = e + 1;
@@ -188,6 +241,16 @@ public class Access8Bench {
     @Benchmark
     public long getAndAdd_jshmView() {
         return (long) LONGS.getAndAdd(view, offset + 8, 1L);
+    }
+
+    @Benchmark
+    public long getAndAdd_jshmAtomics() {
+        return atomics.getAndAddLong(offset + 8, 1L);
+    }
+
+    @Benchmark
+    public long getAndAdd_jshmNativeAtomics() {
+        return nativeAtomics.getAndAddLong(offset + 8, 1L);
     }
 
     @Benchmark

@@ -11,7 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import dev.jshm.Futex;
 import dev.jshm.PosixSegment;
+import dev.jshm.SegmentAtomics;
+import dev.jshm.ring.BusySpinIdleStrategy;
+import dev.jshm.ring.FutexRingIdleStrategy;
+import dev.jshm.ring.IdleStrategy;
+import dev.jshm.ring.MessageRing;
+import dev.jshm.ring.ProducerMode;
 
 import org.HdrHistogram.Histogram;
 import org.agrona.IoUtil;
@@ -31,7 +38,10 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * VarHandle on its {@code asByteBuffer()} view: the same protocol as baseline.c's ping-pong),
  * {@code agrona-rtt} (a 32-byte message each way through two Agrona {@link OneToOneRingBuffer}s
  * in one mapped /dev/shm file) and {@code agrona-throughput} (the child writes 32- or 256-byte
- * messages as fast as the ring takes them; this JVM reads them and times blocks of messages).
+ * messages as fast as the ring takes them; this JVM reads them and times blocks of messages),
+ * {@code ring-rtt} and {@code ring-throughput} (the same two with jshm's {@link MessageRing}, once
+ * with a busy-spinning consumer and once with {@link FutexRingIdleStrategy}), and {@code futex}
+ * (one-way wake-up latency of {@link Futex}: the protocol of baseline.c's futex test).
  */
 public final class CrossProcess {
 
@@ -43,8 +53,17 @@ public final class CrossProcess {
     private static final int RTT_RING = 64 * 1024;
     private static final int THROUGHPUT_RING = 1024 * 1024;
 
-    /** What Agrona 2 needs on the command line; the caller passes it to this JVM too. */
-    static final String AGRONA_EXPORTS = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED";
+    /**
+     * The child's JVM options; bench/run.sh gives this JVM the same. Agrona 2 reaches
+     * jdk.internal.misc.Unsafe. The rest keeps the JVM's own threads off the pinned core: each
+     * process has one core for its spinning thread, so any other thread that wakes up (a
+     * concurrent GC thread, the VM thread's periodic safepoint) takes the core from it for a
+     * scheduler time slice, which shows as a stall of milliseconds.
+     */
+    static final List<String> JVM_FLAGS = List.of(
+            "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
+            "-XX:+UseSerialGC", "-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch",
+            "-XX:+UnlockDiagnosticVMOptions", "-XX:GuaranteedSafepointInterval=0");
 
     private final boolean quick;
     private final int reps;
@@ -73,6 +92,23 @@ public final class CrossProcess {
                     bench.agronaThroughput(records, 32);
                     bench.agronaThroughput(records, 256);
                 });
+            }
+            if (only == null || only.equals("ring-rtt")) {
+                bench.timed("ring-rtt", () -> {
+                    bench.ringRoundTrip(records, false);
+                    bench.ringRoundTrip(records, true);
+                });
+            }
+            if (only == null || only.equals("ring-throughput")) {
+                bench.timed("ring-throughput", () -> {
+                    for (boolean futex : new boolean[] {false, true}) {
+                        bench.ringThroughput(records, 32, futex);
+                        bench.ringThroughput(records, 256, futex);
+                    }
+                });
+            }
+            if (only == null || only.equals("futex")) {
+                bench.timed("futex", () -> bench.futexWake(records));
             }
         }
     }
@@ -197,7 +233,7 @@ public final class CrossProcess {
     // ---- Agrona throughput ---------------------------------------------------------------------
 
     private void agronaThroughput(Records records, int size) throws Exception {
-        long block = quick ? 2_000_000 : 10_000_000;
+        long block = quick ? 1_000_000 : 10_000_000;
         int warmBlocks = 2;
         Path path = DevShm.newPath("agrona-tp");
         MappedByteBuffer mapped = createRingFile(path, THROUGHPUT_RING, 1);
@@ -240,6 +276,188 @@ public final class CrossProcess {
             }
         }
         IoUtil.unmap(mapped);
+    }
+
+    // ---- jshm's MessageRing ---------------------------------------------------------------------
+
+    /** Where ring {@code index} starts: after the control page, 4 KiB aligned. */
+    private static long ringOffset(int capacity, int index) {
+        long span = (MessageRing.requiredSize(capacity) + 4095) / 4096 * 4096;
+        return CONTROL + index * span;
+    }
+
+    private static IdleStrategy idle(MessageRing ring, boolean futex) {
+        return futex ? new FutexRingIdleStrategy(ring) : new BusySpinIdleStrategy();
+    }
+
+    private static String ringWay(boolean futex) {
+        return futex ? "jshmRingFutex" : "jshmRingSpin";
+    }
+
+    private void ringRoundTrip(Records records, boolean futex) throws Exception {
+        long warm = quick ? 100_000 : 500_000;
+        long n = quick ? 300_000 : 2_000_000;
+        String name = "/" + DevShm.uniqueName("ring-rtt");
+        try (PosixSegment segment = PosixSegment.create(name, ringOffset(RTT_RING, 2))) {
+            MessageRing ping = MessageRing.create(segment, ringOffset(RTT_RING, 0), RTT_RING, ProducerMode.SINGLE);
+            MessageRing pong = MessageRing.create(segment, ringOffset(RTT_RING, 1), RTT_RING, ProducerMode.SINGLE);
+            ByteBuffer view = segment.asByteBuffer(0, CONTROL);
+            Process child = spawn("ring-rtt", name, Long.toString((warm + n) * reps), Boolean.toString(futex));
+            awaitReady(view, child);
+            segment.unlink();
+            byte[] message = new byte[32];
+            IdleStrategy idle = idle(pong, futex);
+            RingCounter received = new RingCounter();
+            List<Histogram> runs = new ArrayList<>();
+            for (int r = 0; r < reps; r++) {
+                Histogram h = histogram();
+                for (long i = 0; i < warm + n; i++) {
+                    long t = System.nanoTime();
+                    while (!ping.offer(1, message, 0, 32)) {
+                        // full: spin
+                    }
+                    int got;
+                    while ((got = pong.poll(received, 1)) == 0) {
+                        idle.idle(0);
+                    }
+                    idle.idle(got);
+                    long rtt = System.nanoTime() - t;
+                    if (i >= warm) {
+                        h.recordValue(rtt);
+                    }
+                }
+                runs.add(h);
+            }
+            finish(child);
+            emitDistribution(records, "RoundTrip", ringWay(futex), runs);
+        }
+    }
+
+    private static void ringRoundTripChild(String name, long total, boolean futex) {
+        try (PosixSegment segment = PosixSegment.open(name)) {
+            MessageRing ping = MessageRing.attach(segment, ringOffset(RTT_RING, 0));
+            MessageRing pong = MessageRing.attach(segment, ringOffset(RTT_RING, 1));
+            IdleStrategy idle = idle(ping, futex);
+            byte[] scratch = new byte[ping.maxMessageLength()];
+            long[] echoed = {0};
+            dev.jshm.ring.MessageHandler echo = (type, buffer, offset, length) -> {
+                buffer.get(offset, scratch, 0, length);
+                while (!pong.offer(type, scratch, 0, length)) {
+                    // full: spin
+                }
+                echoed[0]++;
+            };
+            LONGS.setRelease(segment.asByteBuffer(0, CONTROL), READY, 1L);
+            while (echoed[0] < total) {
+                idle.idle(ping.poll(echo, 1));
+            }
+        }
+    }
+
+    private void ringThroughput(Records records, int size, boolean futex) throws Exception {
+        long block = quick ? 1_000_000 : 10_000_000;
+        int warmBlocks = 2;
+        String name = "/" + DevShm.uniqueName("ring-tp");
+        try (PosixSegment segment = PosixSegment.create(name, ringOffset(THROUGHPUT_RING, 1))) {
+            MessageRing ring = MessageRing.create(segment, ringOffset(THROUGHPUT_RING, 0), THROUGHPUT_RING, ProducerMode.SINGLE);
+            ByteBuffer view = segment.asByteBuffer(0, CONTROL);
+            Process child = spawn("ring-throughput", name, Long.toString(block * (warmBlocks + reps)), Integer.toString(size));
+            awaitReady(view, child);
+            segment.unlink();
+            IdleStrategy idle = idle(ring, futex);
+            RingCounter received = new RingCounter();
+            double[] rates = new double[reps];
+            for (int b = 0; b < warmBlocks + reps; b++) {
+                long start = System.nanoTime();
+                long target = (b + 1) * block;
+                while (received.count < target) {
+                    idle.idle(ring.poll(received, (int) Math.min(Integer.MAX_VALUE, target - received.count)));
+                }
+                long elapsed = System.nanoTime() - start;
+                if (b >= warmBlocks) {
+                    rates[b - warmBlocks] = block / (elapsed / 1e9);
+                }
+            }
+            finish(child);
+            records.add("Throughput", "oneWay", Integer.toString(size), ringWay(futex), "msg/s", rates);
+        }
+    }
+
+    private static void ringThroughputChild(String name, long total, int size) {
+        try (PosixSegment segment = PosixSegment.open(name)) {
+            MessageRing ring = MessageRing.attach(segment, ringOffset(THROUGHPUT_RING, 0));
+            byte[] message = new byte[size];
+            LONGS.setRelease(segment.asByteBuffer(0, CONTROL), READY, 1L);
+            for (long i = 0; i < total; i++) {
+                message[0] = (byte) i;
+                while (!ring.offer(1, message, 0, size)) {
+                    // full: spin
+                }
+            }
+        }
+    }
+
+    static final class RingCounter implements dev.jshm.ring.MessageHandler {
+        long count;
+
+        @Override
+        public void onMessage(int msgTypeId, ByteBuffer buffer, int offset, int length) {
+            count++;
+        }
+    }
+
+    // ---- futex wake-up -------------------------------------------------------------------------
+
+    private static final int WORD = 256;
+    private static final int ACK = 320;
+    private static final int T0 = 384;
+
+    /** This JVM waits in {@link Futex#await}; the child stamps the time, changes the word and wakes it. */
+    private void futexWake(Records records) throws Exception {
+        long n = quick ? 4000 : 20000;
+        long warm = n / 10;
+        String name = "/" + DevShm.uniqueName("futex");
+        try (PosixSegment segment = PosixSegment.create(name, 4096)) {
+            SegmentAtomics atomics = segment.atomics();
+            Process child = spawn("futex", name, Long.toString((warm + n) * reps));
+            awaitReady(segment.asByteBuffer(), child);
+            segment.unlink();
+            List<Histogram> runs = new ArrayList<>();
+            int seq = 0;
+            for (int r = 0; r < reps; r++) {
+                Histogram h = histogram();
+                for (long i = 0; i < warm + n; i++) {
+                    int expected = seq++;
+                    while (atomics.getIntVolatile(WORD) == expected) {
+                        Futex.await(segment, WORD, expected, null);
+                    }
+                    long latency = System.nanoTime() - atomics.getLongVolatile(T0);
+                    if (i >= warm) {
+                        h.recordValue(Math.max(1, latency));
+                    }
+                    atomics.putLongVolatile(ACK, seq);
+                }
+                runs.add(h);
+            }
+            finish(child);
+            emitDistribution(records, "FutexWake", "jshmFutex", runs);
+        }
+    }
+
+    private static void futexChild(String name, long total) {
+        try (PosixSegment segment = PosixSegment.open(name)) {
+            SegmentAtomics atomics = segment.atomics();
+            atomics.putLongVolatile(READY, 1L);
+            for (long i = 1; i <= total; i++) {
+                while (atomics.getLongVolatile(ACK) != i - 1) {
+                    // spin: the waiter is about to wait again
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+                atomics.putLongVolatile(T0, System.nanoTime());
+                atomics.putIntVolatile(WORD, (int) i);
+                Futex.wake(segment, WORD, 1);
+            }
+        }
     }
 
     // ---- plumbing ------------------------------------------------------------------------------
@@ -294,9 +512,8 @@ public final class CrossProcess {
             command.addAll(List.of("/usr/bin/taskset", "-c", "1"));
         }
         command.add(ProcessHandle.current().info().command().orElse("java"));
-        // Agrona 2 reaches jdk.internal.misc.Unsafe.
-        command.addAll(List.of(AGRONA_EXPORTS, "-cp", System.getProperty("java.class.path"),
-                CrossProcess.class.getName(), "child"));
+        command.addAll(JVM_FLAGS);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), CrossProcess.class.getName(), "child"));
         command.addAll(List.of(args));
         return new ProcessBuilder(command)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
@@ -340,6 +557,9 @@ public final class CrossProcess {
             case "pingpong" -> pingPongChild(args[2], Long.parseLong(args[3]));
             case "agrona-rtt" -> agronaRoundTripChild(Path.of(args[2]), Long.parseLong(args[3]));
             case "agrona-throughput" -> agronaThroughputChild(Path.of(args[2]), Long.parseLong(args[3]), Integer.parseInt(args[4]));
+            case "ring-rtt" -> ringRoundTripChild(args[2], Long.parseLong(args[3]), Boolean.parseBoolean(args[4]));
+            case "ring-throughput" -> ringThroughputChild(args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]));
+            case "futex" -> futexChild(args[2], Long.parseLong(args[3]));
             default -> throw new IllegalArgumentException("unknown scenario " + scenario);
         }
     }

@@ -22,6 +22,8 @@ echo "cpu freq:    $(cat /sys/devices/system/cpu/cpu0/cpufreq/scaling_governor 2
 echo "hugepages:   $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)"
 echo "clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "busiest processes before the run (the machine is shared; anything here competes with the benchmarks):"
+ps -eo pcpu=,comm=,args= --sort=-pcpu | head -5 | cut -c1-110 | sed 's/^/  /'
 echo
 echo "/proc/cpuinfo flags (first CPU):"
 grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2- | fold -s -w 100 | sed 's/^/  /'

@@ -127,8 +127,8 @@ public final class CrossProcess {
     // ---- cache-line ping-pong over a jshm segment ------------------------------------------------
 
     private void pingPong(Records records) throws Exception {
-        long warm = quick ? 100_000 : 500_000;
-        long n = quick ? 300_000 : 2_000_000;
+        long warm = quick ? 50_000 : 500_000;
+        long n = quick ? 200_000 : 2_000_000;
         String name = "/" + DevShm.uniqueName("pingpong");
         try (PosixSegment segment = PosixSegment.create(name, 4096)) {
             ByteBuffer view = segment.asByteBuffer();
@@ -173,8 +173,8 @@ public final class CrossProcess {
     // ---- Agrona round trip ---------------------------------------------------------------------
 
     private void agronaRoundTrip(Records records) throws Exception {
-        long warm = quick ? 100_000 : 500_000;
-        long n = quick ? 300_000 : 2_000_000;
+        long warm = quick ? 50_000 : 500_000;
+        long n = quick ? 200_000 : 2_000_000;
         Path path = DevShm.newPath("agrona-rtt");
         MappedByteBuffer mapped = createRingFile(path, RTT_RING, 2);
         try {
@@ -233,8 +233,8 @@ public final class CrossProcess {
     // ---- Agrona throughput ---------------------------------------------------------------------
 
     private void agronaThroughput(Records records, int size) throws Exception {
-        long block = quick ? 1_000_000 : 10_000_000;
-        int warmBlocks = 2;
+        long block = quick ? 500_000 : 10_000_000;
+        int warmBlocks = quick ? 1 : 2;
         Path path = DevShm.newPath("agrona-tp");
         MappedByteBuffer mapped = createRingFile(path, THROUGHPUT_RING, 1);
         try {
@@ -295,8 +295,8 @@ public final class CrossProcess {
     }
 
     private void ringRoundTrip(Records records, boolean futex) throws Exception {
-        long warm = quick ? 100_000 : 500_000;
-        long n = quick ? 300_000 : 2_000_000;
+        long warm = quick ? 50_000 : 500_000;
+        long n = quick ? 200_000 : 2_000_000;
         String name = "/" + DevShm.uniqueName("ring-rtt");
         try (PosixSegment segment = PosixSegment.create(name, ringOffset(RTT_RING, 2))) {
             MessageRing ping = MessageRing.create(segment, ringOffset(RTT_RING, 0), RTT_RING, ProducerMode.SINGLE);
@@ -355,8 +355,8 @@ public final class CrossProcess {
     }
 
     private void ringThroughput(Records records, int size, boolean futex) throws Exception {
-        long block = quick ? 1_000_000 : 10_000_000;
-        int warmBlocks = 2;
+        long block = quick ? 500_000 : 10_000_000;
+        int warmBlocks = quick ? 1 : 2;
         String name = "/" + DevShm.uniqueName("ring-tp");
         try (PosixSegment segment = PosixSegment.create(name, ringOffset(THROUGHPUT_RING, 1))) {
             MessageRing ring = MessageRing.create(segment, ringOffset(THROUGHPUT_RING, 0), THROUGHPUT_RING, ProducerMode.SINGLE);

@@ -53,6 +53,18 @@ final class BarChart {
         this.valueLabel = valueLabel;
     }
 
+    /**
+     * Fixes the order of the bars (ways) and of the groups (categories) before any value is
+     * added; a way without a value in a category leaves a gap.
+     */
+    void order(java.util.List<String> ways, java.util.List<String> categories) {
+        for (String way : ways) {
+            for (String category : categories) {
+                data.addValue(null, way, category);
+            }
+        }
+    }
+
     void add(String category, String way, double value) {
         data.addValue(value, way, category);
         min = Math.min(min, value);

@@ -231,6 +231,8 @@ public final class Report {
             for (String op : results.ops(group.id())) {
                 BarChart chart = new BarChart(group.title() + ": " + op, "median per size; lower is faster",
                         group.paramLabel(), unitLabel(group.id()));
+                List<String> categories = results.params(group.id(), op).stream().map(Report::sizeLabel).toList();
+                chart.order(ways(m -> m.group().equals(group.id()) && m.op().equals(op)), categories);
                 for (String param : results.params(group.id(), op)) {
                     for (Measurement m : ordered(group.id(), op, param)) {
                         chart.add(sizeLabel(param), m.way(), m.median());
@@ -245,11 +247,17 @@ public final class Report {
         boolean rate = group.id().equals("Throughput");
         BarChart chart = new BarChart(group.title(), rate ? "median; higher is faster" : "median; lower is faster",
                 group.paramLabel().isEmpty() ? "operation" : group.paramLabel(), unitLabel(group.id()));
+        List<String> categories = new ArrayList<>();
+        for (String op : results.ops(group.id())) {
+            for (String param : results.params(group.id(), op)) {
+                categories.add(category(op, param, rate));
+            }
+        }
+        chart.order(ways(m -> m.group().equals(group.id())), categories);
         for (String op : results.ops(group.id())) {
             for (String param : results.params(group.id(), op)) {
                 for (Measurement m : ordered(group.id(), op, param)) {
-                    String category = param.isEmpty() ? op : rate ? sizeLabel(param) : op + " " + sizeLabel(param);
-                    chart.add(category, m.way(), rate ? m.median() / 1e6 : m.median());
+                    chart.add(category(op, param, rate), m.way(), rate ? m.median() / 1e6 : m.median());
                 }
             }
         }
@@ -257,6 +265,17 @@ public final class Report {
         chart.write(out.resolve("charts").resolve(file));
         files.add(file);
         return files;
+    }
+
+    private static String category(String op, String param, boolean rate) {
+        return param.isEmpty() ? op : rate ? sizeLabel(param) : op + " " + sizeLabel(param);
+    }
+
+    /** The ways among the selected measurements, in {@link #WAY_ORDER}. */
+    private List<String> ways(java.util.function.Predicate<Measurement> filter) {
+        List<String> ways = new ArrayList<>(new java.util.LinkedHashSet<>(results.select(filter).stream().map(Measurement::way).toList()));
+        ways.sort(Comparator.comparingInt(w -> WAY_ORDER.contains(w) ? WAY_ORDER.indexOf(w) : WAY_ORDER.size()));
+        return ways;
     }
 
     private static String unitLabel(String group) {

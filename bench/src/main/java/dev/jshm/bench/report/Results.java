@@ -5,6 +5,7 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -101,11 +102,20 @@ final class Results {
                 .findFirst();
     }
 
-    /** The operations of a group in the order first seen. */
+    /** The order operations are listed in; others follow in the order first seen. */
+    static final List<String> OP_ORDER = List.of(
+            "getPlain", "putPlain", "getVolatile", "putRelease", "putVolatile", "cas", "getAndAdd",
+            "emptyCall", "read8", "write8", "read", "write",
+            "sysvCycle", "posixCycle", "fileCycle", "sysvAttach", "posixAttach", "fileAttach",
+            "sysvPage", "posixPage", "filePage", "anonPage", "mean", "p50", "p99", "p99.9", "oneWay");
+
+    /** The operations of a group, in {@link #OP_ORDER}. */
     Set<String> ops(String group) {
         Set<String> ops = new LinkedHashSet<>();
         group(group).forEach(m -> ops.add(m.op()));
-        return ops;
+        List<String> sorted = new ArrayList<>(ops);
+        sorted.sort(Comparator.comparingInt(op -> OP_ORDER.contains(op) ? OP_ORDER.indexOf(op) : OP_ORDER.size()));
+        return new LinkedHashSet<>(sorted);
     }
 
     /** The parameters of a group's operation, smallest first (numeric when they are numbers). */

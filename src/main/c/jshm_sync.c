@@ -2,6 +2,7 @@
 #include "jshm.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sys/syscall.h>
@@ -229,11 +230,52 @@ int jshm_lock_acquire(void *base, size_t size, size_t offset)
     return rc < 0 ? rc : -pthread_mutex_lock(mutex);
 }
 
+/* The kernel's robust-futex protocol fixes the layout of the lock word: the owner's thread id
+ * in the low 30 bits (FUTEX_TID_MASK), plus FUTEX_WAITERS and FUTEX_OWNER_DIED. glibc keeps it in
+ * __data.__lock. */
+static unsigned int lock_word(const pthread_mutex_t *mutex)
+{
+    return (unsigned int)__atomic_load_n(&mutex->__data.__lock, __ATOMIC_ACQUIRE);
+}
+
+static unsigned int caller_tid(void)
+{
+    /* gettid() itself needs glibc 2.30. */
+    return (unsigned int)syscall(SYS_gettid);
+}
+
+static int held_by_caller(const pthread_mutex_t *mutex)
+{
+    return (lock_word(mutex) & FUTEX_TID_MASK) == caller_tid();
+}
+
+/* pthread_mutex_trylock on a not-recoverable robust mutex answers ENOTRECOVERABLE but leaves the
+ * lock word holding the caller's thread id (glibc releases it only on a path it never takes):
+ * the caller would then get EDEADLK forever and everyone else would block. Give the word back
+ * as pthread_mutex_lock does in the same situation, and wake whoever queued behind it so they
+ * see ENOTRECOVERABLE too. */
+static int try_lock(pthread_mutex_t *mutex)
+{
+    int rc = pthread_mutex_trylock(mutex);
+    if (rc == ENOTRECOVERABLE) {
+        int *word = &mutex->__data.__lock;
+        int seen = __atomic_load_n(word, __ATOMIC_RELAXED);
+        while (((unsigned int)seen & FUTEX_TID_MASK) == caller_tid()) {
+            if (__atomic_compare_exchange_n(word, &seen, 0, 0, __ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
+                if ((unsigned int)seen & FUTEX_WAITERS)
+                    syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+                break;
+            }
+        }
+    }
+    return rc;
+}
+
 int jshm_lock_try(void *base, size_t size, size_t offset)
 {
     pthread_mutex_t *mutex;
     int rc = locate_lock(base, size, offset, &mutex);
-    return rc < 0 ? rc : -pthread_mutex_trylock(mutex);
+    return rc < 0 ? rc : -try_lock(mutex);
 }
 
 static int64_t monotonic_ns(void)
@@ -250,7 +292,7 @@ int jshm_lock_acquire_timed(void *base, size_t size, size_t offset, int64_t time
     if (rc < 0)
         return rc;
     if (timeout_ns <= 0) {
-        rc = pthread_mutex_trylock(mutex);
+        rc = try_lock(mutex);
         return rc == EBUSY ? -ETIMEDOUT : -rc;
     }
     /* pthread_mutex_timedlock takes a CLOCK_REALTIME deadline (pthread_mutex_clocklock needs
@@ -261,7 +303,7 @@ int jshm_lock_acquire_timed(void *base, size_t size, size_t offset, int64_t time
     for (;;) {
         int64_t remaining = deadline - monotonic_ns();
         if (remaining <= 0) {
-            rc = pthread_mutex_trylock(mutex);
+            rc = try_lock(mutex);
             return rc == EBUSY ? -ETIMEDOUT : -rc;
         }
         int64_t slice = remaining < slice_limit ? remaining : slice_limit;
@@ -281,16 +323,6 @@ int jshm_lock_release(void *base, size_t size, size_t offset)
     pthread_mutex_t *mutex;
     int rc = locate_lock(base, size, offset, &mutex);
     return rc < 0 ? rc : -pthread_mutex_unlock(mutex);
-}
-
-/* The kernel's robust-futex protocol fixes the layout of the lock word: the owner's thread id
- * in the low 30 bits (FUTEX_TID_MASK). glibc keeps it in __data.__lock. */
-static int held_by_caller(const pthread_mutex_t *mutex)
-{
-    unsigned int word = (unsigned int)__atomic_load_n(&mutex->__data.__lock, __ATOMIC_RELAXED);
-    /* gettid() itself needs glibc 2.30. */
-    pid_t self = (pid_t)syscall(SYS_gettid);
-    return (word & FUTEX_TID_MASK) == (unsigned int)self;
 }
 
 int jshm_lock_consistent(void *base, size_t size, size_t offset)

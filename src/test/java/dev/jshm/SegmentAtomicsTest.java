@@ -266,6 +266,28 @@ class SegmentAtomicsTest {
         }
     }
 
+    /**
+     * Java checks first, but the C core checks again: called directly with a bad offset, the
+     * natives refuse without touching memory (the atomics throw, the others return -errno).
+     */
+    @Test
+    void theCCoreRefusesWhatJavaWouldHaveRefused() {
+        Mapping m = segment.readable(0, 0);
+        assertThrows(IndexOutOfBoundsException.class, () -> Native.atomicGetIntVolatile(m.address, m.size, m.size));
+        assertThrows(IndexOutOfBoundsException.class, () -> Native.atomicGetAndAddLong(m.address, m.size, m.size - 4, 1));
+        assertThrows(IndexOutOfBoundsException.class, () -> Native.atomicPutLongVolatile(m.address, m.size, -8, 1));
+        assertThrows(IllegalArgumentException.class, () -> Native.atomicCompareAndSetInt(m.address, m.size, 2, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> Native.atomicGetAndSetLong(m.address, m.size, 4, 1));
+        assertEquals(-Errors.ERANGE, Native.futexWait(m.address, m.size, m.size, 0, 0));
+        assertEquals(-Errors.EINVAL, Native.futexWake(m.address, m.size, 2, 1));
+        assertEquals(-Errors.EINVAL, Native.futexWake(m.address, m.size, 0, 0));
+        assertEquals(-Errors.ERANGE, Native.lockInit(m.address, m.size, m.size - 8));
+        assertEquals(-Errors.EINVAL, Native.lockInit(m.address, m.size, 4));
+        byte[] all = new byte[SIZE];
+        segment.read(0, all);
+        assertArrayEquals(new byte[SIZE], all, "nothing was written");
+    }
+
     // ---- the two paths together -----------------------------------------------------------------
 
     @Test

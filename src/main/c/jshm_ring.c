@@ -77,6 +77,8 @@ static void init_handle(struct jshm_ring *ring, void *memory, const struct jshm_
     ring->pid = (int32_t)getpid();
     ring->producer_beat_ms = 0;
     ring->consumer_beat_ms = 0;
+    ring->producer_claims = 0;
+    ring->consumer_polls = 0;
 }
 
 int jshm_ring_create(struct jshm_ring *ring, void *memory, size_t size, uint32_t capacity,
@@ -144,22 +146,25 @@ void jshm_ring_heartbeat_consumer(struct jshm_ring *ring)
     atomic_store_explicit(A64(&ring->header->consumer_heartbeat_ms), now, memory_order_release);
 }
 
-/* Every claim beats (when the millisecond changed) BEFORE it moves the tail: a consumer that
- * reads the tail and then a stale heartbeat knows every claim below that tail is old. */
+/* Reading the clock costs more than the rest of a claim: beat on the first claim (poll) and then
+ * on every JSHM_RING_BEAT_INTERVAL-th, when the millisecond changed. */
 static void beat_producer_if_due(struct jshm_ring *ring)
 {
+    if ((ring->producer_claims++ & (JSHM_RING_BEAT_INTERVAL - 1)) != 0)
+        return;
     int64_t now = jshm_ring_clock_ms();
     if (now != ring->producer_beat_ms) {
         ring->producer_beat_ms = now;
         atomic_store_explicit(A32(&ring->header->producer_pid), ring->pid, memory_order_relaxed);
-        atomic_store_explicit(A64(&ring->header->producer_heartbeat_ms), now, memory_order_relaxed);
+        atomic_store_explicit(A64(&ring->header->producer_heartbeat_ms), now, memory_order_release);
     }
 }
 
 static void beat_consumer_if_due(struct jshm_ring *ring)
 {
-    int64_t now = jshm_ring_clock_ms();
-    if (now != ring->consumer_beat_ms)
+    if ((ring->consumer_polls++ & (JSHM_RING_BEAT_INTERVAL - 1)) != 0)
+        return;
+    if (jshm_ring_clock_ms() != ring->consumer_beat_ms)
         jshm_ring_heartbeat_consumer(ring);
 }
 
@@ -213,18 +218,18 @@ static int64_t claim_space(struct jshm_ring *ring, uint32_t required)
     return tail_index;
 }
 
-/* After a commit: wake blocked consumers. The full fence orders our commit before the read of
- * `waiters`, against the consumer's increment of `waiters` before it re-checks the ring (the
- * Dekker pattern): either we see its increment or it sees our record. */
+/* After a commit: bump the futex word, then wake the consumers counted in `waiters` (the
+ * protocol of dev.jshm.FutexIdleStrategy.signal). Both steps are sequentially consistent, and a
+ * consumer increments `waiters` before it reads the word (and the ring) and sleeps: either we see
+ * its increment and wake it, or it sees the new word and does not sleep. The bump comes after the
+ * commit (a release store), so a consumer that sees the new word sees the record. */
 static void wake_consumers(struct jshm_ring *ring)
 {
     struct jshm_ring_header *h = ring->header;
-    atomic_thread_fence(memory_order_seq_cst);
-    if (atomic_load_explicit(A32(&h->waiters), memory_order_relaxed) > 0) {
-        atomic_fetch_add_explicit(AU32(&h->futex), 1, memory_order_release);
+    atomic_fetch_add_explicit(AU32(&h->futex), 1, memory_order_seq_cst);
+    if (atomic_load_explicit(A32(&h->waiters), memory_order_seq_cst) != 0)
         /* Not FUTEX_PRIVATE_FLAG: the waiters are in other processes. */
         syscall(SYS_futex, &h->futex, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
-    }
 }
 
 static int check_message(const struct jshm_ring *ring, int32_t type, size_t length)
@@ -344,8 +349,7 @@ int jshm_ring_wait(struct jshm_ring *ring, int64_t timeout_ns)
 {
     struct jshm_ring_header *h = ring->header;
     atomic_fetch_add_explicit(A32(&h->waiters), 1, memory_order_seq_cst);
-    atomic_thread_fence(memory_order_seq_cst);
-    uint32_t seen = atomic_load_explicit(AU32(&h->futex), memory_order_acquire);
+    uint32_t seen = atomic_load_explicit(AU32(&h->futex), memory_order_seq_cst);
     int ready = record_ready(ring);
     int rc = 0;
     if (!ready) {

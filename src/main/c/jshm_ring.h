@@ -78,19 +78,19 @@ struct jshm_ring_header {
     /* Written by producers. */
     int64_t tail;                    /* 128: position after the last claimed byte */
     int64_t head_cache;              /* 136: a recent value of head, so producers rarely read the consumer's line */
-    int64_t producer_heartbeat_ms;   /* 144: CLOCK_MONOTONIC milliseconds of a recent claim or explicit beat */
+    int64_t producer_heartbeat_ms;   /* 144: CLOCK_MONOTONIC milliseconds of a recent claim or explicit beat, 0 = never */
     int32_t producer_pid;            /* 152: the process that wrote producer_heartbeat_ms */
     uint8_t reserved2[100];          /* 156 */
 
     /* Written by the consumer. */
     int64_t head;                    /* 256: position of the next record to read */
-    int64_t consumer_heartbeat_ms;   /* 264: CLOCK_MONOTONIC milliseconds of a recent poll or explicit beat */
-    int32_t consumer_pid;            /* 272 */
+    int64_t consumer_heartbeat_ms;   /* 264: CLOCK_MONOTONIC milliseconds of a recent poll or explicit beat, 0 = never */
+    int32_t consumer_pid;            /* 272: the process that wrote consumer_heartbeat_ms */
     uint8_t reserved3[108];          /* 276 */
 
-    /* Blocking consumers. */
-    uint32_t futex;                  /* 384: bumped by a producer that wakes waiters (a futex word) */
-    int32_t waiters;                 /* 388: consumers blocked, or about to block, on futex */
+    /* Blocking consumers: a dev.jshm.FutexIdleStrategy signal block. */
+    uint32_t futex;                  /* 384: bumped by producers after every commit; consumers sleep on it (a futex word) */
+    int32_t waiters;                 /* 388: consumers asleep, or about to sleep, on futex */
     uint8_t reserved4[120];          /* 392 */
 };
 
@@ -106,6 +106,8 @@ struct jshm_ring {
     int32_t pid;
     int64_t producer_beat_ms;
     int64_t consumer_beat_ms;
+    uint32_t producer_claims;
+    uint32_t consumer_polls;
 };
 
 /* JSHM_RING_HEADER_LENGTH + capacity, or 0 when the capacity is not a power of two in range. */
@@ -158,7 +160,12 @@ int jshm_ring_poll(struct jshm_ring *ring, jshm_ring_handler handler, void *arg,
  * 0 when not (timed out, interrupted: poll and wait again), -errno on failure. */
 int jshm_ring_wait(struct jshm_ring *ring, int64_t timeout_ns);
 
-/* Records that the producer (consumer) is alive now. Offers (polls) do it at most once a millisecond. */
+/* Claims (polls) between two reads of the heartbeat clock: a claim or poll beats on the first and
+ * then on every JSHM_RING_BEAT_INTERVAL-th, when the millisecond changed. */
+#define JSHM_RING_BEAT_INTERVAL 64u
+
+/* Records that the producer (consumer) is alive now: for producers (consumers) that offer (poll)
+ * seldom, or block long. */
 void jshm_ring_heartbeat_producer(struct jshm_ring *ring);
 void jshm_ring_heartbeat_consumer(struct jshm_ring *ring);
 

@@ -35,6 +35,8 @@ import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Objects;
 
+import dev.jshm.Futex;
+import dev.jshm.FutexIdleStrategy;
 import dev.jshm.Segment;
 
 /**
@@ -63,6 +65,10 @@ import dev.jshm.Segment;
  * in one process at a time. The other methods may be called from any thread. The ring does not
  * own the segment: close the segment when every ring in it is no longer used; after that every
  * method that touches the ring throws {@link IllegalStateException}.
+ *
+ * <p>Memory: the ring reads and writes through {@link ByteBuffer} views of the segment and
+ * {@link VarHandle}s over them (the same accesses as {@link Segment#atomics()}), so a fault in
+ * memory that another process truncated surfaces as the JVM's {@link InternalError}.
  */
 public final class MessageRing {
 
@@ -74,6 +80,8 @@ public final class MessageRing {
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
     private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
     private static final byte[] ZEROS = new byte[4096];
+    /** Claims (polls) between two reads of the heartbeat clock; a power of two. */
+    private static final int BEAT_INTERVAL = 64;
     /** Empty polls between two automatic unblock checks (each reads the producers' cache line). */
     private static final int UNBLOCK_CHECK_INTERVAL = 256;
     private static final int PID = (int) ProcessHandle.current().pid();
@@ -91,11 +99,13 @@ public final class MessageRing {
     private final int maxMessageLength;
     private final ProducerMode producerMode;
 
-    /** Last heartbeat this instance wrote as a producer; racy between producer threads, harmlessly. */
+    /** Last heartbeat this instance wrote as a producer, and its claims: racy between producer threads, harmlessly. */
     private long producerBeatMillis;
+    private int producerClaims;
 
     // Consumer state: one consumer thread.
     private long consumerBeatMillis;
+    private int consumerPolls;
     private long autoUnblockMillis = -1;
     private int emptyPolls;
     /** When this consumer first saw the head blocked, or -1; claims below {@link #blockedTail} are older. */
@@ -315,6 +325,32 @@ public final class MessageRing {
     public int waiters() {
         checkOpen();
         return (int) INT.getAcquire(header, WAITERS_OFFSET);
+    }
+
+    /**
+     * Where the ring's signal block is in {@link #segment()}: the futex word producers bump after
+     * every commit and the count of consumers asleep on it ({@link FutexIdleStrategy#SIZE}
+     * bytes), for a {@link FutexIdleStrategy} with parameters of your own.
+     */
+    public long futexOffset() {
+        return offset + FUTEX_OFFSET;
+    }
+
+    /**
+     * A new blocking idle strategy for this ring's consumer: a {@link FutexIdleStrategy} with its
+     * defaults on the ring's signal block. It spins, yields, then sleeps on the futex word until
+     * a producer (Java or C, in any process) commits. For the consumer thread.
+     *
+     * <pre>{@code
+     * IdleStrategy idle = ring.futexIdleStrategy();
+     * while (running) {
+     *     idle.idle(ring.poll(handler, 100));
+     * }
+     * }</pre>
+     */
+    public FutexIdleStrategy futexIdleStrategy() {
+        checkOpen();
+        return new FutexIdleStrategy(segment, futexOffset());
     }
 
     @Override
@@ -548,15 +584,17 @@ public final class MessageRing {
     }
 
     /**
-     * Wakes blocked consumers after a commit. The full fence orders the commit before the read
-     * of the waiter count, against the consumer's increment of the count before it looks at the
-     * ring again: either this producer sees the waiter, or the waiter sees the message.
+     * Signals the ring's futex word after a commit, waking blocked consumers: the protocol of
+     * {@link FutexIdleStrategy#signal} (the word and the waiter count are a signal block), on the
+     * ring's own view. The increment comes after the commit and before the read of the waiter
+     * count, and both are sequentially consistent, against the consumer's increment of the count
+     * before it sleeps on the word: either this producer sees the waiter and wakes it, or the
+     * waiter sees the new word (or, in {@link #await}, the message) and does not sleep.
      */
     private void wakeConsumers() {
-        VarHandle.fullFence();
-        if ((int) INT.getOpaque(header, WAITERS_OFFSET) > 0) {
-            INT.getAndAddRelease(header, FUTEX_OFFSET, 1);
-            RingFutex.wake(segment, offset + FUTEX_OFFSET);
+        INT.getAndAdd(header, FUTEX_OFFSET, 1);
+        if ((int) INT.getVolatile(header, WAITERS_OFFSET) != 0) {
+            Futex.wake(segment, offset + FUTEX_OFFSET, Integer.MAX_VALUE);
         }
     }
 
@@ -657,10 +695,16 @@ public final class MessageRing {
     /**
      * Skips claims that a dead producer left: a message claimed and never committed blocks the
      * consumer forever, so once such a claim is older than {@code timeout} it is turned into
-     * padding and the consumer moves on. A claim is old when the producers' heartbeat is older
-     * than {@code timeout} (every claim beats first), or when this consumer has seen the ring
-     * blocked for longer than {@code timeout} (a first call that finds the ring blocked starts
-     * that clock and returns false). Only whole claims are skipped, never a committed message.
+     * padding and the consumer moves on. A claim is old when this consumer has seen the ring
+     * blocked by it for longer than {@code timeout}: the first call that finds the ring blocked
+     * notes the time and the tail, returns false, and from {@code timeout} later on every claim
+     * below that tail that still blocks the ring is skipped. Only whole claims are skipped
+     * (a whole batch, for a batch), never a committed message. Call it again and again (or let
+     * {@link #unblockAfter(Duration) poll} do it): it returns true only once a timeout has passed.
+     *
+     * <p>The decision uses only this consumer's clock and what it saw, never the producers'
+     * heartbeats: a heartbeat is written now and then, so an old heartbeat does not prove that
+     * a claim is old.
      *
      * <p>A live producer that takes longer than {@code timeout} between its claim and its commit
      * loses its message and corrupts the ring: choose a timeout far above any pause a producer
@@ -691,20 +735,16 @@ public final class MessageRing {
             return false;
         }
         long now = clockMillis();
-        // The heartbeat is read after the tail: every claim below that tail beat before it moved it.
-        long beat = (long) LONG.getAcquire(header, PRODUCER_HEARTBEAT_OFFSET);
-        long safeLimit;
-        if (now - beat > timeoutMillis) {
-            safeLimit = tail;
-        } else if (blockedSinceMillis >= 0 && head < blockedTail && now - blockedSinceMillis > timeoutMillis) {
-            safeLimit = blockedTail;
-        } else {
-            if (blockedSinceMillis < 0 || head >= blockedTail) {
-                blockedSinceMillis = now;
-                blockedTail = tail;
-            }
+        if (blockedSinceMillis < 0 || head >= blockedTail) {
+            // First sighting: every claim below this tail was made before now.
+            blockedSinceMillis = now;
+            blockedTail = tail;
             return false;
         }
+        if (now - blockedSinceMillis <= timeoutMillis) {
+            return false;
+        }
+        long safeLimit = blockedTail;
         boolean unblocked = false;
         long position = head;
         while (position < safeLimit) {
@@ -739,7 +779,9 @@ public final class MessageRing {
      * Blocks the consumer until a record is ready at the head (a poll will make progress),
      * {@code timeout} passes, or the thread is interrupted (the interrupt status stays set). The
      * consumer counts itself in the ring's waiter count and sleeps on the ring's futex word;
-     * producers that see a waiter after they commit bump the word and wake it.
+     * producers bump the word after every commit and wake the sleepers they see counted. The
+     * blocking counterpart of a {@link #futexIdleStrategy()} loop, for consumers that want one
+     * call; the same as {@code jshm_ring_wait} in C.
      *
      * @return whether a record is ready
      */
@@ -753,8 +795,7 @@ public final class MessageRing {
             while (true) {
                 // Read the word before looking at the ring: a commit after the look bumps it, and
                 // the futex then refuses to sleep on the old value.
-                VarHandle.fullFence();
-                int seen = (int) INT.getAcquire(header, FUTEX_OFFSET);
+                int seen = (int) INT.getVolatile(header, FUTEX_OFFSET);
                 if (recordReady()) {
                     return true;
                 }
@@ -762,7 +803,7 @@ public final class MessageRing {
                 if (remaining <= 0 || Thread.currentThread().isInterrupted()) {
                     return false;
                 }
-                RingFutex.await(segment, offset + FUTEX_OFFSET, seen, remaining);
+                Futex.await(segment, offset + FUTEX_OFFSET, seen, forever ? null : Duration.ofNanos(remaining));
             }
         } finally {
             INT.getAndAdd(header, WAITERS_OFFSET, -1);
@@ -787,13 +828,23 @@ public final class MessageRing {
         return System.nanoTime() / 1_000_000;
     }
 
-    /** When a producer last beat ({@link #clockMillis()}), or 0 if none ever did. Producers beat on every claim, at most once a millisecond. */
+    /**
+     * When a producer last beat ({@link #clockMillis()}), or 0 if none ever did. A producer beats
+     * on its first claim and then on every {@value #BEAT_INTERVAL}th (reading the clock costs
+     * more than a claim), at most once a millisecond: a producer that offers less often than
+     * {@value #BEAT_INTERVAL} times per heartbeat age it wants to show should also call
+     * {@link #heartbeatProducer()} on its own schedule.
+     */
     public long producerHeartbeat() {
         checkOpen();
         return (long) LONG.getAcquire(header, PRODUCER_HEARTBEAT_OFFSET);
     }
 
-    /** When the consumer last beat ({@link #clockMillis()}), or 0 if it never did. Polls beat at most once a millisecond. */
+    /**
+     * When the consumer last beat ({@link #clockMillis()}), or 0 if it never did. The consumer
+     * beats on its first poll and then on every {@value #BEAT_INTERVAL}th, at most once a
+     * millisecond; see {@link #heartbeatConsumer()}.
+     */
     public long consumerHeartbeat() {
         checkOpen();
         return (long) LONG.getAcquire(header, CONSUMER_HEARTBEAT_OFFSET);
@@ -825,23 +876,28 @@ public final class MessageRing {
         return beat != 0 && clockMillis() - beat <= maxAge.toMillis();
     }
 
-    /** Records that a producer in this process is alive now: for producers that go long without offering. */
+    /** Records that a producer in this process is alive now: for producers that offer seldom. */
     public void heartbeatProducer() {
         checkOpen();
         writeProducerBeat(clockMillis());
     }
 
-    /** Records that the consumer is alive now: for consumers that go long without polling. */
+    /** Records that the consumer is alive now: for consumers that poll seldom (or block long). */
     public void heartbeatConsumer() {
         checkOpen();
         writeConsumerBeat(clockMillis());
     }
 
-    /** Every claim beats before it moves the tail (when the millisecond changed): see {@link #unblock}. */
+    /**
+     * Beats on every {@value #BEAT_INTERVAL}th claim, if the millisecond changed: reading the
+     * clock costs more than the rest of a claim.
+     */
     private void beatProducerIfDue() {
-        long now = clockMillis();
-        if (now != producerBeatMillis) {
-            writeProducerBeat(now);
+        if ((producerClaims++ & (BEAT_INTERVAL - 1)) == 0) {
+            long now = clockMillis();
+            if (now != producerBeatMillis) {
+                writeProducerBeat(now);
+            }
         }
     }
 
@@ -851,10 +907,13 @@ public final class MessageRing {
         LONG.setRelease(header, PRODUCER_HEARTBEAT_OFFSET, now);
     }
 
+    /** Beats on every {@value #BEAT_INTERVAL}th poll, if the millisecond changed. */
     private void beatConsumerIfDue() {
-        long now = clockMillis();
-        if (now != consumerBeatMillis) {
-            writeConsumerBeat(now);
+        if ((consumerPolls++ & (BEAT_INTERVAL - 1)) == 0) {
+            long now = clockMillis();
+            if (now != consumerBeatMillis) {
+                writeConsumerBeat(now);
+            }
         }
     }
 

@@ -23,9 +23,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.jshm.IdleStrategy;
 import dev.jshm.MappedFileSegment;
 import dev.jshm.Segment;
 import dev.jshm.SysVSegment;
+import dev.jshm.YieldingIdleStrategy;
 
 /** The ring in one process: the protocol, its edges and its failure modes. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -273,17 +275,20 @@ class RingBasicsTest {
     }
 
     @Test
-    void unblockSkipsAStaleClaimOnceTheProducerHeartbeatIsOld() throws Exception {
+    void unblockSkipsAClaimThatBlockedTheRingForTheTimeout() throws Exception {
         MessageRing ring = ring(4096, ProducerMode.MANY);
         assertTrue(ring.offer(1, bytes(4, 1), 0, 4));
         int dead = ring.claim(1, 40); // a producer that dies here never commits
         ring.buffer().put(dead, bytes(20, 9)); // and left half a message
         Collector c = new Collector();
         assertEquals(1, ring.drain(c));
-        assertFalse(ring.unblock(Duration.ofMillis(200)), "the claim is recent: no unblocking");
         Thread.sleep(300);
         assertFalse(ring.isProducerAlive(Duration.ofMillis(200)));
-        assertTrue(ring.unblock(Duration.ofMillis(200)), "the heartbeat is old: the claim is skipped");
+        assertFalse(ring.unblock(Duration.ofMillis(200)), "an old heartbeat proves nothing: the first sighting starts the clock");
+        Thread.sleep(100);
+        assertFalse(ring.unblock(Duration.ofMillis(200)), "blocked for 100 ms only");
+        Thread.sleep(150);
+        assertTrue(ring.unblock(Duration.ofMillis(200)), "blocked for 250 ms: the claim is skipped");
         assertTrue(ring.offer(1, bytes(6, 2), 0, 6));
         assertEquals(1, ring.drain(c), "the half message is never delivered, the next one is");
         assertArrayEquals(bytes(6, 2), c.messages.get(1).bytes());
@@ -292,7 +297,7 @@ class RingBasicsTest {
     }
 
     @Test
-    void unblockWaitsForTheTimeoutWhileOtherProducersAreAlive() throws Exception {
+    void unblockWaitsForTheTimeoutEvenWhileProducersBeat() throws Exception {
         MessageRing ring = ring(4096, ProducerMode.MANY);
         int dead = ring.claim(1, 16);
         assertTrue(ring.offer(1, bytes(3, 3), 0, 3), "a live producer commits after the dead claim");
@@ -325,14 +330,38 @@ class RingBasicsTest {
         assertTrue(ring.offer(1, bytes(30, 4), 0, 30), "a later producer commits behind it");
         Collector c = new Collector();
         assertEquals(0, ring.drain(c));
-        Thread.sleep(150);
-        ring.heartbeatProducer();
         assertFalse(ring.unblock(Duration.ofMillis(100)), "first sighting starts the clock");
         Thread.sleep(150);
         assertTrue(ring.unblock(Duration.ofMillis(100)));
         assertEquals(1, ring.drain(c));
         assertArrayEquals(bytes(30, 4), c.messages.get(0).bytes());
         assertEquals(ring.tailPosition(), ring.headPosition());
+    }
+
+    @Test
+    void unblockSkipsAHalfWrittenBatchWhole() throws Exception {
+        MessageRing ring = ring(4096, ProducerMode.MANY);
+        // What offerBatch leaves when its producer dies before the commit: the first header
+        // claims the whole batch (-total), the later records are written, lengths and all.
+        ByteBuffer records = ring.buffer();
+        long tail = ring.tailPosition();
+        int total = 3 * 24;
+        ring.segment().putLong(RingLayout.TAIL_OFFSET, tail + total);
+        records.putInt(0, -total);
+        records.putInt(4, 1);
+        for (int i = 1; i < 3; i++) {
+            records.putInt(i * 24, 8 + 16);
+            records.putInt(i * 24 + 4, 1);
+            records.putLong(i * 24 + 8, 1000 + i);
+        }
+        assertTrue(ring.offer(2, bytes(5, 5), 0, 5), "a later message behind the batch");
+        Collector c = new Collector();
+        assertEquals(0, ring.drain(c), "an uncommitted batch blocks");
+        assertFalse(ring.unblock(Duration.ofMillis(100)));
+        Thread.sleep(120);
+        assertTrue(ring.unblock(Duration.ofMillis(100)));
+        assertEquals(1, ring.drain(c), "none of the batch, only the message after it");
+        assertEquals(2, c.messages.get(0).type());
     }
 
     @Test
@@ -351,8 +380,9 @@ class RingBasicsTest {
         assertEquals(1, ring.drain(c));
         long tail = ring.tailPosition();
         ring.segment().putLong(RingLayout.TAIL_OFFSET, tail + 64 + 32);
+        assertFalse(ring.unblock(Duration.ofMillis(100)));
         Thread.sleep(120);
-        assertTrue(ring.unblock(Duration.ofMillis(100)), "the heartbeat is old");
+        assertTrue(ring.unblock(Duration.ofMillis(100)));
         assertEquals(0, ring.drain(c));
         assertEquals(tail + 96, ring.headPosition(), "both parts of the dead claim were skipped");
         assertTrue(ring.offer(1, bytes(10, 1), 0, 10));
@@ -473,7 +503,7 @@ class RingBasicsTest {
         });
         producer.start();
         RingTestMessages.Checker checker = new RingTestMessages.Checker(1, 0);
-        IdleStrategy idle = new FutexRingIdleStrategy(ring);
+        IdleStrategy idle = ring.futexIdleStrategy();
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (checker.received < count && System.nanoTime() < deadline) {
             idle.idle(ring.poll(checker, 256));

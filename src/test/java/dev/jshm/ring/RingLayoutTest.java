@@ -1,0 +1,192 @@
+package dev.jshm.ring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.jshm.Access;
+import dev.jshm.PosixSegment;
+import dev.jshm.ShmException;
+
+/**
+ * The binary layout: what Java creates C attaches, and the reverse; what is not a valid ring
+ * both refuse, naming what is wrong; and the Java constants match the C header.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RingLayoutTest {
+
+    private static final Path HEADER = Path.of(System.getProperty("basedir", System.getProperty("user.dir")),
+            "src/main/c/jshm_ring.h");
+
+    private final RingPeers peers = new RingPeers();
+    private final RingTestObjects objects = new RingTestObjects();
+
+    @AfterEach
+    void cleanUp() throws InterruptedException {
+        peers.close();
+        objects.close();
+    }
+
+    private String cAttach(PosixSegment segment, long offset) throws Exception {
+        return peers.startC("attach", "name=" + segment.name(), "offset=" + offset).await(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void javaConstantsMatchTheCHeader() throws Exception {
+        String header = Files.readString(HEADER);
+        Map<String, Long> defines = new HashMap<>();
+        Matcher d = Pattern.compile("#define (JSHM_RING_\\w+)\\s+(?:UINT64_C\\()?\\(?(-?(?:0x[0-9A-Fa-f]+|\\d+))u?(?: << (\\d+))?").matcher(header);
+        while (d.find()) {
+            long value = Long.decode(d.group(2));
+            defines.put(d.group(1), d.group(3) == null ? value : value << Integer.parseInt(d.group(3)));
+        }
+        assertEquals(RingLayout.MAGIC, defines.get("JSHM_RING_MAGIC"));
+        assertEquals(RingLayout.VERSION, defines.get("JSHM_RING_VERSION"));
+        assertEquals(RingLayout.FLAG_MANY_PRODUCERS, defines.get("JSHM_RING_MANY_PRODUCERS"));
+        assertEquals(RingLayout.HEADER_LENGTH, defines.get("JSHM_RING_HEADER_LENGTH"));
+        assertEquals(RingLayout.RECORD_HEADER_LENGTH, defines.get("JSHM_RING_RECORD_HEADER_LENGTH"));
+        assertEquals(RingLayout.ALIGNMENT, defines.get("JSHM_RING_ALIGNMENT"));
+        assertEquals(RingLayout.PADDING_TYPE, defines.get("JSHM_RING_PADDING_TYPE"));
+        assertEquals(RingLayout.MIN_CAPACITY, defines.get("JSHM_RING_MIN_CAPACITY"));
+        assertEquals(RingLayout.MAX_CAPACITY, defines.get("JSHM_RING_MAX_CAPACITY"));
+
+        // Every field of struct jshm_ring_header carries its offset in a comment: "/* 128: ...".
+        Map<String, Integer> offsets = new HashMap<>();
+        Matcher f = Pattern.compile("\\s(\\w+)(?:\\[\\d+])?;\\s+/\\*\\s*(\\d+):").matcher(header);
+        while (f.find()) {
+            offsets.put(f.group(1), Integer.parseInt(f.group(2)));
+        }
+        Map<String, Integer> java = Map.ofEntries(Map.entry("magic", RingLayout.MAGIC_OFFSET),
+                Map.entry("version", RingLayout.VERSION_OFFSET), Map.entry("flags", RingLayout.FLAGS_OFFSET),
+                Map.entry("capacity", RingLayout.CAPACITY_OFFSET),
+                Map.entry("max_message_length", RingLayout.MAX_MESSAGE_LENGTH_OFFSET),
+                Map.entry("header_length", RingLayout.HEADER_LENGTH_OFFSET), Map.entry("tail", RingLayout.TAIL_OFFSET),
+                Map.entry("head_cache", RingLayout.HEAD_CACHE_OFFSET),
+                Map.entry("producer_heartbeat_ms", RingLayout.PRODUCER_HEARTBEAT_OFFSET),
+                Map.entry("producer_pid", RingLayout.PRODUCER_PID_OFFSET), Map.entry("head", RingLayout.HEAD_OFFSET),
+                Map.entry("consumer_heartbeat_ms", RingLayout.CONSUMER_HEARTBEAT_OFFSET),
+                Map.entry("consumer_pid", RingLayout.CONSUMER_PID_OFFSET), Map.entry("futex", RingLayout.FUTEX_OFFSET),
+                Map.entry("waiters", RingLayout.WAITERS_OFFSET));
+        for (Map.Entry<String, Integer> e : java.entrySet()) {
+            assertEquals(e.getValue(), offsets.get(e.getKey()), "offset of " + e.getKey() + " in jshm_ring.h");
+        }
+    }
+
+    @Test
+    void aRingJavaCreatesIsOneCAttaches() throws Exception {
+        PosixSegment segment = objects.create(4096 + MessageRing.requiredSize(8192));
+        MessageRing.create(segment, 0, 1024, ProducerMode.SINGLE);
+        MessageRing.create(segment, 4096, 8192, ProducerMode.MANY);
+        assertEquals("attach rc=0 error=none capacity=1024 max=128 flags=0", cAttach(segment, 0));
+        assertEquals("attach rc=0 error=none capacity=8192 max=1024 flags=1", cAttach(segment, 4096));
+    }
+
+    @Test
+    void aRingCCreatesIsOneJavaAttaches() throws Exception {
+        PosixSegment segment = objects.create(MessageRing.requiredSize(16384));
+        assertEquals("created capacity=16384 flags=1", peers.startC("create", "name=" + segment.name(), "capacity=16384",
+                "flags=1").await(Duration.ofSeconds(30)));
+        MessageRing ring = MessageRing.attach(segment);
+        assertEquals(16384, ring.capacity());
+        assertEquals(2048, ring.maxMessageLength());
+        assertEquals(ProducerMode.MANY, ring.producerMode());
+        assertEquals(RingLayout.MAGIC, segment.getLong(0));
+        // And it works: C produces (less than fills the ring), Java consumes.
+        peers.startC("produce", "name=" + segment.name(), "count=100").await(Duration.ofSeconds(30));
+        RingTestMessages.Checker checker = new RingTestMessages.Checker(1, 0);
+        assertEquals(100, ring.drain(checker));
+    }
+
+    private static RingFormatException refused(PosixSegment segment, long offset, RingFormatException.Reason reason, String text) {
+        RingFormatException e = assertThrows(RingFormatException.class, () -> MessageRing.attach(segment, offset));
+        assertEquals(reason, e.reason(), e.getMessage());
+        assertTrue(e.getMessage().contains(text), () -> "\"" + text + "\" missing from: " + e.getMessage());
+        assertTrue(e.getMessage().contains(segment.name()), "names the segment: " + e.getMessage());
+        return e;
+    }
+
+    @Test
+    void attachRefusesWhatIsNotAValidRingAndSaysWhy() throws Exception {
+        PosixSegment segment = objects.create(MessageRing.requiredSize(4096));
+        MessageRing.create(segment, 4096);
+        assertEquals("attach rc=0 error=none capacity=4096 max=512 flags=0", cAttach(segment, 0));
+
+        segment.putLong(0, 0x1234L);
+        ShmException asShm = refused(segment, 0, RingFormatException.Reason.BAD_MAGIC, "magic number 0x1234 is not a jshm ring's");
+        assertEquals(0, asShm.errno());
+        assertTrue(cAttach(segment, 0).startsWith("attach rc=-74 error=EBADMSG"));
+
+        segment.putLong(0, RingLayout.MAGIC);
+        segment.putInt(RingLayout.VERSION_OFFSET, 2);
+        refused(segment, 0, RingFormatException.Reason.UNSUPPORTED_VERSION, "layout version 2 is not supported (this code reads version 1)");
+        assertTrue(cAttach(segment, 0).startsWith("attach rc=-93 error=EPROTONOSUPPORT"));
+
+        segment.putInt(RingLayout.VERSION_OFFSET, 1);
+        segment.putInt(RingLayout.CAPACITY_OFFSET, 3000);
+        refused(segment, 0, RingFormatException.Reason.BAD_HEADER, "capacity 3000 is not a power of two");
+        assertTrue(cAttach(segment, 0).startsWith("attach rc=-74 error=EBADMSG"));
+
+        segment.putInt(RingLayout.CAPACITY_OFFSET, 8192);
+        segment.putInt(RingLayout.MAX_MESSAGE_LENGTH_OFFSET, 1024);
+        refused(segment, 0, RingFormatException.Reason.TOO_SMALL, "its capacity 8192 needs 8704 bytes from offset 0 but the segment has only 4608");
+        assertTrue(cAttach(segment, 0).startsWith("attach rc=-34 error=ERANGE"));
+
+        segment.putInt(RingLayout.CAPACITY_OFFSET, 4096);
+        segment.putInt(RingLayout.MAX_MESSAGE_LENGTH_OFFSET, 512);
+        segment.putInt(RingLayout.FLAGS_OFFSET, 0x10);
+        refused(segment, 0, RingFormatException.Reason.BAD_HEADER, "flags 0x10 has unknown bits");
+        segment.putInt(RingLayout.FLAGS_OFFSET, 0);
+        segment.putInt(RingLayout.HEADER_LENGTH_OFFSET, 256);
+        refused(segment, 0, RingFormatException.Reason.BAD_HEADER, "header length 256 is not 512");
+        segment.putInt(RingLayout.HEADER_LENGTH_OFFSET, 512);
+        MessageRing.attach(segment);
+
+        refused(segment, 4104, RingFormatException.Reason.TOO_SMALL, "too few for a 512-byte ring header at offset 4104");
+    }
+
+    @Test
+    void aHalfBuiltRingIsRefused() throws Exception {
+        PosixSegment segment = objects.create(MessageRing.requiredSize(4096));
+        // A creator that died before its last store: every field written, the magic still 0.
+        MessageRing.create(segment, 4096);
+        segment.putLong(0, 0);
+        refused(segment, 0, RingFormatException.Reason.NOT_FORMATTED,
+                "its magic number is 0, so no ring was created there, or its creator has not finished (or died) formatting it");
+        assertTrue(cAttach(segment, 0).startsWith("attach rc=-61 error=ENODATA"));
+        // Fresh, never formatted memory reads the same.
+        PosixSegment fresh = objects.create(MessageRing.requiredSize(4096));
+        refused(fresh, 0, RingFormatException.Reason.NOT_FORMATTED, "magic number is 0");
+        // And a C creator re-formats over a broken ring.
+        assertEquals("created capacity=4096 flags=0",
+                peers.startC("create", "name=" + segment.name(), "capacity=4096").await(Duration.ofSeconds(30)));
+        assertEquals(4096, MessageRing.attach(segment).capacity());
+    }
+
+    @Test
+    void createAndAttachRefuseUnusableSegments() {
+        PosixSegment segment = objects.create(MessageRing.requiredSize(1024));
+        MessageRing.create(segment, 1024);
+        try (PosixSegment readOnly = PosixSegment.open(segment.name(), Access.READ_ONLY)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MessageRing.attach(readOnly));
+            assertTrue(e.getMessage().contains("read-only"), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> MessageRing.create(segment, 0, 1000, ProducerMode.SINGLE));
+        IndexOutOfBoundsException tooSmall = assertThrows(IndexOutOfBoundsException.class, () -> MessageRing.create(segment, 2048));
+        assertTrue(tooSmall.getMessage().contains("length=2560"), tooSmall.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> MessageRing.attach(segment, 4));
+        refused(segment, -8, RingFormatException.Reason.TOO_SMALL, "offset -8");
+    }
+}

@@ -1,0 +1,85 @@
+package dev.jshm.ring;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.LongStream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The ping-pong example: it starts its echo JVM, measures for a second, reports, and cleans up. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RingPingPongTest {
+
+    record Run(int status, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = PingPong.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private static double value(String out, String label) {
+        Matcher m = Pattern.compile(Pattern.quote(label) + "\\s+([0-9.]+) us").matcher(out);
+        assertTrue(m.find(), () -> "no \"" + label + "\" line in:\n" + out);
+        return Double.parseDouble(m.group(1));
+    }
+
+    // Not "spin": two spinning processes on a shared, busy 2-core machine can wait whole
+    // scheduler slices for each other; yield and futex give the processor back.
+    @ParameterizedTest
+    @ValueSource(strings = {"yield", "futex"})
+    void runsForOneSecondAndPrintsThePercentiles(String idle) {
+        Run run = run("--seconds", "1", "--size", "64", "--idle", idle);
+        System.out.print(run.out());
+        assertEquals(0, run.status(), () -> "stderr: " + run.err());
+        assertEquals("", run.err());
+        double p50 = value(run.out(), "rtt p50:");
+        double p99 = value(run.out(), "rtt p99:");
+        double p999 = value(run.out(), "rtt p99.9:");
+        double max = value(run.out(), "rtt max:");
+        assertTrue(0 < p50 && p50 <= p99 && p99 <= p999 && p999 <= max, run.out());
+        Matcher rate = Pattern.compile("round trips: (\\d+) in ([0-9.]+) s: (\\d+) round trips/s, (\\d+) messages/s").matcher(run.out());
+        assertTrue(rate.find(), run.out());
+        long roundTrips = Long.parseLong(rate.group(1));
+        assertTrue(roundTrips >= 1, "round trips in a second: " + roundTrips);
+        assertEquals(2 * Long.parseLong(rate.group(3)), Long.parseLong(rate.group(4)), 2.0);
+        String name = "jshm-pingpong-" + ProcessHandle.current().pid();
+        assertFalse(Files.exists(Path.of("/dev/shm", name)), "the POSIX object is unlinked");
+        assertTrue(run.out().contains("idle " + idle), run.out());
+    }
+
+    @Test
+    void badArgumentsExitWithStatus2AndUsage() {
+        for (String[] args : new String[][] {{"--size", "4"}, {"--idle", "sleep"}, {"--seconds", "0"}, {"--bogus", "1"},
+                {"--seconds"}, {"--size", "many"}}) {
+            Run run = run(args);
+            assertEquals(2, run.status(), String.join(" ", args));
+            assertTrue(run.err().contains("usage: pingpong"), run.err());
+        }
+    }
+
+    @Test
+    void percentilesAreNearestRank() {
+        long[] samples = LongStream.rangeClosed(1, 1000).toArray();
+        assertEquals(500, PingPong.percentile(samples, 0.50));
+        assertEquals(990, PingPong.percentile(samples, 0.99));
+        assertEquals(999, PingPong.percentile(samples, 0.999));
+        assertEquals(7, PingPong.percentile(new long[] {7}, 0.999));
+        assertEquals(0, PingPong.percentile(new long[0], 0.5));
+    }
+}

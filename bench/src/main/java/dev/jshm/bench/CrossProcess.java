@@ -14,9 +14,9 @@ import java.util.concurrent.TimeUnit;
 import dev.jshm.Futex;
 import dev.jshm.PosixSegment;
 import dev.jshm.SegmentAtomics;
-import dev.jshm.ring.BusySpinIdleStrategy;
-import dev.jshm.ring.FutexRingIdleStrategy;
-import dev.jshm.ring.IdleStrategy;
+import dev.jshm.BusySpinIdleStrategy;
+import dev.jshm.FutexIdleStrategy;
+import dev.jshm.IdleStrategy;
 import dev.jshm.ring.MessageRing;
 import dev.jshm.ring.ProducerMode;
 
@@ -40,7 +40,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * in one mapped /dev/shm file) and {@code agrona-throughput} (the child writes 32- or 256-byte
  * messages as fast as the ring takes them; this JVM reads them and times blocks of messages),
  * {@code ring-rtt} and {@code ring-throughput} (the same two with jshm's {@link MessageRing}, once
- * with a busy-spinning consumer and once with {@link FutexRingIdleStrategy}), and {@code futex}
+ * with {@link BusySpinIdleStrategy} and once with the ring's {@link FutexIdleStrategy}), and {@code futex}
  * (one-way wake-up latency of {@link Futex}: the protocol of baseline.c's futex test).
  */
 public final class CrossProcess {
@@ -287,7 +287,7 @@ public final class CrossProcess {
     }
 
     private static IdleStrategy idle(MessageRing ring, boolean futex) {
-        return futex ? new FutexRingIdleStrategy(ring) : new BusySpinIdleStrategy();
+        return futex ? ring.futexIdleStrategy() : new BusySpinIdleStrategy();
     }
 
     private static String ringWay(boolean futex) {

@@ -432,25 +432,26 @@ final class Summary {
                 md.append("At p50 a ring round trip takes ").append(ns(spin.get())).append(" with jshm and ")
                         .append(ns(aP50.get())).append(" with Agrona. ");
             }
-            md.append("What jshm's `MessageRing` does per message that Agrona's `OneToOneRingBuffer` does not ")
-                    .append("(read from its source, branch `ring`): every `offer` and every `poll` reads the clock for ")
-                    .append("the producer and consumer heartbeats (`System.nanoTime()`")
-                    .append(clock.map(c -> ", " + ns(c) + " here").orElse(""))
-                    .append("), empty polls included, so each turn of a spinning consumer's loop lasts at least ")
-                    .append("one clock read and a message waits on average half of that longer to be seen; ")
-                    .append("`BusySpinIdleStrategy` also executes `Thread.onSpinWait()` (x86 `pause`) per turn, ")
-                    .append("where the Agrona and C loops here spin bare; every commit issues a full fence (`VarHandle.fullFence()`) and reads the waiter ")
-                    .append("count so a consumer asleep on the futex is never missed, `offer` copies from a ")
-                    .append("`byte[]` (the benchmark's echo copies the message out of the ring first), and ")
-                    .append("the closed check and the argument checks run on each call. At a few hundred ")
-                    .append("nanoseconds per message those fixed costs are the likely throughput gap (this run ")
-                    .append("does not profile them one by one). The futex idle strategy spins 100 times and ")
-                    .append("yields 10 times before it sleeps; a consumer that catches up with the producer yields ")
-                    .append("or sleeps, and the producer's next commit then pays a `FUTEX_WAKE` system call, which ")
-                    .append("is where the futex rows lose to the spinning ones when they do. Candidates for the ")
-                    .append("ring: take the heartbeat from a counter (every N ")
-                    .append("operations) rather than the clock, and fence only when the waiter count can be ")
-                    .append("non-zero in a way the protocol allows (Agrona-style consumers never sleep).\n\n");
+            md.append("What jshm's `MessageRing` does per message beyond Agrona's `OneToOneRingBuffer`, in the ring ")
+                    .append("code this run measured (branch `ring` as merged into `bench`): each commit also increments ")
+                    .append("the ring's futex word with an atomic add and reads the waiter count, so that a consumer ")
+                    .append("asleep on the futex is never missed (Agrona's consumers never sleep); every 64th `offer` ")
+                    .append("and `poll` reads the clock for the heartbeats")
+                    .append(clock.map(c -> " (one read costs " + ns(c) + " here)").orElse(""))
+                    .append("; `BusySpinIdleStrategy` executes `Thread.onSpinWait()` (x86 `pause`) on each turn, where ")
+                    .append("the Agrona and C loops here spin bare; `offer` copies from a `byte[]` (the echo side copies ")
+                    .append("the message out of the ring first); and every call checks that the segment is open and ")
+                    .append("its arguments. This run does not time those one by one. ");
+            Optional<Measurement> spinTp = find("Throughput", "oneWay", "32", "jshmRingSpin");
+            Optional<Measurement> futexTp = find("Throughput", "oneWay", "32", "jshmRingFutex");
+            if (spinTp.isPresent() && futexTp.isPresent()) {
+                md.append(String.format(Locale.ROOT, "With 32-byte messages the futex idle strategy moves %.2f M msg/s "
+                        + "against %.2f M spinning: ", futexTp.get().median() / 1e6, spinTp.get().median() / 1e6));
+                md.append("it spins and yields before it sleeps, so while messages keep coming it behaves like a ")
+                        .append("spinning consumer, and a producer pays a `FUTEX_WAKE` system call only for a commit ")
+                        .append("that finds a consumer asleep.");
+            }
+            md.append("\n\n");
         }
         if (cFutex.isPresent()) {
             md.append("**Futex wake-up.** The waiter sleeps in the kernel, so most of the latency is the kernel ")

@@ -66,6 +66,13 @@ if [ -f "$FFM_JAR" ]; then
     -rf json -rff "$OUT/jmh-jdk25.json" 'dev\.jshm\.bench\.ffm\.' 2>&1 | progress
 fi
 
+if [ -x "$JDK25/bin/java" ]; then
+  step "JMH on JDK 25: jshm's copies again (the same jar), to tell the JDK's copy routines from the run's noise"
+  "$JDK25/bin/java" -jar "$JAR" "${JMH_OPTS[@]}" -foe true -p size="$SIZES" \
+    -jvmArgsAppend --enable-native-access=ALL-UNNAMED \
+    -rf json -rff "$OUT/jmh-jdk25-jshm.json" 'dev\.jshm\.bench\.CopyBench\.(read|write)_jshm' 2>&1 | progress
+fi
+
 step "two processes on cores 0 and 1 (taskset): ping-pong, round trip and throughput of Agrona and jshm's ring, futex"
 # The same JVM options as the child's (CrossProcess.JVM_FLAGS): serial GC, no periodic safepoints.
 taskset -c 0 "$JAVA17" --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -XX:+UseSerialGC -Xms256m -Xmx256m \

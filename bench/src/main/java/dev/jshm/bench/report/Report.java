@@ -19,7 +19,7 @@ import java.util.function.BiFunction;
  *
  * <pre>Report OUT_DIR MODE</pre>
  *
- * <p>Reads from OUT_DIR: {@code jmh-jdk17.json}, {@code jmh-jdk25.json} (JMH),
+ * <p>Reads from OUT_DIR: {@code jmh-jdk17.json}, {@code jmh-jdk25.json}, {@code jmh-jdk25-jshm.json} (JMH),
  * {@code c-baseline.json} (baseline.c), {@code crossprocess.json} (the two-process harness);
  * any of them may be missing and its rows are then absent.
  */
@@ -37,6 +37,7 @@ public final class Report {
             "jshmTyped", "jshmView", "jshmAtomics", "jshmNativeAtomics", "jshmSysVNative", "jshmPosixJava",
             "jshmPosixNative", "jshm", "jniPageSize", "jshmRead0", "jshmViewPingPong", "jshmRingSpin",
             "jshmRingFutex", "jshmFutex", "mappedByteBuffer", "directByteBuffer", "agrona",
+            "jshmSysVNative (JDK 25)", "jshmPosixJava (JDK 25)", "jshmPosixNative (JDK 25)",
             "ffmMapped (JDK 25)", "ffmArena (JDK 25)", "ffm (JDK 25)", "directByteBuffer (JDK 25)",
             "c", "cMemcpy", "cPingPong", "cFutex");
 
@@ -57,9 +58,9 @@ public final class Report {
         Results results = new Results();
         results.addJmh(out.resolve("jmh-jdk17.json"));
         results.addJmh(out.resolve("jmh-jdk25.json"));
+        results.addJmh(out.resolve("jmh-jdk25-jshm.json"));
         results.addRecords(out.resolve("c-baseline.json"), "C");
         results.addRecords(out.resolve("crossprocess.json"), Results.MAIN_JVM);
-        results.addRecords(out.resolve("crossprocess-sync.json"), Results.MAIN_JVM);
         Report report = new Report(results, out, mode);
         Files.createDirectories(out.resolve("charts"));
         Files.writeString(out.resolve("results.md"), report.resultsMarkdown());

@@ -162,7 +162,10 @@ final class Summary {
         List<String> parts = new ArrayList<>();
         double worst = 0;
         for (String[] c : new String[][] {{"Jni", "read8", ""}, {"Jni", "write8", ""}, {"Copy", "read", "64"}, {"Copy", "write", "64"}}) {
-            Optional<Measurement> jshm = find(c[0], c[1], c[2], "jshmSysVNative");
+            // SysV and POSIX with nativeCopies() run the same native code: take the faster of the two.
+            Optional<Measurement> jshm = java.util.stream.Stream.of("jshmSysVNative", "jshmPosixNative")
+                    .map(w -> find(c[0], c[1], c[2], w)).flatMap(Optional::stream)
+                    .min(Comparator.comparingDouble(Measurement::median));
             Optional<Measurement> work = find(c[0], c[1], c[2], "cMemcpy");
             if (jshm.isEmpty() || work.isEmpty()) {
                 continue;
@@ -171,17 +174,18 @@ final class Summary {
             double ratio = jshm.get().median() / limit;
             worst = Math.max(worst, ratio);
             String label = c[0].equals("Jni") ? c[1] : c[1] + " " + c[2] + " B";
-            parts.add(label + " " + ns(jshm.get()) + " vs " + ns(empty.get()) + " + " + ns(work.get()) + " = "
-                    + Report.ratio(ratio));
+            parts.add(label + " " + ns(jshm.get()) + " (" + jshm.get().way() + ") vs " + ns(empty.get()) + " + "
+                    + ns(work.get()) + " = " + Report.ratio(ratio));
         }
         if (parts.isEmpty()) {
             return;
         }
-        target("native call overhead within 1.2× of an empty JNI call plus the work (System V bulk copy vs "
-                + "`Native.pageSize()` + C memcpy)", String.join("; ", parts), verdict(worst, 1.2));
+        target("native call overhead within 1.2× of an empty JNI call plus the work (jshm's native bulk copy, the "
+                + "faster of System V and POSIX `nativeCopies()`, vs `Native.pageSize()` + C memcpy)",
+                String.join("; ", parts), verdict(worst, 1.2));
         md.append("## The cost of a native call\n\n");
         md.append("A small System V `read`/`write` is the JNI call plus Java's checks plus `Get/SetByteArrayRegion` ")
-                .append("(a `memcpy` after the array's own checks). ");
+                .append("(a `memmove` after the array's own checks). ");
         if (worst > 1.2) {
             md.append("It misses the 1.2× target (worst ").append(Report.ratio(worst))
                     .append("): beyond the bare transition, each call pays the public API's work in Java (closed ")
@@ -271,18 +275,36 @@ final class Summary {
         md.append("- **native path faster:** ").append(nativeWins.isEmpty() ? "nowhere" : String.join(", ", nativeWins)).append("\n");
         md.append("- **within 10%:** ").append(ties.isEmpty() ? "nowhere" : String.join(", ", ties)).append("\n\n");
         md.append("**Why.** The native path is a JNI call into `Get/SetByteArrayRegion`, which enters the VM ")
-                .append("once more (a second state transition) and then `memmove`s. The Java path is ")
-                .append("`ByteBuffer.get/put(int, byte[], int, int)`, which C2 compiles into a call of its ")
-                .append("`Unsafe.copyMemory` stub (vector moves, no transition, in slices of at most 1 MiB so ")
-                .append("safepoints are not held off). So the native path starts behind by two transitions ")
-                .append("(the 0-byte read above), which decides small copies; once the copy itself dominates, ")
-                .append("the two copy loops differ (glibc picks `rep movsb` or non-temporal stores by size, ")
-                .append("the JVM's stub does not) and the winner depends on the size and on where the bytes ")
-                .append("sit in the caches. This is why `nativeCopies()` is an option and not the default for ")
-                .append("POSIX and files.\n\n");
-        md.append("How much of that is noise: `jshmSysVNative` and `jshmPosixNative` run the same native code ")
+                .append("once more (a second state transition) and then copies with `memmove` (HotSpot's byte copy ")
+                .append("on x86_64). The Java path is `ByteBuffer.get/put(int, byte[], int, int)`, which C2 turns into ")
+                .append("its `Unsafe.copyMemory` intrinsic: a call of the JVM's own copy stub, no transition, in ")
+                .append("slices of at most 1 MiB so that safepoints are not held off. So the native path starts ")
+                .append("behind by two transitions (compare the 0-byte read above), which decides small copies; once ")
+                .append("the copy itself dominates, it is one copy loop against another, and the winner depends on ")
+                .append("the size, the JDK and where the bytes sit in the caches. That is why `nativeCopies()` is an ")
+                .append("option and not the default for POSIX and files.\n\n");
+        List<String> jdk25 = new ArrayList<>();
+        for (String op : List.of("read", "write")) {
+            for (String size : r.params("Copy", op)) {
+                for (String way : JSHM_COPY_WAYS) {
+                    Optional<Measurement> on17 = find("Copy", op, size, way);
+                    Optional<Measurement> on25 = find("Copy", op, size, way + " (JDK 25)");
+                    if (on17.isPresent() && on25.isPresent()) {
+                        jdk25.add(op + " " + Report.sizeLabel(size) + " " + way + " " + Report.ratio(on17.get().median() / on25.get().median()));
+                    }
+                }
+            }
+        }
+        if (!jdk25.isEmpty()) {
+            md.append("**The JDK matters as much as the path.** The same jar ran the jshm copies on JDK 25 as well; ")
+                    .append("how many times faster JDK 25 is than JDK 17 for the same way (above 1: JDK 25 faster): ")
+                    .append(String.join(", ", jdk25)).append(". The JDK 25 rows and the FFM rows in results.md show ")
+                    .append("how close a current JVM's copies come to C's `memcpy`.\n\n");
+        }
+        md.append("How much of all this is noise: `jshmSysVNative` and `jshmPosixNative` run the same native code ")
                 .append("on the same kind of memory, and differ by up to ").append(Report.ratio(sameCode))
-                .append(" in this run. Differences smaller than that are not evidence.\n");
+                .append(" in this run; a ratio between two single figures smaller than that is not evidence by ")
+                .append("itself. `make bench-full` (2 forks, 5 one-second iterations) narrows it.\n");
         if (worstJdk > 1.1) {
             md.append("\nThe 1.1× target against the best JDK way is missed (worst ").append(Report.ratio(worstJdk))
                     .append("). At the small sizes this is the fixed per-call cost of the API (closed and bounds checks, ")
@@ -291,12 +313,27 @@ final class Summary {
                     .append("single figures move by more than 10% between iterations.\n");
         }
         if (worstC > 1.05) {
-            md.append("\nThe 1.05× target against C at ≥ 1 MiB is missed (worst ").append(Report.ratio(worstC))
-                    .append("), and so is every JDK way (see the best JDK column), so the gap is not jshm's: ")
-                    .append("the C loop copies between the same two buffers millions of times in one tight loop ")
-                    .append("with nothing else in the process, while each JMH invocation also runs the ")
-                    .append("harness, and the JVM's heap array and copy stub differ from `aligned_alloc` + ")
-                    .append("`memcpy`. Which of these dominates is not resolved by this run.\n");
+            md.append("\nThe 1.05× target against C at ≥ 1 MiB is missed (worst ").append(Report.ratio(worstC)).append(").");
+            List<String> near = new ArrayList<>();
+            for (String op : List.of("read", "write")) {
+                for (String size : r.params("Copy", op)) {
+                    if (Long.parseLong(size) < MIB) {
+                        continue;
+                    }
+                    Optional<Measurement> c = find("Copy", op, size, "cMemcpy");
+                    r.select(m -> m.group().equals("Copy") && m.op().equals(op) && m.param().equals(size) && m.jvm().equals("25"))
+                            .stream().min(Comparator.comparingDouble(Measurement::median))
+                            .ifPresent(m -> c.ifPresent(cm -> near.add(op + " " + Report.sizeLabel(size) + ": " + m.way()
+                                    + " " + Report.ratio(m.median() / cm.median()))));
+                }
+            }
+            if (!near.isEmpty()) {
+                md.append(" For comparison, the best JDK 25 way against C: ").append(String.join(", ", near))
+                        .append(". Where JDK 25 comes close and JDK 17 does not, the gap is the JDK's copy code (or ")
+                        .append("the moment of the run: the JDK 17 and JDK 25 parts do not run at the same time on ")
+                        .append("this shared machine), not jshm's.");
+            }
+            md.append("\n");
         }
         md.append("\n");
     }
@@ -332,20 +369,49 @@ final class Summary {
         if (rows.isEmpty()) {
             return;
         }
-        md.append("## Lifecycle and first touch: C wins, and so does every JVM way\n\n");
+        md.append("## Lifecycle and first touch\n\n");
         md.append("| operation | C | jshm (× C) | JDK MappedByteBuffer (× C) | FFM, JDK 25 (× C) |\n|---|---:|---:|---:|---:|\n");
         rows.forEach(row -> md.append(row).append("\n"));
-        md.append("\nCreating, mapping and unmapping are system calls, the same ones from C and from Java, yet ")
-                .append("every JVM way costs several times C's, jshm's and the JDK's alike. What a JVM adds (the likely ")
-                .append("causes; this run does not separate them): a ")
-                .append("process with many threads that have run on both cores, so each `munmap` (and jshm's ")
-                .append("`mmap(MAP_FIXED)` that retires a mapping at `close()`) must shoot down the other core's ")
-                .append("TLB with an inter-processor interrupt, which on a VM is an exit to the hypervisor; the C ")
-                .append("baseline is single-threaded and never does. Then the Java objects around a mapping ")
-                .append("(jshm: the segment, its `Mapping`, one direct `ByteBuffer` per GiB, a `Cleaner` ")
-                .append("registration; the JDK: a `FileChannel` and the buffer or arena) and, for jshm, the ")
-                .append("second system call per close (retire now, unmap once the buffers are collected). These ")
-                .append("are one-time costs per segment: open segments once and keep them.\n\n");
+        double[] life = ratioRange("Lifecycle");
+        double[] touch = ratioRange("FirstTouch");
+        md.append("\n");
+        if (life != null) {
+            md.append(String.format(Locale.ROOT, "Creating, mapping and unmapping are the same system calls from C and "
+                    + "from Java, yet every JVM way, jshm's and the JDK's alike, costs %s to %s of C's here. ",
+                    Report.ratio(life[0]), Report.ratio(life[1])));
+            md.append("What a JVM adds (the likely causes; this run does not separate them): a process with many ")
+                    .append("threads that have run on both cores, so each `munmap` (and jshm's `mmap(MAP_FIXED)` that ")
+                    .append("retires a mapping at `close()`) must shoot down the other core's TLB, an inter-processor ")
+                    .append("interrupt that on a VM exits to the hypervisor, which the single-threaded C baseline never ")
+                    .append("needs; the Java objects around a mapping (jshm: the segment, its `Mapping`, a direct ")
+                    .append("`ByteBuffer` per GiB, a `Cleaner` registration; the JDK: a `FileChannel`, the buffer or ")
+                    .append("arena); and for jshm a second system call per close (retire now, unmap once the buffers ")
+                    .append("are collected). These are one-time costs per segment: open segments once and keep them. ");
+        }
+        if (touch != null) {
+            md.append(String.format(Locale.ROOT, "The first touch of a page is the kernel's page fault whoever touches "
+                    + "it: the JVM ways land at %s to %s of C's, a spread this noisy machine also shows between "
+                    + "repeated runs.", Report.ratio(touch[0]), Report.ratio(touch[1])));
+        }
+        md.append("\n\n");
+    }
+
+    /** The lowest and highest ratio of a JVM way to C in a group, or null without both. */
+    private double[] ratioRange(String group) {
+        double lo = Double.MAX_VALUE;
+        double hi = 0;
+        for (Measurement m : r.group(group)) {
+            if (m.way().equals("c")) {
+                continue;
+            }
+            Optional<Measurement> c = find(group, m.op(), m.param(), "c");
+            if (c.isPresent()) {
+                double q = m.median() / c.get().median();
+                lo = Math.min(lo, q);
+                hi = Math.max(hi, q);
+            }
+        }
+        return hi == 0 ? null : new double[] {lo, hi};
     }
 
     // ---- two processes -------------------------------------------------------------------------

@@ -53,8 +53,8 @@ step "environment -> $OUT/environment.txt"
 bench/environment.sh "$MODE" "$JAVA17" "$JDK25/bin/java" > "$OUT/environment.txt"
 sed -n '1,12p' "$OUT/environment.txt" | sed 's/^/   /'
 
-step "C baseline (gcc -O2): copies, 8-byte access, lifecycle, first touch, ping-pong on cores 0/1, futex"
-"$OUT/baseline" "$MODE" > "$OUT/c-baseline.json"
+step "C baseline (gcc -O2): clock, 8-byte access, copies, lifecycle, first touch (ping-pong and futex run with the two-process tests)"
+"$OUT/baseline" "$MODE" clock,access8,copies,lifecycle,first-touch > "$OUT/c-baseline.json"
 
 step "JMH on JDK 17: jshm native and Java paths, MappedByteBuffer, direct ByteBuffer (unpinned, both cores)"
 "$JAVA17" -jar "$JAR" "${JMH_OPTS[@]}" -foe true -p size="$SIZES" \
@@ -73,11 +73,11 @@ if [ -x "$JDK25/bin/java" ]; then
     -rf json -rff "$OUT/jmh-jdk25-jshm.json" 'dev\.jshm\.bench\.CopyBench\.(read|write)_jshm' 2>&1 | progress
 fi
 
-step "two processes on cores 0 and 1 (taskset): ping-pong, round trip and throughput of Agrona and jshm's ring, futex"
+step "two processes on cores 0 and 1 (taskset), every way once per round: round trips (C, jshm, Agrona, ring), throughput, futex"
 # The same JVM options as the child's (CrossProcess.JVM_FLAGS): serial GC, no periodic safepoints.
 taskset -c 0 "$JAVA17" --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -XX:+UseSerialGC -Xms256m -Xmx256m \
   -XX:+AlwaysPreTouch -XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=0 -cp "$JAR" \
-  dev.jshm.bench.CrossProcess "$MODE" > "$OUT/crossprocess.json"
+  dev.jshm.bench.CrossProcess "$MODE" "$OUT/baseline" > "$OUT/crossprocess.json"
 
 echo "load after:  $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/environment.txt"
 

@@ -2,7 +2,11 @@
  * timed with clock_gettime over many iterations. Prints one JSON document on stdout that the
  * report merges with JMH's; progress goes to stderr.
  *
- *   baseline quick|full
+ *   baseline quick|full [PARTS [REPS]]
+ *
+ * PARTS is a comma-separated list of parts (clock, access8, copies, lifecycle, first-touch,
+ * ping-pong, futex), all by default; REPS overrides the number of repetitions. The two-process
+ * harness runs "ping-pong" and "futex" with REPS 1 once per round, between its Java ways.
  *
  * Every record: {"group","op","param","way","unit","samples":[one value per repetition]}.
  * Groups, operations and ways are named as in the Java benchmarks (class minus "Bench",
@@ -556,11 +560,29 @@ static void bench_futex(void)
     munmap(sh, sizeof *sh);
 }
 
+/* Whether NAME is one of the comma-separated names in LIST. */
+static int listed(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; (p = strstr(p, name)) != NULL; p += n) {
+        if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+            return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     quick = !(argc > 1 && strcmp(argv[1], "full") == 0);
     reps = quick ? 5 : 10;
-    const char *only = argc > 2 ? argv[2] : NULL;
+    const char *only = argc > 2 && strcmp(argv[2], "all") != 0 ? argv[2] : NULL;
+    if (argc > 3) {
+        reps = atoi(argv[3]);
+        if (reps < 1 || reps > 64) {
+            fprintf(stderr, "baseline: REPS must be in [1, 64]\n");
+            return 2;
+        }
+    }
     int pid = (int)getpid();
     snprintf(posix_name, sizeof posix_name, "/jshm-bench-c-%d-cycle", pid);
     snprintf(posix_existing, sizeof posix_existing, "/jshm-bench-c-%d-life", pid);
@@ -572,7 +594,7 @@ int main(int argc, char **argv)
         {"first-touch", bench_first_touch}, {"ping-pong", bench_ping_pong}, {"futex", bench_futex},
     };
     for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
-        if (only && strcmp(only, parts[k].name) != 0)
+        if (only && !listed(only, parts[k].name))
             continue;
         double t = now_ns();
         fprintf(stderr, "  baseline.c: %s...", parts[k].name);

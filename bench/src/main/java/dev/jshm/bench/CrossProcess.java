@@ -8,7 +8,9 @@ import java.nio.MappedByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import dev.jshm.Futex;
@@ -32,7 +34,10 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * child JVM it starts on the other core ({@code taskset -c 1}). Prints the records JSON on
  * stdout, progress on stderr.
  *
- * <pre>CrossProcess quick|full [scenario]</pre>
+ * <pre>CrossProcess quick|full [BASELINE]</pre>
+ *
+ * <p>BASELINE is the compiled baseline.c: with it, C's cache-line ping-pong and futex wake-up are
+ * measured in the same rounds as the Java ways.
  *
  * <p>Scenarios: {@code pingpong} (one cache line each way over a jshm POSIX segment, through a
  * VarHandle on its {@code asByteBuffer()} view: the same protocol as baseline.c's ping-pong),
@@ -66,11 +71,18 @@ public final class CrossProcess {
             "-XX:+UnlockDiagnosticVMOptions", "-XX:GuaranteedSafepointInterval=0");
 
     private final boolean quick;
-    private final int reps;
+    private final int rounds;
+    private final Path baseline;
 
-    private CrossProcess(boolean quick) {
+    private CrossProcess(boolean quick, Path baseline) {
         this.quick = quick;
-        this.reps = quick ? 3 : 5;
+        this.rounds = quick ? 3 : 5;
+        this.baseline = baseline;
+    }
+
+    /** One repetition of one way: starts its child, warms up, measures, and returns what it measured. */
+    interface Run<T> {
+        T run() throws Exception;
     }
 
     public static void main(String[] args) throws Exception {
@@ -78,67 +90,100 @@ public final class CrossProcess {
             child(args);
             return;
         }
-        CrossProcess bench = new CrossProcess(args.length == 0 || !args[0].equals("full"));
-        String only = args.length > 1 ? args[1] : null;
+        boolean quick = args.length == 0 || !args[0].equals("full");
+        Path baseline = args.length > 1 ? Path.of(args[1]) : null;
+        new CrossProcess(quick, baseline).runAll();
+    }
+
+    /**
+     * Runs every way once per round, the ways of a group one after the other inside a round:
+     * on a shared machine the load changes by the minute, and interleaving gives every way of
+     * a comparison the same share of quiet and busy moments. The C ways run baseline.c once per
+     * round as well (when its path was given), so C is measured at the same moments as Java.
+     */
+    private void runAll() throws Exception {
+        Map<String, Run<double[]>> roundTrips = new LinkedHashMap<>();
+        if (baseline != null) {
+            roundTrips.put("cPingPong", () -> c("ping-pong"));
+        }
+        roundTrips.put("jshmViewPingPong", () -> stats(pingPongOnce()));
+        roundTrips.put("agrona", () -> stats(agronaRoundTripOnce()));
+        roundTrips.put("jshmRingSpin", () -> stats(ringRoundTripOnce(false)));
+        roundTrips.put("jshmRingFutex", () -> stats(ringRoundTripOnce(true)));
+
+        Map<String, Run<Double>> throughput = new LinkedHashMap<>();
+        for (int size : new int[] {32, 256}) {
+            throughput.put("agrona@" + size, () -> agronaThroughputOnce(size));
+            throughput.put("jshmRingSpin@" + size, () -> ringThroughputOnce(size, false));
+            throughput.put("jshmRingFutex@" + size, () -> ringThroughputOnce(size, true));
+        }
+
+        Map<String, Run<double[]>> wakeUps = new LinkedHashMap<>();
+        if (baseline != null) {
+            wakeUps.put("cFutex", () -> c("futex"));
+        }
+        wakeUps.put("jshmFutex", () -> stats(futexWakeOnce()));
+
+        Map<String, List<double[]>> rtt = new LinkedHashMap<>();
+        Map<String, List<Double>> rates = new LinkedHashMap<>();
+        Map<String, List<double[]>> wake = new LinkedHashMap<>();
+        for (int round = 1; round <= rounds; round++) {
+            long start = System.nanoTime();
+            System.err.printf("  CrossProcess: round %d of %d: round trips...", round, rounds);
+            runRound(roundTrips, rtt);
+            System.err.print(" throughput...");
+            runRound(throughput, rates);
+            System.err.print(" futex...");
+            runRound(wakeUps, wake);
+            System.err.printf(" %.1f s%n", (System.nanoTime() - start) / 1e9);
+        }
         try (Records records = new Records(System.out, "CrossProcess")) {
-            if (only == null || only.equals("pingpong")) {
-                bench.timed("pingpong", () -> bench.pingPong(records));
-            }
-            if (only == null || only.equals("agrona-rtt")) {
-                bench.timed("agrona-rtt", () -> bench.agronaRoundTrip(records));
-            }
-            if (only == null || only.equals("agrona-throughput")) {
-                bench.timed("agrona-throughput", () -> {
-                    bench.agronaThroughput(records, 32);
-                    bench.agronaThroughput(records, 256);
-                });
-            }
-            if (only == null || only.equals("ring-rtt")) {
-                bench.timed("ring-rtt", () -> {
-                    bench.ringRoundTrip(records, false);
-                    bench.ringRoundTrip(records, true);
-                });
-            }
-            if (only == null || only.equals("ring-throughput")) {
-                bench.timed("ring-throughput", () -> {
-                    for (boolean futex : new boolean[] {false, true}) {
-                        bench.ringThroughput(records, 32, futex);
-                        bench.ringThroughput(records, 256, futex);
-                    }
-                });
-            }
-            if (only == null || only.equals("futex")) {
-                bench.timed("futex", () -> bench.futexWake(records));
-            }
+            rtt.forEach((way, runs) -> emitDistribution(records, "RoundTrip", way, runs));
+            rates.forEach((key, runs) -> records.add("Throughput", "oneWay", key.substring(key.indexOf('@') + 1),
+                    key.substring(0, key.indexOf('@')), "msg/s", runs.stream().mapToDouble(Double::doubleValue).toArray()));
+            wake.forEach((way, runs) -> emitDistribution(records, "FutexWake", way, runs));
         }
     }
 
-    interface Part {
-        void run() throws Exception;
+    private static <T> void runRound(Map<String, Run<T>> ways, Map<String, List<T>> into) throws Exception {
+        for (Map.Entry<String, Run<T>> way : ways.entrySet()) {
+            into.computeIfAbsent(way.getKey(), k -> new ArrayList<>()).add(way.getValue().run());
+        }
     }
 
-    private void timed(String name, Part part) throws Exception {
-        long start = System.nanoTime();
-        System.err.print("  CrossProcess: " + name + "...");
-        part.run();
-        System.err.printf(" %.1f s%n", (System.nanoTime() - start) / 1e9);
+    /** One repetition of a baseline.c part: {mean, p50, p99, p99.9} in ns. */
+    private double[] c(String part) throws Exception {
+        Process process = new ProcessBuilder(baseline.toString(), quick ? "quick" : "full", part, "1")
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        String json = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        finish(process);
+        double[] out = new double[4];
+        List<String> names = List.of("mean", "p50", "p99", "p99.9");
+        for (com.google.gson.JsonElement e : com.google.gson.JsonParser.parseString(json).getAsJsonObject().getAsJsonArray("records")) {
+            com.google.gson.JsonObject r = e.getAsJsonObject();
+            int i = names.indexOf(r.get("op").getAsString());
+            if (i >= 0) {
+                out[i] = r.getAsJsonArray("samples").get(0).getAsDouble();
+            }
+        }
+        return out;
     }
 
     // ---- cache-line ping-pong over a jshm segment ------------------------------------------------
 
-    private void pingPong(Records records) throws Exception {
-        long warm = quick ? 50_000 : 500_000;
-        long n = quick ? 200_000 : 2_000_000;
+    private Histogram pingPongOnce() throws Exception {
+        long warm = warmRoundTrips();
+        long n = roundTrips();
         String name = "/" + DevShm.uniqueName("pingpong");
         try (PosixSegment segment = PosixSegment.create(name, 4096)) {
             ByteBuffer view = segment.asByteBuffer();
-            Process child = spawn("pingpong", name, Long.toString((warm + n) * reps));
+            Process child = spawn("pingpong", name, Long.toString(warm + n));
             awaitReady(view, child);
             segment.unlink();
-            List<Histogram> runs = new ArrayList<>();
             long seq = 0;
-            for (int r = 0; r < reps; r++) {
-                Histogram h = histogram();
+            Histogram h = histogram();
+            {
                 for (long i = 0; i < warm + n; i++) {
                     long t = System.nanoTime();
                     LONGS.setRelease(view, PING, ++seq);
@@ -150,10 +195,9 @@ public final class CrossProcess {
                         h.recordValue(rtt);
                     }
                 }
-                runs.add(h);
             }
             finish(child);
-            emitDistribution(records, "RoundTrip", "jshmViewPingPong", runs);
+            return h;
         }
     }
 
@@ -172,22 +216,21 @@ public final class CrossProcess {
 
     // ---- Agrona round trip ---------------------------------------------------------------------
 
-    private void agronaRoundTrip(Records records) throws Exception {
-        long warm = quick ? 50_000 : 500_000;
-        long n = quick ? 200_000 : 2_000_000;
+    private Histogram agronaRoundTripOnce() throws Exception {
+        long warm = warmRoundTrips();
+        long n = roundTrips();
         Path path = DevShm.newPath("agrona-rtt");
         MappedByteBuffer mapped = createRingFile(path, RTT_RING, 2);
         try {
             UnsafeBuffer control = new UnsafeBuffer(mapped, 0, CONTROL);
             OneToOneRingBuffer ping = ring(mapped, RTT_RING, 0);
             OneToOneRingBuffer pong = ring(mapped, RTT_RING, 1);
-            Process child = spawn("agrona-rtt", path.toString(), Long.toString((warm + n) * reps));
+            Process child = spawn("agrona-rtt", path.toString(), Long.toString(warm + n));
             awaitReady(control, child);
             UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(32));
             Counter received = new Counter();
-            List<Histogram> runs = new ArrayList<>();
-            for (int r = 0; r < reps; r++) {
-                Histogram h = histogram();
+            Histogram h = histogram();
+            {
                 for (long i = 0; i < warm + n; i++) {
                     long t = System.nanoTime();
                     message.putLong(0, i);
@@ -202,10 +245,9 @@ public final class CrossProcess {
                         h.recordValue(rtt);
                     }
                 }
-                runs.add(h);
             }
             finish(child);
-            emitDistribution(records, "RoundTrip", "agrona", runs);
+            return h;
         } finally {
             IoUtil.unmap(mapped);
             Files.deleteIfExists(path);
@@ -232,32 +274,29 @@ public final class CrossProcess {
 
     // ---- Agrona throughput ---------------------------------------------------------------------
 
-    private void agronaThroughput(Records records, int size) throws Exception {
-        long block = quick ? 500_000 : 10_000_000;
-        int warmBlocks = quick ? 1 : 2;
+    private double agronaThroughputOnce(int size) throws Exception {
+        long block = block();
+        int warmBlocks = 1;
         Path path = DevShm.newPath("agrona-tp");
         MappedByteBuffer mapped = createRingFile(path, THROUGHPUT_RING, 1);
         try {
             UnsafeBuffer control = new UnsafeBuffer(mapped, 0, CONTROL);
             OneToOneRingBuffer ring = ring(mapped, THROUGHPUT_RING, 0);
             Process child = spawn("agrona-throughput", path.toString(),
-                    Long.toString(block * (warmBlocks + reps)), Integer.toString(size));
+                    Long.toString(block * (warmBlocks + 1)), Integer.toString(size));
             awaitReady(control, child);
             Counter received = new Counter();
-            double[] rates = new double[reps];
-            for (int b = 0; b < warmBlocks + reps; b++) {
+            double rate = 0;
+            for (int b = 0; b < warmBlocks + 1; b++) {
                 long start = System.nanoTime();
                 long target = (b + 1) * block;
                 while (received.count < target) {
                     ring.read(received, (int) Math.min(Integer.MAX_VALUE, target - received.count));
                 }
-                long elapsed = System.nanoTime() - start;
-                if (b >= warmBlocks) {
-                    rates[b - warmBlocks] = block / (elapsed / 1e9);
-                }
+                rate = block / ((System.nanoTime() - start) / 1e9);
             }
             finish(child);
-            records.add("Throughput", "oneWay", Integer.toString(size), "agrona", "msg/s", rates);
+            return rate;
         } finally {
             IoUtil.unmap(mapped);
             Files.deleteIfExists(path);
@@ -290,27 +329,22 @@ public final class CrossProcess {
         return futex ? ring.futexIdleStrategy() : new BusySpinIdleStrategy();
     }
 
-    private static String ringWay(boolean futex) {
-        return futex ? "jshmRingFutex" : "jshmRingSpin";
-    }
-
-    private void ringRoundTrip(Records records, boolean futex) throws Exception {
-        long warm = quick ? 50_000 : 500_000;
-        long n = quick ? 200_000 : 2_000_000;
+    private Histogram ringRoundTripOnce(boolean futex) throws Exception {
+        long warm = warmRoundTrips();
+        long n = roundTrips();
         String name = "/" + DevShm.uniqueName("ring-rtt");
         try (PosixSegment segment = PosixSegment.create(name, ringOffset(RTT_RING, 2))) {
             MessageRing ping = MessageRing.create(segment, ringOffset(RTT_RING, 0), RTT_RING, ProducerMode.SINGLE);
             MessageRing pong = MessageRing.create(segment, ringOffset(RTT_RING, 1), RTT_RING, ProducerMode.SINGLE);
             ByteBuffer view = segment.asByteBuffer(0, CONTROL);
-            Process child = spawn("ring-rtt", name, Long.toString((warm + n) * reps), Boolean.toString(futex));
+            Process child = spawn("ring-rtt", name, Long.toString(warm + n), Boolean.toString(futex));
             awaitReady(view, child);
             segment.unlink();
             byte[] message = new byte[32];
             IdleStrategy idle = idle(pong, futex);
             RingCounter received = new RingCounter();
-            List<Histogram> runs = new ArrayList<>();
-            for (int r = 0; r < reps; r++) {
-                Histogram h = histogram();
+            Histogram h = histogram();
+            {
                 for (long i = 0; i < warm + n; i++) {
                     long t = System.nanoTime();
                     while (!ping.offer(1, message, 0, 32)) {
@@ -326,10 +360,9 @@ public final class CrossProcess {
                         h.recordValue(rtt);
                     }
                 }
-                runs.add(h);
             }
             finish(child);
-            emitDistribution(records, "RoundTrip", ringWay(futex), runs);
+            return h;
         }
     }
 
@@ -354,32 +387,29 @@ public final class CrossProcess {
         }
     }
 
-    private void ringThroughput(Records records, int size, boolean futex) throws Exception {
-        long block = quick ? 500_000 : 10_000_000;
-        int warmBlocks = quick ? 1 : 2;
+    private double ringThroughputOnce(int size, boolean futex) throws Exception {
+        long block = block();
+        int warmBlocks = 1;
         String name = "/" + DevShm.uniqueName("ring-tp");
         try (PosixSegment segment = PosixSegment.create(name, ringOffset(THROUGHPUT_RING, 1))) {
             MessageRing ring = MessageRing.create(segment, ringOffset(THROUGHPUT_RING, 0), THROUGHPUT_RING, ProducerMode.SINGLE);
             ByteBuffer view = segment.asByteBuffer(0, CONTROL);
-            Process child = spawn("ring-throughput", name, Long.toString(block * (warmBlocks + reps)), Integer.toString(size));
+            Process child = spawn("ring-throughput", name, Long.toString(block * (warmBlocks + 1)), Integer.toString(size));
             awaitReady(view, child);
             segment.unlink();
             IdleStrategy idle = idle(ring, futex);
             RingCounter received = new RingCounter();
-            double[] rates = new double[reps];
-            for (int b = 0; b < warmBlocks + reps; b++) {
+            double rate = 0;
+            for (int b = 0; b < warmBlocks + 1; b++) {
                 long start = System.nanoTime();
                 long target = (b + 1) * block;
                 while (received.count < target) {
                     idle.idle(ring.poll(received, (int) Math.min(Integer.MAX_VALUE, target - received.count)));
                 }
-                long elapsed = System.nanoTime() - start;
-                if (b >= warmBlocks) {
-                    rates[b - warmBlocks] = block / (elapsed / 1e9);
-                }
+                rate = block / ((System.nanoTime() - start) / 1e9);
             }
             finish(child);
-            records.add("Throughput", "oneWay", Integer.toString(size), ringWay(futex), "msg/s", rates);
+            return rate;
         }
     }
 
@@ -413,19 +443,18 @@ public final class CrossProcess {
     private static final int T0 = 384;
 
     /** This JVM waits in {@link Futex#await}; the child stamps the time, changes the word and wakes it. */
-    private void futexWake(Records records) throws Exception {
+    private Histogram futexWakeOnce() throws Exception {
         long n = quick ? 4000 : 20000;
         long warm = n / 10;
         String name = "/" + DevShm.uniqueName("futex");
         try (PosixSegment segment = PosixSegment.create(name, 4096)) {
             SegmentAtomics atomics = segment.atomics();
-            Process child = spawn("futex", name, Long.toString((warm + n) * reps));
+            Process child = spawn("futex", name, Long.toString(warm + n));
             awaitReady(segment.asByteBuffer(), child);
             segment.unlink();
-            List<Histogram> runs = new ArrayList<>();
             int seq = 0;
-            for (int r = 0; r < reps; r++) {
-                Histogram h = histogram();
+            Histogram h = histogram();
+            {
                 for (long i = 0; i < warm + n; i++) {
                     int expected = seq++;
                     while (atomics.getIntVolatile(WORD) == expected) {
@@ -437,10 +466,9 @@ public final class CrossProcess {
                     }
                     atomics.putLongVolatile(ACK, seq);
                 }
-                runs.add(h);
             }
             finish(child);
-            emitDistribution(records, "FutexWake", "jshmFutex", runs);
+            return h;
         }
     }
 
@@ -488,22 +516,29 @@ public final class CrossProcess {
         return new Histogram(1, TimeUnit.SECONDS.toNanos(10), 3);
     }
 
-    private void emitDistribution(Records records, String group, String way, List<Histogram> runs) {
-        double[] mean = new double[runs.size()];
-        double[] p50 = new double[runs.size()];
-        double[] p99 = new double[runs.size()];
-        double[] p999 = new double[runs.size()];
-        for (int i = 0; i < runs.size(); i++) {
-            Histogram h = runs.get(i);
-            mean[i] = h.getMean();
-            p50[i] = h.getValueAtPercentile(50);
-            p99[i] = h.getValueAtPercentile(99);
-            p999[i] = h.getValueAtPercentile(99.9);
+    /** {mean, p50, p99, p99.9} of one run, in ns. */
+    private static double[] stats(Histogram h) {
+        return new double[] {h.getMean(), h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9)};
+    }
+
+    private static void emitDistribution(Records records, String group, String way, List<double[]> runs) {
+        List<String> names = List.of("mean", "p50", "p99", "p99.9");
+        for (int k = 0; k < names.size(); k++) {
+            final int at = k;
+            records.add(group, names.get(k), "", way, "ns", runs.stream().mapToDouble(r -> r[at]).toArray());
         }
-        records.add(group, "mean", "", way, "ns", mean);
-        records.add(group, "p50", "", way, "ns", p50);
-        records.add(group, "p99", "", way, "ns", p99);
-        records.add(group, "p99.9", "", way, "ns", p999);
+    }
+
+    private long warmRoundTrips() {
+        return quick ? 50_000 : 500_000;
+    }
+
+    private long roundTrips() {
+        return quick ? 200_000 : 2_000_000;
+    }
+
+    private long block() {
+        return quick ? 2_000_000 : 10_000_000;
     }
 
     private static Process spawn(String... args) throws IOException {

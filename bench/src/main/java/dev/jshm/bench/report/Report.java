@@ -123,11 +123,13 @@ public final class Report {
                         protocol over a jshm POSIX segment through a VarHandle on its view. `agrona`: a \
                         32-byte message through two `OneToOneRingBuffer`s in one mapped /dev/shm file. \
                         The mean includes the rare long stalls (a vCPU descheduled by the host); the \
-                        percentiles show the typical case.""", "", List.of(ping), false),
+                        percentiles show the typical case. Every way runs once per round and the rounds \
+                        interleave the ways (C included), so all of them meet the same load; the samples \
+                        are one per round.""", "", List.of(ping), false),
                 new Group("Throughput", "Cross-process one-way throughput", """
                         One process writes messages of the given size as fast as the ring takes them, the \
-                        other (the timer) reads them; messages per second over blocks of millions of \
-                        messages, after two warm-up blocks. Higher is better: a ratio above 1 is faster \
+                        other (the timer) reads them; messages per second over a block of millions of \
+                        messages after a warm-up block, once per round, the ways interleaved. Higher is better: a ratio above 1 is faster \
                         than the baseline.""", "message size (bytes)", List.of(agrona), false),
                 new Group("FutexWake", "Futex wake-up latency", """
                         One-way: the waker (core 1) stamps the time and wakes; the waiter (core 0), asleep \

@@ -31,10 +31,13 @@ import org.jfree.data.category.DefaultCategoryDataset;
  */
 final class BarChart {
 
+    /** Distinct colors for the ways; a way measured on another JDK gets a lighter shade of its own. */
     private static final Color[] PALETTE = {
         new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728),
         new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f),
-        new Color(0xbcbd22), new Color(0x17becf), new Color(0x393b79), new Color(0xad494a),
+        new Color(0xbcbd22), new Color(0x17becf), new Color(0x393b79), new Color(0x637939),
+        new Color(0x8c6d31), new Color(0x843c39), new Color(0x7b4173), new Color(0x3182bd),
+        new Color(0xe6550d), new Color(0x31a354), new Color(0x756bb1), new Color(0x636363),
     };
     private static final Map<String, Color> COLORS = new LinkedHashMap<>();
 
@@ -125,6 +128,23 @@ final class BarChart {
     }
 
     private static synchronized Color colorOf(String way) {
-        return COLORS.computeIfAbsent(way, w -> PALETTE[COLORS.size() % PALETTE.length]);
+        Color known = COLORS.get(way);
+        if (known != null) {
+            return known;
+        }
+        int jdk = way.indexOf(" (JDK ");
+        Color color;
+        if (jdk > 0 && !way.startsWith("ffm")) {
+            color = lighter(colorOf(way.substring(0, jdk)));
+        } else {
+            long own = COLORS.keySet().stream().filter(w -> !w.contains(" (JDK ") || w.startsWith("ffm")).count();
+            color = PALETTE[(int) (own % PALETTE.length)];
+        }
+        COLORS.put(way, color);
+        return color;
+    }
+
+    private static Color lighter(Color c) {
+        return new Color((c.getRed() + 2 * 255) / 3, (c.getGreen() + 2 * 255) / 3, (c.getBlue() + 2 * 255) / 3);
     }
 }

@@ -284,22 +284,34 @@ final class Summary {
                 .append("the size, the JDK and where the bytes sit in the caches. That is why `nativeCopies()` is an ")
                 .append("option and not the default for POSIX and files.\n\n");
         List<String> jdk25 = new ArrayList<>();
+        double logSum = 0;
         for (String op : List.of("read", "write")) {
             for (String size : r.params("Copy", op)) {
                 for (String way : JSHM_COPY_WAYS) {
                     Optional<Measurement> on17 = find("Copy", op, size, way);
                     Optional<Measurement> on25 = find("Copy", op, size, way + " (JDK 25)");
                     if (on17.isPresent() && on25.isPresent()) {
-                        jdk25.add(op + " " + Report.sizeLabel(size) + " " + way + " " + Report.ratio(on17.get().median() / on25.get().median()));
+                        double q = on17.get().median() / on25.get().median();
+                        logSum += Math.log(q);
+                        jdk25.add(op + " " + Report.sizeLabel(size) + " " + way + " " + Report.ratio(q));
                     }
                 }
             }
         }
         if (!jdk25.isEmpty()) {
-            md.append("**The JDK matters as much as the path.** The same jar ran the jshm copies on JDK 25 as well; ")
-                    .append("how many times faster JDK 25 is than JDK 17 for the same way (above 1: JDK 25 faster): ")
-                    .append(String.join(", ", jdk25)).append(". The JDK 25 rows and the FFM rows in results.md show ")
-                    .append("how close a current JVM's copies come to C's `memcpy`.\n\n");
+            double mean = Math.exp(logSum / jdk25.size());
+            md.append("**JDK 17 against JDK 25.** The same jar ran the jshm copies on JDK 25 too. How many times ")
+                    .append("faster JDK 25 was than JDK 17 for the same way and size (above 1: JDK 25 faster): ")
+                    .append(String.join(", ", jdk25)).append("; geometric mean ").append(Report.ratio(mean)).append(". ");
+            if (mean > 1.1) {
+                md.append("JDK 25 copies faster on the whole: part of the gap to C is the JDK 17 runtime, and jshm's ")
+                        .append("Java path gains it by itself on a newer JDK.\n\n");
+            } else if (mean < 1 / 1.1) {
+                md.append("JDK 17 copies faster on the whole in this run.\n\n");
+            } else {
+                md.append("No consistent difference: single sizes move both ways by about as much as the noise ")
+                        .append("below, so the JDK is not what decides jshm's copy speed in this run.\n\n");
+            }
         }
         md.append("How much of all this is noise: `jshmSysVNative` and `jshmPosixNative` run the same native code ")
                 .append("on the same kind of memory, and differ by up to ").append(Report.ratio(sameCode))

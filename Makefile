@@ -37,3 +37,17 @@ asan:
 	mkdir -p $(ASAN_DIR)
 	$(CC) $(ASAN_FLAGS) -o $(ASAN_DIR)/jshm_selftest src/test/c/jshm_selftest.c $(CORE_SRC)
 	src/test/scripts/no-leaks.sh $(ASAN_DIR)/jshm_selftest
+
+# ---- benchmarks (bench/, a separate Maven project; see bench/run.sh) ----------------------------
+
+BENCH_OUT ?= target/bench
+
+.PHONY: bench bench-full
+
+## bench: the quick benchmark suite (about 10 minutes on 2 cores): JMH JSON, results.md, summary.md, charts in $(BENCH_OUT)
+bench:
+	BENCH_OUT=$(BENCH_OUT) bench/run.sh quick
+
+## bench-full: the long suite: 2 forks, longer iterations, 64 MiB copies
+bench-full:
+	BENCH_OUT=$(BENCH_OUT) bench/run.sh full

@@ -1,0 +1,601 @@
+package dev.jshm.bench;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import dev.jshm.Futex;
+import dev.jshm.PosixSegment;
+import dev.jshm.SegmentAtomics;
+import dev.jshm.BusySpinIdleStrategy;
+import dev.jshm.FutexIdleStrategy;
+import dev.jshm.IdleStrategy;
+import dev.jshm.ring.MessageRing;
+import dev.jshm.ring.ProducerMode;
+
+import org.HdrHistogram.Histogram;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+/**
+ * The two-process measurements: this JVM (pinned by the caller, {@code taskset -c 0}) against a
+ * child JVM it starts on the other core ({@code taskset -c 1}). Prints the records JSON on
+ * stdout, progress on stderr.
+ *
+ * <pre>CrossProcess quick|full [BASELINE]</pre>
+ *
+ * <p>BASELINE is the compiled baseline.c: with it, C's cache-line ping-pong and futex wake-up are
+ * measured in the same rounds as the Java ways.
+ *
+ * <p>Scenarios: {@code pingpong} (one cache line each way over a jshm POSIX segment, through a
+ * VarHandle on its {@code asByteBuffer()} view: the same protocol as baseline.c's ping-pong),
+ * {@code agrona-rtt} (a 32-byte message each way through two Agrona {@link OneToOneRingBuffer}s
+ * in one mapped /dev/shm file) and {@code agrona-throughput} (the child writes 32- or 256-byte
+ * messages as fast as the ring takes them; this JVM reads them and times blocks of messages),
+ * {@code ring-rtt} and {@code ring-throughput} (the same two with jshm's {@link MessageRing}, once
+ * with {@link BusySpinIdleStrategy} and once with the ring's {@link FutexIdleStrategy}), and {@code futex}
+ * (one-way wake-up latency of {@link Futex}: the protocol of baseline.c's futex test).
+ */
+public final class CrossProcess {
+
+    static final VarHandle LONGS = Access8Bench.LONGS;
+    private static final int PING = 0;
+    private static final int PONG = 64;
+    private static final int READY = 128;
+    private static final int CONTROL = 4096;
+    private static final int RTT_RING = 64 * 1024;
+    private static final int THROUGHPUT_RING = 1024 * 1024;
+
+    /**
+     * The child's JVM options; bench/run.sh gives this JVM the same. Agrona 2 reaches
+     * jdk.internal.misc.Unsafe. The rest keeps the JVM's own threads off the pinned core: each
+     * process has one core for its spinning thread, so any other thread that wakes up (a
+     * concurrent GC thread, the VM thread's periodic safepoint) takes the core from it for a
+     * scheduler time slice, which shows as a stall of milliseconds.
+     */
+    static final List<String> JVM_FLAGS = List.of(
+            "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
+            "-XX:+UseSerialGC", "-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch",
+            "-XX:+UnlockDiagnosticVMOptions", "-XX:GuaranteedSafepointInterval=0");
+
+    private final boolean quick;
+    private final int rounds;
+    private final Path baseline;
+
+    private CrossProcess(boolean quick, Path baseline) {
+        this.quick = quick;
+        this.rounds = quick ? 3 : 5;
+        this.baseline = baseline;
+    }
+
+    /** One repetition of one way: starts its child, warms up, measures, and returns what it measured. */
+    interface Run<T> {
+        T run() throws Exception;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("child")) {
+            child(args);
+            return;
+        }
+        boolean quick = args.length == 0 || !args[0].equals("full");
+        Path baseline = args.length > 1 ? Path.of(args[1]) : null;
+        new CrossProcess(quick, baseline).runAll();
+    }
+
+    /**
+     * Runs every way once per round, the ways of a group one after the other inside a round:
+     * on a shared machine the load changes by the minute, and interleaving gives every way of
+     * a comparison the same share of quiet and busy moments. The C ways run baseline.c once per
+     * round as well (when its path was given), so C is measured at the same moments as Java.
+     */
+    private void runAll() throws Exception {
+        Map<String, Run<double[]>> roundTrips = new LinkedHashMap<>();
+        if (baseline != null) {
+            roundTrips.put("cPingPong", () -> c("ping-pong"));
+        }
+        roundTrips.put("jshmViewPingPong", () -> stats(pingPongOnce()));
+        roundTrips.put("agrona", () -> stats(agronaRoundTripOnce()));
+        roundTrips.put("jshmRingSpin", () -> stats(ringRoundTripOnce(false)));
+        roundTrips.put("jshmRingFutex", () -> stats(ringRoundTripOnce(true)));
+
+        Map<String, Run<Double>> throughput = new LinkedHashMap<>();
+        for (int size : new int[] {32, 256}) {
+            throughput.put("agrona@" + size, () -> agronaThroughputOnce(size));
+            throughput.put("jshmRingSpin@" + size, () -> ringThroughputOnce(size, false));
+            throughput.put("jshmRingFutex@" + size, () -> ringThroughputOnce(size, true));
+        }
+
+        Map<String, Run<double[]>> wakeUps = new LinkedHashMap<>();
+        if (baseline != null) {
+            wakeUps.put("cFutex", () -> c("futex"));
+        }
+        wakeUps.put("jshmFutex", () -> stats(futexWakeOnce()));
+
+        Map<String, List<double[]>> rtt = new LinkedHashMap<>();
+        Map<String, List<Double>> rates = new LinkedHashMap<>();
+        Map<String, List<double[]>> wake = new LinkedHashMap<>();
+        for (int round = 1; round <= rounds; round++) {
+            long start = System.nanoTime();
+            System.err.printf("  CrossProcess: round %d of %d: round trips...", round, rounds);
+            runRound(roundTrips, rtt);
+            System.err.print(" throughput...");
+            runRound(throughput, rates);
+            System.err.print(" futex...");
+            runRound(wakeUps, wake);
+            System.err.printf(" %.1f s%n", (System.nanoTime() - start) / 1e9);
+        }
+        try (Records records = new Records(System.out, "CrossProcess")) {
+            rtt.forEach((way, runs) -> emitDistribution(records, "RoundTrip", way, runs));
+            rates.forEach((key, runs) -> records.add("Throughput", "oneWay", key.substring(key.indexOf('@') + 1),
+                    key.substring(0, key.indexOf('@')), "msg/s", runs.stream().mapToDouble(Double::doubleValue).toArray()));
+            wake.forEach((way, runs) -> emitDistribution(records, "FutexWake", way, runs));
+        }
+    }
+
+    private static <T> void runRound(Map<String, Run<T>> ways, Map<String, List<T>> into) throws Exception {
+        for (Map.Entry<String, Run<T>> way : ways.entrySet()) {
+            into.computeIfAbsent(way.getKey(), k -> new ArrayList<>()).add(way.getValue().run());
+        }
+    }
+
+    /** One repetition of a baseline.c part: {mean, p50, p99, p99.9} in ns. */
+    private double[] c(String part) throws Exception {
+        Process process = new ProcessBuilder(baseline.toString(), quick ? "quick" : "full", part, "1")
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        String json = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        finish(process);
+        double[] out = new double[4];
+        List<String> names = List.of("mean", "p50", "p99", "p99.9");
+        for (com.google.gson.JsonElement e : com.google.gson.JsonParser.parseString(json).getAsJsonObject().getAsJsonArray("records")) {
+            com.google.gson.JsonObject r = e.getAsJsonObject();
+            int i = names.indexOf(r.get("op").getAsString());
+            if (i >= 0) {
+                out[i] = r.getAsJsonArray("samples").get(0).getAsDouble();
+            }
+        }
+        return out;
+    }
+
+    // ---- cache-line ping-pong over a jshm segment ------------------------------------------------
+
+    private Histogram pingPongOnce() throws Exception {
+        long warm = warmRoundTrips();
+        long n = roundTrips();
+        String name = "/" + DevShm.uniqueName("pingpong");
+        try (PosixSegment segment = PosixSegment.create(name, 4096)) {
+            ByteBuffer view = segment.asByteBuffer();
+            Process child = spawn("pingpong", name, Long.toString(warm + n));
+            awaitReady(view, child);
+            segment.unlink();
+            long seq = 0;
+            Histogram h = histogram();
+            {
+                for (long i = 0; i < warm + n; i++) {
+                    long t = System.nanoTime();
+                    LONGS.setRelease(view, PING, ++seq);
+                    while ((long) LONGS.getAcquire(view, PONG) != seq) {
+                        // spin, as baseline.c does
+                    }
+                    long rtt = System.nanoTime() - t;
+                    if (i >= warm) {
+                        h.recordValue(rtt);
+                    }
+                }
+            }
+            finish(child);
+            return h;
+        }
+    }
+
+    private static void pingPongChild(String name, long total) {
+        try (PosixSegment segment = PosixSegment.open(name)) {
+            ByteBuffer view = segment.asByteBuffer();
+            LONGS.setRelease(view, READY, 1L);
+            for (long i = 1; i <= total; i++) {
+                while ((long) LONGS.getAcquire(view, PING) != i) {
+                    // spin
+                }
+                LONGS.setRelease(view, PONG, i);
+            }
+        }
+    }
+
+    // ---- Agrona round trip ---------------------------------------------------------------------
+
+    private Histogram agronaRoundTripOnce() throws Exception {
+        long warm = warmRoundTrips();
+        long n = roundTrips();
+        Path path = DevShm.newPath("agrona-rtt");
+        MappedByteBuffer mapped = createRingFile(path, RTT_RING, 2);
+        try {
+            UnsafeBuffer control = new UnsafeBuffer(mapped, 0, CONTROL);
+            OneToOneRingBuffer ping = ring(mapped, RTT_RING, 0);
+            OneToOneRingBuffer pong = ring(mapped, RTT_RING, 1);
+            Process child = spawn("agrona-rtt", path.toString(), Long.toString(warm + n));
+            awaitReady(control, child);
+            UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(32));
+            Counter received = new Counter();
+            Histogram h = histogram();
+            {
+                for (long i = 0; i < warm + n; i++) {
+                    long t = System.nanoTime();
+                    message.putLong(0, i);
+                    while (!ping.write(1, message, 0, 32)) {
+                        // full: spin
+                    }
+                    while (pong.read(received, 1) == 0) {
+                        // spin
+                    }
+                    long rtt = System.nanoTime() - t;
+                    if (i >= warm) {
+                        h.recordValue(rtt);
+                    }
+                }
+            }
+            finish(child);
+            return h;
+        } finally {
+            IoUtil.unmap(mapped);
+            Files.deleteIfExists(path);
+        }
+    }
+
+    private static void agronaRoundTripChild(Path path, long total) {
+        MappedByteBuffer mapped = IoUtil.mapExistingFile(path.toFile(), "agrona-rtt");
+        OneToOneRingBuffer ping = ring(mapped, RTT_RING, 0);
+        OneToOneRingBuffer pong = ring(mapped, RTT_RING, 1);
+        long[] echoed = {0};
+        MessageHandler echo = (type, buffer, index, length) -> {
+            while (!pong.write(type, buffer, index, length)) {
+                // full: spin
+            }
+            echoed[0]++;
+        };
+        new UnsafeBuffer(mapped, 0, CONTROL).putLongOrdered(READY, 1L);
+        while (echoed[0] < total) {
+            ping.read(echo, 1);
+        }
+        IoUtil.unmap(mapped);
+    }
+
+    // ---- Agrona throughput ---------------------------------------------------------------------
+
+    private double agronaThroughputOnce(int size) throws Exception {
+        long block = block();
+        int warmBlocks = 1;
+        Path path = DevShm.newPath("agrona-tp");
+        MappedByteBuffer mapped = createRingFile(path, THROUGHPUT_RING, 1);
+        try {
+            UnsafeBuffer control = new UnsafeBuffer(mapped, 0, CONTROL);
+            OneToOneRingBuffer ring = ring(mapped, THROUGHPUT_RING, 0);
+            Process child = spawn("agrona-throughput", path.toString(),
+                    Long.toString(block * (warmBlocks + 1)), Integer.toString(size));
+            awaitReady(control, child);
+            Counter received = new Counter();
+            double rate = 0;
+            for (int b = 0; b < warmBlocks + 1; b++) {
+                long start = System.nanoTime();
+                long target = (b + 1) * block;
+                while (received.count < target) {
+                    ring.read(received, (int) Math.min(Integer.MAX_VALUE, target - received.count));
+                }
+                rate = block / ((System.nanoTime() - start) / 1e9);
+            }
+            finish(child);
+            return rate;
+        } finally {
+            IoUtil.unmap(mapped);
+            Files.deleteIfExists(path);
+        }
+    }
+
+    private static void agronaThroughputChild(Path path, long total, int size) {
+        MappedByteBuffer mapped = IoUtil.mapExistingFile(path.toFile(), "agrona-tp");
+        OneToOneRingBuffer ring = ring(mapped, THROUGHPUT_RING, 0);
+        UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
+        new UnsafeBuffer(mapped, 0, CONTROL).putLongOrdered(READY, 1L);
+        for (long i = 0; i < total; i++) {
+            message.putLong(0, i);
+            while (!ring.write(1, message, 0, size)) {
+                // full: spin
+            }
+        }
+        IoUtil.unmap(mapped);
+    }
+
+    // ---- jshm's MessageRing ---------------------------------------------------------------------
+
+    /** Where ring {@code index} starts: after the control page, 4 KiB aligned. */
+    private static long ringOffset(int capacity, int index) {
+        long span = (MessageRing.requiredSize(capacity) + 4095) / 4096 * 4096;
+        return CONTROL + index * span;
+    }
+
+    private static IdleStrategy idle(MessageRing ring, boolean futex) {
+        return futex ? ring.futexIdleStrategy() : new BusySpinIdleStrategy();
+    }
+
+    private Histogram ringRoundTripOnce(boolean futex) throws Exception {
+        long warm = warmRoundTrips();
+        long n = roundTrips();
+        String name = "/" + DevShm.uniqueName("ring-rtt");
+        try (PosixSegment segment = PosixSegment.create(name, ringOffset(RTT_RING, 2))) {
+            MessageRing ping = MessageRing.create(segment, ringOffset(RTT_RING, 0), RTT_RING, ProducerMode.SINGLE);
+            MessageRing pong = MessageRing.create(segment, ringOffset(RTT_RING, 1), RTT_RING, ProducerMode.SINGLE);
+            ByteBuffer view = segment.asByteBuffer(0, CONTROL);
+            Process child = spawn("ring-rtt", name, Long.toString(warm + n), Boolean.toString(futex));
+            awaitReady(view, child);
+            segment.unlink();
+            byte[] message = new byte[32];
+            IdleStrategy idle = idle(pong, futex);
+            RingCounter received = new RingCounter();
+            Histogram h = histogram();
+            {
+                for (long i = 0; i < warm + n; i++) {
+                    long t = System.nanoTime();
+                    while (!ping.offer(1, message, 0, 32)) {
+                        // full: spin
+                    }
+                    int got;
+                    while ((got = pong.poll(received, 1)) == 0) {
+                        idle.idle(0);
+                    }
+                    idle.idle(got);
+                    long rtt = System.nanoTime() - t;
+                    if (i >= warm) {
+                        h.recordValue(rtt);
+                    }
+                }
+            }
+            finish(child);
+            return h;
+        }
+    }
+
+    private static void ringRoundTripChild(String name, long total, boolean futex) {
+        try (PosixSegment segment = PosixSegment.open(name)) {
+            MessageRing ping = MessageRing.attach(segment, ringOffset(RTT_RING, 0));
+            MessageRing pong = MessageRing.attach(segment, ringOffset(RTT_RING, 1));
+            IdleStrategy idle = idle(ping, futex);
+            byte[] scratch = new byte[ping.maxMessageLength()];
+            long[] echoed = {0};
+            dev.jshm.ring.MessageHandler echo = (type, buffer, offset, length) -> {
+                buffer.get(offset, scratch, 0, length);
+                while (!pong.offer(type, scratch, 0, length)) {
+                    // full: spin
+                }
+                echoed[0]++;
+            };
+            LONGS.setRelease(segment.asByteBuffer(0, CONTROL), READY, 1L);
+            while (echoed[0] < total) {
+                idle.idle(ping.poll(echo, 1));
+            }
+        }
+    }
+
+    private double ringThroughputOnce(int size, boolean futex) throws Exception {
+        long block = block();
+        int warmBlocks = 1;
+        String name = "/" + DevShm.uniqueName("ring-tp");
+        try (PosixSegment segment = PosixSegment.create(name, ringOffset(THROUGHPUT_RING, 1))) {
+            MessageRing ring = MessageRing.create(segment, ringOffset(THROUGHPUT_RING, 0), THROUGHPUT_RING, ProducerMode.SINGLE);
+            ByteBuffer view = segment.asByteBuffer(0, CONTROL);
+            Process child = spawn("ring-throughput", name, Long.toString(block * (warmBlocks + 1)), Integer.toString(size));
+            awaitReady(view, child);
+            segment.unlink();
+            IdleStrategy idle = idle(ring, futex);
+            RingCounter received = new RingCounter();
+            double rate = 0;
+            for (int b = 0; b < warmBlocks + 1; b++) {
+                long start = System.nanoTime();
+                long target = (b + 1) * block;
+                while (received.count < target) {
+                    idle.idle(ring.poll(received, (int) Math.min(Integer.MAX_VALUE, target - received.count)));
+                }
+                rate = block / ((System.nanoTime() - start) / 1e9);
+            }
+            finish(child);
+            return rate;
+        }
+    }
+
+    private static void ringThroughputChild(String name, long total, int size) {
+        try (PosixSegment segment = PosixSegment.open(name)) {
+            MessageRing ring = MessageRing.attach(segment, ringOffset(THROUGHPUT_RING, 0));
+            byte[] message = new byte[size];
+            LONGS.setRelease(segment.asByteBuffer(0, CONTROL), READY, 1L);
+            for (long i = 0; i < total; i++) {
+                message[0] = (byte) i;
+                while (!ring.offer(1, message, 0, size)) {
+                    // full: spin
+                }
+            }
+        }
+    }
+
+    static final class RingCounter implements dev.jshm.ring.MessageHandler {
+        long count;
+
+        @Override
+        public void onMessage(int msgTypeId, ByteBuffer buffer, int offset, int length) {
+            count++;
+        }
+    }
+
+    // ---- futex wake-up -------------------------------------------------------------------------
+
+    private static final int WORD = 256;
+    private static final int ACK = 320;
+    private static final int T0 = 384;
+
+    /** This JVM waits in {@link Futex#await}; the child stamps the time, changes the word and wakes it. */
+    private Histogram futexWakeOnce() throws Exception {
+        long n = quick ? 4000 : 20000;
+        long warm = n / 10;
+        String name = "/" + DevShm.uniqueName("futex");
+        try (PosixSegment segment = PosixSegment.create(name, 4096)) {
+            SegmentAtomics atomics = segment.atomics();
+            Process child = spawn("futex", name, Long.toString(warm + n));
+            awaitReady(segment.asByteBuffer(), child);
+            segment.unlink();
+            int seq = 0;
+            Histogram h = histogram();
+            {
+                for (long i = 0; i < warm + n; i++) {
+                    int expected = seq++;
+                    while (atomics.getIntVolatile(WORD) == expected) {
+                        Futex.await(segment, WORD, expected, null);
+                    }
+                    long latency = System.nanoTime() - atomics.getLongVolatile(T0);
+                    if (i >= warm) {
+                        h.recordValue(Math.max(1, latency));
+                    }
+                    atomics.putLongVolatile(ACK, seq);
+                }
+            }
+            finish(child);
+            return h;
+        }
+    }
+
+    private static void futexChild(String name, long total) {
+        try (PosixSegment segment = PosixSegment.open(name)) {
+            SegmentAtomics atomics = segment.atomics();
+            atomics.putLongVolatile(READY, 1L);
+            for (long i = 1; i <= total; i++) {
+                while (atomics.getLongVolatile(ACK) != i - 1) {
+                    // spin: the waiter is about to wait again
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+                atomics.putLongVolatile(T0, System.nanoTime());
+                atomics.putIntVolatile(WORD, (int) i);
+                Futex.wake(segment, WORD, 1);
+            }
+        }
+    }
+
+    // ---- plumbing ------------------------------------------------------------------------------
+
+    static final class Counter implements MessageHandler {
+        long count;
+
+        @Override
+        public void onMessage(int msgTypeId, org.agrona.MutableDirectBuffer buffer, int index, int length) {
+            count++;
+        }
+    }
+
+    private static MappedByteBuffer createRingFile(Path path, int capacity, int rings) throws IOException {
+        long length = CONTROL + (long) rings * (capacity + RingBufferDescriptor.TRAILER_LENGTH);
+        try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
+            file.setLength(length);
+        }
+        return IoUtil.mapExistingFile(path.toFile(), path.getFileName().toString());
+    }
+
+    private static OneToOneRingBuffer ring(MappedByteBuffer mapped, int capacity, int index) {
+        int length = capacity + RingBufferDescriptor.TRAILER_LENGTH;
+        return new OneToOneRingBuffer(new UnsafeBuffer(mapped, CONTROL + index * length, length));
+    }
+
+    private static Histogram histogram() {
+        return new Histogram(1, TimeUnit.SECONDS.toNanos(10), 3);
+    }
+
+    /** {mean, p50, p99, p99.9} of one run, in ns. */
+    private static double[] stats(Histogram h) {
+        return new double[] {h.getMean(), h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9)};
+    }
+
+    private static void emitDistribution(Records records, String group, String way, List<double[]> runs) {
+        List<String> names = List.of("mean", "p50", "p99", "p99.9");
+        for (int k = 0; k < names.size(); k++) {
+            final int at = k;
+            records.add(group, names.get(k), "", way, "ns", runs.stream().mapToDouble(r -> r[at]).toArray());
+        }
+    }
+
+    private long warmRoundTrips() {
+        return quick ? 50_000 : 500_000;
+    }
+
+    private long roundTrips() {
+        return quick ? 200_000 : 2_000_000;
+    }
+
+    private long block() {
+        return quick ? 2_000_000 : 10_000_000;
+    }
+
+    private static Process spawn(String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/taskset"))) {
+            command.addAll(List.of("/usr/bin/taskset", "-c", "1"));
+        }
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(JVM_FLAGS);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), CrossProcess.class.getName(), "child"));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+    }
+
+    private static void awaitReady(ByteBuffer view, Process child) {
+        while ((long) LONGS.getAcquire(view, READY) != 1L) {
+            checkAlive(child);
+            Thread.onSpinWait();
+        }
+    }
+
+    private static void awaitReady(UnsafeBuffer control, Process child) {
+        while (control.getLongVolatile(READY) != 1L) {
+            checkAlive(child);
+            Thread.onSpinWait();
+        }
+    }
+
+    private static void checkAlive(Process child) {
+        if (!child.isAlive()) {
+            throw new IllegalStateException("the child process exited with " + child.exitValue() + " before it was ready");
+        }
+    }
+
+    private static void finish(Process child) throws InterruptedException {
+        if (!child.waitFor(60, TimeUnit.SECONDS)) {
+            child.destroyForcibly();
+            throw new IllegalStateException("the child process did not finish");
+        }
+        if (child.exitValue() != 0) {
+            throw new IllegalStateException("the child process exited with " + child.exitValue());
+        }
+    }
+
+    private static void child(String[] args) {
+        String scenario = args[1];
+        switch (scenario) {
+            case "pingpong" -> pingPongChild(args[2], Long.parseLong(args[3]));
+            case "agrona-rtt" -> agronaRoundTripChild(Path.of(args[2]), Long.parseLong(args[3]));
+            case "agrona-throughput" -> agronaThroughputChild(Path.of(args[2]), Long.parseLong(args[3]), Integer.parseInt(args[4]));
+            case "ring-rtt" -> ringRoundTripChild(args[2], Long.parseLong(args[3]), Boolean.parseBoolean(args[4]));
+            case "ring-throughput" -> ringThroughputChild(args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]));
+            case "futex" -> futexChild(args[2], Long.parseLong(args[3]));
+            default -> throw new IllegalArgumentException("unknown scenario " + scenario);
+        }
+    }
+}

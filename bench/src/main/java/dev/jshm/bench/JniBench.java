@@ -1,0 +1,115 @@
+package dev.jshm.bench;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.TimeUnit;
+
+import dev.jshm.PosixSegment;
+import dev.jshm.SysVSegment;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The cost of crossing into C, without changing the library to add an empty native.
+ *
+ * <p>{@code emptyCall_jniPageSize} calls the package-private {@code dev.jshm.Native.pageSize()}
+ * through a method handle (a JNI call whose C side is one {@code sysconf(_SC_PAGESIZE)}, a read of a libc variable): the
+ * nearest thing to an empty JNI call the library has. {@code emptyCall_jshmRead0} is the public
+ * path: a bulk {@code read} of 0 bytes from a System V segment (bounds checks, the JNI call and
+ * an empty {@code SetByteArrayRegion}). {@code read8}/{@code write8} add 8 bytes of work, the
+ * same way natively and in Java.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class JniBench {
+
+    private static final MethodHandle PAGE_SIZE = pageSizeHandle();
+
+    private SysVSegment sysv;
+    private PosixSegment posix;
+    private ByteBuffer direct;
+    private String posixName;
+    private final byte[] bytes = new byte[8];
+    private long offset = 64;
+
+    @Setup
+    public void setup() {
+        sysv = SysVSegment.createPrivate(4096);
+        sysv.remove();
+        posixName = "/" + DevShm.uniqueName("jni");
+        posix = PosixSegment.create(posixName, 4096);
+        posix.unlink();
+        direct = ByteBuffer.allocateDirect(4096).order(ByteOrder.nativeOrder());
+    }
+
+    @TearDown
+    public void tearDown() {
+        sysv.close();
+        posix.close();
+    }
+
+    @Benchmark
+    public long emptyCall_jniPageSize() throws Throwable {
+        return (long) PAGE_SIZE.invokeExact();
+    }
+
+    @Benchmark
+    public byte[] emptyCall_jshmRead0() {
+        sysv.read(offset, bytes, 0, 0);
+        return bytes;
+    }
+
+    @Benchmark
+    public byte[] read8_jshmSysVNative() {
+        sysv.read(offset, bytes, 0, 8);
+        return bytes;
+    }
+
+    @Benchmark
+    public byte[] read8_jshmPosixJava() {
+        posix.read(offset, bytes, 0, 8);
+        return bytes;
+    }
+
+    @Benchmark
+    public byte[] read8_directByteBuffer() {
+        direct.get((int) offset, bytes, 0, 8);
+        return bytes;
+    }
+
+    @Benchmark
+    public void write8_jshmSysVNative() {
+        sysv.write(offset, bytes, 0, 8);
+    }
+
+    @Benchmark
+    public void write8_jshmPosixJava() {
+        posix.write(offset, bytes, 0, 8);
+    }
+
+    @Benchmark
+    public void write8_directByteBuffer() {
+        direct.put((int) offset, bytes, 0, 8);
+    }
+
+    private static MethodHandle pageSizeHandle() {
+        try {
+            Method method = Class.forName("dev.jshm.Native").getDeclaredMethod("pageSize");
+            method.setAccessible(true);
+            return MethodHandles.lookup().unreflect(method);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+}

@@ -1,0 +1,335 @@
+package dev.jshm.bench.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.BiFunction;
+
+/**
+ * Writes the human report of one benchmark run: {@code results.md} (every figure with its range
+ * and its ratio to the baseline of the same run), {@code summary.md} (the targets, pass or miss,
+ * and where native or Java wins) and one PNG chart per operation group.
+ *
+ * <pre>Report OUT_DIR MODE</pre>
+ *
+ * <p>Reads from OUT_DIR: {@code jmh-jdk17.json}, {@code jmh-jdk25.json}, {@code jmh-jdk25-jshm.json} (JMH),
+ * {@code c-baseline.json} (baseline.c), {@code crossprocess.json} (the two-process harness);
+ * any of them may be missing and its rows are then absent.
+ */
+public final class Report {
+
+    /** A ratio column: the name in the header, and how to find the baseline of a measurement. */
+    record Baseline(String name, BiFunction<Results, Measurement, Optional<Measurement>> find) {
+    }
+
+    /** One section of results.md and its chart(s). */
+    record Group(String id, String title, String about, String paramLabel, List<Baseline> baselines, boolean chartPerOp) {
+    }
+
+    static final List<String> WAY_ORDER = List.of(
+            "jshmTyped", "jshmView", "jshmAtomics", "jshmNativeAtomics", "jshmSysVNative", "jshmPosixJava",
+            "jshmPosixNative", "jshm", "jniPageSize", "jshmRead0", "jshmViewPingPong", "jshmRingSpin",
+            "jshmRingFutex", "jshmFutex", "mappedByteBuffer", "directByteBuffer", "agrona",
+            "jshmSysVNative (JDK 25)", "jshmPosixJava (JDK 25)", "jshmPosixNative (JDK 25)",
+            "ffmMapped (JDK 25)", "ffmArena (JDK 25)", "ffm (JDK 25)", "directByteBuffer (JDK 25)",
+            "c", "cMemcpy", "cPingPong", "cFutex");
+
+    private final Results results;
+    private final Path out;
+    private final String mode;
+
+    private Report(Results results, Path out, String mode) {
+        this.results = results;
+        this.out = out;
+        this.mode = mode;
+    }
+
+    public static void main(String[] args) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        Path out = Path.of(args.length > 0 ? args[0] : "target/bench");
+        String mode = args.length > 1 ? args[1] : "quick";
+        Results results = new Results();
+        results.addJmh(out.resolve("jmh-jdk17.json"));
+        results.addJmh(out.resolve("jmh-jdk25.json"));
+        results.addJmh(out.resolve("jmh-jdk25-jshm.json"));
+        results.addRecords(out.resolve("c-baseline.json"), "C");
+        results.addRecords(out.resolve("crossprocess.json"), Results.MAIN_JVM);
+        Report report = new Report(results, out, mode);
+        Files.createDirectories(out.resolve("charts"));
+        Files.writeString(out.resolve("results.md"), report.resultsMarkdown());
+        Files.writeString(out.resolve("summary.md"), new Summary(results, mode).markdown());
+        System.err.println("  report: " + results.all().size() + " figures -> " + out.resolve("results.md") + ", "
+                + out.resolve("summary.md") + ", " + out.resolve("charts"));
+    }
+
+    // ---- the groups ------------------------------------------------------------------------------
+
+    static List<Group> groups() {
+        Baseline dbb = new Baseline("× directByteBuffer (same JVM)", (r, m) -> sameJvm(r, m, "directByteBuffer"));
+        Baseline bestJdk = new Baseline("× best JDK 17 way", Report::bestJdk);
+        Baseline cMemcpy = new Baseline("× C memcpy", (r, m) -> r.find(m.group(), m.op(), m.param(), "cMemcpy"));
+        Baseline c = new Baseline("× C", (r, m) -> r.find(m.group(), m.op(), m.param(), "c"));
+        Baseline jni = new Baseline("× baseline (empty JNI call; C memcpy for the 8-byte copies)",
+                (r, m) -> r.find(m.group(), m.op(), m.param(), m.op().equals("emptyCall") ? "jniPageSize" : "cMemcpy"));
+        Baseline ping = new Baseline("× C ping-pong", (r, m) -> r.find(m.group(), m.op(), m.param(), "cPingPong"));
+        Baseline agrona = new Baseline("× Agrona", (r, m) -> r.find(m.group(), m.op(), m.param(), "agrona"));
+        Baseline cFutex = new Baseline("× C futex", (r, m) -> r.find(m.group(), m.op(), m.param(), "cFutex"));
+        return List.of(
+                new Group("Access8", "8-byte access", """
+                        One `long` at an aligned offset of a 4 KiB region, one thread. `jshmTyped` is \
+                        `Segment.getLong/putLong`; `jshmView` is a `VarHandle` (`byteBufferViewVarHandle`) \
+                        over the segment's `asByteBuffer()` view; the JDK ways use the same VarHandle over \
+                        their own buffers; FFM uses `ValueLayout.JAVA_LONG.varHandle()`; C uses plain \
+                        `volatile` loads/stores and `__atomic` builtins on a System V segment. `cas` always \
+                        succeeds (one thread).""", "", List.of(dbb), false),
+                new Group("Jni", "Crossing into C (JNI)", """
+                        `emptyCall_jniPageSize` is the nearest thing to an empty JNI call that jshm has: the \
+                        package-private `Native.pageSize()` (its C side is one `sysconf(_SC_PAGESIZE)`), \
+                        called through a method handle. `emptyCall_jshmRead0` is the public path: \
+                        `SysVSegment.read` of 0 bytes (bounds checks, the JNI call, an empty \
+                        `SetByteArrayRegion`). `read8`/`write8` copy 8 bytes between a `byte[]` and the \
+                        segment.""", "", List.of(jni), false),
+                new Group("Copy", "Bulk copies", """
+                        `read` copies shared memory into a `byte[]`, `write` copies a `byte[]` into shared \
+                        memory, from offset 0, the memory touched beforehand. `jshmSysVNative`: System V \
+                        (always native: JNI `Get/SetByteArrayRegion`); `jshmPosixJava`: POSIX with the \
+                        default Java path (`ByteBuffer` bulk get/put); `jshmPosixNative`: POSIX built with \
+                        `nativeCopies()`; `mappedByteBuffer`: `FileChannel.map` of a /dev/shm file; \
+                        `directByteBuffer`: `ByteBuffer.allocateDirect`; FFM: `MemorySegment.copy`; C: \
+                        `memcpy` of a runtime length between a System V segment and a heap buffer.""",
+                        "size (bytes)", List.of(bestJdk, cMemcpy), true),
+                new Group("Lifecycle", "Segment lifecycle (64 KiB)", """
+                        `<kind>Cycle`: create, attach (map), detach (unmap) and remove one 64 KiB segment, \
+                        untouched. `<kind>Attach`: attach an existing segment and detach it. sysv = \
+                        shmget/shmat/shmdt/IPC_RMID, posix = shm_open/ftruncate/mmap/munmap/shm_unlink, \
+                        file = the same on a /dev/shm path. The JDK's `MappedByteBuffer` is unmapped at \
+                        once through `Unsafe.invokeCleaner` (JDK 17 has no public way); FFM uses a \
+                        confined `Arena`.""", "", List.of(c), false),
+                new Group("FirstTouch", "First touch, per page", """
+                        The first write to each 4 KiB page of a fresh 1 MiB segment: the page fault that \
+                        allocates the page. Per page; creation and removal not timed. `anonPage` (C only) \
+                        is private anonymous memory, for scale.""", "", List.of(c), false),
+                new Group("RoundTrip", "Cross-process round trip", """
+                        Two processes pinned to cores 0 and 1 (`taskset`/`sched_setaffinity`); one message \
+                        there and back, timed by the sender each time (HdrHistogram in Java, a sorted array \
+                        in C). `cPingPong`: one cache line each way, spinning. `jshmViewPingPong`: the same \
+                        protocol over a jshm POSIX segment through a VarHandle on its view. `agrona`: a \
+                        32-byte message through two `OneToOneRingBuffer`s in one mapped /dev/shm file. \
+                        The mean includes the rare long stalls (a vCPU descheduled by the host); the \
+                        percentiles show the typical case. Every way runs once per round and the rounds \
+                        interleave the ways (C included), so all of them meet the same load; the samples \
+                        are one per round.""", "", List.of(ping), false),
+                new Group("Throughput", "Cross-process one-way throughput", """
+                        One process writes messages of the given size as fast as the ring takes them, the \
+                        other (the timer) reads them; messages per second over a block of millions of \
+                        messages after a warm-up block, once per round, the ways interleaved. Higher is better: a ratio above 1 is faster \
+                        than the baseline.""", "message size (bytes)", List.of(agrona), false),
+                new Group("FutexWake", "Futex wake-up latency", """
+                        One-way: the waker (core 1) stamps the time and wakes; the waiter (core 0), asleep \
+                        in `FUTEX_WAIT` on shared memory, stamps its return. The waker pauses 50 µs before \
+                        each wake so the waiter is really asleep.""", "", List.of(cFutex), false));
+    }
+
+    static Optional<Measurement> sameJvm(Results r, Measurement m, String way) {
+        String suffix = m.jvm().equals(Results.MAIN_JVM) || m.jvm().equals("C") ? "" : " (JDK " + m.jvm() + ")";
+        return r.find(m.group(), m.op(), m.param(), way + suffix);
+    }
+
+    /** The fastest of the JDK 17 ways that need no library: MappedByteBuffer and a direct buffer. */
+    static Optional<Measurement> bestJdk(Results r, Measurement m) {
+        return r.select(x -> x.group().equals(m.group()) && x.op().equals(m.op()) && x.param().equals(m.param())
+                        && (x.way().equals("mappedByteBuffer") || x.way().equals("directByteBuffer")))
+                .stream().min(Comparator.comparingDouble(Measurement::median));
+    }
+
+    // ---- results.md ------------------------------------------------------------------------------
+
+    private String resultsMarkdown() throws IOException {
+        StringBuilder md = new StringBuilder();
+        md.append("# jshm benchmark results\n\n");
+        md.append("Run of ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME))
+                .append(", `make bench").append(mode.equals("full") ? "-full" : "").append("` (").append(mode)
+                .append(" suite). Machine, JVMs and pinning: [environment.txt](environment.txt). ")
+                .append("What it means: [summary.md](summary.md).\n\n");
+        md.append("""
+                How to read: every figure is the **median** of all measured iterations of all JMH forks \
+                (or of all repetitions of a C or two-process test), with the **min–max** of the same \
+                samples beside it. Ratios divide medians measured in the same run: below 1 is faster \
+                than the baseline for times, above 1 is faster for rates (msg/s). Ways marked \
+                *(JDK 25)* ran on JDK 25 and are divided by the baseline measured on JDK 25. \
+                The machine is a shared 2-core VM: ranges wider than 1.5x are marked ⚠.
+
+                """);
+        for (Group group : groups()) {
+            List<Measurement> rows = results.group(group.id());
+            if (rows.isEmpty()) {
+                continue;
+            }
+            md.append("## ").append(group.title()).append(" (`").append(group.id()).append("`)\n\n");
+            md.append(group.about()).append("\n\n");
+            md.append("| operation |");
+            if (!group.paramLabel().isEmpty()) {
+                md.append(" ").append(group.paramLabel()).append(" |");
+            }
+            md.append(" way | median | min–max |");
+            for (Baseline b : group.baselines()) {
+                md.append(" ").append(b.name()).append(" |");
+            }
+            md.append("\n|---|");
+            if (!group.paramLabel().isEmpty()) {
+                md.append("---:|");
+            }
+            md.append("---|---:|---:|");
+            md.append("---:|".repeat(group.baselines().size())).append("\n");
+            for (String op : results.ops(group.id())) {
+                for (String param : results.params(group.id(), op)) {
+                    for (Measurement m : ordered(group.id(), op, param)) {
+                        md.append("| ").append(op).append(" |");
+                        if (!group.paramLabel().isEmpty()) {
+                            md.append(" ").append(sizeLabel(param)).append(" |");
+                        }
+                        md.append(" ").append(m.way()).append(" | ").append(format(m.median(), m.unit()))
+                                .append(" | ").append(format(m.min(), m.unit())).append(" – ")
+                                .append(format(m.max(), m.unit()))
+                                .append(m.max() / m.min() > 1.5 ? " ⚠" : "").append(" |");
+                        for (Baseline b : group.baselines()) {
+                            Optional<Measurement> base = b.find().apply(results, m);
+                            md.append(" ").append(base.map(x -> ratio(m.median() / x.median())).orElse("–")).append(" |");
+                        }
+                        md.append("\n");
+                    }
+                }
+            }
+            md.append("\n");
+            for (String chart : charts(group)) {
+                md.append("![").append(group.title()).append("](charts/").append(chart).append(")\n\n");
+            }
+        }
+        return md.toString();
+    }
+
+    private List<Measurement> ordered(String group, String op, String param) {
+        List<Measurement> list = new ArrayList<>(results.select(
+                m -> m.group().equals(group) && m.op().equals(op) && m.param().equals(param)));
+        list.sort(Comparator.comparingInt(m -> {
+            int i = WAY_ORDER.indexOf(m.way());
+            return i < 0 ? WAY_ORDER.size() : i;
+        }));
+        return list;
+    }
+
+    // ---- charts --------------------------------------------------------------------------------
+
+    /** Writes the group's charts and returns their file names. */
+    private List<String> charts(Group group) throws IOException {
+        List<String> files = new ArrayList<>();
+        if (group.chartPerOp()) {
+            for (String op : results.ops(group.id())) {
+                BarChart chart = new BarChart(group.title() + ": " + op, "median per size; lower is faster",
+                        group.paramLabel(), unitLabel(group.id()));
+                List<String> categories = results.params(group.id(), op).stream().map(Report::sizeLabel).toList();
+                chart.order(ways(m -> m.group().equals(group.id()) && m.op().equals(op)), categories);
+                for (String param : results.params(group.id(), op)) {
+                    for (Measurement m : ordered(group.id(), op, param)) {
+                        chart.add(sizeLabel(param), m.way(), m.median());
+                    }
+                }
+                String file = group.id().toLowerCase(Locale.ROOT) + "-" + op + ".png";
+                chart.write(out.resolve("charts").resolve(file));
+                files.add(file);
+            }
+            return files;
+        }
+        boolean rate = group.id().equals("Throughput");
+        BarChart chart = new BarChart(group.title(), rate ? "median; higher is faster" : "median; lower is faster",
+                group.paramLabel().isEmpty() ? "operation" : group.paramLabel(), unitLabel(group.id()));
+        List<String> categories = new ArrayList<>();
+        for (String op : results.ops(group.id())) {
+            for (String param : results.params(group.id(), op)) {
+                categories.add(category(op, param, rate));
+            }
+        }
+        chart.order(ways(m -> m.group().equals(group.id())), categories);
+        for (String op : results.ops(group.id())) {
+            for (String param : results.params(group.id(), op)) {
+                for (Measurement m : ordered(group.id(), op, param)) {
+                    chart.add(category(op, param, rate), m.way(), rate ? m.median() / 1e6 : m.median());
+                }
+            }
+        }
+        String file = group.id().toLowerCase(Locale.ROOT) + ".png";
+        chart.write(out.resolve("charts").resolve(file));
+        files.add(file);
+        return files;
+    }
+
+    private static String category(String op, String param, boolean rate) {
+        return param.isEmpty() ? op : rate ? sizeLabel(param) : op + " " + sizeLabel(param);
+    }
+
+    /** The ways among the selected measurements, in {@link #WAY_ORDER}. */
+    private List<String> ways(java.util.function.Predicate<Measurement> filter) {
+        List<String> ways = new ArrayList<>(new java.util.LinkedHashSet<>(results.select(filter).stream().map(Measurement::way).toList()));
+        ways.sort(Comparator.comparingInt(w -> WAY_ORDER.contains(w) ? WAY_ORDER.indexOf(w) : WAY_ORDER.size()));
+        return ways;
+    }
+
+    private static String unitLabel(String group) {
+        return switch (group) {
+            case "Throughput" -> "million messages per second";
+            case "RoundTrip", "FutexWake" -> "nanoseconds";
+            case "FirstTouch" -> "nanoseconds per page";
+            default -> "nanoseconds per operation";
+        };
+    }
+
+    // ---- formatting ----------------------------------------------------------------------------
+
+    static String format(double value, String unit) {
+        if (unit.endsWith("/s")) {
+            return value >= 1e6 ? String.format(Locale.ROOT, "%.2f M/s", value / 1e6)
+                    : String.format(Locale.ROOT, "%.0f /s", value);
+        }
+        if (value >= 1e6) {
+            return String.format(Locale.ROOT, "%.2f ms", value / 1e6);
+        }
+        if (value >= 1e4) {
+            return String.format(Locale.ROOT, "%.1f µs", value / 1e3);
+        }
+        if (value >= 1e3) {
+            return String.format(Locale.ROOT, "%.2f µs", value / 1e3);
+        }
+        if (value >= 100) {
+            return String.format(Locale.ROOT, "%.0f ns", value);
+        }
+        if (value >= 10) {
+            return String.format(Locale.ROOT, "%.1f ns", value);
+        }
+        return String.format(Locale.ROOT, "%.2f ns", value);
+    }
+
+    static String ratio(double r) {
+        return String.format(Locale.ROOT, r >= 10 ? "%.0f×" : "%.2f×", r);
+    }
+
+    static String sizeLabel(String param) {
+        if (!param.matches("\\d+")) {
+            return param;
+        }
+        long n = Long.parseLong(param);
+        if (n >= 1 << 20 && n % (1 << 20) == 0) {
+            return (n >> 20) + " MiB";
+        }
+        if (n >= 1 << 10 && n % (1 << 10) == 0) {
+            return (n >> 10) + " KiB";
+        }
+        return n + " B";
+    }
+}

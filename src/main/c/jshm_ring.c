@@ -218,18 +218,26 @@ static int64_t claim_space(struct jshm_ring *ring, uint32_t required)
     return tail_index;
 }
 
-/* After a commit: bump the futex word, then wake the consumers counted in `waiters` (the
- * protocol of dev.jshm.FutexIdleStrategy.signal). Both steps are sequentially consistent, and a
- * consumer increments `waiters` before it reads the word (and the ring) and sleeps: either we see
- * its increment and wake it, or it sees the new word and does not sleep. The bump comes after the
- * commit (a release store), so a consumer that sees the new word sees the record. */
+/* After a commit: wake the consumers counted in `waiters`, touching the futex word only when
+ * there may be one (the protocol of dev.jshm.FutexIdleStrategy.signal and MessageRing's
+ * wakeConsumers; docs/ring-format.md, "Blocking"). A Dekker store->load pattern:
+ *   producer: commit (release store of the length); full fence; read waiters;
+ *             if > 0: bump the word, FUTEX_WAKE.
+ *   consumer (jshm_ring_wait): read the word (w0); waiters += 1 (seq_cst); look at the ring
+ *             (acquire); FUTEX_WAIT while the word is w0.
+ * The fence and the consumer's seq_cst add forbid both our read missing its add and its look
+ * missing our commit. So either our read comes first, then the commit is before its add and its
+ * look sees the record; or we see waiters > 0 and bump the word after it read w0, so its
+ * FUTEX_WAIT returns at once (EAGAIN) or it is asleep and we wake it. No wake-up is lost. */
 static void wake_consumers(struct jshm_ring *ring)
 {
     struct jshm_ring_header *h = ring->header;
-    atomic_fetch_add_explicit(AU32(&h->futex), 1, memory_order_seq_cst);
-    if (atomic_load_explicit(A32(&h->waiters), memory_order_seq_cst) != 0)
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (atomic_load_explicit(A32(&h->waiters), memory_order_seq_cst) > 0) {
+        atomic_fetch_add_explicit(AU32(&h->futex), 1, memory_order_seq_cst);
         /* Not FUTEX_PRIVATE_FLAG: the waiters are in other processes. */
         syscall(SYS_futex, &h->futex, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+    }
 }
 
 static int check_message(const struct jshm_ring *ring, int32_t type, size_t length)
@@ -348,8 +356,10 @@ static int record_ready(const struct jshm_ring *ring)
 int jshm_ring_wait(struct jshm_ring *ring, int64_t timeout_ns)
 {
     struct jshm_ring_header *h = ring->header;
-    atomic_fetch_add_explicit(A32(&h->waiters), 1, memory_order_seq_cst);
+    /* The consumer's half of the protocol in wake_consumers: read the word, count in (seq_cst),
+     * look at the ring (acquire), sleep only while the word is what we read. */
     uint32_t seen = atomic_load_explicit(AU32(&h->futex), memory_order_seq_cst);
+    atomic_fetch_add_explicit(A32(&h->waiters), 1, memory_order_seq_cst);
     int ready = record_ready(ring);
     int rc = 0;
     if (!ready) {

@@ -7,7 +7,7 @@
  * The design is agrona's OneToOneRingBuffer / ManyToOneRingBuffer; docs/ring-format.md is the
  * full description of the layout and the protocol, and this header is its C form.
  *
- * Layout (version 1), all fields in the host's byte order, at an 8-byte aligned address:
+ * Layout (version 2), all fields in the host's byte order, at an 8-byte aligned address:
  *
  *   [0, 512)                header: struct jshm_ring_header, four 128-byte blocks so that what
  *                           producers write, what the consumer writes and the wake-up word
@@ -40,7 +40,7 @@ extern "C" {
 #define JSHM_RING_MAGIC UINT64_C(0x474E49524D48534A)
 /* The layout version this code reads and writes. Any change to the layout or the protocol
  * changes it; attach refuses other versions. */
-#define JSHM_RING_VERSION 1u
+#define JSHM_RING_VERSION 2u
 
 /* Flags, fixed at create. */
 #define JSHM_RING_SINGLE_PRODUCER 0x0u /* one producer thread at a time: a plain store on the tail */
@@ -89,7 +89,7 @@ struct jshm_ring_header {
     uint8_t reserved3[108];          /* 276 */
 
     /* Blocking consumers: a dev.jshm.FutexIdleStrategy signal block. */
-    uint32_t futex;                  /* 384: bumped by producers after every commit; consumers sleep on it (a futex word) */
+    uint32_t futex;                  /* 384: bumped by producers after a commit that sees waiters > 0; consumers sleep on it */
     int32_t waiters;                 /* 388: consumers asleep, or about to sleep, on futex */
     uint8_t reserved4[120];          /* 392 */
 };

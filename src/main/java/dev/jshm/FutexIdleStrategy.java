@@ -1,5 +1,6 @@
 package dev.jshm;
 
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -10,8 +11,8 @@ import java.util.Objects;
  *
  * <p>Memory: {@link #SIZE} (8) bytes at a 4-aligned {@code offset}, zero to begin with:
  * <ul>
- * <li>{@code offset + 0}: the <em>signal word</em>, an int the producer increments on every
- *     signal (it wraps around), and the futex word consumers sleep on;</li>
+ * <li>{@code offset + 0}: the <em>signal word</em>, an int the producer increments on a signal
+ *     when a consumer may be asleep (it wraps around), and the futex word consumers sleep on;</li>
  * <li>{@code offset + 4}: the <em>waiters count</em>, the number of consumers about to sleep or
  *     asleep on the word.</li>
  * </ul>
@@ -19,19 +20,25 @@ import java.util.Objects;
  * <p>The protocol, which loses no wake-up:
  * <ul>
  * <li>Producer, after publishing each item (its data written before): {@link #signal}, which
- *     increments the signal word and then, only if the waiters count is not zero, calls
- *     {@link Futex#wake} for all of them. Without waiters a signal is two atomic operations and
- *     no system call.</li>
+ *     issues a full fence and reads the waiters count; only if it is above zero does it
+ *     increment the signal word and call {@link Futex#wake} for all sleepers. Without waiters a
+ *     signal is a fence and one read: no locked read-modify-write, no system call.</li>
  * <li>Consumer (this class): its first idle call after work reads the signal word; later calls
- *     spin {@code maxSpins} times, yield {@code maxYields} times, and then each call increments
- *     the waiters count, sleeps ({@link Futex#await}) while the signal word still holds the value
- *     read, at most {@code maxPark}, decrements the count, and reads the word again for the next
- *     sleep. The caller polls between two idle calls, so every signal either comes before a read
- *     of the word, and then the poll that follows that read sees the item, or after it, and then
- *     it changes the word and the sleep does not start or is woken (the increments are
- *     sequentially consistent, so either the producer sees the waiter or the waiter sees the new
- *     word).</li>
+ *     spin {@code maxSpins} times and yield {@code maxYields} times; the next call adds 1 to the
+ *     waiters count and returns without sleeping, so the caller polls once more while counted;
+ *     the call after that sleeps ({@link Futex#await}) while the signal word still holds the
+ *     value read, at most {@code maxPark}, subtracts 1 and reads the word again; the next two
+ *     calls do the same. Work arriving in between ({@code idle(n > 0)} or {@link #reset})
+ *     subtracts the 1 of a consumer counted but not yet asleep.</li>
  * </ul>
+ * Why no wake-up is lost (a Dekker store-to-load pattern): the producer's publish, full fence
+ * and read of the count, against the consumer's sequentially consistent add to the count and
+ * the caller's poll after it. Either the producer's read comes before the add, and then the item
+ * was published before it and the poll after the add sees it; or the producer sees the count
+ * above zero and increments the word after the consumer read it, so the consumer's futex wait
+ * finds the word changed and returns at once, or it is asleep and is woken.
+ * A consumer that stops calling {@code idle} between the counting call and the sleeping one
+ * (without {@code reset}) leaves the count too high, as a consumer killed while asleep does.
  * Several consumers may share one signal word; each signal wakes all that sleep on it. A
  * consumer process killed while asleep leaves the waiters count too high, which only costs the
  * producer a needless wake call per signal. {@code maxPark} bounds a sleep in case a producer
@@ -68,6 +75,8 @@ public final class FutexIdleStrategy implements IdleStrategy {
     /** Whether {@link #observed} holds a read of the signal word that no sleep has used yet. */
     private boolean armed;
     private int observed;
+    /** Whether this consumer is counted in the waiters count (added 1 that it has not removed). */
+    private boolean counted;
     private int spins;
     private int yields;
 
@@ -107,8 +116,9 @@ public final class FutexIdleStrategy implements IdleStrategy {
     }
 
     /**
-     * The producer's side: increments the signal word at {@code offset} and wakes every consumer
-     * asleep on it, if there is any. Call it after publishing each item.
+     * The producer's side: after a full fence, reads the waiters count and, only if a consumer may
+     * be asleep, increments the signal word at {@code offset} and wakes every consumer asleep on
+     * it. Call it after publishing each item.
      *
      * @return how many sleeping consumers were woken
      * @throws IndexOutOfBoundsException if the 8 bytes do not fit
@@ -119,11 +129,13 @@ public final class FutexIdleStrategy implements IdleStrategy {
         // Check all 8 bytes first, so a bad offset fails before the word changes.
         AlignedAccess.writable(segment, offset, SIZE, Integer.BYTES, "a FutexIdleStrategy", "signal");
         SegmentAtomics atomics = segment.atomics();
-        atomics.getAndAddInt(offset, 1);
-        // After the increment, never before: see the protocol in the class comment.
-        if (atomics.getIntVolatile(offset + WAITERS) == 0) {
+        // Store (the caller's publish) -> load (the count): only a full fence orders them. See
+        // the protocol in the class comment.
+        VarHandle.fullFence();
+        if (atomics.getIntVolatile(offset + WAITERS) <= 0) {
             return 0;
         }
+        atomics.getAndAddInt(offset, 1);
         return Futex.wake(segment, offset, Integer.MAX_VALUE);
     }
 
@@ -150,10 +162,17 @@ public final class FutexIdleStrategy implements IdleStrategy {
             Thread.yield();
             return;
         }
-        atomics.getAndAddInt(offset + WAITERS, 1);
+        if (!counted) {
+            // Count in, then let the caller poll once more before the sleep: a producer
+            // that published before the add is seen by that poll, one after it increments the word.
+            atomics.getAndAddInt(offset + WAITERS, 1);
+            counted = true;
+            return;
+        }
         try {
             Futex.await(segment, offset, observed, maxPark);
         } finally {
+            counted = false;
             atomics.getAndAddInt(offset + WAITERS, -1);
         }
         // Re-arm for the next sleep; the caller polls before it.
@@ -162,6 +181,10 @@ public final class FutexIdleStrategy implements IdleStrategy {
 
     @Override
     public void reset() {
+        if (counted) {
+            counted = false;
+            atomics.getAndAddInt(offset + WAITERS, -1);
+        }
         armed = false;
         spins = 0;
         yields = 0;

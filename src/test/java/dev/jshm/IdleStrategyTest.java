@@ -171,6 +171,7 @@ class IdleStrategyTest {
             thread.complete(Thread.currentThread());
             IdleStrategy idle = new FutexIdleStrategy(segment, 0, 0, 0, NEVER);
             idle.idle(0); // reads the word
+            idle.idle(0); // counts itself in and returns, for the caller's poll
             idle.idle(0); // sleeps
             return Thread.currentThread().isInterrupted();
         });

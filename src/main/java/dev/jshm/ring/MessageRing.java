@@ -328,8 +328,8 @@ public final class MessageRing {
     }
 
     /**
-     * Where the ring's signal block is in {@link #segment()}: the futex word producers bump after
-     * every commit and the count of consumers asleep on it ({@link FutexIdleStrategy#SIZE}
+     * Where the ring's signal block is in {@link #segment()}: the futex word producers bump after a
+     * commit when a consumer is counted, and the count of consumers asleep on it ({@link FutexIdleStrategy#SIZE}
      * bytes), for a {@link FutexIdleStrategy} with parameters of your own.
      */
     public long futexOffset() {
@@ -584,16 +584,33 @@ public final class MessageRing {
     }
 
     /**
-     * Signals the ring's futex word after a commit, waking blocked consumers: the protocol of
-     * {@link FutexIdleStrategy#signal} (the word and the waiter count are a signal block), on the
-     * ring's own view. The increment comes after the commit and before the read of the waiter
-     * count, and both are sequentially consistent, against the consumer's increment of the count
-     * before it sleeps on the word: either this producer sees the waiter and wakes it, or the
-     * waiter sees the new word (or, in {@link #await}, the message) and does not sleep.
+     * Wakes blocked consumers after a commit; the same protocol as {@link FutexIdleStrategy#signal}
+     * (the word and the waiter count are a signal block), on the ring's own view. The futex word
+     * is touched only when a consumer may be asleep, so a commit without waiters costs a fence and
+     * one read, not a locked read-modify-write on a line the consumer reads.
+     *
+     * <p>Why no wake-up is lost (a Dekker store-to-load pattern). The producer does: commit (release
+     * store of the positive length), full fence, read {@code waiters}. A consumer does: read the
+     * word ({@code w0}), add 1 to {@code waiters} (sequentially consistent), look at the ring
+     * (acquire), sleep only while the word is still {@code w0}. The fence and the consumer's
+     * atomic add forbid both the producer's read of {@code waiters} missing the add and the
+     * consumer's look missing the commit, so:
+     * <ul>
+     * <li>if the producer's read comes before the consumer's add, the commit comes before it too,
+     *     and the consumer's look after the add sees the record and does not sleep;</li>
+     * <li>otherwise the producer sees {@code waiters > 0}, increments the word and calls
+     *     {@code FUTEX_WAKE}; the increment comes after the consumer's read of {@code w0}, so the
+     *     consumer's {@code FUTEX_WAIT} either finds the word changed and returns at once, or is
+     *     already asleep and is woken.</li>
+     * </ul>
+     * A consumer stays counted while it loops (re-reading the word after each sleep), so every
+     * commit in that time increments the word.
      */
     private void wakeConsumers() {
-        INT.getAndAdd(header, FUTEX_OFFSET, 1);
-        if ((int) INT.getVolatile(header, WAITERS_OFFSET) != 0) {
+        // Store (the commit, before this call) -> load (waiters): only a full fence orders them.
+        VarHandle.fullFence();
+        if ((int) INT.getVolatile(header, WAITERS_OFFSET) > 0) {
+            INT.getAndAdd(header, FUTEX_OFFSET, 1);
             Futex.wake(segment, offset + FUTEX_OFFSET, Integer.MAX_VALUE);
         }
     }
@@ -779,7 +796,7 @@ public final class MessageRing {
      * Blocks the consumer until a record is ready at the head (a poll will make progress),
      * {@code timeout} passes, or the thread is interrupted (the interrupt status stays set). The
      * consumer counts itself in the ring's waiter count and sleeps on the ring's futex word;
-     * producers bump the word after every commit and wake the sleepers they see counted. The
+     * producers that see a waiter counted after a commit bump the word and wake the sleepers. The
      * blocking counterpart of a {@link #futexIdleStrategy()} loop, for consumers that want one
      * call; the same as {@code jshm_ring_wait} in C.
      *
@@ -790,12 +807,13 @@ public final class MessageRing {
         long timeoutNanos = timeout.isNegative() ? 0 : saturatedNanos(timeout);
         boolean forever = timeoutNanos > Long.MAX_VALUE / 4;
         long deadline = System.nanoTime() + (forever ? 0 : timeoutNanos);
+        // The consumer's half of the protocol in wakeConsumers: read the word, count in (seq-cst),
+        // look at the ring (acquire), sleep only while the word still holds what was read. A
+        // producer that commits after the look sees the count and increments the word.
+        int seen = (int) INT.getVolatile(header, FUTEX_OFFSET);
         INT.getAndAdd(header, WAITERS_OFFSET, 1);
         try {
             while (true) {
-                // Read the word before looking at the ring: a commit after the look bumps it, and
-                // the futex then refuses to sleep on the old value.
-                int seen = (int) INT.getVolatile(header, FUTEX_OFFSET);
                 if (recordReady()) {
                     return true;
                 }
@@ -804,6 +822,8 @@ public final class MessageRing {
                     return false;
                 }
                 Futex.await(segment, offset + FUTEX_OFFSET, seen, forever ? null : Duration.ofNanos(remaining));
+                // Still counted: every commit from here on increments the word.
+                seen = (int) INT.getVolatile(header, FUTEX_OFFSET);
             }
         } finally {
             INT.getAndAdd(header, WAITERS_OFFSET, -1);

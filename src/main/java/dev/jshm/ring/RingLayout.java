@@ -1,7 +1,7 @@
 package dev.jshm.ring;
 
 /**
- * The binary layout of a ring, version 1: offsets and constants, the Java twin of
+ * The binary layout of a ring, version 2: offsets and constants, the Java twin of
  * {@code src/main/c/jshm_ring.h}. The full description is {@code docs/ring-format.md}; change
  * the three together, and the version with them.
  */
@@ -9,7 +9,7 @@ final class RingLayout {
 
     /** The bytes "JSHMRING" read as a little-endian long; written last by create. */
     static final long MAGIC = 0x474E49524D48534AL;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     static final int FLAG_MANY_PRODUCERS = 0x1;
     static final int KNOWN_FLAGS = FLAG_MANY_PRODUCERS;

@@ -127,11 +127,11 @@ class RingLayoutTest {
         assertTrue(cAttach(segment, 0).startsWith("attach rc=-74 error=EBADMSG"));
 
         segment.putLong(0, RingLayout.MAGIC);
-        segment.putInt(RingLayout.VERSION_OFFSET, 2);
-        refused(segment, 0, RingFormatException.Reason.UNSUPPORTED_VERSION, "layout version 2 is not supported (this code reads version 1)");
+        segment.putInt(RingLayout.VERSION_OFFSET, 1);
+        refused(segment, 0, RingFormatException.Reason.UNSUPPORTED_VERSION, "layout version 1 is not supported (this code reads version 2)");
         assertTrue(cAttach(segment, 0).startsWith("attach rc=-93 error=EPROTONOSUPPORT"));
 
-        segment.putInt(RingLayout.VERSION_OFFSET, 1);
+        segment.putInt(RingLayout.VERSION_OFFSET, RingLayout.VERSION);
         segment.putInt(RingLayout.CAPACITY_OFFSET, 3000);
         refused(segment, 0, RingFormatException.Reason.BAD_HEADER, "capacity 3000 is not a power of two");
         assertTrue(cAttach(segment, 0).startsWith("attach rc=-74 error=EBADMSG"));

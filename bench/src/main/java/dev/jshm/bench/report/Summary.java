@@ -511,9 +511,9 @@ final class Summary {
                         .append(ns(aP50.get())).append(" with Agrona. ");
             }
             md.append("What jshm's `MessageRing` does per message beyond Agrona's `OneToOneRingBuffer`, in the ring ")
-                    .append("code this run measured (branch `ring` as merged into `bench`): each commit also increments ")
-                    .append("the ring's futex word with an atomic add and reads the waiter count, so that a consumer ")
-                    .append("asleep on the futex is never missed (Agrona's consumers never sleep); every 64th `offer` ")
+                    .append("code this run measured: each commit is followed by a full fence and a read of the waiter ")
+                    .append("count, so that a consumer asleep on the futex is never missed (the futex word itself is ")
+                    .append("only touched when a consumer is counted; Agrona's consumers never sleep); every 64th `offer` ")
                     .append("and `poll` reads the clock for the heartbeats")
                     .append(clock.map(c -> " (one read costs " + ns(c) + " here)").orElse(""))
                     .append("; `BusySpinIdleStrategy` executes `Thread.onSpinWait()` (x86 `pause`) on each turn, where ")

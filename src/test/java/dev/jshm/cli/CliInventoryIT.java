@@ -20,9 +20,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.jshm.Access;
 import dev.jshm.PosixSegment;
@@ -36,28 +34,16 @@ import dev.jshm.cli.JshmRunner.Run;
  * have segments of their own: the tests look only at theirs, and {@code reap} is always given the
  * test's own segments (only {@code --dry-run} runs unrestricted).
  */
-class CliInventoryIT {
+class CliInventoryIT extends CliItBase {
 
     private static final long PID = ProcessHandle.current().pid();
 
-    @TempDir
-    Path workDir;
-
-    @TempDir
-    Path scratch;
-
-    private JshmRunner jshm;
     private final List<Segment> held = new ArrayList<>();
 
-    @BeforeEach
-    void runner() {
-        jshm = new JshmRunner(workDir, scratch);
-    }
-
+    /** Runs before {@link CliItBase#removeWhatTheTestMade()}, so that what it removes is detached. */
     @AfterEach
-    void removeWhatTheTestMade() {
+    void releaseHeldSegments() {
         held.forEach(Segment::close);
-        jshm.close();
     }
 
     private <T extends Segment> T hold(T segment) {

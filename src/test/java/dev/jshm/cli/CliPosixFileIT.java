@@ -17,8 +17,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,28 +29,10 @@ import dev.jshm.cli.JshmRunner.Run;
  * byte-level forms every kind takes: {@code write --hex}, {@code --from-file} (a file or standard
  * input), {@code read --hex}, {@code --raw}, {@code --to-file}, {@code create --fill}.
  */
-class CliPosixFileIT {
-
-    @TempDir
-    Path workDir;
-
-    @TempDir
-    Path scratch;
+class CliPosixFileIT extends CliItBase {
 
     @TempDir
     Path files;
-
-    private JshmRunner jshm;
-
-    @BeforeEach
-    void runner() {
-        jshm = new JshmRunner(workDir, scratch);
-    }
-
-    @AfterEach
-    void removeWhatTheTestMade() {
-        jshm.close();
-    }
 
     @Test
     void posixObjectsWorkWhereverKeysDo() {

@@ -18,33 +18,12 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import dev.jshm.cli.JshmRunner.Run;
 
 /** {@code doctor}, {@code watch}, {@code bench}, {@code pingpong} and the {@code jshm} launcher, run as users run them. */
-class CliToolsIT {
-
-    @TempDir
-    Path workDir;
-
-    @TempDir
-    Path scratch;
-
-    private JshmRunner jshm;
-
-    @BeforeEach
-    void runner() {
-        jshm = new JshmRunner(workDir, scratch);
-    }
-
-    @AfterEach
-    void removeWhatTheTestMade() {
-        jshm.close();
-    }
+class CliToolsIT extends CliItBase {
 
     @Test
     void doctorShowsTheLimitsTheKernelHas() throws IOException {

@@ -28,19 +28,22 @@ import dev.jshm.SysVSegment;
 import dev.jshm.SysVStat;
 
 /**
- * Runs the packaged jar as users do ({@code java -jar jshm.jar ...} in a process of its own, from
- * an empty working directory) for the command-line ITs, and removes every segment, object and
- * file a test made, also when it failed: System V keys, shmids (only while they still have the
- * creator they had), POSIX names and files. Keys are random in {@code 0x4a55xxxx}; POSIX names
- * start with {@code jshm-cli-it-PID-}.
+ * Runs the packaged jar as users do ({@code java -Xcheck:jni -jar jshm.jar ...} in a process of its
+ * own, from an empty working directory) for the command-line ITs, and removes every segment,
+ * object and file a test made, also when it failed: System V keys, shmids (only while they still
+ * have the creator and the key they had), POSIX names and files. Keys are random in
+ * {@code 0x4a55xxxx} unless a test asks for another base; POSIX names start with
+ * {@code jshm-cli-it-PID-}. {@link CliItBase} makes one for each test.
  */
 final class JshmRunner implements AutoCloseable {
 
     static final Path JAR = Path.of(Objects.requireNonNull(System.getProperty("jshm.jar"),
             "system property jshm.jar (set by failsafe)"));
     static final String JAVA = ProcessHandle.current().info().command().orElseThrow();
-    private static final long TIMEOUT_SECONDS = 120;
-    private static final int KEY_BASE = 0x4a550000;
+    /** Any JNI warning the shim causes then shows up on stderr, which the tests check. */
+    static final String CHECK_JNI = "-Xcheck:jni";
+    static final long DEFAULT_TIMEOUT_SECONDS = 120;
+    static final int KEY_BASE = 0x4a550000;
 
     /** What one run of a process left behind. */
     record Run(List<String> command, long pid, int exit, String out, String err) {
@@ -54,15 +57,25 @@ final class JshmRunner implements AutoCloseable {
     private final Path scratch;
     private final String namePrefix = "jshm-cli-it-" + ProcessHandle.current().pid() + "-"
             + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24)) + "-";
+    private final long timeoutSeconds;
     private final List<Integer> keys = new ArrayList<>();
-    private final Map<Integer, Long> shmids = new LinkedHashMap<>();
+    /** Segments to remove by shmid: who made them, with what key (IPC_PRIVATE for private ones). */
+    private final Map<Integer, Maker> shmids = new LinkedHashMap<>();
     private final List<String> names = new ArrayList<>();
     private int runs;
 
+    private record Maker(long cpid, int key) {}
+
     /** Runs in the empty directory {@code workDir}; its own files go to {@code scratch}. */
     JshmRunner(Path workDir, Path scratch) {
+        this(workDir, scratch, DEFAULT_TIMEOUT_SECONDS);
+    }
+
+    /** As {@link #JshmRunner(Path, Path)}, failing any process that runs longer than {@code timeoutSeconds}. */
+    JshmRunner(Path workDir, Path scratch, long timeoutSeconds) {
         this.workDir = workDir;
         this.scratch = scratch;
+        this.timeoutSeconds = timeoutSeconds;
     }
 
     // ---- running --------------------------------------------------------------------------------
@@ -86,9 +99,20 @@ final class JshmRunner implements AutoCloseable {
     }
 
     static List<String> javaJar(String... args) {
-        List<String> all = new ArrayList<>(List.of(JAVA, "-Xcheck:jni", "-jar", JAR.toString()));
+        return javaJar(JAR, List.of(), args);
+    }
+
+    /** {@code java -Xcheck:jni OPTIONS -jar JAR ARGS}: every run of a jar checks JNI. */
+    static List<String> javaJar(Path jar, List<String> jvmOptions, String... args) {
+        List<String> all = new ArrayList<>(List.of(JAVA, CHECK_JNI));
+        all.addAll(jvmOptions);
+        all.addAll(List.of("-jar", jar.toString()));
         all.addAll(Arrays.asList(args));
         return all;
+    }
+
+    Run run(List<String> command, String stdin, Path cwd, Map<String, String> env) {
+        return run(command, stdin.getBytes(StandardCharsets.UTF_8), cwd, env);
     }
 
     /** Runs {@code command} to its end; the streams go through files, so no pipe can fill up. */
@@ -101,12 +125,13 @@ final class JshmRunner implements AutoCloseable {
             Files.write(in, stdin);
             ProcessBuilder builder = new ProcessBuilder(command).directory(cwd.toFile())
                     .redirectInput(in.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
+            // Their "Picked up ..." lines would land on the stderr the tests check.
             builder.environment().keySet().removeAll(List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"));
             builder.environment().putAll(env);
             Process process = builder.start();
-            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor();
-                fail(String.join(" ", command) + " did not finish in " + TIMEOUT_SECONDS + " s");
+                fail(String.join(" ", command) + " did not finish in " + timeoutSeconds + " s");
             }
             // Lenient decoding: read --raw writes bytes that are not UTF-8 (see lastStdoutBytes).
             return new Run(command, process.pid(), process.exitValue(),
@@ -182,8 +207,13 @@ final class JshmRunner implements AutoCloseable {
 
     /** A fresh random key with no segment, removed after the test. */
     int newKey() {
+        return newKey(KEY_BASE);
+    }
+
+    /** A fresh random key {@code base | 0x0001..0xffff} with no segment, removed after the test. */
+    int newKey(int base) {
         while (true) {
-            int key = KEY_BASE | ThreadLocalRandom.current().nextInt(1, 0x10000);
+            int key = base | ThreadLocalRandom.current().nextInt(1, 0x10000);
             if (!keys.contains(key) && !keyExists(key)) {
                 keys.add(key);
                 return key;
@@ -200,9 +230,20 @@ final class JshmRunner implements AutoCloseable {
         }
     }
 
-    /** Registers a segment the test made by other means, removed after it while it keeps its creator. */
+    /** Registers a segment the test made by other means, removed after it while it keeps its creator and key. */
     void addShmid(int shmid) {
-        shmids.putIfAbsent(shmid, SysVSegment.statById(shmid).cpid());
+        if (!shmids.containsKey(shmid)) {
+            SysVStat stat = SysVSegment.statById(shmid);
+            shmids.put(shmid, new Maker(stat.cpid(), stat.key()));
+        }
+    }
+
+    /**
+     * Registers a private segment process {@code cpid} made, which may be gone already: removed after
+     * the test while it is still private and still has that creator (the id may be someone else's by then).
+     */
+    void addPrivateShmid(int shmid, long cpid) {
+        shmids.putIfAbsent(shmid, new Maker(cpid, SysVSegment.IPC_PRIVATE));
     }
 
     /** A fresh POSIX name ({@code /jshm-cli-it-...}), unlinked after the test. */
@@ -249,6 +290,50 @@ final class JshmRunner implements AutoCloseable {
         return rows;
     }
 
+    /** Whether {@code ipcs -m} lists a segment with the key {@code hexKey} ({@code 0x%08x}). */
+    boolean ipcsLists(String hexKey) {
+        return ipcsRows().values().stream().anyMatch(row -> row.get(0).equals(hexKey));
+    }
+
+    boolean ipcsListsKey(int key) {
+        return ipcsLists(hex(key));
+    }
+
+    boolean ipcsListsShmid(int shmid) {
+        return ipcsRows().containsKey(shmid);
+    }
+
+    /** The {@code ipcs -m} row of {@code key}, which must be there. */
+    List<String> ipcsRow(int key) {
+        return ipcsRows().values().stream().filter(row -> row.get(0).equals(hex(key))).findFirst()
+                .orElseThrow(() -> new AssertionError(hex(key) + " not in ipcs -m"));
+    }
+
+    /** The {@code ipcs -m} row of {@code shmid}, which must be there. */
+    List<String> ipcsRowOfShmid(int shmid) {
+        List<String> row = ipcsRows().get(shmid);
+        if (row == null) {
+            throw new AssertionError("shmid " + shmid + " not in ipcs -m");
+        }
+        return row;
+    }
+
+    /** The {@code name=value} fields of {@code ipcs -m -i shmid} (the times' values are cut at a space). */
+    Map<String, String> ipcsDetails(int shmid) {
+        Run run = run(List.of("ipcs", "-m", "-i", Integer.toString(shmid)), new byte[0], scratch, Map.of("LC_ALL", "C"));
+        assertEquals(0, run.exit(), run::toString);
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String token : run.out().split("\\s+")) {
+            int eq = token.indexOf('=');
+            if (eq > 0) {
+                fields.put(token.substring(0, eq), token.substring(eq + 1));
+            }
+        }
+        assertTrue(fields.keySet().containsAll(List.of("bytes", "access_perms", "nattch", "uid", "cpid", "lpid")),
+                run::toString);
+        return fields;
+    }
+
     /** {@code ls -l /dev/shm} rows by file name: mode, links, owner, group, size, ... */
     Map<String, List<String>> lsDevShm() {
         Run run = run(List.of("ls", "-l", "--time-style=+%s", "/dev/shm"), new byte[0], scratch, Map.of("LC_ALL", "C"));
@@ -264,17 +349,26 @@ final class JshmRunner implements AutoCloseable {
     /** Removes what the test made that is still there. */
     @Override
     public void close() {
+        ShmException failed = null;
         for (int key : keys) {
             try {
                 SysVSegment.removeById(SysVSegment.idOf(key));
-            } catch (ShmException e) {
+            } catch (SegmentNotFoundException e) {
                 // Removed by the test itself, as it should be.
+            } catch (ShmException e) {
+                // Anything else is a failure, reported once the rest is cleaned up.
+                if (failed == null) {
+                    failed = e;
+                } else {
+                    failed.addSuppressed(e);
+                }
             }
         }
-        for (Map.Entry<Integer, Long> entry : shmids.entrySet()) {
+        for (Map.Entry<Integer, Maker> entry : shmids.entrySet()) {
             try {
                 SysVStat stat = SysVSegment.statById(entry.getKey());
-                if (stat.cpid() == entry.getValue() && !stat.removed()) {
+                // Only a segment that process made: the id may belong to someone else by now.
+                if (stat.cpid() == entry.getValue().cpid() && stat.key() == entry.getValue().key() && !stat.removed()) {
                     SysVSegment.removeById(entry.getKey());
                 }
             } catch (ShmException e) {
@@ -287,6 +381,9 @@ final class JshmRunner implements AutoCloseable {
             } catch (ShmException e) {
                 // Gone already.
             }
+        }
+        if (failed != null) {
+            throw failed;
         }
     }
 }

@@ -30,7 +30,7 @@ public final class TestShm {
     /** Every name a test creates starts with this, so leftovers are easy to find. */
     static final String PREFIX = "jshm-test-";
     /**
-     * This JVM's names also carry its pid: several suites (other worktrees) may run at once, and
+     * This JVM's names also carry its pid: several suites (other checkouts) may run at once, and
      * the leak check must only blame this one for what it left.
      */
     static final String RUN_PREFIX = PREFIX + ProcessHandle.current().pid() + "-";

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class TestSysV {
 
-    /** The tests' key range: {@code 0x4a54xxxx} ("JT"), so runs and engineers rarely collide. */
+    /** The tests' key range: {@code 0x4a54xxxx} ("JT"), so concurrent runs rarely collide. */
     static final int KEY_BASE = 0x4a540000;
 
     private static final Pattern IPCS_ROW = Pattern.compile("^0x[0-9a-fA-F]+\\s+(\\d+)\\s.*");

@@ -41,11 +41,15 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException(dir + " is not a jshm checkout (no " + String.join(" and no ", missing)
                     + "): run bench from the repository's root or give --repo DIR");
         }
-        List<String> command = new ArrayList<>(List.of("make", "bench"));
+        List<String> command = new ArrayList<>(List.of("make", "--no-print-directory", "bench"));
         command.addAll(makeArguments);
         Process make;
         try {
-            make = new ProcessBuilder(command).directory(dir.toFile()).inheritIO().start();
+            ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).inheritIO();
+            // Run as a top-level make even when this tool was started from a make recipe: no
+            // inherited jobserver or recursion level from the caller's make.
+            builder.environment().keySet().removeAll(List.of("MAKELEVEL", "MAKEFLAGS", "MFLAGS"));
+            make = builder.start();
         } catch (IOException e) {
             throw new IOException("cannot run make (is it installed?): " + e.getMessage(), e);
         }

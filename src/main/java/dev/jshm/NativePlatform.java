@@ -91,7 +91,8 @@ record NativePlatform(String osName, String osArch, String directory, String int
                 : directory + " (os.arch=" + osArch + ")";
         return "this jar bundles libjshm.so for " + String.join(" and ", BUNDLED)
                 + " with glibc 2.17 or newer only, and this JVM runs on " + what
-                + "; build the C library from src/main/c for this platform (see README, \"Supported platforms\")"
+                + (musl() ? "; run a glibc-based JVM (Debian, Ubuntu, RHEL and their images), or" : ";")
+                + " build the C library from src/main/c for this platform (see README, \"Supported platforms\")"
                 + " and name it with -D" + NativeLibraryLoader.PATH_PROPERTY + "=/path/to/libjshm.so";
     }
 

@@ -275,7 +275,8 @@ class NativeLibraryLoaderTest {
         String message = e.getMessage();
         assertTrue(message.contains("platform=linux-x86_64 with musl); tried:"), message);
         assertTrue(message.contains("this JVM runs on linux-x86_64 with musl libc (the JVM's loader is "
-                + "/lib/ld-musl-x86_64.so.1); build the C library from src/main/c"), message);
+                + "/lib/ld-musl-x86_64.so.1); run a glibc-based JVM (Debian, Ubuntu, RHEL and their images), or "
+                + "build the C library from src/main/c"), message);
         assertEquals(List.of("loadLibrary jshm"), refusing.calls);
         assertEquals(0, countFiles(workDir));
 

@@ -49,9 +49,12 @@ class JarIT {
     }
 
     @Test
-    void jarCarriesTheLibraryAndTheManifestEntries() throws IOException {
+    void jarCarriesTheLibrariesAndTheManifestEntries() throws IOException {
         try (JarFile jar = new JarFile(JAR.toFile())) {
-            assertNotNull(jar.getEntry("native/linux-x86_64/libjshm.so"), "bundled library");
+            for (String platform : NativePlatform.BUNDLED) {
+                assertNotNull(jar.getEntry("native/" + platform + "/libjshm.so"), "bundled library for " + platform);
+            }
+            assertEquals(List.of("linux-x86_64", "linux-aarch64"), NativePlatform.BUNDLED);
             Manifest manifest = jar.getManifest();
             assertEquals("ALL-UNNAMED", manifest.getMainAttributes().getValue("Enable-Native-Access"));
             assertEquals("dev.jshm.cli.Main", manifest.getMainAttributes().getValue("Main-Class"));

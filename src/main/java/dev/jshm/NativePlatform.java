@@ -1,14 +1,11 @@
 package dev.jshm;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
 
@@ -122,51 +119,61 @@ record NativePlatform(String osName, String osArch, String directory, String int
      * @throws IOException if the file cannot be read or is not a well-formed ELF file
      */
     static String interpreterOf(Path executable) throws IOException {
-        try (FileChannel file = FileChannel.open(executable, StandardOpenOption.READ)) {
-            ByteBuffer header = read(file, 0, 64);
-            if (header.getInt(0) != 0x464c457f) {
+        // Plain byte arrays, no ByteBuffer: this runs in every JVM before its first segment
+        // access, and must not warm up (get compiled) the buffer accessors segments use.
+        try (RandomAccessFile file = new RandomAccessFile(executable.toFile(), "r")) {
+            byte[] header = read(file, 0, 64);
+            if (header[0] != 0x7f || header[1] != 'E' || header[2] != 'L' || header[3] != 'F') {
                 throw new IOException(executable + " is not an ELF file");
             }
-            boolean elf64 = header.get(4) == 2;
-            header.order(header.get(5) == 2 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
-            long programHeaders = elf64 ? header.getLong(0x20) : Integer.toUnsignedLong(header.getInt(0x1c));
-            int entrySize = Short.toUnsignedInt(header.getShort(elf64 ? 0x36 : 0x2a));
-            int count = Short.toUnsignedInt(header.getShort(elf64 ? 0x38 : 0x2c));
+            boolean elf64 = header[4] == 2;
+            boolean bigEndian = header[5] == 2;
+            long programHeaders = elf64 ? number(header, 0x20, 8, bigEndian) : number(header, 0x1c, 4, bigEndian);
+            int entrySize = (int) number(header, elf64 ? 0x36 : 0x2a, 2, bigEndian);
+            int count = (int) number(header, elf64 ? 0x38 : 0x2c, 2, bigEndian);
             if (count > MAX_PROGRAM_HEADERS || entrySize < (elf64 ? 0x38 : 0x20)) {
                 throw new IOException(executable + ": implausible program headers (" + count + " of " + entrySize + " bytes)");
             }
             for (int i = 0; i < count; i++) {
-                ByteBuffer entry = read(file, programHeaders + (long) i * entrySize, entrySize).order(header.order());
-                if (entry.getInt(0) != PT_INTERP) {
+                byte[] entry = read(file, programHeaders + (long) i * entrySize, entrySize);
+                if (number(entry, 0, 4, bigEndian) != PT_INTERP) {
                     continue;
                 }
-                long offset = elf64 ? entry.getLong(0x08) : Integer.toUnsignedLong(entry.getInt(0x04));
-                long length = elf64 ? entry.getLong(0x20) : Integer.toUnsignedLong(entry.getInt(0x10));
+                long offset = elf64 ? number(entry, 0x08, 8, bigEndian) : number(entry, 0x04, 4, bigEndian);
+                long length = elf64 ? number(entry, 0x20, 8, bigEndian) : number(entry, 0x10, 4, bigEndian);
                 if (length <= 0 || length > MAX_INTERPRETER_LENGTH) {
                     throw new IOException(executable + ": implausible interpreter length " + length);
                 }
-                ByteBuffer path = read(file, offset, (int) length);
+                byte[] path = read(file, offset, (int) length);
                 // Stored NUL-terminated.
                 int end = 0;
-                while (end < path.limit() && path.get(end) != 0) {
+                while (end < path.length && path[end] != 0) {
                     end++;
                 }
-                return new String(path.array(), 0, end, StandardCharsets.US_ASCII);
+                return new String(path, 0, end, StandardCharsets.US_ASCII);
             }
             return null;
         }
     }
 
-    private static ByteBuffer read(FileChannel file, long position, int length) throws IOException {
-        if (position < 0) {
-            throw new IOException("offset " + position + " outside the file");
+    /** The unsigned number of {@code width} bytes at {@code at}, in the file's byte order. */
+    private static long number(byte[] bytes, int at, int width, boolean bigEndian) {
+        long value = 0;
+        for (int i = 0; i < width; i++) {
+            int b = bytes[at + (bigEndian ? i : width - 1 - i)] & 0xff;
+            value = value << 8 | b;
         }
-        ByteBuffer buffer = ByteBuffer.allocate(length);
-        while (buffer.hasRemaining()) {
-            if (file.read(buffer, position + buffer.position()) < 0) {
-                throw new IOException("truncated ELF file: " + length + " bytes at " + position + " past its end");
-            }
+        return value;
+    }
+
+    private static byte[] read(RandomAccessFile file, long position, int length) throws IOException {
+        if (position < 0 || position > file.length() - length) {
+            throw new IOException("truncated ELF file: " + length + " bytes at " + position
+                    + " past its end (" + file.length() + " bytes)");
         }
-        return buffer.order(ByteOrder.LITTLE_ENDIAN);
+        byte[] bytes = new byte[length];
+        file.seek(position);
+        file.readFully(bytes);
+        return bytes;
     }
 }

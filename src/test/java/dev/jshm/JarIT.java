@@ -126,6 +126,29 @@ class JarIT {
         }
     }
 
+    /**
+     * A platform the jar has no library for (os.arch overridden to riscv64): the demo fails with
+     * the advice, and a library named by jshm.native.path still loads.
+     */
+    @Test
+    void unsupportedArchitectureIsRefusedWithAdviceUnlessALibraryIsNamed() throws Exception {
+        TestProcesses.Result refused = run(JAVA, workDir, LINE + "\n", "-Dos.arch=riscv64", "-jar", JAR.toString(), "demo");
+        assertFalse(refused.exit() == 0, "no library for riscv64 in the jar: " + refused.out());
+        String err = refused.err();
+        assertTrue(err.contains("os.arch=riscv64, platform=linux-riscv64)"), err);
+        assertTrue(err.contains("this jar bundles libjshm.so for linux-x86_64 and linux-aarch64 with glibc 2.17 or newer only"),
+                err);
+        assertTrue(err.contains("build the C library from src/main/c") && err.contains("-Djshm.native.path="), err);
+
+        Path copy = workDir.resolve("libjshm-own.so");
+        try (JarFile jar = new JarFile(JAR.toFile())) {
+            Files.copy(jar.getInputStream(jar.getEntry("native/linux-x86_64/libjshm.so")), copy);
+        }
+        TestProcesses.Result named = run(JAVA, workDir, LINE + "\n", "-Dos.arch=riscv64", "-Djshm.native.path=" + copy,
+                "-jar", JAR.toString(), "demo");
+        assertDemoWorked(named);
+    }
+
     @Test
     void explicitLibraryPathPropertyIsUsedFirst() throws Exception {
         Path copy = workDir.resolve("libjshm-copy.so");

@@ -97,6 +97,33 @@ class NativeLibraryTest {
         assertEquals(bundled.elfMachine, elf.getShort(18) & 0xffff, "e_machine of " + bundled.library);
     }
 
+    /**
+     * The linker's hardening, the same for both builds: full RELRO (a read-only GNU_RELRO
+     * segment and BIND_NOW) and a stack that is not executable (GNU_STACK without E).
+     */
+    @ParameterizedTest
+    @EnumSource(Bundled.class)
+    void isLinkedWithFullRelroAndANonExecutableStack(Bundled bundled) throws Exception {
+        String segments = readelf("-lW", bundled.library);
+        assertTrue(segments.lines().anyMatch(line -> line.strip().startsWith("GNU_RELRO")), segments);
+        String stack = segments.lines().filter(line -> line.strip().startsWith("GNU_STACK")).findFirst()
+                .orElseThrow(() -> new AssertionError("no GNU_STACK header: the stack would be executable\n" + segments));
+        // Type, Offset, VirtAddr, PhysAddr, FileSiz, MemSiz, Flg, Align.
+        String[] columns = stack.strip().split("\\s+");
+        assertEquals(8, columns.length, stack);
+        assertEquals("RW", columns[6], "GNU_STACK flags: " + stack);
+        String dynamic = readelf("-dW", bundled.library);
+        assertTrue(dynamic.contains("(FLAGS)") && dynamic.contains("BIND_NOW"), dynamic);
+    }
+
+    private static String readelf(String option, Path library) throws IOException, InterruptedException {
+        assertTrue(Files.isRegularFile(library), library + " is missing: build with mvn first");
+        TestProcesses.Result readelf = TestProcesses.run(Duration.ofSeconds(60),
+                new ProcessBuilder("readelf", option, library.toString()).redirectErrorStream(true), null);
+        assertEquals(0, readelf.exit(), readelf.out());
+        return readelf.out();
+    }
+
     @ParameterizedTest
     @EnumSource(Bundled.class)
     void needsNoGlibcAbove2_17(Bundled bundled) throws Exception {

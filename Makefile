@@ -6,7 +6,7 @@ JAVA ?= java
 JAR  := target/jshm.jar
 CC   ?= gcc
 
-.PHONY: all build test demo clean asan
+.PHONY: all build test demo demo-aarch64 clean asan
 
 all: build
 
@@ -21,6 +21,12 @@ test:
 ## demo: the seed scenario: create a private System V segment, write a line, read it back, remove it
 demo: build
 	echo "Hello from jshm: written by Java, read back from shared memory" | $(JAVA) -jar $(JAR) demo
+
+## demo-aarch64: the same demo on an arm64 JVM under qemu-user, loading the jar's linux-aarch64 library
+##   (needs qemu-user and openjdk-17-jre-headless:arm64; see README, "Supported platforms")
+ARM64_JAVA ?= /usr/lib/jvm/java-17-openjdk-arm64/bin/java
+demo-aarch64: build
+	echo "Hello from jshm on aarch64: written by Java, read back from shared memory" | qemu-aarch64 -L / $(ARM64_JAVA) -jar $(JAR) demo
 
 clean:
 	$(MVN) -q clean

@@ -2,6 +2,7 @@
 #include "jshm.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -88,10 +89,16 @@ void jshm_strerror(int err, char *buf, size_t len)
 {
     if (len == 0)
         return;
+#if defined(__GLIBC__)
     /* The GNU strerror_r may return a static string instead of filling buf. */
     const char *s = strerror_r(err, buf, len);
     if (s != buf) {
         strncpy(buf, s, len - 1);
         buf[len - 1] = '\0';
     }
+#else
+    /* Other C libraries (musl) have only the XSI strerror_r, which fills buf or fails. */
+    if (strerror_r(err, buf, len) != 0)
+        snprintf(buf, len, "errno %d", err);
+#endif
 }

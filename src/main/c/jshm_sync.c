@@ -1,5 +1,6 @@
 /* Coordination between processes on shared memory: atomics, futex wait/wake, robust locks. */
 #include "jshm.h"
+#include "jshm_glibc.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -9,26 +10,15 @@
 #include <time.h>
 #include <unistd.h>
 
-/*
- * glibc 2.34 moved libpthread into libc and gave the functions it moved a new default version,
- * GLIBC_2.34. A library linked against 2.34+ would then refuse to load on older systems, and
- * jshm promises nothing newer than GLIBC_2.17. The old versions are still exported (as
- * compatibility symbols) by every glibc since, and older ones export them from libpthread, which
- * the dynamic linker also searches (versioned lookups match the version name, not the file).
- * So bind to the old names explicitly. Functions that were in libc before 2.34
- * (pthread_mutex_init, _lock, _unlock, _destroy) kept their old default and need nothing.
- * The version names are x86-64's; other architectures need their own base version.
- */
-#if defined(__GLIBC__) && defined(__x86_64__)
-__asm__(".symver pthread_mutexattr_init,pthread_mutexattr_init@GLIBC_2.2.5");
-__asm__(".symver pthread_mutexattr_destroy,pthread_mutexattr_destroy@GLIBC_2.2.5");
-__asm__(".symver pthread_mutexattr_settype,pthread_mutexattr_settype@GLIBC_2.2.5");
-__asm__(".symver pthread_mutexattr_setpshared,pthread_mutexattr_setpshared@GLIBC_2.2.5");
-__asm__(".symver pthread_mutexattr_setrobust,pthread_mutexattr_setrobust@GLIBC_2.12");
-__asm__(".symver pthread_mutex_consistent,pthread_mutex_consistent@GLIBC_2.12");
-__asm__(".symver pthread_mutex_trylock,pthread_mutex_trylock@GLIBC_2.2.5");
-__asm__(".symver pthread_mutex_timedlock,pthread_mutex_timedlock@GLIBC_2.2.5");
-#endif
+/* The pthread functions glibc 2.34 re-versioned, bound to their old versions (jshm_glibc.h). */
+JSHM_GLIBC_PIN(pthread_mutexattr_init, GLIBC_2.2.5);
+JSHM_GLIBC_PIN(pthread_mutexattr_destroy, GLIBC_2.2.5);
+JSHM_GLIBC_PIN(pthread_mutexattr_settype, GLIBC_2.2.5);
+JSHM_GLIBC_PIN(pthread_mutexattr_setpshared, GLIBC_2.2.5);
+JSHM_GLIBC_PIN(pthread_mutexattr_setrobust, GLIBC_2.12);
+JSHM_GLIBC_PIN(pthread_mutex_consistent, GLIBC_2.12);
+JSHM_GLIBC_PIN(pthread_mutex_trylock, GLIBC_2.2.5);
+JSHM_GLIBC_PIN(pthread_mutex_timedlock, GLIBC_2.2.5);
 
 /* A lock-free atomic is the only kind that is atomic across processes: a lock-based one would
  * use a lock private to this process. */

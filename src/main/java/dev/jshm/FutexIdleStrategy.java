@@ -32,8 +32,9 @@ import java.util.Objects;
  *     subtracts the 1 of a consumer counted but not yet asleep.</li>
  * </ul>
  * Why no wake-up is lost (a Dekker store-to-load pattern): the producer's publish, full fence
- * and read of the count, against the consumer's sequentially consistent add to the count and
- * the caller's poll after it. Either the producer's read comes before the add, and then the item
+ * and read of the count, against the consumer's add to the count, full fence and the caller's
+ * poll after it. Both fences are explicit: neither side relies on x86's locked instructions
+ * being full barriers, so the argument holds on aarch64 too. Either the producer's read comes before the add, and then the item
  * was published before it and the poll after the add sees it; or the producer sees the count
  * above zero and increments the word after the consumer read it, so the consumer's futex wait
  * finds the word changed and returns at once, or it is asleep and is woken.
@@ -166,6 +167,12 @@ public final class FutexIdleStrategy implements IdleStrategy {
             // Count in, then let the caller poll once more before the sleep: a producer
             // that published before the add is seen by that poll, one after it increments the word.
             atomics.getAndAddInt(offset + WAITERS, 1);
+            // Store (the count) -> load (the caller's poll, often only an acquire read): the
+            // Dekker pair of signal()'s fence. A locked add is a full barrier on x86, but the
+            // memory model promises no store-load order between a volatile add and a later
+            // acquire or plain read, and aarch64 can reorder them (an ldaddal or stlxr followed
+            // by a plain ldr); only a full fence orders them everywhere.
+            VarHandle.fullFence();
             counted = true;
             return;
         }

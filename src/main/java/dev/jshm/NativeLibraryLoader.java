@@ -14,22 +14,22 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import org.apache.commons.lang3.Strings;
-import org.apache.commons.lang3.SystemUtils;
-
 /**
  * Loads {@code libjshm.so} into the JVM, trying in order and stopping at the first that works:
  * <ol>
  *   <li>the exact file named by the system property {@value #PATH_PROPERTY}, if it is set;</li>
  *   <li>the copy bundled in the jar at {@code native/linux-<arch>/libjshm.so}, extracted to a
  *       private temporary file (random name, mode 0600) in the directory named by
- *       {@value #WORKDIR_PROPERTY} (default {@code java.io.tmpdir}), loaded, and deleted at once;</li>
+ *       {@value #WORKDIR_PROPERTY} (default {@code java.io.tmpdir}), loaded, and deleted at once;
+ *       only on a platform the jar has a library for ({@link NativePlatform#bundled()}: x86_64
+ *       and aarch64 with glibc), and never on musl, whose loader cannot take a glibc library;</li>
  *   <li>{@code System.loadLibrary("jshm")}, which searches {@code java.library.path}.</li>
  * </ol>
  *
  * <p>Fails with {@link NativeUnavailableException} on any OS but Linux, without trying anything,
  * or when every attempt failed; the message then lists {@code os.name}, {@code os.arch} and each
- * attempt with its reason, and each failure is attached as a suppressed exception.
+ * attempt with its reason (on an unsupported platform: which platforms the jar serves and how to
+ * build and name a library for this one), and each failure is attached as a suppressed exception.
  *
  * <p>Not thread-safe by itself: {@link #load()} is called once, from the static initialiser of
  * {@link Native}, and the JVM runs class initialisation under a lock.
@@ -80,36 +80,10 @@ final class NativeLibraryLoader {
      * @throws NativeUnavailableException if the OS is not Linux or no attempt worked
      */
     static void load() {
-        String platform = platformDirectory(SystemUtils.OS_NAME, SystemUtils.OS_ARCH);
+        NativePlatform platform = NativePlatform.current();
         Path workDir = Path.of(System.getProperty(WORKDIR_PROPERTY, System.getProperty("java.io.tmpdir")));
         loadFirst(platform, System.getProperty(PATH_PROPERTY), NativeLibraryLoader.class.getClassLoader(),
                 workDir, SYSTEM);
-    }
-
-    /**
-     * The directory inside {@code native/} that holds this platform's library, such as
-     * {@code linux-x86_64}.
-     *
-     * @throws NativeUnavailableException if {@code osName} is not Linux
-     */
-    static String platformDirectory(String osName, String osArch) {
-        // The test SystemUtils.IS_OS_LINUX makes, applied to a name we are given so tests can vary it.
-        if (!Strings.CI.startsWith(osName, "Linux")) {
-            throw new NativeUnavailableException(
-                    "jshm supports Linux only (os.name=" + osName + ", os.arch=" + osArch + ")");
-        }
-        return "linux-" + normaliseArch(osArch);
-    }
-
-    // JVMs disagree on names for the same machine (OpenJDK says amd64, others x86_64); the
-    // build names its directories after the GNU triplets.
-    private static String normaliseArch(String osArch) {
-        String arch = osArch.toLowerCase(Locale.ROOT);
-        return switch (arch) {
-            case "amd64", "x86_64" -> "x86_64";
-            case "aarch64", "arm64" -> "aarch64";
-            default -> arch;
-        };
     }
 
     /**
@@ -134,7 +108,7 @@ final class NativeLibraryLoader {
      * Makes the attempts described on the class, through {@code linker}, and stops at the first
      * that works.
      *
-     * @param platform     the directory under {@code native/} that holds the bundled library
+     * @param platform     the platform; the bundled library is tried only if the jar has one for it
      * @param overridePath the exact file to try first, or null to skip that attempt
      * @param resources    where to look for the bundled library
      * @param workDir      where to extract the bundled library; created if it does not exist
@@ -142,7 +116,7 @@ final class NativeLibraryLoader {
      *         deleted), or the library name given to {@link Linker#loadLibrary}
      * @throws NativeUnavailableException if every attempt failed
      */
-    static String loadFirst(String platform, String overridePath, ClassLoader resources, Path workDir,
+    static String loadFirst(NativePlatform platform, String overridePath, ClassLoader resources, Path workDir,
                             Linker linker) {
         FailedAttempts failed = new FailedAttempts();
 
@@ -155,10 +129,14 @@ final class NativeLibraryLoader {
             }
         }
 
-        String loaded = loadBundled("native/" + platform + "/" + System.mapLibraryName(LIBRARY_NAME),
-                resources, workDir, linker, failed);
-        if (loaded != null) {
-            return loaded;
+        if (platform.bundled()) {
+            String loaded = loadBundled("native/" + platform.directory() + "/" + System.mapLibraryName(LIBRARY_NAME),
+                    resources, workDir, linker, failed);
+            if (loaded != null) {
+                return loaded;
+            }
+        } else {
+            failed.add("no bundled library: " + platform.unsupportedReason(), null);
         }
 
         try {
@@ -168,8 +146,9 @@ final class NativeLibraryLoader {
             failed.add("java.library.path=" + System.getProperty("java.library.path") + ": " + e, e);
         }
 
-        throw failed.toException("jshm native library could not be loaded (os.name=" + SystemUtils.OS_NAME
-                + ", os.arch=" + SystemUtils.OS_ARCH + ", platform=" + platform + "); tried:");
+        throw failed.toException("jshm native library could not be loaded (os.name=" + platform.osName()
+                + ", os.arch=" + platform.osArch() + ", platform=" + platform.directory()
+                + (platform.musl() ? " with musl" : "") + "); tried:");
     }
 
     /** @return the path of the extracted copy that loaded, or null after recording the failure */
@@ -238,9 +217,12 @@ final class NativeLibraryLoader {
         private final StringBuilder lines = new StringBuilder();
         private final List<Throwable> errors = new ArrayList<>();
 
+        /** Records an attempt; {@code error} is null for one that was not made at all. */
         void add(String line, Throwable error) {
             lines.append("\n  - ").append(line);
-            errors.add(error);
+            if (error != null) {
+                errors.add(error);
+            }
         }
 
         NativeUnavailableException toException(String heading) {

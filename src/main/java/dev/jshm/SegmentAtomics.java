@@ -23,9 +23,13 @@ package dev.jshm;
  * </ul>
  * The operations interoperate with C11 {@code <stdatomic.h>} (or GCC's {@code __atomic}
  * builtins) used by C programs on the same addresses: on the same hardware the JVM and C
- * compilers implement each ordering with the same instructions (on x86-64: plain moves for loads,
- * acquire loads and release stores; locked instructions for the read-modify-writes and for
- * sequentially consistent stores). Values are in the platform's native byte order.
+ * compilers implement each ordering with the architecture's standard C11 mapping (on x86-64:
+ * plain moves for loads, acquire loads and release stores; locked instructions for the
+ * read-modify-writes and for sequentially consistent stores; on aarch64: {@code ldar} for
+ * volatile and acquire loads, {@code stlr} for volatile and release stores, and acquire-release
+ * exclusive pairs or LSE instructions for the read-modify-writes). Neither path relies on x86's
+ * strong ordering: each method asks for its order explicitly (a {@code VarHandle} access mode,
+ * a {@code __ATOMIC_*} order). Values are in the platform's native byte order.
  *
  * <p>Checks, before any memory is touched: an offset outside the segment throws
  * {@link IndexOutOfBoundsException}; an offset that is not a multiple of the value's size (4 for

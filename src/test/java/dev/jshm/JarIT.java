@@ -49,9 +49,12 @@ class JarIT {
     }
 
     @Test
-    void jarCarriesTheLibraryAndTheManifestEntries() throws IOException {
+    void jarCarriesTheLibrariesAndTheManifestEntries() throws IOException {
         try (JarFile jar = new JarFile(JAR.toFile())) {
-            assertNotNull(jar.getEntry("native/linux-x86_64/libjshm.so"), "bundled library");
+            for (String platform : NativePlatform.BUNDLED) {
+                assertNotNull(jar.getEntry("native/" + platform + "/libjshm.so"), "bundled library for " + platform);
+            }
+            assertEquals(List.of("linux-x86_64", "linux-aarch64"), NativePlatform.BUNDLED);
             Manifest manifest = jar.getManifest();
             assertEquals("ALL-UNNAMED", manifest.getMainAttributes().getValue("Enable-Native-Access"));
             assertEquals("dev.jshm.cli.Main", manifest.getMainAttributes().getValue("Main-Class"));
@@ -121,6 +124,29 @@ class JarIT {
         } finally {
             run("umount", workDir, "", noexec.toString());
         }
+    }
+
+    /**
+     * A platform the jar has no library for (os.arch overridden to riscv64): the demo fails with
+     * the advice, and a library named by jshm.native.path still loads.
+     */
+    @Test
+    void unsupportedArchitectureIsRefusedWithAdviceUnlessALibraryIsNamed() throws Exception {
+        TestProcesses.Result refused = run(JAVA, workDir, LINE + "\n", "-Dos.arch=riscv64", "-jar", JAR.toString(), "demo");
+        assertFalse(refused.exit() == 0, "no library for riscv64 in the jar: " + refused.out());
+        String err = refused.err();
+        assertTrue(err.contains("os.arch=riscv64, platform=linux-riscv64)"), err);
+        assertTrue(err.contains("this jar bundles libjshm.so for linux-x86_64 and linux-aarch64 with glibc 2.17 or newer only"),
+                err);
+        assertTrue(err.contains("build the C library from src/main/c") && err.contains("-Djshm.native.path="), err);
+
+        Path copy = workDir.resolve("libjshm-own.so");
+        try (JarFile jar = new JarFile(JAR.toFile())) {
+            Files.copy(jar.getInputStream(jar.getEntry("native/linux-x86_64/libjshm.so")), copy);
+        }
+        TestProcesses.Result named = run(JAVA, workDir, LINE + "\n", "-Dos.arch=riscv64", "-Djshm.native.path=" + copy,
+                "-jar", JAR.toString(), "demo");
+        assertDemoWorked(named);
     }
 
     @Test

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The loader's decisions, exercised through a fake linker: nothing is ever loaded into the JVM. */
 class NativeLibraryLoaderTest {
 
-    private static final String PLATFORM = "linux-x86_64";
+    private static final NativePlatform PLATFORM = NativePlatform.of("Linux", "amd64", "/lib64/ld-linux-x86-64.so.2");
     private static final byte[] LIBRARY = "\u007fELF not really a library".getBytes(StandardCharsets.US_ASCII);
     private static final String NOEXEC_ERROR = "/tmp/libjshm-1.so: failed to map segment from shared object";
 
@@ -41,23 +41,48 @@ class NativeLibraryLoaderTest {
 
     @Test
     void platformDirectoryNormalisesArchitectureNames() {
-        assertEquals("linux-x86_64", NativeLibraryLoader.platformDirectory("Linux", "amd64"));
-        assertEquals("linux-x86_64", NativeLibraryLoader.platformDirectory("Linux", "x86_64"));
-        assertEquals("linux-aarch64", NativeLibraryLoader.platformDirectory("Linux", "aarch64"));
-        assertEquals("linux-aarch64", NativeLibraryLoader.platformDirectory("Linux", "arm64"));
-        assertEquals("linux-ppc64le", NativeLibraryLoader.platformDirectory("Linux", "PPC64LE"));
+        assertEquals("linux-x86_64", NativePlatform.of("Linux", "amd64", null).directory());
+        assertEquals("linux-x86_64", NativePlatform.of("Linux", "x86_64", null).directory());
+        assertEquals("linux-aarch64", NativePlatform.of("Linux", "aarch64", null).directory());
+        assertEquals("linux-aarch64", NativePlatform.of("Linux", "arm64", null).directory());
+        assertEquals("linux-ppc64le", NativePlatform.of("Linux", "PPC64LE", null).directory());
+    }
+
+    @Test
+    void onlyX86_64AndAarch64WithGlibcAreBundled() {
+        assertTrue(NativePlatform.of("Linux", "amd64", "/lib64/ld-linux-x86-64.so.2").bundled());
+        assertTrue(NativePlatform.of("Linux", "arm64", "/lib/ld-linux-aarch64.so.1").bundled());
+        assertTrue(NativePlatform.of("Linux", "aarch64", null).bundled(), "unknown loader: assume glibc");
+        assertNull(NativePlatform.of("Linux", "aarch64", null).unsupportedReason());
+        assertFalse(NativePlatform.of("Linux", "ppc64le", "/lib64/ld64.so.2").bundled());
+        assertFalse(NativePlatform.of("Linux", "riscv64", null).bundled());
+        NativePlatform alpine = NativePlatform.of("Linux", "amd64", "/lib/ld-musl-x86_64.so.1");
+        assertTrue(alpine.musl());
+        assertFalse(alpine.bundled());
+        NativePlatform alpineArm = NativePlatform.of("Linux", "aarch64", "/lib/ld-musl-aarch64.so.1");
+        assertFalse(alpineArm.bundled());
+        assertTrue(alpineArm.unsupportedReason().contains("linux-aarch64 with musl libc (the JVM's loader is "
+                + "/lib/ld-musl-aarch64.so.1)"), alpineArm.unsupportedReason());
+    }
+
+    @Test
+    void thisJvmIsASupportedGlibcPlatform() {
+        NativePlatform here = NativePlatform.current();
+        assertTrue(here.bundled(), here.toString());
+        assertFalse(here.musl(), here.toString());
+        assertTrue(here.interpreter() != null && here.interpreter().contains("ld-linux"), here.toString());
     }
 
     @Test
     void platformDirectoryRejectsOtherSystemsNamingThem() {
         NativeUnavailableException mac = assertThrows(NativeUnavailableException.class,
-                () -> NativeLibraryLoader.platformDirectory("Mac OS X", "x86_64"));
+                () -> NativePlatform.of("Mac OS X", "x86_64", null));
         assertTrue(mac.getMessage().contains("Linux only"), mac.getMessage());
         assertTrue(mac.getMessage().contains("os.name=Mac OS X"), mac.getMessage());
         assertTrue(mac.getMessage().contains("os.arch=x86_64"), mac.getMessage());
 
         NativeUnavailableException windows = assertThrows(NativeUnavailableException.class,
-                () -> NativeLibraryLoader.platformDirectory("Windows 10", "amd64"));
+                () -> NativePlatform.of("Windows 10", "amd64", null));
         assertTrue(windows.getMessage().contains("os.name=Windows 10"), windows.getMessage());
         assertTrue(windows.getMessage().contains("os.arch=amd64"), windows.getMessage());
     }
@@ -139,9 +164,9 @@ class NativeLibraryLoaderTest {
         String message = e.getMessage();
 
         assertTrue(message.startsWith("jshm native library could not be loaded (os.name="), message);
-        assertTrue(message.contains("platform=" + PLATFORM + "); tried:"), message);
+        assertTrue(message.contains("platform=" + PLATFORM.directory() + "); tried:"), message);
         int property = message.indexOf("\n  - jshm.native.path=/opt/jshm/libjshm.so: ");
-        int bundled = message.indexOf("\n  - bundled native/" + PLATFORM + "/libjshm.so extracted to " + workDir);
+        int bundled = message.indexOf("\n  - bundled native/" + PLATFORM.directory() + "/libjshm.so extracted to " + workDir);
         int libraryPath = message.indexOf("\n  - java.library.path=");
         assertTrue(property >= 0 && bundled > property && libraryPath > bundled, message);
         assertTrue(message.contains("no jshm in java.library.path"), message);
@@ -192,22 +217,75 @@ class NativeLibraryLoaderTest {
     }
 
     @Test
-    void absentResourceIsReportedAsAnUnsupportedPlatformAndNotLoaded() throws IOException {
+    void absentResourceIsReportedAndNotLoaded() throws IOException {
         FakeLinker linker = new FakeLinker(fail("nothing to load"), fail("no jshm in java.library.path"));
+        NativePlatform arm = NativePlatform.of("Linux", "aarch64", "/lib/ld-linux-aarch64.so.1");
 
         NativeUnavailableException e;
         try (URLClassLoader resources = bundle(LIBRARY)) {
             e = assertThrows(NativeUnavailableException.class,
-                    () -> NativeLibraryLoader.loadFirst("linux-sparc64", null, resources, workDir, linker));
+                    () -> NativeLibraryLoader.loadFirst(arm, null, resources, workDir, linker));
         }
 
         assertTrue(e.getMessage().contains(
-                "\n  - no resource native/linux-sparc64/libjshm.so in the jar (platform not supported by this build)"),
+                "\n  - no resource native/linux-aarch64/libjshm.so in the jar (platform not supported by this build)"),
                 e.getMessage());
         assertEquals(List.of("loadLibrary jshm"), linker.calls);
         assertEquals(2, e.getSuppressed().length);
         assertInstanceOf(FileNotFoundException.class, e.getSuppressed()[0]);
         assertEquals(0, countFiles(workDir));
+    }
+
+    /** An architecture the jar has no library for: no bundled attempt, and the error says what to do. */
+    @Test
+    void unsupportedArchitectureSaysWhatIsSupportedAndWhatToDo() throws IOException {
+        FakeLinker linker = new FakeLinker(fail("nothing to load"), fail("no jshm in java.library.path"));
+        NativePlatform riscv = NativePlatform.of("Linux", "riscv64", "/lib/ld-linux-riscv64-lp64d.so.1");
+
+        NativeUnavailableException e;
+        try (URLClassLoader resources = bundleAs("linux-riscv64", LIBRARY)) {
+            e = assertThrows(NativeUnavailableException.class,
+                    () -> NativeLibraryLoader.loadFirst(riscv, null, resources, workDir, linker));
+        }
+
+        String message = e.getMessage();
+        assertTrue(message.contains("os.arch=riscv64, platform=linux-riscv64); tried:"), message);
+        assertTrue(message.contains("\n  - no bundled library: this jar bundles libjshm.so for linux-x86_64 and "
+                + "linux-aarch64 with glibc 2.17 or newer only, and this JVM runs on linux-riscv64 (os.arch=riscv64)"),
+                message);
+        assertTrue(message.contains("build the C library from src/main/c"), message);
+        assertTrue(message.contains("-Djshm.native.path=/path/to/libjshm.so"), message);
+        // Even a resource of that name is not tried: the build makes none for this platform.
+        assertEquals(List.of("loadLibrary jshm"), linker.calls);
+        assertEquals(1, e.getSuppressed().length);
+        assertEquals(0, countFiles(workDir));
+    }
+
+    /** musl cannot load a glibc library: the x86_64 one is in the jar but never extracted. */
+    @Test
+    void muslNeverGetsTheGlibcLibraryButMayNameItsOwn() throws IOException {
+        NativePlatform alpine = NativePlatform.of("Linux", "amd64", "/lib/ld-musl-x86_64.so.1");
+        FakeLinker refusing = new FakeLinker(fail("nothing to load"), fail("no jshm in java.library.path"));
+
+        NativeUnavailableException e;
+        try (URLClassLoader resources = bundle(LIBRARY)) {
+            e = assertThrows(NativeUnavailableException.class,
+                    () -> NativeLibraryLoader.loadFirst(alpine, null, resources, workDir, refusing));
+        }
+        String message = e.getMessage();
+        assertTrue(message.contains("platform=linux-x86_64 with musl); tried:"), message);
+        assertTrue(message.contains("this JVM runs on linux-x86_64 with musl libc (the JVM's loader is "
+                + "/lib/ld-musl-x86_64.so.1); run a glibc-based JVM (Debian, Ubuntu, RHEL and their images), or "
+                + "build the C library from src/main/c"), message);
+        assertEquals(List.of("loadLibrary jshm"), refusing.calls);
+        assertEquals(0, countFiles(workDir));
+
+        FakeLinker accepting = new FakeLinker(path -> { }, fail("loadLibrary must not be reached"));
+        try (URLClassLoader resources = bundle(LIBRARY)) {
+            assertEquals("/opt/musl/libjshm.so",
+                    NativeLibraryLoader.loadFirst(alpine, "/opt/musl/libjshm.so", resources, workDir, accepting));
+        }
+        assertEquals(List.of("load /opt/musl/libjshm.so"), accepting.calls);
     }
 
     @Test
@@ -224,7 +302,11 @@ class NativeLibraryLoaderTest {
 
     /** A class loader that sees only {@code native/<PLATFORM>/libjshm.so}, holding {@code library}. */
     private URLClassLoader bundle(byte[] library) throws IOException {
-        Path so = jar.resolve("native").resolve(PLATFORM).resolve("libjshm.so");
+        return bundleAs(PLATFORM.directory(), library);
+    }
+
+    private URLClassLoader bundleAs(String directory, byte[] library) throws IOException {
+        Path so = jar.resolve("native").resolve(directory).resolve("libjshm.so");
         Files.createDirectories(so.getParent());
         Files.write(so, library);
         return new URLClassLoader(new URL[] {jar.toUri().toURL()}, null);

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,17 +24,41 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The bundled shim as a binary: it loads on old systems (glibc 2.17, as RHEL/CentOS 7), exports
- * nothing but {@code JNI_OnLoad}, and none of its entry points makes {@code -Xcheck:jni} complain.
+ * The bundled shims as binaries, one per platform: each is code for its machine, loads on old
+ * systems (glibc 2.17, as RHEL/CentOS 7 and the first aarch64 glibc), exports nothing but
+ * {@code JNI_OnLoad}, and none of the entry points makes {@code -Xcheck:jni} complain.
  */
 class NativeLibraryTest {
 
     private static final int[] OLDEST_GLIBC = {2, 17};
 
-    private static final Path LIBRARY = TestProcesses.targetDir()
-            .resolve(Path.of("classes", "native", "linux-x86_64", "libjshm.so"));
+    /**
+     * A bundled library: its directory, the ELF e_machine of its code, and the old versions the
+     * pthread functions glibc 2.34 re-versioned must be bound to (jshm_glibc.h).
+     */
+    enum Bundled {
+        X86_64("linux-x86_64", 62, Map.of("pthread_mutexattr_setrobust", "GLIBC_2.12",
+                "pthread_mutex_consistent", "GLIBC_2.12", "pthread_mutexattr_setpshared", "GLIBC_2.2.5",
+                "pthread_mutex_trylock", "GLIBC_2.2.5", "pthread_mutex_timedlock", "GLIBC_2.2.5")),
+        // aarch64's first glibc was 2.17: every function that existed then has that version.
+        AARCH64("linux-aarch64", 183, Map.of("pthread_mutexattr_setrobust", "GLIBC_2.17",
+                "pthread_mutex_consistent", "GLIBC_2.17", "pthread_mutexattr_setpshared", "GLIBC_2.17",
+                "pthread_mutex_trylock", "GLIBC_2.17", "pthread_mutex_timedlock", "GLIBC_2.17"));
+
+        final Path library;
+        final int elfMachine;
+        final Map<String, String> pinned;
+
+        Bundled(String directory, int elfMachine, Map<String, String> pinned) {
+            this.library = TestProcesses.targetDir().resolve(Path.of("classes", "native", directory, "libjshm.so"));
+            this.elfMachine = elfMachine;
+            this.pinned = pinned;
+        }
+    }
 
     /** One line of {@code objdump -T}: address, 7 flag characters, section, then size, version and name. */
     private static final Pattern SYMBOL = Pattern.compile(
@@ -53,9 +80,54 @@ class NativeLibraryTest {
         }
     }
 
-    @Test
-    void needsNoGlibcAbove2_17() throws Exception {
-        List<Symbol> symbols = dynamicSymbols();
+    /** The ELF header: 64-bit, little-endian, a shared object, for this platform's machine. */
+    @ParameterizedTest
+    @EnumSource(Bundled.class)
+    void isASharedObjectForItsMachine(Bundled bundled) throws IOException {
+        assertTrue(Files.isRegularFile(bundled.library), bundled.library + " is missing: build with mvn first");
+        byte[] header = new byte[20];
+        try (InputStream in = Files.newInputStream(bundled.library)) {
+            assertEquals(header.length, in.readNBytes(header, 0, header.length));
+        }
+        ByteBuffer elf = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(0x464c457f, elf.getInt(0), "ELF magic");
+        assertEquals(2, header[4], "ELFCLASS64");
+        assertEquals(1, header[5], "ELFDATA2LSB");
+        assertEquals(3, elf.getShort(16), "e_type ET_DYN");
+        assertEquals(bundled.elfMachine, elf.getShort(18) & 0xffff, "e_machine of " + bundled.library);
+    }
+
+    /**
+     * The linker's hardening, the same for both builds: full RELRO (a read-only GNU_RELRO
+     * segment and BIND_NOW) and a stack that is not executable (GNU_STACK without E).
+     */
+    @ParameterizedTest
+    @EnumSource(Bundled.class)
+    void isLinkedWithFullRelroAndANonExecutableStack(Bundled bundled) throws Exception {
+        String segments = readelf("-lW", bundled.library);
+        assertTrue(segments.lines().anyMatch(line -> line.strip().startsWith("GNU_RELRO")), segments);
+        String stack = segments.lines().filter(line -> line.strip().startsWith("GNU_STACK")).findFirst()
+                .orElseThrow(() -> new AssertionError("no GNU_STACK header: the stack would be executable\n" + segments));
+        // Type, Offset, VirtAddr, PhysAddr, FileSiz, MemSiz, Flg, Align.
+        String[] columns = stack.strip().split("\\s+");
+        assertEquals(8, columns.length, stack);
+        assertEquals("RW", columns[6], "GNU_STACK flags: " + stack);
+        String dynamic = readelf("-dW", bundled.library);
+        assertTrue(dynamic.contains("(FLAGS)") && dynamic.contains("BIND_NOW"), dynamic);
+    }
+
+    private static String readelf(String option, Path library) throws IOException, InterruptedException {
+        assertTrue(Files.isRegularFile(library), library + " is missing: build with mvn first");
+        TestProcesses.Result readelf = TestProcesses.run(Duration.ofSeconds(60),
+                new ProcessBuilder("readelf", option, library.toString()).redirectErrorStream(true), null);
+        assertEquals(0, readelf.exit(), readelf.out());
+        return readelf.out();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Bundled.class)
+    void needsNoGlibcAbove2_17(Bundled bundled) throws Exception {
+        List<Symbol> symbols = dynamicSymbols(bundled.library);
         List<String> offending = new ArrayList<>();
         int[] newest = {0, 0, 0};
         int versioned = 0;
@@ -75,28 +147,28 @@ class NativeLibraryTest {
             }
         }
         assertTrue(versioned > 0, "no GLIBC_ versions found: is the objdump output parsed right?\n" + symbols);
-        assertTrue(offending.isEmpty(), "libjshm.so needs glibc " + newest[0] + "." + newest[1]
+        assertTrue(offending.isEmpty(), bundled.library + " needs glibc " + newest[0] + "." + newest[1]
                 + (newest[2] == 0 ? "" : "." + newest[2]) + ", above 2.17, for: " + offending);
     }
 
     /**
      * glibc 2.34 gave the pthread functions it moved into libc new versions; the robust lock's
-     * functions are pinned to their old ones (.symver in jshm_sync.c), or 2.34 would be the floor.
+     * functions are pinned to their old ones (JSHM_GLIBC_PIN in jshm_sync.c), or 2.34 would be the
+     * floor. The versions differ per architecture.
      */
-    @Test
-    void pthreadFunctionsArePinnedToTheirOldVersions() throws Exception {
-        List<Symbol> symbols = dynamicSymbols();
-        Map<String, String> pinned = Map.of("pthread_mutexattr_setrobust", "GLIBC_2.12", "pthread_mutex_consistent", "GLIBC_2.12",
-                "pthread_mutexattr_setpshared", "GLIBC_2.2.5", "pthread_mutex_trylock", "GLIBC_2.2.5",
-                "pthread_mutex_timedlock", "GLIBC_2.2.5");
-        pinned.forEach((name, version) -> assertTrue(
-                symbols.stream().anyMatch(sym -> sym.name().equals(name) && sym.version().contains(version)),
-                name + " must be bound to " + version + ": " + symbols));
+    @ParameterizedTest
+    @EnumSource(Bundled.class)
+    void pthreadFunctionsArePinnedToTheirOldVersions(Bundled bundled) throws Exception {
+        List<Symbol> symbols = dynamicSymbols(bundled.library);
+        bundled.pinned.forEach((name, version) -> assertTrue(
+                symbols.stream().anyMatch(sym -> sym.name().equals(name) && sym.version().replaceAll("[()]", "").equals(version)),
+                name + " must be bound to " + version + " in " + bundled.library + ": " + symbols));
     }
 
-    @Test
-    void exportsOnlyJniOnLoad() throws Exception {
-        List<Symbol> symbols = dynamicSymbols();
+    @ParameterizedTest
+    @EnumSource(Bundled.class)
+    void exportsOnlyJniOnLoad(Bundled bundled) throws Exception {
+        List<Symbol> symbols = dynamicSymbols(bundled.library);
         Set<String> exportedFunctions = new TreeSet<>();
         Set<String> exportedAnything = new TreeSet<>();
         for (Symbol symbol : symbols) {
@@ -129,15 +201,18 @@ class NativeLibraryTest {
         assertTrue(TestProcesses.crashLogs(workDir).isEmpty(), "the child crashed: " + outcome.describe());
     }
 
-    /** The dynamic symbol table of the bundled library, parsed. */
-    private static List<Symbol> dynamicSymbols() throws IOException, InterruptedException {
-        assertTrue(Files.isRegularFile(LIBRARY), LIBRARY + " is missing: build with mvn first");
+    /**
+     * The dynamic symbol table of a bundled library, parsed. The host's objdump reads the
+     * symbol tables of other machines' ELF files too.
+     */
+    private static List<Symbol> dynamicSymbols(Path library) throws IOException, InterruptedException {
+        assertTrue(Files.isRegularFile(library), library + " is missing: build with mvn first");
         TestProcesses.Result objdump;
         try {
             objdump = TestProcesses.run(Duration.ofSeconds(60),
-                    new ProcessBuilder("objdump", "-T", LIBRARY.toString()).redirectErrorStream(true), null);
+                    new ProcessBuilder("objdump", "-T", library.toString()).redirectErrorStream(true), null);
         } catch (IOException e) {
-            throw new AssertionError("objdump (binutils) is needed to inspect " + LIBRARY, e);
+            throw new AssertionError("objdump (binutils) is needed to inspect " + library, e);
         }
         String out = objdump.out();
         assertEquals(0, objdump.exit(), out);

@@ -6,16 +6,20 @@ JAVA ?= java
 JAR  := target/jshm.jar
 CC   ?= gcc
 
-.PHONY: all build test demo demo-aarch64 clean asan
+.PHONY: all build test demo demo-aarch64 clean asan toolchain
 
 all: build
 
-## build: compile the C core and the Java library into the runnable jar target/jshm.jar
-build:
+## toolchain: the aarch64 cross compiler the build needs (installed from Debian's packages when missing, as root)
+toolchain:
+	@src/build/cross-toolchain.sh
+
+## build: compile the C core (x86_64 and aarch64) and the Java library into the runnable jar target/jshm.jar
+build: toolchain
 	$(MVN) package -DskipTests
 
 ## test: every test (unit, native with -Xcheck:jni, and the packaged jar), then fail on leaked segments
-test:
+test: toolchain
 	src/test/scripts/no-leaks.sh $(MVN) verify
 
 ## demo: the seed scenario: create a private System V segment, write a line, read it back, remove it

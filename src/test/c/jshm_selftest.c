@@ -163,13 +163,13 @@ static void test_coordination(void)
     CHECK(jshm_lock_size() > 0 && lock_at % jshm_lock_alignment() == 0);
     CHECK(jshm_lock_init(base, size, lock_at) == 0);
     CHECK(jshm_lock_check(base, size, lock_at) == 0);
-    CHECK(jshm_lock_acquire(base, size, lock_at) == 0);
+    CHECK(jshm_lock_lock(base, size, lock_at) == 0);
     CHECK(jshm_lock_held(base, size, lock_at) == 1);
-    CHECK(jshm_lock_release(base, size, lock_at) == 0);
-    CHECK(jshm_lock_try(base, size, lock_at) == 0);
-    CHECK(jshm_lock_release(base, size, lock_at) == 0);
-    CHECK(jshm_lock_acquire_timed(base, size, lock_at, 1000000) == 0);
-    CHECK(jshm_lock_release(base, size, lock_at) == 0);
+    CHECK(jshm_lock_unlock(base, size, lock_at) == 0);
+    CHECK(jshm_lock_trylock(base, size, lock_at) == 0);
+    CHECK(jshm_lock_unlock(base, size, lock_at) == 0);
+    CHECK(jshm_lock_timedlock(base, size, lock_at, 1000000) == 0);
+    CHECK(jshm_lock_unlock(base, size, lock_at) == 0);
     CHECK(jshm_lock_init(base, size, size - 8) == -ERANGE);
 }
 

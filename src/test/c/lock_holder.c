@@ -12,7 +12,8 @@
  *   lock_holder churn sysv SHMID | posix /NAME  OFFSET MILLIS
  *       For MILLIS milliseconds locks (with a 1 ms timeout) and unlocks, whatever the lock's
  *       bytes hold, marking it consistent after -EOWNERDEAD. Counts every answer and prints
- *       "churned ok=N ownerdead=N timedout=N corrupt=N notrecoverable=N perm=N other=N". */
+ *       "churned ok=N ownerdead=N timedout=N corrupt=N notrecoverable=N deadlock=N perm=N other=N"
+ *       (deadlock: the word named this very thread as owner). */
 #include "jshm.h"
 
 #include <errno.h>
@@ -79,7 +80,7 @@ static int count(void *base, size_t size, size_t offset, long n, size_t counter)
 
 static int churn(void *base, size_t size, size_t offset, long millis)
 {
-    long ok = 0, ownerdead = 0, timedout = 0, corrupt = 0, notrecoverable = 0, perm = 0, other = 0;
+    long ok = 0, ownerdead = 0, timedout = 0, corrupt = 0, notrecoverable = 0, deadlock = 0, perm = 0, other = 0;
     int64_t end = now_ms() + millis;
     while (now_ms() < end) {
         int rc = jshm_lock_timedlock(base, size, offset, 1000000);
@@ -103,12 +104,14 @@ static int churn(void *base, size_t size, size_t offset, long millis)
             corrupt++;
         } else if (rc == -ENOTRECOVERABLE) {
             notrecoverable++;
+        } else if (rc == -EDEADLK) {
+            deadlock++;
         } else {
             other++;
         }
     }
-    printf("churned ok=%ld ownerdead=%ld timedout=%ld corrupt=%ld notrecoverable=%ld perm=%ld other=%ld\n",
-           ok, ownerdead, timedout, corrupt, notrecoverable, perm, other);
+    printf("churned ok=%ld ownerdead=%ld timedout=%ld corrupt=%ld notrecoverable=%ld deadlock=%ld perm=%ld other=%ld\n",
+           ok, ownerdead, timedout, corrupt, notrecoverable, deadlock, perm, other);
     return 0;
 }
 

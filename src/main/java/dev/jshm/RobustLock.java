@@ -46,7 +46,8 @@ import java.util.Objects;
  * {@link LockNotRecoverableException} (only {@link #initialize} makes a new lock there, when no
  * process uses it). Lockers find the death themselves: a {@link #tryLock()} or a timeout that
  * runs out checks whether the owner still runs before giving up, and a thread blocked in
- * {@link #lock()} checks every 50 ms, so it learns of the death within about 50 ms. The owner
+ * {@link #lock()} checks every 50 ms, so it learns of the death within one such period (plus
+ * scheduling delays). The owner
  * runs when its thread id exists in {@code /proc}, is not a zombie, and has the start time the
  * lock recorded: a thread id reused by a new thread does not count as the owner. All processes
  * sharing a lock must be in the same PID namespace.
@@ -69,8 +70,9 @@ import java.util.Objects;
  * respond to {@link Thread#interrupt()} (the interrupt status is left set for the caller's next
  * interruptible call): use a timeout to bound the wait.
  *
- * <p>Truncation: the lock's bytes are read and written only with ordinary atomic instructions in
- * the C library, as every other native access to the segment.
+ * <p>Truncation: the lock's bytes are touched only by the C library, with ordinary loads, stores
+ * and atomic instructions; a POSIX object or file truncated below the lock faults there as any
+ * native access to the segment does (see the segment kinds on truncation).
  *
  * <p>Thread-safety: instances are immutable and may be shared; the lock itself is what threads
  * and processes contend for.

@@ -210,8 +210,10 @@ public final class NativeEntryPointsMain {
             check(Futex.wake(segment, 24, 1) == 0, "futex wake with no waiter");
             called("futexWait", "futexWake");
 
+            check(Native.lockSize() == RobustLock.SIZE && Native.lockAlignment() == RobustLock.ALIGNMENT, "lock layout");
+            called("lockSize", "lockAlignment");
             RobustLock lock = RobustLock.initialize(segment, 64);
-            called("lockSize", "lockAlignment", "lockInit");
+            called("lockInit");
             RobustLock.attach(segment, 64);
             called("lockCheck");
             lock.lock();

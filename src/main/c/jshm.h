@@ -251,6 +251,12 @@ int jshm_futex_wake(const void *base, size_t size, size_t offset, int count);
 size_t jshm_lock_size(void);
 size_t jshm_lock_alignment(void);
 
+/* The calling thread's identity as a lock word records its owner: thread id | start time << 32.
+ * A caller that does the uncontended transitions itself (0 -> identity with an acquire CAS,
+ * identity -> 0 with a release CAS) follows the same protocol; every other transition must go
+ * through these functions. */
+uint64_t jshm_lock_self(void);
+
 /* Makes a new unlocked lock. Only once, by the creator, before any other process uses it. */
 int jshm_lock_init(void *base, size_t size, size_t offset);
 

@@ -464,6 +464,12 @@ static jint jshm_jni_lockAlignment(JNIEnv *env, jclass clazz)
     return (jint)jshm_lock_alignment();
 }
 
+static jlong jshm_jni_lockSelf(JNIEnv *env, jclass clazz)
+{
+    (void)env; (void)clazz;
+    return (jlong)jshm_lock_self();
+}
+
 /* The lock operations share one shape: (base, size, offset) -> 0 or -errno. */
 #define JSHM_JNI_LOCK_OP(Name, fn)                                                               \
     static jint jshm_jni_lock##Name(JNIEnv *env, jclass clazz, jlong base, jlong size,           \
@@ -550,6 +556,7 @@ static const JNINativeMethod jshm_natives[] = {
     {"futexWake", "(JJJI)I", (void *)jshm_jni_futexWake},
     {"lockSize", "()I", (void *)jshm_jni_lockSize},
     {"lockAlignment", "()I", (void *)jshm_jni_lockAlignment},
+    {"lockSelf", "()J", (void *)jshm_jni_lockSelf},
     {"lockInit", "(JJJ)I", (void *)jshm_jni_lockInit},
     {"lockCheck", "(JJJ)I", (void *)jshm_jni_lockCheck},
     {"lockAcquire", "(JJJ)I", (void *)jshm_jni_lockAcquire},

@@ -160,6 +160,11 @@ static uint64_t identity(void)
     return id;
 }
 
+uint64_t jshm_lock_self(void)
+{
+    return identity();
+}
+
 /* Whether the thread that `word` names has certainly ended. A thread id that does not exist, a
  * zombie, or a live thread whose start time differs from the recorded one (the id was reused)
  * is gone. When /proc cannot tell (not mounted, or mounted with hidepid so other users' threads

@@ -11,6 +11,11 @@ package dev.jshm;
  *             bits 32-63  owner thread's start time, clock ticks after boot, modulo 2^32
  *   8  magic  "jshmLck1"
  * </pre>
+ *
+ * <p>Java makes the two uncontended transitions itself, with the segment's atomics: a free,
+ * intact lock (word 0, magic right) to this thread's identity, and back when no flag is set.
+ * Every other transition (waiting, waking, owner death, not recoverable, corruption) is
+ * {@code jshm_lock.c}'s, so the protocol has one implementation of everything but those two CASes.
  */
 final class LockWord {
 

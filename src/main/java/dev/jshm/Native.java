@@ -169,6 +169,9 @@ final class Native {
     /** {@code JSHM_LOCK_ALIGNMENT}, as {@link #lockSize}. */
     static native int lockAlignment();
 
+    /** The calling thread's identity as a lock word names its owner ({@code jshm_lock_self}). */
+    static native long lockSelf();
+
     static native int lockInit(long base, long size, long offset);
 
     /** @return 0 when the memory holds a lock made by {@link #lockInit}, {@code -EINVAL} when not, {@code -EUCLEAN} when its word is corrupt */

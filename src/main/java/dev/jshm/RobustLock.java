@@ -10,8 +10,9 @@ import java.util.Objects;
 /**
  * A mutual-exclusion lock that lives in shared memory, survives the death of its holder, and
  * cannot be turned into a crash by a process that overwrites it. C programs use the same lock
- * through {@code jshm_lock_*} in {@code jshm.h}; Java calls that C implementation, so there is
- * one protocol in one place.
+ * through {@code jshm_lock_*} in {@code jshm.h}. Java takes and releases a free lock with one
+ * CAS each on the segment's atomics, and calls that C implementation for everything else
+ * (waiting, owner death, corruption), so the protocol lives in one place.
  *
  * <pre>{@code
  * // the creator, once, before anyone else uses it
@@ -187,9 +188,13 @@ public final class RobustLock {
      */
     public void lock() {
         Mapping m = acquirable("lock");
+        LockHolder self = LockHolder.current();
+        if (acquireFree(self, m)) {
+            return;
+        }
         int rc = Native.lockAcquire(m.address, m.size, offset);
         Reference.reachabilityFence(m);
-        acquired(rc, "lock", null);
+        acquired(rc, "lock", null, self, m);
     }
 
     /**
@@ -203,9 +208,13 @@ public final class RobustLock {
      */
     public boolean tryLock() {
         Mapping m = acquirable("tryLock");
+        LockHolder self = LockHolder.current();
+        if (acquireFree(self, m)) {
+            return true;
+        }
         int rc = Native.lockTry(m.address, m.size, offset);
         Reference.reachabilityFence(m);
-        return acquired(rc, "tryLock", null);
+        return acquired(rc, "tryLock", null, self, m);
     }
 
     /**
@@ -221,6 +230,10 @@ public final class RobustLock {
     public boolean tryLock(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         Mapping m = acquirable("tryLock");
+        LockHolder self = LockHolder.current();
+        if (acquireFree(self, m)) {
+            return true;
+        }
         long nanos;
         try {
             nanos = timeout.isNegative() ? 0 : Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
@@ -229,7 +242,7 @@ public final class RobustLock {
         }
         int rc = Native.lockAcquireTimed(m.address, m.size, offset, nanos);
         Reference.reachabilityFence(m);
-        return acquired(rc, "tryLock", timeout);
+        return acquired(rc, "tryLock", timeout, self, m);
     }
 
     /**
@@ -243,18 +256,30 @@ public final class RobustLock {
      */
     public void unlock() {
         Mapping m = checked(segment, offset, "unlock");
+        LockHolder self = LockHolder.current();
+        // The uncontended release: the word names this thread and no flag is set. Volatile CAS,
+        // so it releases: everything written under the lock happens before the next holder's
+        // acquiring CAS (here or in jshm_lock.c) succeeds. Anything else (waiters to wake, an
+        // owner-died lock, a word that does not name us, a wrong magic) is the C library's.
+        SegmentAtomics atomics = segment.atomics();
+        if (atomics.getLongAcquire(offset + LockWord.MAGIC_OFFSET) == LockWord.MAGIC
+                && atomics.compareAndSetLong(offset + LockWord.WORD_OFFSET, self.identity, 0)) {
+            self.released(m.address + offset);
+            return;
+        }
         int rc = Native.lockRelease(m.address, m.size, offset);
         Reference.reachabilityFence(m);
-        if (rc == -EPERM) {
+        if (rc == -EPERM || rc == -LockCorruptedException.EUCLEAN) {
+            if (self.released(m.address + offset) || rc == -LockCorruptedException.EUCLEAN && !magicIntact()) {
+                throw corrupted("unlock()");
+            }
             throw new IllegalMonitorStateException("unlock() of " + this + ": this thread does not hold the lock"
                     + " (a RobustLock is owned by the operating-system thread that locked it)");
-        }
-        if (rc == -LockCorruptedException.EUCLEAN) {
-            throw corrupted("unlock()");
         }
         if (rc < 0) {
             throw Errors.failure(rc, "jshm_lock_unlock(offset=" + offset + ") of " + segment);
         }
+        self.released(m.address + offset);
     }
 
     /**
@@ -270,16 +295,17 @@ public final class RobustLock {
         Mapping m = checked(segment, offset, "markConsistent");
         int rc = Native.lockConsistent(m.address, m.size, offset);
         Reference.reachabilityFence(m);
-        if (rc == -EPERM) {
+        if (rc == -EPERM || rc == -LockCorruptedException.EUCLEAN) {
+            if (LockHolder.current().released(m.address + offset)
+                    || rc == -LockCorruptedException.EUCLEAN && !magicIntact()) {
+                throw corrupted("markConsistent()");
+            }
             throw new IllegalMonitorStateException("markConsistent() of " + this + ": this thread does not hold the lock;"
                     + " only the thread that acquired it with OwnerDiedException may mark it consistent");
         }
         if (rc == -EINVAL) {
             throw new IllegalStateException("markConsistent() of " + this + ": the lock is not in the owner-died state;"
                     + " markConsistent() is only for a holder that got OwnerDiedException");
-        }
-        if (rc == -LockCorruptedException.EUCLEAN) {
-            throw corrupted("markConsistent()");
         }
         if (rc < 0) {
             throw Errors.failure(rc, "jshm_lock_consistent(offset=" + offset + ") of " + segment);
@@ -337,8 +363,9 @@ public final class RobustLock {
     }
 
     /** Turns an acquisition's result into true (held), false (busy or timed out), or an exception. */
-    private boolean acquired(int rc, String method, Duration timeout) {
+    private boolean acquired(int rc, String method, Duration timeout, LockHolder self, Mapping m) {
         if (rc == 0) {
+            self.acquired(m.address + offset);
             return true;
         }
         if (rc == -EBUSY || rc == -ETIMEDOUT) {
@@ -347,6 +374,7 @@ public final class RobustLock {
         // Built only on the way to an exception: the paths above allocate nothing.
         String operation = method + (timeout == null ? "()" : "(" + timeout + ")");
         if (rc == -OwnerDiedException.EOWNERDEAD) {
+            self.acquired(m.address + offset);
             throw new OwnerDiedException(operation + " of " + this + ": the previous holder died while holding the lock."
                     + " You hold the lock now: repair the state it protects and call markConsistent(), or unlock() without it"
                     + " to make the lock unusable (every later attempt then throws LockNotRecoverableException)", operation);
@@ -364,6 +392,30 @@ public final class RobustLock {
             throw corrupted(operation);
         }
         throw Errors.failure(rc, "jshm_lock_lock(offset=" + offset + ") via " + operation + " of " + segment);
+    }
+
+    /**
+     * The uncontended acquisition: the lock is free and intact, and one CAS names this thread as
+     * its owner. Volatile CAS, so it acquires: it pairs with the releasing CAS of the previous
+     * unlock (here or in jshm_lock.c). Everything else (a busy, dead-owner, not-recoverable or
+     * corrupt lock) is left to the C library, which reports what it finds.
+     */
+    private boolean acquireFree(LockHolder self, Mapping m) {
+        SegmentAtomics atomics = segment.atomics();
+        if (atomics.getLongAcquire(offset + LockWord.MAGIC_OFFSET) == LockWord.MAGIC
+                && atomics.compareAndSetLong(offset + LockWord.WORD_OFFSET, 0, self.identity)) {
+            self.acquired(m.address + offset);
+            return true;
+        }
+        return false;
+    }
+
+    private boolean magicIntact() {
+        try {
+            return segment.getLong(offset + LockWord.MAGIC_OFFSET) == LockWord.MAGIC;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** The exception for a lock whose bytes hold an impossible state, with what they hold now. */

@@ -17,7 +17,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Uncontended lock + unlock, one thread, on a System V segment. {@code jshmRobustLock}:
- * {@code RobustLock.lock()} and {@code unlock()} (two JNI calls into jshm_lock.c);
+ * {@code RobustLock.lock()} and {@code unlock()} (a free lock is taken and released with one CAS
+ * each in Java; jshm_lock.c does the rest);
  * {@code jshmTryLock}: the same with {@code tryLock()}; {@code javaCas}: the floor any lock word
  * pays from Java, a VarHandle CAS of 0 to 1 and a release store of 0 on the same segment
  * ({@code segment.atomics()}). The C side of the same figures (jshm's lock, the robust pthread

@@ -100,7 +100,7 @@ public final class Report {
                         segment.""", "", List.of(jni), false),
                 new Group("Lock", "Robust lock, uncontended", """
                         One thread locks and unlocks, on shared memory. `jshmRobustLock`: \
-                        `RobustLock.lock()` + `unlock()` (two JNI calls into `jshm_lock.c`); \
+                        `RobustLock.lock()` + `unlock()` (a free lock takes one CAS each way in Java, no JNI); \
                         `jshmTryLock`: the same with `tryLock()`; `javaCas`: a VarHandle CAS and a release \
                         store on the segment, the floor for any lock word from Java. From C \
                         (`lock_bench.c`): `cJshmLock` is jshm's lock, `cPthreadRobust` the robust \

@@ -63,9 +63,19 @@ _Static_assert(offsetof(struct jshm_lock_bytes, magic) == JSHM_LOCK_MAGIC_OFFSET
  * rest (they answer -EPERM), nothing else. */
 #define HELD_SLOTS 8
 
+/* How long an owner found alive through /proc stays trusted: within it, a new check only asks
+ * whether its thread id still exists (kill(tid, 0), a fraction of a microsecond, against several
+ * microseconds for reading /proc), so a thread spinning on trylock does not read /proc each time.
+ * A thread id is not reused that fast (the kernel hands ids out cyclically), so an id that still
+ * exists is still the owner; only a zombie owner (dead, not yet reaped) is recognized late, by at
+ * most this long. */
+#define ALIVE_TRUST_NS 10000000
+
 struct lock_self {
     uint64_t identity; /* thread id | start time << 32; 0 until first used */
     uintptr_t held[HELD_SLOTS];
+    uint64_t alive_owner;   /* the owner last found alive (word without flags), or 0 */
+    int64_t alive_at_ns;    /* when, on CLOCK_MONOTONIC */
 };
 
 static __thread struct lock_self self;
@@ -187,6 +197,27 @@ static int owner_gone(uint64_t word, uint64_t me)
     return errno == ESRCH;
 }
 
+static int64_t monotonic_ns(void);
+
+/* owner_gone, with the last owner found alive trusted for ALIVE_TRUST_NS. */
+static int owner_gone_recently_checked(uint64_t word, uint64_t me)
+{
+    uint64_t owner = word & ~FLAGS;
+    int64_t now = monotonic_ns();
+    if (owner == self.alive_owner && now - self.alive_at_ns < ALIVE_TRUST_NS) {
+        pid_t tid = (pid_t)(owner & JSHM_LOCK_TID_MASK);
+        if (kill(tid, 0) < 0 && errno == ESRCH) {
+            self.alive_owner = 0;
+            return 1;
+        }
+        return 0;
+    }
+    int gone = owner_gone(word, me);
+    self.alive_owner = gone ? 0 : owner;
+    self.alive_at_ns = now;
+    return gone;
+}
+
 /* ---- what the word may hold ---------------------------------------------------------------- */
 
 static int well_formed(uint64_t word)
@@ -304,7 +335,7 @@ static int acquire(struct jshm_lock_bytes *lock, int64_t timeout_ns)
         }
         int64_t remaining = timeout_ns < 0 ? INT64_MAX : timeout_ns == 0 ? 0 : deadline - monotonic_ns();
         if (check_owner || remaining <= 0) {
-            if (owner_gone(seen, me)) {
+            if (owner_gone_recently_checked(seen, me)) {
                 /* Acquire, as above: the repair reads what the dead owner wrote. The WAITERS bit
                  * stays, so our unlock wakes whoever sleeps. */
                 uint64_t taken = me | OWNER_DIED | (seen & WAITERS) | waiters;

@@ -127,8 +127,8 @@ class LockOwnerTest {
             assertTrue(waiting.await(10, TimeUnit.SECONDS));
             Thread.sleep(200);
             assertFalse(waiter.isDone());
-            holder.process().destroyForcibly();
             long killedAt = System.nanoTime();
+            holder.process().destroyForcibly();
             long toldAt = waiter.get(30, TimeUnit.SECONDS);
             assertTrue(toldAt > 0, "the waiter acquired without being told");
             long millis = (toldAt - killedAt) / 1_000_000;

@@ -62,4 +62,32 @@ final class LockWord {
         }
         return s.toString();
     }
+
+    /** Whether the lock at {@code offset} still carries its magic (false when it cannot be read). */
+    static boolean magicIntact(Segment segment, long offset) {
+        try {
+            return segment.getLong(offset + MAGIC_OFFSET) == MAGIC;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The exception for a lock whose bytes hold an impossible state, with what they hold now. */
+    static LockCorruptedException corrupted(Segment segment, long offset, String operation, String lock) {
+        long word;
+        long magic;
+        String found;
+        try {
+            word = segment.getLong(offset + WORD_OFFSET);
+            magic = segment.getLong(offset + MAGIC_OFFSET);
+            found = describe(word, magic);
+        } catch (RuntimeException e) {
+            word = 0;
+            magic = 0;
+            found = "unreadable (" + e.getMessage() + ")";
+        }
+        return new LockCorruptedException(operation + " of " + lock + ": the lock's bytes hold a state no lock operation"
+                + " writes (another process overwrote them); nothing was changed. Found " + found
+                + ". RobustLock.initialize makes a new lock there once no process uses it", operation, offset, word, magic);
+    }
 }

@@ -411,29 +411,10 @@ public final class RobustLock {
     }
 
     private boolean magicIntact() {
-        try {
-            return segment.getLong(offset + LockWord.MAGIC_OFFSET) == LockWord.MAGIC;
-        } catch (RuntimeException e) {
-            return false;
-        }
+        return LockWord.magicIntact(segment, offset);
     }
 
-    /** The exception for a lock whose bytes hold an impossible state, with what they hold now. */
     private LockCorruptedException corrupted(String operation) {
-        long word;
-        long magic;
-        String found;
-        try {
-            word = segment.getLong(offset + LockWord.WORD_OFFSET);
-            magic = segment.getLong(offset + LockWord.MAGIC_OFFSET);
-            found = LockWord.describe(word, magic);
-        } catch (RuntimeException e) {
-            word = 0;
-            magic = 0;
-            found = "unreadable (" + e.getMessage() + ")";
-        }
-        return new LockCorruptedException(operation + " of " + this + ": the lock's bytes hold a state no lock operation"
-                + " writes (another process overwrote them); nothing was changed. Found " + found
-                + ". RobustLock.initialize makes a new lock there once no process uses it", operation, offset, word, magic);
+        return LockWord.corrupted(segment, offset, operation, toString());
     }
 }

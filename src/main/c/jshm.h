@@ -254,7 +254,9 @@ size_t jshm_lock_alignment(void);
 /* The calling thread's identity as a lock word records its owner: thread id | start time << 32.
  * A caller that does the uncontended transitions itself (0 -> identity with an acquire CAS,
  * identity -> 0 with a release CAS) follows the same protocol; every other transition must go
- * through these functions. */
+ * through these functions. jshm_lock_unlock then cannot know that such a caller held the lock:
+ * telling an overwritten word from a caller that never held it (-EUCLEAN or -EPERM) is up to
+ * that caller. Java's RobustLock works this way. */
 uint64_t jshm_lock_self(void);
 
 /* Makes a new unlocked lock. Only once, by the creator, before any other process uses it. */

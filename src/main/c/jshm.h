@@ -204,39 +204,87 @@ int jshm_futex_wait(const void *base, size_t size, size_t offset, int32_t expect
 /* Wakes at most `count` (>= 1; INT_MAX for all) waiters on the word; returns how many it woke. */
 int jshm_futex_wake(const void *base, size_t size, size_t offset, int count);
 
-/* Robust process-shared locks: a pthread_mutex_t (PTHREAD_PROCESS_SHARED, PTHREAD_MUTEX_ROBUST,
- * PTHREAD_MUTEX_ERRORCHECK) at `offset`. A lock is owned by the calling thread. When the owner
- * dies holding it, the kernel marks it, and the next locker acquires it with -EOWNERDEAD: it
- * then holds the lock, repairs the protected state and calls jshm_lock_consistent, or releases
- * it without doing so, after which every acquisition fails with -ENOTRECOVERABLE until
- * jshm_lock_init makes a new lock there. */
+/* Robust process-shared locks.
+ *
+ * A lock is JSHM_LOCK_SIZE bytes at an offset aligned to JSHM_LOCK_ALIGNMENT, and those bytes are
+ * the only memory the lock functions read or write: no pointer is ever stored there or read from
+ * there, so a peer that scribbles over the lock can make it misbehave as a lock (that is
+ * reported: -EUCLEAN) but never make this code touch other memory. It is owned by the calling
+ * thread. When the owner dies holding it (its process is killed, or the thread ends), the next
+ * locker notices, takes it over and gets -EOWNERDEAD with the lock held: it repairs the protected
+ * state and calls jshm_lock_consistent, or unlocks without doing so, after which every
+ * acquisition fails with -ENOTRECOVERABLE until jshm_lock_init makes a new lock there.
+ *
+ * Layout (native byte order):
+ *
+ *    0: uint64 word   bits  0-29  owner's kernel thread id (0: free)
+ *                     bit     30  OWNER_DIED: the owner took it over from a dead one and has not
+ *                                 called jshm_lock_consistent yet
+ *                     bit     31  WAITERS: someone may sleep on the futex; unlock must wake
+ *                     bits 32-63  owner thread's start time (/proc/<tid>/stat field 22, clock
+ *                                 ticks after boot) modulo 2^32: with the id, the owner's identity
+ *                                 across thread id reuse
+ *                     The futex word is the low half (bits 0-31) of `word`.
+ *                     JSHM_LOCK_NOT_RECOVERABLE: a holder died and the lock was never made
+ *                     consistent. Any other value with thread id 0, or a thread id above
+ *                     JSHM_LOCK_MAX_TID, is corrupt.
+ *    8: uint64 magic  JSHM_LOCK_MAGIC, written by jshm_lock_init
+ *
+ * Owner death is found by the waiters: a thread that finds the lock held checks whether the
+ * owner still runs (its /proc/<tid>/stat exists, is not a zombie, and shows the recorded start
+ * time) when it gives up (try, or a timeout running out) and, while blocked, every
+ * JSHM_LOCK_POLL_NS. A waiter blocked in jshm_lock_lock therefore learns of the death within that
+ * period. Every process sharing a lock must be in the same PID namespace. */
+#define JSHM_LOCK_SIZE            16
+#define JSHM_LOCK_ALIGNMENT       8
+#define JSHM_LOCK_WORD_OFFSET     0
+#define JSHM_LOCK_MAGIC_OFFSET    8
+#define JSHM_LOCK_MAGIC           UINT64_C(0x316b634c6d68736a) /* "jshmLck1" read little-endian */
+#define JSHM_LOCK_TID_MASK        0x3fffffff
+#define JSHM_LOCK_OWNER_DIED      0x40000000
+#define JSHM_LOCK_WAITERS         0x80000000
+#define JSHM_LOCK_NOT_RECOVERABLE 0x40000000
+#define JSHM_LOCK_MAX_TID         4194304 /* PID_MAX_LIMIT on 64-bit Linux */
+#define JSHM_LOCK_POLL_NS         50000000
 
-/* Bytes a lock occupies (sizeof(pthread_mutex_t)) and the alignment its offset needs. */
+/* JSHM_LOCK_SIZE and JSHM_LOCK_ALIGNMENT, for callers that bind at run time. */
 size_t jshm_lock_size(void);
 size_t jshm_lock_alignment(void);
+
+/* The calling thread's identity as a lock word records its owner: thread id | start time << 32.
+ * A caller that does the uncontended transitions itself (0 -> identity with an acquire CAS,
+ * identity -> 0 with a release CAS) follows the same protocol; every other transition must go
+ * through these functions. jshm_lock_unlock then cannot know that such a caller held the lock:
+ * telling an overwritten word from a caller that never held it (-EUCLEAN or -EPERM) is up to
+ * that caller. Java's RobustLock works this way. */
+uint64_t jshm_lock_self(void);
 
 /* Makes a new unlocked lock. Only once, by the creator, before any other process uses it. */
 int jshm_lock_init(void *base, size_t size, size_t offset);
 
-/* 0 when the memory holds a lock made by jshm_lock_init (with this C library's layout), else
- * -EINVAL (never initialized, wrong offset, or another kind of mutex). */
+/* 0 when the memory holds a lock made by jshm_lock_init, -EINVAL when it does not (never
+ * initialized, or a wrong offset), -EUCLEAN when it did but its word is corrupt. */
 int jshm_lock_check(const void *base, size_t size, size_t offset);
 
 /* Blocks until the caller holds the lock. 0, -EOWNERDEAD (held, previous owner died),
- * -ENOTRECOVERABLE, -EDEADLK (the caller already holds it: locks are not reentrant). */
-int jshm_lock_acquire(void *base, size_t size, size_t offset);
+ * -ENOTRECOVERABLE, -EDEADLK (the caller already holds it: locks are not reentrant), -EUCLEAN
+ * (the lock's bytes hold something no lock operation writes; nothing was changed). */
+int jshm_lock_lock(void *base, size_t size, size_t offset);
 
-/* As jshm_lock_acquire, but -EBUSY instead of waiting. */
-int jshm_lock_try(void *base, size_t size, size_t offset);
+/* As jshm_lock_lock, but -EBUSY instead of waiting (after checking that the owner is alive). */
+int jshm_lock_trylock(void *base, size_t size, size_t offset);
 
-/* As jshm_lock_acquire, but -ETIMEDOUT after `timeout_ns` nanoseconds (CLOCK_MONOTONIC). */
-int jshm_lock_acquire_timed(void *base, size_t size, size_t offset, int64_t timeout_ns);
+/* As jshm_lock_lock, but -ETIMEDOUT after `timeout_ns` nanoseconds (CLOCK_MONOTONIC); 0 or
+ * less tries once, as jshm_lock_trylock, and answers -ETIMEDOUT when the lock is busy. */
+int jshm_lock_timedlock(void *base, size_t size, size_t offset, int64_t timeout_ns);
 
-/* Releases the lock; -EPERM when the caller does not hold it. */
-int jshm_lock_release(void *base, size_t size, size_t offset);
+/* Releases the lock. -EPERM when the caller does not hold it; -EUCLEAN when the caller acquired
+ * it and has not released it, but the word no longer names the caller (someone overwrote it):
+ * the word is then left as found. */
+int jshm_lock_unlock(void *base, size_t size, size_t offset);
 
-/* Marks a lock acquired with -EOWNERDEAD as consistent again. -EPERM when the caller does not
- * hold it, -EINVAL when it is not in the owner-died state. */
+/* Marks a lock acquired with -EOWNERDEAD as consistent again. -EPERM or -EUCLEAN when the caller
+ * does not hold it (as for jshm_lock_unlock), -EINVAL when it is not in the owner-died state. */
 int jshm_lock_consistent(void *base, size_t size, size_t offset);
 
 /* 1 when the calling thread holds the lock, 0 when it does not, or -errno. */

@@ -321,7 +321,7 @@ static jint jshm_jni_closeFd(JNIEnv *env, jclass clazz, jint fd)
     return jshm_close_fd(fd);
 }
 
-/* ---- coordination (jshm_sync.c): begin ---- */
+/* ---- coordination (jshm_sync.c, jshm_lock.c): begin ---- */
 
 /* Every value is a valid result of an atomic, so the atomics cannot hand back -errno in band.
  * Java checks range, alignment and lifecycle before each call; should the core's own check
@@ -464,6 +464,12 @@ static jint jshm_jni_lockAlignment(JNIEnv *env, jclass clazz)
     return (jint)jshm_lock_alignment();
 }
 
+static jlong jshm_jni_lockSelf(JNIEnv *env, jclass clazz)
+{
+    (void)env; (void)clazz;
+    return (jlong)jshm_lock_self();
+}
+
 /* The lock operations share one shape: (base, size, offset) -> 0 or -errno. */
 #define JSHM_JNI_LOCK_OP(Name, fn)                                                               \
     static jint jshm_jni_lock##Name(JNIEnv *env, jclass clazz, jlong base, jlong size,           \
@@ -477,9 +483,9 @@ static jint jshm_jni_lockAlignment(JNIEnv *env, jclass clazz)
 
 JSHM_JNI_LOCK_OP(Init, jshm_lock_init)
 JSHM_JNI_LOCK_OP(Check, jshm_lock_check)
-JSHM_JNI_LOCK_OP(Acquire, jshm_lock_acquire)
-JSHM_JNI_LOCK_OP(Try, jshm_lock_try)
-JSHM_JNI_LOCK_OP(Release, jshm_lock_release)
+JSHM_JNI_LOCK_OP(Acquire, jshm_lock_lock)
+JSHM_JNI_LOCK_OP(Try, jshm_lock_trylock)
+JSHM_JNI_LOCK_OP(Release, jshm_lock_unlock)
 JSHM_JNI_LOCK_OP(Consistent, jshm_lock_consistent)
 JSHM_JNI_LOCK_OP(Held, jshm_lock_held)
 
@@ -491,12 +497,12 @@ static jint jshm_jni_lockAcquireTimed(JNIEnv *env, jclass clazz, jlong base, jlo
     (void)env; (void)clazz;
     if (!JSHM_ATOMIC_ARGS_OK(size, offset))
         return -ERANGE;
-    return jshm_lock_acquire_timed(to_ptr(base), (size_t)size, (size_t)offset, timeoutNanos);
+    return jshm_lock_timedlock(to_ptr(base), (size_t)size, (size_t)offset, timeoutNanos);
 }
 
 #undef JSHM_ATOMIC_ARGS_OK
 
-/* ---- coordination (jshm_sync.c): end ---- */
+/* ---- coordination (jshm_sync.c, jshm_lock.c): end ---- */
 
 /* ---- registered natives: end ---- */
 
@@ -531,7 +537,7 @@ static const JNINativeMethod jshm_natives[] = {
     {"lockPages", "(JJZ)I", (void *)jshm_jni_lockPages},
     {"closeFd", "(I)I", (void *)jshm_jni_closeFd},
     {"geteuid", "()J", (void *)jshm_jni_geteuid},
-    /* ---- coordination (jshm_sync.c): begin ---- */
+    /* ---- coordination (jshm_sync.c, jshm_lock.c): begin ---- */
     {"atomicGetIntVolatile", "(JJJ)I", (void *)jshm_jni_atomicGetIntVolatile},
     {"atomicGetIntAcquire", "(JJJ)I", (void *)jshm_jni_atomicGetIntAcquire},
     {"atomicPutIntVolatile", "(JJJI)V", (void *)jshm_jni_atomicPutIntVolatile},
@@ -550,6 +556,7 @@ static const JNINativeMethod jshm_natives[] = {
     {"futexWake", "(JJJI)I", (void *)jshm_jni_futexWake},
     {"lockSize", "()I", (void *)jshm_jni_lockSize},
     {"lockAlignment", "()I", (void *)jshm_jni_lockAlignment},
+    {"lockSelf", "()J", (void *)jshm_jni_lockSelf},
     {"lockInit", "(JJJ)I", (void *)jshm_jni_lockInit},
     {"lockCheck", "(JJJ)I", (void *)jshm_jni_lockCheck},
     {"lockAcquire", "(JJJ)I", (void *)jshm_jni_lockAcquire},
@@ -558,7 +565,7 @@ static const JNINativeMethod jshm_natives[] = {
     {"lockRelease", "(JJJ)I", (void *)jshm_jni_lockRelease},
     {"lockConsistent", "(JJJ)I", (void *)jshm_jni_lockConsistent},
     {"lockHeld", "(JJJ)I", (void *)jshm_jni_lockHeld},
-    /* ---- coordination (jshm_sync.c): end ---- */
+    /* ---- coordination (jshm_sync.c, jshm_lock.c): end ---- */
 };
 
 JSHM_EXPORT jint JNI_OnLoad(JavaVM *vm, void *reserved)

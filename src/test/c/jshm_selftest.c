@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int failures;
@@ -163,14 +165,92 @@ static void test_coordination(void)
     CHECK(jshm_lock_size() > 0 && lock_at % jshm_lock_alignment() == 0);
     CHECK(jshm_lock_init(base, size, lock_at) == 0);
     CHECK(jshm_lock_check(base, size, lock_at) == 0);
-    CHECK(jshm_lock_acquire(base, size, lock_at) == 0);
+    CHECK(jshm_lock_lock(base, size, lock_at) == 0);
     CHECK(jshm_lock_held(base, size, lock_at) == 1);
-    CHECK(jshm_lock_release(base, size, lock_at) == 0);
-    CHECK(jshm_lock_try(base, size, lock_at) == 0);
-    CHECK(jshm_lock_release(base, size, lock_at) == 0);
-    CHECK(jshm_lock_acquire_timed(base, size, lock_at, 1000000) == 0);
-    CHECK(jshm_lock_release(base, size, lock_at) == 0);
+    CHECK(jshm_lock_unlock(base, size, lock_at) == 0);
+    CHECK(jshm_lock_trylock(base, size, lock_at) == 0);
+    CHECK(jshm_lock_unlock(base, size, lock_at) == 0);
+    CHECK(jshm_lock_timedlock(base, size, lock_at, 1000000) == 0);
+    CHECK(jshm_lock_unlock(base, size, lock_at) == 0);
     CHECK(jshm_lock_init(base, size, size - 8) == -ERANGE);
+    CHECK(jshm_lock_init(base, size, lock_at + 4) == -EINVAL);
+    CHECK(jshm_lock_lock(base, size, lock_at) == 0);
+    CHECK(jshm_lock_lock(base, size, lock_at) == -EDEADLK);
+    CHECK(jshm_lock_consistent(base, size, lock_at) == -EINVAL);
+    CHECK(jshm_lock_unlock(base, size, lock_at) == 0);
+    CHECK(jshm_lock_unlock(base, size, lock_at) == -EPERM);
+}
+
+/* Impossible states are refused and left as found. */
+static void test_lock_corruption(void)
+{
+    static uint64_t words[8];
+    void *base = words;
+    size_t size = sizeof words;
+    CHECK(jshm_lock_init(base, size, 16) == 0);
+    const uint64_t bad[] = {JSHM_LOCK_WAITERS, (uint64_t)1 << 32, JSHM_LOCK_MAX_TID + 1, UINT64_MAX,
+                            JSHM_LOCK_NOT_RECOVERABLE | JSHM_LOCK_WAITERS};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        words[2] = bad[i];
+        CHECK(jshm_lock_check(base, size, 16) == -EUCLEAN);
+        CHECK(jshm_lock_lock(base, size, 16) == -EUCLEAN);
+        CHECK(jshm_lock_trylock(base, size, 16) == -EUCLEAN);
+        CHECK(jshm_lock_timedlock(base, size, 16, 1000) == -EUCLEAN);
+        CHECK(words[2] == bad[i] && words[3] == JSHM_LOCK_MAGIC);
+    }
+    words[2] = 0;
+    /* The word changed under the holder: reported once, then the caller holds nothing. */
+    CHECK(jshm_lock_lock(base, size, 16) == 0);
+    words[2] = 0;
+    CHECK(jshm_lock_unlock(base, size, 16) == -EUCLEAN);
+    CHECK(jshm_lock_unlock(base, size, 16) == -EPERM);
+    words[3] = 0;
+    CHECK(jshm_lock_check(base, size, 16) == -EINVAL);
+    CHECK(jshm_lock_lock(base, size, 16) == -EUCLEAN);
+    CHECK(words[2] == 0 && words[0] == 0 && words[1] == 0 && words[4] == 0);
+}
+
+/* Owner death across fork, and a forked child is not its parent's thread. */
+static void test_lock_processes(void)
+{
+    size_t size = 4096;
+    void *base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    CHECK(base != MAP_FAILED);
+    CHECK(jshm_lock_init(base, size, 0) == 0);
+
+    pid_t child = fork();
+    CHECK(child >= 0);
+    if (child == 0)
+        _exit(jshm_lock_lock(base, size, 0) == 0 ? 0 : 1); /* dies holding it */
+    int status;
+    CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK(jshm_lock_trylock(base, size, 0) == -EOWNERDEAD);
+    CHECK(jshm_lock_held(base, size, 0) == 1);
+    CHECK(jshm_lock_consistent(base, size, 0) == 0);
+
+    /* Held by this thread; the child (same cached identity until fork resets it) must see a
+     * busy lock, not its own. */
+    child = fork();
+    CHECK(child >= 0);
+    if (child == 0) {
+        int ok = jshm_lock_trylock(base, size, 0) == -EBUSY && jshm_lock_held(base, size, 0) == 0
+                 && jshm_lock_unlock(base, size, 0) == -EPERM && jshm_lock_timedlock(base, size, 0, 2000000) == -ETIMEDOUT;
+        _exit(ok ? 0 : 1);
+    }
+    CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK(jshm_lock_unlock(base, size, 0) == 0);
+
+    /* Taken over and released without jshm_lock_consistent: unusable for everyone. */
+    child = fork();
+    CHECK(child >= 0);
+    if (child == 0)
+        _exit(jshm_lock_lock(base, size, 0) == 0 ? 0 : 1);
+    CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK(jshm_lock_lock(base, size, 0) == -EOWNERDEAD);
+    CHECK(jshm_lock_unlock(base, size, 0) == 0);
+    CHECK(jshm_lock_lock(base, size, 0) == -ENOTRECOVERABLE);
+    CHECK(jshm_lock_trylock(base, size, 0) == -ENOTRECOVERABLE);
+    CHECK(munmap(base, size) == 0);
 }
 
 int main(void)
@@ -180,6 +260,8 @@ int main(void)
     test_errors();
     test_posix_and_files();
     test_coordination();
+    test_lock_corruption();
+    test_lock_processes();
     if (failures) {
         fprintf(stderr, "%d check(s) failed\n", failures);
         return 1;

@@ -163,18 +163,21 @@ final class Native {
     /** @return how many waiters were woken, or {@code -errno} */
     static native int futexWake(long base, long size, long offset, int count);
 
-    /** {@code sizeof(pthread_mutex_t)}. */
+    /** {@code JSHM_LOCK_SIZE}, for the layout test (Java uses {@link LockWord#SIZE}). */
     static native int lockSize();
 
-    /** {@code _Alignof(pthread_mutex_t)}. */
+    /** {@code JSHM_LOCK_ALIGNMENT}, as {@link #lockSize}. */
     static native int lockAlignment();
+
+    /** The calling thread's identity as a lock word names its owner ({@code jshm_lock_self}). */
+    static native long lockSelf();
 
     static native int lockInit(long base, long size, long offset);
 
-    /** @return 0 when the memory holds a lock made by {@link #lockInit}, {@code -EINVAL} otherwise */
+    /** @return 0 when the memory holds a lock made by {@link #lockInit}, {@code -EINVAL} when not, {@code -EUCLEAN} when its word is corrupt */
     static native int lockCheck(long base, long size, long offset);
 
-    /** @return 0, {@code -EOWNERDEAD} (held), {@code -ENOTRECOVERABLE}, {@code -EDEADLK} or another {@code -errno} */
+    /** @return 0, {@code -EOWNERDEAD} (held), {@code -ENOTRECOVERABLE}, {@code -EDEADLK}, {@code -EUCLEAN} (corrupt) or another {@code -errno} */
     static native int lockAcquire(long base, long size, long offset);
 
     /** As {@link #lockAcquire}, or {@code -EBUSY}. */
@@ -183,10 +186,10 @@ final class Native {
     /** As {@link #lockAcquire}, or {@code -ETIMEDOUT}. */
     static native int lockAcquireTimed(long base, long size, long offset, long timeoutNanos);
 
-    /** @return 0 or {@code -EPERM} when the calling thread does not hold the lock */
+    /** @return 0, {@code -EPERM} when the calling thread does not hold the lock, {@code -EUCLEAN} when it did and the word was overwritten */
     static native int lockRelease(long base, long size, long offset);
 
-    /** @return 0, {@code -EPERM} (not held by the caller) or {@code -EINVAL} (not in the owner-died state) */
+    /** @return 0, {@code -EPERM} or {@code -EUCLEAN} (as {@link #lockRelease}) or {@code -EINVAL} (not in the owner-died state) */
     static native int lockConsistent(long base, long size, long offset);
 
     /** @return 1 when the calling thread holds the lock, 0 when not, or {@code -errno} */

@@ -6,15 +6,13 @@ import java.lang.invoke.MethodType;
 import java.lang.ref.Reference;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A mutual-exclusion lock that lives in shared memory and survives the death of its holder:
- * a POSIX robust, process-shared mutex ({@code pthread_mutex_t} with
- * {@code PTHREAD_PROCESS_SHARED}, {@code PTHREAD_MUTEX_ROBUST} and
- * {@code PTHREAD_MUTEX_ERRORCHECK}) at an offset of a {@link Segment}. C programs use the same
- * lock through {@code jshm_lock_*} in {@code jshm.h}.
+ * A mutual-exclusion lock that lives in shared memory, survives the death of its holder, and
+ * cannot be turned into a crash by a process that overwrites it. C programs use the same lock
+ * through {@code jshm_lock_*} in {@code jshm.h}. Java takes and releases a free lock with one
+ * CAS each on the segment's atomics, and calls that C implementation for everything else
+ * (waiting, owner death, corruption), so the protocol lives in one place.
  *
  * <pre>{@code
  * // the creator, once, before anyone else uses it
@@ -35,49 +33,58 @@ import java.util.concurrent.ConcurrentHashMap;
  * }
  * }</pre>
  *
- * <p>Memory: the lock occupies {@link #SIZE} bytes at an offset that is a multiple of
- * {@link #ALIGNMENT} ({@code sizeof} and {@code _Alignof(pthread_mutex_t)}, asked from the
- * native library: 40 and 8 on x86-64 Linux). Lay out the segment so nothing else uses those
- * bytes.
+ * <p>Memory: the lock occupies {@link #SIZE} (16) bytes at an offset that is a multiple of
+ * {@link #ALIGNMENT} (8): a 64-bit word naming the owner (kernel thread id, the thread's start
+ * time, and the owner-died and waiters flags; its low half is the futex word) and a magic. Those
+ * bytes are the only memory the lock ever reads or writes: no pointer is stored in them or
+ * followed from them. Lay out the segment so nothing else uses them.
  *
  * <p>Owner death: when the holding thread's process is killed (or the thread ends) while holding
- * the lock, the kernel marks the lock, and the next locker, in any process, acquires it
- * <em>and</em> gets {@link OwnerDiedException}. It then holds the lock: it repairs the state and
- * calls {@link #markConsistent()}, after which the lock works as before; or it unlocks without
- * doing so, and from then on every lock attempt, in every process, throws
+ * the lock, the next locker, in any process, notices and takes the lock over <em>and</em> gets
+ * {@link OwnerDiedException}. It then holds the lock: it repairs the state and calls
+ * {@link #markConsistent()}, after which the lock works as before; or it unlocks without doing
+ * so, and from then on every lock attempt, in every process, throws
  * {@link LockNotRecoverableException} (only {@link #initialize} makes a new lock there, when no
- * process uses it).
+ * process uses it). Lockers find the death themselves: a {@link #tryLock()} or a timeout that
+ * runs out checks whether the owner still runs before giving up, and a thread blocked in
+ * {@link #lock()} checks every 50 ms, so it learns of the death within one such period (plus
+ * scheduling delays). The owner
+ * runs when its thread id exists in {@code /proc}, is not a zombie, and has the start time the
+ * lock recorded: a thread id reused by a new thread does not count as the owner. All processes
+ * sharing a lock must be in the same PID namespace.
  *
- * <p>Ownership: the lock is owned by the calling <em>operating-system thread</em>, as
- * {@code pthread} mutexes are. Only the thread that locked it may unlock it
- * ({@link IllegalMonitorStateException} otherwise) or mark it consistent. It is not reentrant:
- * locking it again from the holding thread throws {@link IllegalStateException} instead of
- * deadlocking. Virtual threads must not use it: they move between carrier threads, so the thread
- * that unlocks would not be the one that locked; lock attempts from a virtual thread throw
- * {@link IllegalStateException}. {@link #lock()} and {@link #tryLock(Duration)} block in the
- * kernel and do not respond to {@link Thread#interrupt()}: use a timeout to bound the wait.
+ * <p>Corruption: a lock whose bytes hold something no lock operation writes (a thread id the
+ * kernel cannot issue, flags without an owner, a wrong magic), or that no longer names the thread
+ * that acquired it when that thread unlocks it, throws {@link LockCorruptedException}, naming the
+ * segment, the offset and what was found, and changes nothing. A peer that writes a plausible
+ * value (a free lock, or a live thread as owner) breaks mutual exclusion, as any peer that shares
+ * the memory can; it cannot make this process crash or write outside the lock.
  *
- * <p>Rules the memory must follow while the lock is held, because the C library keeps a per-thread
- * list of held robust locks that points into the segment: unlock before closing the segment (a
- * segment closed under a held lock leaves the lock held for everyone else, with no owner death
- * ever reported), and never let a POSIX object or file be truncated below the lock (a fault in
- * the native lock call ends the JVM). jshm keeps a segment reachable while any thread of this
- * process holds a lock in it, so the memory cannot be unmapped under that list.
+ * <p>Ownership: the lock is owned by the calling <em>operating-system thread</em>. Only the
+ * thread that locked it may unlock it ({@link IllegalMonitorStateException} otherwise) or mark it
+ * consistent. It is not reentrant: locking it again from the holding thread throws
+ * {@link IllegalStateException} instead of deadlocking. Virtual threads must not use it: they
+ * move between carrier threads, so the thread that unlocks would not be the one that locked; lock
+ * attempts from a virtual thread throw {@link IllegalStateException}.
+ *
+ * <p>Interrupts: {@link #lock()} and {@link #tryLock(Duration)} wait in native code and do not
+ * respond to {@link Thread#interrupt()} (the interrupt status is left set for the caller's next
+ * interruptible call): use a timeout to bound the wait.
+ *
+ * <p>Truncation: the lock's bytes are touched only by the C library, with ordinary loads, stores
+ * and atomic instructions; a POSIX object or file truncated below the lock faults there as any
+ * native access to the segment does (see the segment kinds on truncation).
  *
  * <p>Thread-safety: instances are immutable and may be shared; the lock itself is what threads
  * and processes contend for.
  */
 public final class RobustLock {
 
-    /**
-     * The bytes a lock occupies, a multiple of {@link #ALIGNMENT} ({@code sizeof(pthread_mutex_t)},
-     * 40 on x86-64 Linux). 0 when the native library could not be loaded; every method then
-     * throws the load failure.
-     */
-    public static final int SIZE;
+    /** The bytes a lock occupies: 16 ({@code JSHM_LOCK_SIZE}). */
+    public static final int SIZE = LockWord.SIZE;
 
-    /** The alignment a lock's offset needs ({@code _Alignof(pthread_mutex_t)}, 8 on x86-64 Linux); 0 as for {@link #SIZE}. */
-    public static final int ALIGNMENT;
+    /** The alignment a lock's offset needs: 8 ({@code JSHM_LOCK_ALIGNMENT}). */
+    public static final int ALIGNMENT = LockWord.ALIGNMENT;
 
     // Linux errno values.
     private static final int EPERM = 1;
@@ -89,37 +96,7 @@ public final class RobustLock {
     /** {@code Thread::isVirtual} on JDK 21+, null before (no virtual threads there). */
     private static final MethodHandle IS_VIRTUAL;
 
-    /**
-     * The locks threads of this process hold, which keeps their segments (and so their mappings)
-     * reachable: the C library's robust list links through the lock's memory until it is unlocked,
-     * and unmapping that memory under it would crash the next lock operation of the thread.
-     */
-    private static final Set<Held> HELD = ConcurrentHashMap.newKeySet();
-
-    private record Held(Segment segment, long offset) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Held h && h.segment == segment && h.offset == offset;
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(segment) * 31 + Long.hashCode(offset);
-        }
-    }
-
     static {
-        int size = 0;
-        int alignment = 0;
-        try {
-            Native.ensureAvailable();
-            alignment = Native.lockAlignment();
-            size = (Native.lockSize() + alignment - 1) / alignment * alignment;
-        } catch (RuntimeException | LinkageError e) {
-            // Native remembers the failure and every method rethrows it.
-        }
-        SIZE = size;
-        ALIGNMENT = alignment;
         MethodHandle isVirtual = null;
         try {
             isVirtual = MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
@@ -155,7 +132,7 @@ public final class RobustLock {
         int rc = Native.lockInit(m.address, m.size, offset);
         Reference.reachabilityFence(m);
         if (rc < 0) {
-            throw Errors.failure(rc, "pthread_mutex_init(offset=" + offset + ", PTHREAD_PROCESS_SHARED, PTHREAD_MUTEX_ROBUST) of " + segment);
+            throw Errors.failure(rc, "jshm_lock_init(offset=" + offset + ") of " + segment);
         }
         return new RobustLock(segment, offset);
     }
@@ -165,6 +142,7 @@ public final class RobustLock {
      *
      * @throws IllegalArgumentException  if the memory there does not hold such a lock (never
      *                                   initialized, or a wrong offset), or the offset is misaligned
+     * @throws LockCorruptedException    if it holds one whose word was overwritten
      * @throws IndexOutOfBoundsException if {@link #SIZE} bytes at {@code offset} do not fit
      * @throws ReadOnlySegmentException  if the segment is read-only (locking writes the lock)
      */
@@ -179,10 +157,14 @@ public final class RobustLock {
                     + ": the memory there does not hold a lock made by RobustLock.initialize (was it initialized"
                     + " before this process attached, and is the offset the same?)");
         }
+        RobustLock lock = new RobustLock(segment, offset);
+        if (rc == -LockCorruptedException.EUCLEAN) {
+            throw lock.corrupted("attach");
+        }
         if (rc < 0) {
             throw Errors.failure(rc, "attach(offset=" + offset + ") of " + segment);
         }
-        return new RobustLock(segment, offset);
+        return lock;
     }
 
     /** The segment the lock lives in. */
@@ -200,14 +182,19 @@ public final class RobustLock {
      *
      * @throws OwnerDiedException          with the lock held: the previous holder died holding it
      * @throws LockNotRecoverableException if the lock was made unusable
+     * @throws LockCorruptedException      if the lock's bytes were overwritten with an impossible state
      * @throws IllegalStateException       if this thread already holds it, or is a virtual thread,
      *                                     or the segment is closed
      */
     public void lock() {
         Mapping m = acquirable("lock");
+        LockHolder self = LockHolder.current();
+        if (acquireFree(self, m)) {
+            return;
+        }
         int rc = Native.lockAcquire(m.address, m.size, offset);
         Reference.reachabilityFence(m);
-        acquired(rc, "lock");
+        acquired(rc, "lock", null, self, m);
     }
 
     /**
@@ -216,13 +203,18 @@ public final class RobustLock {
      * @return whether this thread now holds the lock
      * @throws OwnerDiedException          with the lock held: the previous holder died holding it
      * @throws LockNotRecoverableException if the lock was made unusable
+     * @throws LockCorruptedException      as for {@link #lock()}
      * @throws IllegalStateException       as for {@link #lock()}
      */
     public boolean tryLock() {
         Mapping m = acquirable("tryLock");
+        LockHolder self = LockHolder.current();
+        if (acquireFree(self, m)) {
+            return true;
+        }
         int rc = Native.lockTry(m.address, m.size, offset);
         Reference.reachabilityFence(m);
-        return acquired(rc, "tryLock");
+        return acquired(rc, "tryLock", null, self, m);
     }
 
     /**
@@ -232,11 +224,16 @@ public final class RobustLock {
      * @return whether this thread now holds the lock
      * @throws OwnerDiedException          with the lock held: the previous holder died holding it
      * @throws LockNotRecoverableException if the lock was made unusable
+     * @throws LockCorruptedException      as for {@link #lock()}
      * @throws IllegalStateException       as for {@link #lock()}
      */
     public boolean tryLock(Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
         Mapping m = acquirable("tryLock");
+        LockHolder self = LockHolder.current();
+        if (acquireFree(self, m)) {
+            return true;
+        }
         long nanos;
         try {
             nanos = timeout.isNegative() ? 0 : Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
@@ -245,7 +242,7 @@ public final class RobustLock {
         }
         int rc = Native.lockAcquireTimed(m.address, m.size, offset, nanos);
         Reference.reachabilityFence(m);
-        return acquired(rc, "tryLock(" + timeout + ")");
+        return acquired(rc, "tryLock", timeout, self, m);
     }
 
     /**
@@ -253,20 +250,36 @@ public final class RobustLock {
      * {@link #markConsistent()} first makes it unusable for everyone.
      *
      * @throws IllegalMonitorStateException if this thread does not hold the lock
+     * @throws LockCorruptedException       if this thread acquired the lock and the word no longer
+     *                                      names it (someone overwrote it; it is left as found)
      * @throws IllegalStateException        if the segment is closed
      */
     public void unlock() {
         Mapping m = checked(segment, offset, "unlock");
+        LockHolder self = LockHolder.current();
+        // The uncontended release: the word names this thread and no flag is set. Volatile CAS,
+        // so it releases: everything written under the lock happens before the next holder's
+        // acquiring CAS (here or in jshm_lock.c) succeeds. Anything else (waiters to wake, an
+        // owner-died lock, a word that does not name us, a wrong magic) is the C library's.
+        SegmentAtomics atomics = segment.atomics();
+        if (atomics.getLongAcquire(offset + LockWord.MAGIC_OFFSET) == LockWord.MAGIC
+                && atomics.compareAndSetLong(offset + LockWord.WORD_OFFSET, self.identity, 0)) {
+            self.released(m.address + offset);
+            return;
+        }
         int rc = Native.lockRelease(m.address, m.size, offset);
         Reference.reachabilityFence(m);
-        if (rc == -EPERM) {
+        if (rc == -EPERM || rc == -LockCorruptedException.EUCLEAN) {
+            if (self.released(m.address + offset) || rc == -LockCorruptedException.EUCLEAN && !magicIntact()) {
+                throw corrupted("unlock()");
+            }
             throw new IllegalMonitorStateException("unlock() of " + this + ": this thread does not hold the lock"
                     + " (a RobustLock is owned by the operating-system thread that locked it)");
         }
         if (rc < 0) {
-            throw Errors.failure(rc, "pthread_mutex_unlock(offset=" + offset + ") of " + segment);
+            throw Errors.failure(rc, "jshm_lock_unlock(offset=" + offset + ") of " + segment);
         }
-        HELD.remove(new Held(segment, offset));
+        self.released(m.address + offset);
     }
 
     /**
@@ -274,6 +287,7 @@ public final class RobustLock {
      * it with {@link OwnerDiedException} and repaired the state. The lock then works as before.
      *
      * @throws IllegalMonitorStateException if this thread does not hold the lock
+     * @throws LockCorruptedException       as for {@link #unlock()}
      * @throws IllegalStateException        if the lock is not in the owner-died state (there is
      *                                      nothing to mark), or the segment is closed
      */
@@ -281,7 +295,11 @@ public final class RobustLock {
         Mapping m = checked(segment, offset, "markConsistent");
         int rc = Native.lockConsistent(m.address, m.size, offset);
         Reference.reachabilityFence(m);
-        if (rc == -EPERM) {
+        if (rc == -EPERM || rc == -LockCorruptedException.EUCLEAN) {
+            if (LockHolder.current().released(m.address + offset)
+                    || rc == -LockCorruptedException.EUCLEAN && !magicIntact()) {
+                throw corrupted("markConsistent()");
+            }
             throw new IllegalMonitorStateException("markConsistent() of " + this + ": this thread does not hold the lock;"
                     + " only the thread that acquired it with OwnerDiedException may mark it consistent");
         }
@@ -290,15 +308,22 @@ public final class RobustLock {
                     + " markConsistent() is only for a holder that got OwnerDiedException");
         }
         if (rc < 0) {
-            throw Errors.failure(rc, "pthread_mutex_consistent(offset=" + offset + ") of " + segment);
+            throw Errors.failure(rc, "jshm_lock_consistent(offset=" + offset + ") of " + segment);
         }
     }
 
-    /** Whether the calling thread holds the lock. */
+    /**
+     * Whether the calling thread holds the lock.
+     *
+     * @throws LockCorruptedException if the lock's magic was overwritten
+     */
     public boolean isHeldByCurrentThread() {
         Mapping m = checked(segment, offset, "isHeldByCurrentThread");
         int rc = Native.lockHeld(m.address, m.size, offset);
         Reference.reachabilityFence(m);
+        if (rc == -LockCorruptedException.EUCLEAN) {
+            throw corrupted("isHeldByCurrentThread()");
+        }
         if (rc < 0) {
             throw Errors.failure(rc, "isHeldByCurrentThread(offset=" + offset + ") of " + segment);
         }
@@ -338,16 +363,18 @@ public final class RobustLock {
     }
 
     /** Turns an acquisition's result into true (held), false (busy or timed out), or an exception. */
-    private boolean acquired(int rc, String operation) {
+    private boolean acquired(int rc, String method, Duration timeout, LockHolder self, Mapping m) {
         if (rc == 0) {
-            HELD.add(new Held(segment, offset));
+            self.acquired(m.address + offset);
             return true;
         }
         if (rc == -EBUSY || rc == -ETIMEDOUT) {
             return false;
         }
+        // Built only on the way to an exception: the paths above allocate nothing.
+        String operation = method + (timeout == null ? "()" : "(" + timeout + ")");
         if (rc == -OwnerDiedException.EOWNERDEAD) {
-            HELD.add(new Held(segment, offset));
+            self.acquired(m.address + offset);
             throw new OwnerDiedException(operation + " of " + this + ": the previous holder died while holding the lock."
                     + " You hold the lock now: repair the state it protects and call markConsistent(), or unlock() without it"
                     + " to make the lock unusable (every later attempt then throws LockNotRecoverableException)", operation);
@@ -361,6 +388,33 @@ public final class RobustLock {
             throw new IllegalStateException(operation + " of " + this + ": this thread already holds the lock"
                     + " (a RobustLock is not reentrant)");
         }
-        throw Errors.failure(rc, "pthread_mutex_lock(offset=" + offset + ") via " + operation + " of " + segment);
+        if (rc == -LockCorruptedException.EUCLEAN) {
+            throw corrupted(operation);
+        }
+        throw Errors.failure(rc, "jshm_lock_lock(offset=" + offset + ") via " + operation + " of " + segment);
+    }
+
+    /**
+     * The uncontended acquisition: the lock is free and intact, and one CAS names this thread as
+     * its owner. Volatile CAS, so it acquires: it pairs with the releasing CAS of the previous
+     * unlock (here or in jshm_lock.c). Everything else (a busy, dead-owner, not-recoverable or
+     * corrupt lock) is left to the C library, which reports what it finds.
+     */
+    private boolean acquireFree(LockHolder self, Mapping m) {
+        SegmentAtomics atomics = segment.atomics();
+        if (atomics.getLongAcquire(offset + LockWord.MAGIC_OFFSET) == LockWord.MAGIC
+                && atomics.compareAndSetLong(offset + LockWord.WORD_OFFSET, 0, self.identity)) {
+            self.acquired(m.address + offset);
+            return true;
+        }
+        return false;
+    }
+
+    private boolean magicIntact() {
+        return LockWord.magicIntact(segment, offset);
+    }
+
+    private LockCorruptedException corrupted(String operation) {
+        return LockWord.corrupted(segment, offset, operation, toString());
     }
 }

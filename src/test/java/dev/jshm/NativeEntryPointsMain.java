@@ -185,7 +185,7 @@ public final class NativeEntryPointsMain {
     }
 
     /** Atomics (native path), futex and robust lock entry points, through the public API. */
-    private static void exerciseCoordination() {
+    private static void exerciseCoordination() throws InterruptedException {
         SysVSegment segment = SysVSegment.createPrivate(4096);
         try {
             segment.remove();
@@ -210,8 +210,10 @@ public final class NativeEntryPointsMain {
             check(Futex.wake(segment, 24, 1) == 0, "futex wake with no waiter");
             called("futexWait", "futexWake");
 
+            check(Native.lockSize() == RobustLock.SIZE && Native.lockAlignment() == RobustLock.ALIGNMENT, "lock layout");
+            called("lockSize", "lockAlignment");
             RobustLock lock = RobustLock.initialize(segment, 64);
-            called("lockSize", "lockAlignment", "lockInit");
+            called("lockInit");
             RobustLock.attach(segment, 64);
             called("lockCheck");
             lock.lock();
@@ -221,6 +223,24 @@ public final class NativeEntryPointsMain {
             lock.unlock();
             check(lock.tryLock(Duration.ofMillis(10)), "tryLock timed");
             lock.unlock();
+            called("lockSelf");
+            // The free lock was taken and released in Java; make each native acquisition and release run.
+            Thread other = new Thread(lock::lock);
+            other.start();
+            other.join();
+            boolean toldOwnerDied = false;
+            try {
+                lock.lock();
+            } catch (OwnerDiedException e) {
+                toldOwnerDied = true;
+            }
+            check(toldOwnerDied, "lock after a thread ended holding it");
+            lock.markConsistent();
+            check(Native.lockRelease(segment.address(), segment.size(), 64) == 0, "native unlock");
+            check(Native.lockTry(segment.address(), segment.size(), 64) == 0, "native trylock");
+            check(Native.lockRelease(segment.address(), segment.size(), 64) == 0, "native unlock");
+            check(Native.lockAcquireTimed(segment.address(), segment.size(), 64, 1_000_000) == 0, "native timed lock");
+            check(Native.lockRelease(segment.address(), segment.size(), 64) == 0, "native unlock");
             called("lockAcquire", "lockHeld", "lockRelease", "lockTry", "lockAcquireTimed");
             check(Native.lockConsistent(segment.address(), segment.size(), 64) < 0, "consistent on a healthy lock");
             called("lockConsistent");

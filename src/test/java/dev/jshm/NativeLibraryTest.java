@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -36,27 +35,17 @@ class NativeLibraryTest {
 
     private static final int[] OLDEST_GLIBC = {2, 17};
 
-    /**
-     * A bundled library: its directory, the ELF e_machine of its code, and the old versions the
-     * pthread functions glibc 2.34 re-versioned must be bound to (jshm_glibc.h).
-     */
+    /** A bundled library: its directory and the ELF e_machine of its code. */
     enum Bundled {
-        X86_64("linux-x86_64", 62, Map.of("pthread_mutexattr_setrobust", "GLIBC_2.12",
-                "pthread_mutex_consistent", "GLIBC_2.12", "pthread_mutexattr_setpshared", "GLIBC_2.2.5",
-                "pthread_mutex_trylock", "GLIBC_2.2.5", "pthread_mutex_timedlock", "GLIBC_2.2.5")),
-        // aarch64's first glibc was 2.17: every function that existed then has that version.
-        AARCH64("linux-aarch64", 183, Map.of("pthread_mutexattr_setrobust", "GLIBC_2.17",
-                "pthread_mutex_consistent", "GLIBC_2.17", "pthread_mutexattr_setpshared", "GLIBC_2.17",
-                "pthread_mutex_trylock", "GLIBC_2.17", "pthread_mutex_timedlock", "GLIBC_2.17"));
+        X86_64("linux-x86_64", 62),
+        AARCH64("linux-aarch64", 183);
 
         final Path library;
         final int elfMachine;
-        final Map<String, String> pinned;
 
-        Bundled(String directory, int elfMachine, Map<String, String> pinned) {
+        Bundled(String directory, int elfMachine) {
             this.library = TestProcesses.targetDir().resolve(Path.of("classes", "native", directory, "libjshm.so"));
             this.elfMachine = elfMachine;
-            this.pinned = pinned;
         }
     }
 
@@ -152,17 +141,17 @@ class NativeLibraryTest {
     }
 
     /**
-     * glibc 2.34 gave the pthread functions it moved into libc new versions; the robust lock's
-     * functions are pinned to their old ones (JSHM_GLIBC_PIN in jshm_sync.c), or 2.34 would be the
-     * floor. The versions differ per architecture.
+     * The robust lock is jshm's own (jshm_lock.c), not a pthread mutex: no pthread mutex function
+     * is imported, so none needs pinning to a pre-2.34 version, and glibc's robust list, which
+     * follows pointers stored in shared memory, is never used.
      */
     @ParameterizedTest
     @EnumSource(Bundled.class)
-    void pthreadFunctionsArePinnedToTheirOldVersions(Bundled bundled) throws Exception {
+    void noPthreadMutexIsImported(Bundled bundled) throws Exception {
         List<Symbol> symbols = dynamicSymbols(bundled.library);
-        bundled.pinned.forEach((name, version) -> assertTrue(
-                symbols.stream().anyMatch(sym -> sym.name().equals(name) && sym.version().replaceAll("[()]", "").equals(version)),
-                name + " must be bound to " + version + " in " + bundled.library + ": " + symbols));
+        List<String> mutex = symbols.stream().map(Symbol::name).filter(n -> n.startsWith("pthread_mutex")).toList();
+        assertTrue(mutex.isEmpty(), "pthread mutex functions imported: " + mutex);
+        assertTrue(symbols.stream().anyMatch(sym -> sym.name().equals("syscall")), "the symbol list is read: " + symbols);
     }
 
     @ParameterizedTest

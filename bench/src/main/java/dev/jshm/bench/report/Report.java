@@ -36,10 +36,10 @@ public final class Report {
     static final List<String> WAY_ORDER = List.of(
             "jshmTyped", "jshmView", "jshmAtomics", "jshmNativeAtomics", "jshmSysVNative", "jshmPosixJava",
             "jshmPosixNative", "jshm", "jniPageSize", "jshmRead0", "jshmViewPingPong", "jshmRingSpin",
-            "jshmRingFutex", "jshmFutex", "mappedByteBuffer", "directByteBuffer", "agrona",
+            "jshmRingFutex", "jshmFutex", "jshmRobustLock", "jshmTryLock", "javaCas", "mappedByteBuffer", "directByteBuffer", "agrona",
             "jshmSysVNative (JDK 25)", "jshmPosixJava (JDK 25)", "jshmPosixNative (JDK 25)",
             "ffmMapped (JDK 25)", "ffmArena (JDK 25)", "ffm (JDK 25)", "directByteBuffer (JDK 25)",
-            "c", "cMemcpy", "cPingPong", "cFutex");
+            "c", "cMemcpy", "cPingPong", "cFutex", "cJshmLock", "cPthreadRobust", "cCas");
 
     private final Results results;
     private final Path out;
@@ -60,6 +60,7 @@ public final class Report {
         results.addJmh(out.resolve("jmh-jdk25.json"));
         results.addJmh(out.resolve("jmh-jdk25-jshm.json"));
         results.addRecords(out.resolve("c-baseline.json"), "C");
+        results.addRecords(out.resolve("c-lock.json"), "C");
         results.addRecords(out.resolve("crossprocess.json"), Results.MAIN_JVM);
         Report report = new Report(results, out, mode);
         Files.createDirectories(out.resolve("charts"));
@@ -80,6 +81,7 @@ public final class Report {
                 (r, m) -> r.find(m.group(), m.op(), m.param(), m.op().equals("emptyCall") ? "jniPageSize" : "cMemcpy"));
         Baseline ping = new Baseline("× C ping-pong", (r, m) -> r.find(m.group(), m.op(), m.param(), "cPingPong"));
         Baseline agrona = new Baseline("× Agrona", (r, m) -> r.find(m.group(), m.op(), m.param(), "agrona"));
+        Baseline cCas = new Baseline("× C CAS + release store", (r, m) -> r.find(m.group(), m.op(), m.param(), "cCas"));
         Baseline cFutex = new Baseline("× C futex", (r, m) -> r.find(m.group(), m.op(), m.param(), "cFutex"));
         return List.of(
                 new Group("Access8", "8-byte access", """
@@ -96,6 +98,14 @@ public final class Report {
                         `SysVSegment.read` of 0 bytes (bounds checks, the JNI call, an empty \
                         `SetByteArrayRegion`). `read8`/`write8` copy 8 bytes between a `byte[]` and the \
                         segment.""", "", List.of(jni), false),
+                new Group("Lock", "Robust lock, uncontended", """
+                        One thread locks and unlocks, on shared memory. `jshmRobustLock`: \
+                        `RobustLock.lock()` + `unlock()` (a free lock takes one CAS each way in Java, no JNI); \
+                        `jshmTryLock`: the same with `tryLock()`; `javaCas`: a VarHandle CAS and a release \
+                        store on the segment, the floor for any lock word from Java. From C \
+                        (`lock_bench.c`): `cJshmLock` is jshm's lock, `cPthreadRobust` the robust \
+                        process-shared pthread mutex it replaced, `cCas` a bare CAS and release store.""",
+                        "", List.of(cCas), false),
                 new Group("Copy", "Bulk copies", """
                         `read` copies shared memory into a `byte[]`, `write` copies a `byte[]` into shared \
                         memory, from offset 0, the memory touched beforehand. `jshmSysVNative`: System V \

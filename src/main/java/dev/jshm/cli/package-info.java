@@ -29,7 +29,7 @@
  * </pre>
  *
  * <h2>Output</h2>
- * People get aligned tables and sizes in binary units ({@code 4.0 KiB}); {@code --json} gives
+ * People get aligned tables and sizes in binary units as {@code ipcs --human} shows them ({@code 4K}, {@code 1.5M}); {@code --json} gives
  * scripts exact bytes, ISO-8601 UTC times (null for never) and a shape each command's
  * {@code --help} documents. Fields are added over time, never renamed or removed.
  *

@@ -6,6 +6,7 @@ import static dev.jshm.cli.JshmRunner.assertSuccess;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -115,6 +116,25 @@ class CliFilesIT extends CliItBase {
         assertFailure(jshm.jshm("read", "--name", name, "--to-file", inMissingDir.toString()), 3,
                 "read --to-file " + inMissingDir + ": no such file or directory");
         assertFalse(Files.exists(inMissingDir.getParent()));
+    }
+
+    @Test
+    void aFullFileSystemIsASystemLimit() throws IOException {
+        // A 64 KiB tmpfs of its own, where root may mount one: a write past it fails with ENOSPC.
+        Path tiny = Files.createDirectory(files.resolve("tiny"));
+        Run mounted = jshm.run(List.of("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", tiny.toString()), new byte[0],
+                files, Map.of());
+        assumeTrue(mounted.exit() == 0, () -> "cannot mount a tmpfs here: " + mounted);
+        try {
+            String name = jshm.newName("full");
+            assertSuccess(jshm.jshm("create", "--name", name, "--size", "1M"), name + "\n");
+            Path out = tiny.resolve("out.bin");
+            assertFailure(jshm.jshm("read", "--name", name, "--to-file", out.toString()), 6,
+                    "read --to-file " + out + ": No space left on device");
+        } finally {
+            Run unmounted = jshm.run(List.of("umount", tiny.toString()), new byte[0], files, Map.of());
+            assertEquals(0, unmounted.exit(), unmounted::toString);
+        }
     }
 
     @Test

@@ -83,6 +83,8 @@ final class RemoveCommand implements Callable<Integer> {
 
     /** Segments of {@code --all} that processes map, by locator text: refused like attached System V segments. */
     private final Map<String, Integer> posixMappers = new HashMap<>();
+    /** The System V segments of {@code --all} as listed, by shmid: an id that names another segment by now is left alone. */
+    private final Map<Integer, SysVStat> listed = new HashMap<>();
 
     @Override
     public Integer call() {
@@ -161,6 +163,9 @@ final class RemoveCommand implements Callable<Integer> {
                 continue;
             }
             Target target = Target.of(item.locator());
+            if (item.isSysV()) {
+                listed.put(item.sysv().shmid(), item.sysv());
+            }
             if (!item.isSysV() && !item.mappers().isEmpty()) {
                 posixMappers.put(target.toString(), item.mappers().size());
             }
@@ -176,7 +181,7 @@ final class RemoveCommand implements Callable<Integer> {
     private boolean confirmed(List<Target> targets, PrintWriter err) {
         if (!Terminal.isTerminal(Terminal.STDIN)) {
             throw new IllegalArgumentException("rm --all would remove " + count(targets.size()) + ", but standard"
-                    + " input is not a terminal to ask on: pass --yes to remove them");
+                    + " input is not a terminal to ask on: pass --yes to remove " + (targets.size() == 1 ? "it" : "them"));
         }
         err.println("rm --all would remove:");
         targets.forEach(target -> err.println("  " + target));
@@ -230,6 +235,11 @@ final class RemoveCommand implements Callable<Integer> {
                 return; // cannot see nattch, and told not to care
             }
             throw e;
+        }
+        SysVStat before = listed.get(shmid);
+        if (before != null && (stat.key() != before.key() || stat.cpid() != before.cpid() || stat.uid() != before.uid())) {
+            throw new RefusedException("refused: shmid " + shmid + " names another segment than the one listed"
+                    + " (key, creator or owner changed); nothing was removed");
         }
         if (stat.attachments() > 0 && !force) {
             throw new RefusedException("refused: shmid " + shmid + " is still attached by " + stat.attachments()

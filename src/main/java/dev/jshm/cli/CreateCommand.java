@@ -54,7 +54,7 @@ final class CreateCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     private What what = new What();
 
-    /** What to create: exactly one of these. */
+    /** What to create: at most one of these; none makes a System V segment with a free random key. */
     static final class What {
         @Option(names = "--key", required = true, paramLabel = "KEY", converter = KeyConverter.class,
                 description = "System V key: " + KeyConverter.FORMS + ".")

@@ -3,6 +3,7 @@ package dev.jshm.cli;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -25,7 +26,8 @@ import picocli.CommandLine.ParentCommand;
             "The default is --text on standard output and --raw with --to-file, which saves the bytes to"
                     + " a file (replacing it). --to-file takes a regular file or a new one: a FIFO, socket,"
                     + " device, directory or symbolic link is refused before anything is opened; a file system"
-                    + " that runs out of room (ENOSPC, EFBIG) ends the command with status 6.",
+                    + " that runs out of room (ENOSPC, EFBIG) ends the command with status 6 and the partial file"
+                    + " is removed.",
             "",
             "--json prints {offset, length, text} for --text, {offset, length, hex} otherwise.",
         })
@@ -98,7 +100,15 @@ final class ReadCommand implements Callable<Integer> {
                 if (toFile == null) {
                     throw e;
                 }
-                throw LocalFiles.failure(TO_FILE, toFile, e);
+                // No half-written copy is left to pass for the segment's bytes.
+                closeQuietly(out);
+                LocalFileException failure = LocalFiles.failure(TO_FILE, toFile, e);
+                try {
+                    Files.deleteIfExists(toFile);
+                } catch (IOException suppressed) {
+                    failure.addSuppressed(suppressed);
+                }
+                throw failure;
             } finally {
                 if (toFile != null) {
                     closeQuietly(out);

@@ -131,6 +131,7 @@ class CliFilesIT extends CliItBase {
             Path out = tiny.resolve("out.bin");
             assertFailure(jshm.jshm("read", "--name", name, "--to-file", out.toString()), 6,
                     "read --to-file " + out + ": No space left on device");
+            assertFalse(Files.exists(out), "the partial copy was removed");
         } finally {
             Run unmounted = jshm.run(List.of("umount", tiny.toString()), new byte[0], files, Map.of());
             assertEquals(0, unmounted.exit(), unmounted::toString);

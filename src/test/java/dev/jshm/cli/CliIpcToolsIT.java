@@ -74,6 +74,15 @@ class CliIpcToolsIT extends CliItBase {
         // ipcs -p shows the same creator pid.
         Run ipcs = jshm.run(List.of("ipcs", "-m", "-p"), new byte[0], workDir, Map.of("LC_ALL", "C"));
         assertTrue(ipcs.out().lines().anyMatch(l -> l.trim().matches(shmid + " +\\S+ +" + stat.cpid() + " +0")), ipcs::toString);
+        Map<String, Object> json = JsonParser.object(assertOk(jshm.jshm("list", "--kind", "sysv", "--sort", "id", "--json")));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> segments = (List<Map<String, Object>>) json.get("segments");
+        Map<String, Object> mine = segments.stream().filter(o -> hex(key).equals(o.get("key"))).findFirst().orElseThrow();
+        assertEquals(List.of(stat.cuid(), stat.cgid(), stat.cpid(), 0L), List.of(((Number) mine.get("creatorUid")).longValue(),
+                ((Number) mine.get("creatorGid")).longValue(), ((Number) mine.get("creatorPid")).longValue(),
+                ((Number) mine.get("lastPid")).longValue()), mine::toString);
+        List<Long> ids = segments.stream().map(o -> ((Number) o.get("id")).longValue()).toList();
+        assertEquals(ids.stream().sorted().toList(), ids, "--sort id orders the JSON too");
         // Without --bytes, sizes as ipcs --human shows them.
         assertTrue(assertOk(jshm.jshm("list", "--kind", "sysv", "-c")).contains(" 2.9K "), "2.9K");
     }

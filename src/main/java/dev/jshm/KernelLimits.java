@@ -50,8 +50,11 @@ final class KernelLimits {
         return 2L << 20;
     }
 
-    /** A hint for a failed {@code shmget} create of {@code size} bytes, or null when none applies. */
-    static String sysvCreateHint(long result, long size) {
+    /**
+     * A hint for a failed {@code shmget} create of {@code size} bytes, with huge pages if
+     * {@code hugePages}, or null when none applies. Each hint speaks only of what was asked for.
+     */
+    static String sysvCreateHint(long result, long size, boolean hugePages) {
         int errno = (int) -result;
         return switch (errno) {
             case Errors.EINVAL -> "the size " + size + " is below the minimum (1) or above kernel.shmmax (now "
@@ -60,10 +63,16 @@ final class KernelLimits {
             case Errors.ENOSPC -> "all shared memory ids are taken (kernel.shmmni, now " + read("shmmni")
                     + ") or the total would exceed kernel.shmall (now " + read("shmall")
                     + " pages); this does not mean you ran out of disk space";
-            case Errors.ENOMEM -> "the kernel could not allocate " + size + " bytes for the segment"
-                    + " (for huge pages: vm.nr_hugepages is now " + firstLine(Path.of("/proc/sys/vm/nr_hugepages"))
-                    + "; the system needs that many free huge pages configured); this does not mean you ran out of disk space";
-            case Errors.EPERM -> "huge pages need CAP_IPC_LOCK or membership of vm.hugetlb_shm_group";
+            case Errors.ENOMEM -> hugePages
+                    ? "the kernel could not reserve " + size + " bytes of huge pages: vm.nr_hugepages is now "
+                            + firstLine(Path.of("/proc/sys/vm/nr_hugepages")) + " (pages of " + hugePageSize()
+                            + " bytes), and the free ones must cover the segment; this does not mean you ran out of"
+                            + " disk space"
+                    : "the kernel could not commit " + size + " bytes for the segment: more than the memory and swap"
+                            + " it may promise (vm.overcommit_memory is now "
+                            + firstLine(Path.of("/proc/sys/vm/overcommit_memory")) + "); this does not mean you ran out"
+                            + " of disk space";
+            case Errors.EPERM -> hugePages ? "huge pages need CAP_IPC_LOCK or membership of vm.hugetlb_shm_group" : null;
             default -> null;
         };
     }

@@ -357,7 +357,7 @@ public final class SysVSegment extends Segment {
             int shmid = Native.sysvCreate(key, size, mode, flags);
             if (shmid < 0) {
                 throw Errors.failure(shmid, "shmget(key=" + Errors.hexKey(key) + ", size=" + size + ", flags="
-                        + describeFlags(flags) + ")", KernelLimits.sysvCreateHint(shmid, size));
+                        + describeFlags(flags) + ")", KernelLimits.sysvCreateHint(shmid, size, hugePages));
             }
             return shmid;
         }

@@ -38,6 +38,18 @@ public record SysVStat(int key, int shmid, long size, int mode, long uid, long g
                 (rawMode & SHM_DEST) != 0, (rawMode & SHM_LOCKED) != 0);
     }
 
+    /**
+     * All fields, with the key in hex and the mode in octal as {@code ipcs} shows them:
+     * {@code SysVStat[key=0x00005151, shmid=5, size=4096, mode=0600, ...]}.
+     */
+    @Override
+    public String toString() {
+        return String.format("SysVStat[key=0x%08x, shmid=%d, size=%d, mode=0%03o, uid=%d, gid=%d, cuid=%d, cgid=%d,"
+                        + " cpid=%d, lpid=%d, attachments=%d, attachTime=%s, detachTime=%s, changeTime=%s, removed=%s,"
+                        + " locked=%s]", key, shmid, size, mode, uid, gid, cuid, cgid, cpid, lpid, attachments,
+                attachTime, detachTime, changeTime, removed, locked);
+    }
+
     /** The permission bits as {@code ls} shows them: {@code rw-------}. */
     public String permissions() {
         StringBuilder s = new StringBuilder(9);

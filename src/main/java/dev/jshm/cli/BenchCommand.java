@@ -13,6 +13,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code jshm bench}: runs the repository's quick benchmark suite ({@code make bench}). */
 @Command(name = "bench", mixinStandardHelpOptions = true,
+        header = "Runs the quick benchmark suite (make bench) in a jshm checkout.",
         description = {
             "Runs the quick benchmark suite: 'make bench' in a jshm checkout (the benchmarks use JMH, which"
                     + " this jar does not carry; results go to target/bench there). Its output streams through"

@@ -7,12 +7,14 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 import dev.jshm.Access;
 import dev.jshm.MappedFileSegment;
 import dev.jshm.PosixSegment;
 import dev.jshm.Segment;
+import dev.jshm.SegmentExistsException;
 import dev.jshm.SegmentNotFoundException;
 import dev.jshm.SegmentLocator;
 import dev.jshm.SysVSegment;
@@ -24,12 +26,15 @@ import picocli.CommandLine.Spec;
 
 /** {@code jshm create}: a new System V segment, POSIX object or file; prints what names it. */
 @Command(name = "create", mixinStandardHelpOptions = true,
+        header = "Creates a System V segment, a POSIX object or a file; without --key, with a free random key.",
         description = {
-            "Creates a segment, exclusively unless --open-or-create, and prints what names it:",
-            "  --key KEY    a System V segment (shmget with IPC_CREAT|IPC_EXCL); prints its shmid.",
-            "               Key 0 (IPC_PRIVATE) makes a private segment that only its shmid reaches (use --id).",
-            "  --name NAME  a POSIX object (shm_open with O_CREAT|O_EXCL, memory reserved now); prints the name.",
-            "  --file PATH  a file, mapped later with --file (never through a symbolic link); prints the path.",
+            "Creates a segment, exclusively unless --open-or-create, and prints what names it.",
+            "With --key KEY, a System V segment (shmget with IPC_CREAT|IPC_EXCL): prints its shmid. Key 0"
+                    + " (IPC_PRIVATE) makes a private segment that only its shmid reaches (use --id).",
+            "With none of --key, --name and --file, a System V segment with a random key that no segment has,"
+                    + " as ipcmk makes: prints 'key 0x... id N'.",
+            "With --name NAME, a POSIX object (shm_open with O_CREAT|O_EXCL, memory reserved now): prints the name.",
+            "With --file PATH, a file, mapped later with --file (never through a symbolic link): prints the path.",
             "--fill BYTE writes that byte over the whole new segment, with a progress bar on standard error"
                     + " when it is a terminal or with --progress. If filling fails, the new segment is removed.",
             "",
@@ -40,14 +45,16 @@ final class CreateCommand implements Callable<Integer> {
 
     /** Filling goes in steps this large, so the bar moves and an interrupt is not long in coming. */
     private static final long FILL_STEP = 4 << 20;
+    /** Random keys tried before giving up: with a few thousand segments in use, one try nearly always does. */
+    private static final int FREE_KEY_ATTEMPTS = 64;
 
     @Spec
     private CommandSpec spec;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    private What what;
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    private What what = new What();
 
-    /** What to create: exactly one of these. */
+    /** What to create: at most one of these; none makes a System V segment with a free random key. */
     static final class What {
         @Option(names = "--key", required = true, paramLabel = "KEY", converter = KeyConverter.class,
                 description = "System V key: " + KeyConverter.FORMS + ".")
@@ -61,7 +68,8 @@ final class CreateCommand implements Callable<Integer> {
         private Path file;
     }
 
-    @Option(names = "--size", required = true, paramLabel = "BYTES", description = "Size in bytes, at least 1.")
+    @Option(names = "--size", required = true, paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "Size, at least 1 byte: " + Sizes.FORMS + ".")
     private long size;
 
     @Option(names = "--mode", paramLabel = "OCTAL", converter = ModeConverter.class, defaultValue = "600",
@@ -87,14 +95,20 @@ final class CreateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (hugePages && what.key == null) {
-            throw new IllegalArgumentException("--huge-pages is for System V segments (--key) only");
+        boolean sysv = what.name == null && what.file == null;
+        if (hugePages && !sysv) {
+            throw new IllegalArgumentException("--huge-pages is for System V segments only, not with --name or --file");
+        }
+        if (openOrCreate && sysv && what.key == null) {
+            throw new IllegalArgumentException("--open-or-create needs the --key of the segment to open");
         }
         PrintWriter out = spec.commandLine().getOut();
         Map<String, Object> result = Json.object();
         String printed;
-        if (what.key != null) {
-            printed = createSysV(result);
+        if (sysv && what.key == null) {
+            printed = createWithFreeKey(result);
+        } else if (sysv) {
+            printed = createSysV(what.key, result);
         } else if (what.name != null) {
             printed = createPosix(result);
         } else {
@@ -107,15 +121,37 @@ final class CreateCommand implements Callable<Integer> {
         return ExitStatus.OK;
     }
 
-    private String createSysV(Map<String, Object> result) {
-        SysVSegment.Builder builder = SysVSegment.builder().key(what.key).size(size).mode(mode);
+    /**
+     * As ipcmk does: a random key that no segment has, made exclusively, so a key that another
+     * process takes in the meantime only costs another try.
+     */
+    private String createWithFreeKey(Map<String, Object> result) {
+        for (int attempt = 1; ; attempt++) {
+            int key = ThreadLocalRandom.current().nextInt();
+            if (key == SysVSegment.IPC_PRIVATE) {
+                continue;
+            }
+            try {
+                String shmid = createSysV(key, result);
+                return "key " + String.format("0x%08x", key) + " id " + shmid;
+            } catch (SegmentExistsException e) {
+                if (attempt == FREE_KEY_ATTEMPTS) {
+                    throw new SegmentExistsException("create: " + FREE_KEY_ATTEMPTS + " random keys were all taken;"
+                            + " give one with --key", e.operation(), e.errno(), e.errnoName());
+                }
+            }
+        }
+    }
+
+    private String createSysV(int key, Map<String, Object> result) {
+        SysVSegment.Builder builder = SysVSegment.builder().key(key).size(size).mode(mode);
         if (openOrCreate) {
             builder.openOrCreate();
         }
         if (hugePages) {
             builder.hugePages();
         }
-        boolean existed = openOrCreate && what.key != SysVSegment.IPC_PRIVATE && exists(what.key);
+        boolean existed = openOrCreate && key != SysVSegment.IPC_PRIVATE && exists(key);
         // A bare shmget: attaching only to print the id would change the attach time and last pid.
         int shmid = builder.createUnattached();
         if (fill != null) {
@@ -125,9 +161,9 @@ final class CreateCommand implements Callable<Integer> {
                 }
             });
         }
-        describe(result, "sysv", what.key == SysVSegment.IPC_PRIVATE ? SegmentLocator.sysvId(shmid)
-                : SegmentLocator.sysvKey(what.key), !existed);
-        result.put("key", String.format("0x%08x", what.key));
+        describe(result, "sysv", key == SysVSegment.IPC_PRIVATE ? SegmentLocator.sysvId(shmid)
+                : SegmentLocator.sysvKey(key), !existed);
+        result.put("key", String.format("0x%08x", key));
         result.put("id", shmid);
         return Integer.toString(shmid);
     }

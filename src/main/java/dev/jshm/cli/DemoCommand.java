@@ -5,6 +5,9 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.jshm.Access;
@@ -20,10 +23,14 @@ import picocli.CommandLine.Spec;
  * system call it stands for and its result. The segment is removed whatever step fails.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
+        header = "Walks through the System V life cycle on a private segment.",
         description = {
             "Walks through the System V life cycle on a private segment: shmget, shmat, write a line"
                     + " read from standard input, read it back, shmdt, shmctl(IPC_RMID).",
             "The segment is removed even when a step fails.",
+            "",
+            "--json prints {shmid, size, text, steps: [{step, call, result}]} once the walk is over; a failed walk"
+                    + " prints no JSON, only its one 'jshm:' line.",
         })
 final class DemoCommand implements Callable<Integer> {
 
@@ -33,15 +40,33 @@ final class DemoCommand implements Callable<Integer> {
     @ParentCommand
     private Main main;
 
-    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "1024",
+    @Option(names = "--size", paramLabel = "SIZE", defaultValue = "1024", converter = SizeConverter.class,
             description = "Size of the segment in bytes (default: ${DEFAULT-VALUE}).")
     private long size;
 
+    @Option(names = "--json", description = "Print JSON (see above).")
+    private boolean json;
+
+    private final List<Object> steps = new ArrayList<>();
+    private PrintWriter out;
+
+    /** Step {@code n} of the six: printed at once as "N. call -> result", or kept for the JSON. */
+    private void step(int n, String call, String result) {
+        Map<String, Object> o = Json.object();
+        o.put("step", n);
+        o.put("call", call);
+        o.put("result", result);
+        steps.add(o);
+        if (!json) {
+            out.println(n + ". " + call + " -> " + result);
+        }
+    }
+
     @Override
     public Integer call() throws IOException {
-        PrintWriter out = spec.commandLine().getOut();
+        out = spec.commandLine().getOut();
         int shmid = SysVSegment.builder().size(size).mode(SysVSegment.DEFAULT_MODE).createUnattached();
-        out.printf("1. shmget(IPC_PRIVATE, %d, IPC_CREAT|0%03o) -> shmid %d%n", size, SysVSegment.DEFAULT_MODE, shmid);
+        step(1, String.format("shmget(IPC_PRIVATE, %d, IPC_CREAT|0%03o)", size, SysVSegment.DEFAULT_MODE), "shmid " + shmid);
         SysVSegment segment;
         try {
             segment = SysVSegment.openById(shmid, Access.READ_WRITE);
@@ -53,29 +78,38 @@ final class DemoCommand implements Callable<Integer> {
         boolean removed = false;
         Throwable failure = null;
         try {
-            out.printf("2. shmat(%d, NULL, 0) -> 0x%x (%d bytes, nattch %d)%n",
-                    shmid, segment.address(), segment.size(), segment.stat().attachments());
+            step(2, "shmat(" + shmid + ", NULL, 0)", String.format("0x%x (%d bytes, nattch %d)", segment.address(),
+                    segment.size(), segment.stat().attachments()));
 
             String line = new BufferedReader(new InputStreamReader(main.stdin(), StandardCharsets.UTF_8)).readLine();
             String text = line == null ? "" : line;
             String source = line == null ? "standard input was empty, so an empty string: " : "";
             int written = segment.putString(0, text);
-            out.printf("3. %sputString(0, \"%s\") -> wrote %d bytes and a NUL at offset 0%n", source, text, written);
+            step(3, source + "putString(0, \"" + text + "\")", "wrote " + written + " bytes and a NUL at offset 0");
 
-            out.printf("4. getString(0) -> read back: %s%n", segment.getString(0));
+            String back = segment.getString(0);
+            step(4, "getString(0)", "read back: " + back);
 
             segment.close();
-            out.printf("5. shmdt(0x%x) -> detached, nattch %d%n", segment.address(), segment.stat().attachments());
+            step(5, String.format("shmdt(0x%x)", segment.address()), "detached, nattch " + segment.stat().attachments());
 
             segment.remove();
             removed = true;
-            out.printf("6. shmctl(%d, IPC_RMID) -> removed%n", shmid);
+            step(6, "shmctl(" + shmid + ", IPC_RMID)", "removed");
+            if (json) {
+                Map<String, Object> root = Json.object();
+                root.put("shmid", shmid);
+                root.put("size", size);
+                root.put("text", back);
+                root.put("steps", steps);
+                out.println(Json.pretty(root));
+            }
         } catch (Throwable t) {
             failure = t;
             throw t;
         } finally {
             if (!removed) {
-                removeAfterFailure(segment, failure, out);
+                removeAfterFailure(segment, failure);
             }
             out.flush();
         }
@@ -86,10 +120,10 @@ final class DemoCommand implements Callable<Integer> {
      * Removes then detaches (a removed segment goes at its last detach, so this order frees it
      * even if the detach fails); a failure here is added to the one that got us here.
      */
-    private static void removeAfterFailure(SysVSegment segment, Throwable failure, PrintWriter out) {
+    private void removeAfterFailure(SysVSegment segment, Throwable failure) {
         try {
             segment.remove();
-            out.printf("6. shmctl(%d, IPC_RMID) -> removed after the failure%n", segment.shmid());
+            step(6, "shmctl(" + segment.shmid() + ", IPC_RMID)", "removed after the failure");
         } catch (RuntimeException e) {
             if (failure == null) {
                 throw e;

@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code jshm doctor}: the limits that decide what shared memory this machine allows, and what would fail. */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
+        header = "Shows this machine's shared memory limits and what would fail.",
         description = {
             "Shows the limits that decide which segments can be made here and how much of them is used:"
                     + " kernel.shmmax, shmall, shmmni and shm_rmid_forced; System V ids and memory in use;"
@@ -76,7 +77,7 @@ final class DoctorCommand implements Callable<Integer> {
         if (shmmax == null) {
             notes.add("kernel.shmmax cannot be read: System V limits unknown (no /proc/sys/kernel?)");
         } else if (shmmax.compareTo(SystemInfo.UNLIMITED) >= 0) {
-            notes.add("System V segment size: no practical limit (kernel.shmmax is " + shmmax + ")");
+            notes.add(commitNote(shmmax, meminfo));
         } else {
             notes.add("creating a System V segment larger than " + Sizes.human(shmmax.longValue()) + " (" + shmmax
                     + " bytes) fails with EINVAL: kernel.shmmax");
@@ -241,5 +242,34 @@ final class DoctorCommand implements Callable<Integer> {
 
     private static String memlockText(long value) {
         return value < 0 ? "unlimited" : Sizes.human(value);
+    }
+
+    /**
+     * What limits a System V segment when kernel.shmmax does not: the memory the kernel may commit,
+     * as vm.overcommit_memory decides (0: one request above memory and swap is refused; 2: above
+     * what is left of CommitLimit; 1: nothing at create, the OOM killer later).
+     */
+    static String commitNote(BigInteger shmmax, Map<String, Long> meminfo) {
+        String mode = SystemInfo.first(Path.of("/proc/sys/vm/overcommit_memory"));
+        Long memory = meminfo.get("MemTotal");
+        Long swap = meminfo.get("SwapTotal");
+        Long commitLimit = meminfo.get("CommitLimit");
+        Long committed = meminfo.get("Committed_AS");
+        String shmmaxText = "kernel.shmmax (" + shmmax + ") does not limit it";
+        if ("2".equals(mode) && commitLimit != null && committed != null) {
+            long left = Math.max(0, commitLimit - committed);
+            return "System V segment size: " + shmmaxText + "; a new segment larger than " + Sizes.human(left)
+                    + " (CommitLimit less Committed_AS) fails with ENOMEM: vm.overcommit_memory = 2";
+        }
+        if (memory == null) {
+            return "System V segment size: " + shmmaxText + "; the memory the kernel may commit does (see /proc/meminfo)";
+        }
+        long total = memory + (swap == null ? 0 : swap);
+        if ("1".equals(mode)) {
+            return "System V segment size: " + shmmaxText + " and vm.overcommit_memory = 1 refuses no size at create;"
+                    + " touching more than memory and swap (" + Sizes.human(total) + ") gets processes killed";
+        }
+        return "System V segment size: " + shmmaxText + "; a segment larger than memory and swap ("
+                + Sizes.human(total) + ") fails with ENOMEM: vm.overcommit_memory = " + (mode == null ? "?" : mode);
     }
 }

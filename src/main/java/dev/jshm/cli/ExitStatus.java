@@ -39,6 +39,9 @@ final class ExitStatus {
 
     /** The exit status for a command that failed with {@code failure}. */
     static int of(Throwable failure) {
+        if (failure instanceof LocalFileException e) {
+            return e.exitStatus();
+        }
         if (failure instanceof RefusedException) {
             return REFUSED;
         }

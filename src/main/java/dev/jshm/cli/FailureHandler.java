@@ -7,12 +7,16 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
 
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * Reports a failed command as one line on standard error, {@code jshm: <message>}, and answers
@@ -26,11 +30,48 @@ final class FailureHandler implements IExecutionExceptionHandler, IParameterExce
     public int handleParseException(ParameterException failure, String[] args) {
         CommandLine command = failure.getCommandLine();
         // picocli starts some messages with "Error: ", which our prefix already says.
-        String message = failure.getMessage().replaceFirst("^Error: ", "");
+        // An unknown option is the first thing to fix: picocli checks required options before it
+        // reports one, so "create --sise 1M" would otherwise say that --size is missing.
+        List<String> unknown = command.getUnmatchedArguments();
+        if (!(failure instanceof UnmatchedArgumentException) && !unknown.isEmpty()) {
+            failure = new UnmatchedArgumentException(command, unknown);
+        }
+        String message = failure instanceof UnmatchedArgumentException unmatched ? unmatched(unmatched)
+                : failure.getMessage().replaceFirst("^Error: ", "");
         command.getErr().println(PREFIX + message + " (see '"
                 + command.getCommandSpec().qualifiedName() + " --help')");
         command.getErr().flush();
         return ExitStatus.of(failure);
+    }
+
+    /** "unknown command 'lst'; did you mean 'list'?" instead of picocli's "Unmatched argument at index 0". */
+    static String unmatched(UnmatchedArgumentException failure) {
+        List<String> unmatched = failure.getUnmatched();
+        if (unmatched.isEmpty()) {
+            return failure.getMessage();
+        }
+        String first = unmatched.get(0);
+        CommandLine command = failure.getCommandLine();
+        boolean option = first.startsWith("-");
+        String what = option ? "unknown option" : !command.getSubcommands().isEmpty() ? "unknown command"
+                : "unexpected argument";
+        StringBuilder message = new StringBuilder(what + " '" + first + "'");
+        List<String> candidates = new ArrayList<>();
+        if (option) {
+            command.getCommandSpec().options().forEach(o -> candidates.addAll(List.of(o.names())));
+        } else {
+            candidates.addAll(command.getSubcommands().keySet());
+        }
+        String typed = option ? first.replaceFirst("=.*", "") : first;
+        List<String> suggestions = Suggestions.closest(typed, candidates);
+        if (!suggestions.isEmpty()) {
+            message.append("; did you mean ")
+                    .append(suggestions.stream().map(s -> "'" + s + "'").collect(Collectors.joining(" or ")))
+                    .append('?');
+        } else if (!option && !command.getSubcommands().isEmpty()) {
+            message.append("; the commands are ").append(String.join(", ", command.getSubcommands().keySet()));
+        }
+        return message.toString();
     }
 
     @Override

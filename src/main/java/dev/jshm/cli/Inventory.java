@@ -78,11 +78,14 @@ final class Inventory {
         }
 
         /**
-         * As a table shows it: the number, or {@code ?} when no process could be read at all. When
-         * only some could not, the number counts those that could ({@code list} says so below the table).
+         * As a table shows it: the number; {@code N+} when some processes could not be read (at
+         * least N map it); {@code ?} when none could.
          */
         String attachmentsText() {
-            return !isSysV() && scan.read() == 0 ? "?" : Long.toString(attachments());
+            if (isSysV() || scan.complete()) {
+                return Long.toString(attachments());
+            }
+            return scan.read() == 0 ? "?" : attachments() + "+";
         }
 
         /**
@@ -113,6 +116,8 @@ final class Inventory {
             o.put("owner", users.name(uid()));
             o.put("uid", uid());
             o.put("gid", gid());
+            o.put("creatorUid", isSysV() ? (Object) sysv.cuid() : null);
+            o.put("creatorGid", isSysV() ? (Object) sysv.cgid() : null);
             o.put("perms", String.format("0%03o", mode()));
             o.put("size", size());
             o.put("attachments", attachments());

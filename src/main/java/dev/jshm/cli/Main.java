@@ -41,29 +41,37 @@ import picocli.CommandLine.Spec;
             DemoCommand.class,
             BenchCommand.class,
             PingPongCommand.class,
+            CompletionCommand.class,
             HelpCommand.class,
+        },
+        exitCodeListHeading = "%nExit status:%n",
+        exitCodeList = {
+            ExitStatus.OK + ":success",
+            ExitStatus.FAILURE + ":any other failure (also: the native library could not be loaded; a declined"
+                    + " rm --all question)",
+            ExitStatus.USAGE + ":bad usage or input: an unknown option, a malformed key, mode, size or name, an"
+                    + " offset outside the segment, a FIFO, device, socket or directory where a regular file was"
+                    + " expected, an argument the kernel refused (EINVAL)",
+            ExitStatus.NOT_FOUND + ":no such segment, object or file (ENOENT, EIDRM)",
+            ExitStatus.PERMISSION + ":permission denied (EACCES, EPERM; also a symbolic link where a file was expected)",
+            ExitStatus.EXISTS + ":the segment already exists (EEXIST)",
+            ExitStatus.LIMIT + ":a system limit was reached (ENOMEM, ENOSPC, EFBIG, ...: see 'jshm doctor')",
+            ExitStatus.REFUSED + ":refused: the segment is still attached or mapped (rm: use --force)",
         },
         footer = {
             "",
-            "Segments: --key KEY | --id ID (System V), --name /NAME (POSIX), --file PATH [--file-offset N];",
-            "or locators: sysv:key=0x162e, sysv:id=5, posix:/orders, file:/path?offset=N&size=N.",
-            "",
-            "Exit status:",
-            "  " + ExitStatus.OK + "  success",
-            "  " + ExitStatus.FAILURE + "  any other failure (also: the native library could not be loaded)",
-            "  " + ExitStatus.USAGE + "  bad usage or input: an unknown option, a malformed key, mode or name,",
-            "     an offset outside the segment, an argument the kernel refused (EINVAL)",
-            "  " + ExitStatus.NOT_FOUND + "  no such segment, object or file (ENOENT, EIDRM)",
-            "  " + ExitStatus.PERMISSION + "  permission denied (EACCES, EPERM; also a symbolic link where a file was expected)",
-            "  " + ExitStatus.EXISTS + "  the segment already exists (EEXIST)",
-            "  " + ExitStatus.LIMIT + "  a system limit was reached (ENOMEM, ENOSPC, ...: see 'jshm doctor')",
-            "  " + ExitStatus.REFUSED + "  refused: the segment is still attached (rm: use --force)",
+            "Segments are named by --key KEY or --id ID (System V), --name /NAME (POSIX), --file PATH"
+                    + " [--file-offset N], or by locators: sysv:key=0x162e, sysv:id=5, posix:/orders,"
+                    + " file:/path?offset=N&size=N. Sizes and offsets take binary units: 64K, 1M, 2G, 1MiB.",
             "Failures are one line on standard error, 'jshm: ...'; --verbose adds the stack trace.",
         })
 public final class Main implements Runnable {
 
     /** The top command's option that adds stack traces to failures. */
     static final String VERBOSE = "--verbose";
+
+    /** The narrowest help picocli writes. */
+    static final int MIN_HELP_WIDTH = 55;
 
     @Spec
     private CommandSpec spec;
@@ -108,9 +116,17 @@ public final class Main implements Runnable {
     /** The configured command line, reading {@code stdin} and writing bytes (read --raw) to {@code stdout}. */
     static CommandLine commandLine(InputStream stdin, PrintStream stdout) {
         FailureHandler failures = new FailureHandler();
-        return new CommandLine(new Main(stdin, stdout))
+        CommandLine commandLine = new CommandLine(new Main(stdin, stdout));
+        // Help wraps at the terminal's width when picocli can ask the terminal; elsewhere at
+        // $COLUMNS when it is set (picocli takes 55 or more), else at 80.
+        String columns = System.getenv("COLUMNS");
+        if (columns != null && columns.matches("[0-9]{1,4}") && Integer.parseInt(columns) >= MIN_HELP_WIDTH) {
+            commandLine.setUsageHelpWidth(Integer.parseInt(columns));
+        }
+        return commandLine
                 // TEXT is data: "@name" must be written as it is, not replaced by the file's lines.
                 .setExpandAtFiles(false)
+                .setUsageHelpAutoWidth(true)
                 .setExecutionExceptionHandler(failures)
                 .setParameterExceptionHandler(failures);
     }

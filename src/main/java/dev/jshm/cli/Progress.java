@@ -4,7 +4,7 @@ import java.io.PrintWriter;
 
 /**
  * A progress bar on standard error for long operations:
- * {@code [##########----------]  50%  512.0 MiB / 1.0 GiB}. It redraws its line in place
+ * {@code [##########----------]  50%  512M / 1G}. It redraws its line in place
  * ({@code \r}) at most once per percent, and ends the line when done. A disabled bar prints nothing.
  */
 final class Progress {

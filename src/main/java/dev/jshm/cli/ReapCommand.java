@@ -20,12 +20,14 @@ import picocli.CommandLine.Spec;
 
 /** {@code jshm reap}: removes your orphaned segments. */
 @Command(name = "reap", mixinStandardHelpOptions = true,
+        header = "Removes your orphans: segments no process uses, left by processes that have ended.",
         description = {
-            "Removes orphaned segments that you own:",
-            "  System V: no process attached (nattch 0) and the creator process has ended (its pid no"
-                    + " longer runs), so no one is left who knows to remove it.",
-            "  POSIX: no process maps the object (/proc/*/maps) or holds it open (/proc/*/fd). When other"
-                    + " users' processes cannot be read, only objects no other user may open count.",
+            "Removes the orphaned segments that you own.",
+            "A System V segment is an orphan when no process has it attached (nattch 0) and its creator"
+                    + " process has ended (its pid no longer runs), so no one is left who knows to remove it.",
+            "A POSIX object is an orphan when no process maps it (/proc/*/maps) or holds it open"
+                    + " (/proc/*/fd). When other users' processes cannot be read, only objects no other user"
+                    + " may open count.",
             "Each segment is checked again just before it is removed (System V: still unattached, same creator;"
                     + " POSIX: the same file). Give locators (sysv:key=0x..,"
                     + " sysv:id=N, posix:/name) to consider only those; --dry-run only shows what would go.",

@@ -1,12 +1,14 @@
 package dev.jshm.cli;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -26,16 +28,22 @@ import picocli.CommandLine.Spec;
 
 /** {@code jshm rm}: removes segments, refusing System V segments that are still attached. */
 @Command(name = "rm", mixinStandardHelpOptions = true,
+        header = "Removes segments, or --all of yours; refuses attached ones unless --force.",
         description = {
             "Removes one or more segments, named by options (repeatable: --key K1 --key K2 --name /a)"
-                    + " or by locators (sysv:key=0x162e, sysv:id=5, posix:/orders, file:/path):",
-            "  System V: shmctl(IPC_RMID). The key is free at once; the memory goes when the last process"
-                    + " detaches. A segment that is still attached (nattch > 0) is refused unless --force.",
-            "  POSIX: shm_unlink. Processes that map the object keep it until they unmap it.",
-            "  file: deletes the file; a symbolic link is refused (jshm never follows one).",
+                    + " or by locators (sysv:key=0x162e, sysv:id=5, posix:/orders, file:/path).",
+            "A System V segment goes with shmctl(IPC_RMID): the key is free at once and the memory goes when"
+                    + " the last process detaches. One that is still attached (nattch > 0) is refused unless --force.",
+            "A POSIX object goes with shm_unlink: processes that map it keep it until they unmap it. A file is"
+                    + " deleted; a symbolic link or any other special file is refused (jshm never follows one).",
+            "--all removes every segment you own (--owner for another user's, --kind for one kind), as ipcrm -a"
+                    + " does. Attached segments are refused unless --force (POSIX objects count as attached while"
+                    + " a process maps them). It lists what it would remove and asks before it acts unless --yes;"
+                    + " when standard input is not a terminal it asks no one and refuses: pass --yes.",
             "Prints one 'removed LOCATOR' line per removed segment; each refusal or failure is one 'jshm:'"
                     + " line on standard error. The exit status is that of the first failure (7 for a refusal),"
-                    + " or 0 when all were removed. Bad arguments remove nothing.",
+                    + " or 0 when all were removed. Bad arguments remove nothing; a declined question removes"
+                    + " nothing and exits 1.",
             "",
             "--json prints {removed: [{target, kind}], failed: [{target, status, error}]}.",
         })
@@ -54,23 +62,59 @@ final class RemoveCommand implements Callable<Integer> {
             description = "Segments by locator: sysv:key=0x..., sysv:id=N, posix:/name, file:/path.")
     private List<String> locators = new ArrayList<>();
 
-    @Option(names = "--force", description = "Remove System V segments even while processes have them attached.")
+    @Option(names = "--all", description = "Remove every segment you own (or --owner's), of --kind if given.")
+    private boolean all;
+
+    @Option(names = "--kind", paramLabel = "KIND", description = "With --all: only this kind, sysv or posix.")
+    private ListCommand.Kind kind;
+
+    @Option(names = "--owner", paramLabel = "USER", description = "With --all: this user's segments (a name or a uid)"
+            + " instead of yours.")
+    private String owner;
+
+    @Option(names = "--yes", description = "With --all: do not ask before removing.")
+    private boolean yes;
+
+    @Option(names = "--force", description = "Remove segments even while processes have them attached.")
     private boolean force;
 
     @Option(names = "--json", description = "Print JSON (see above).")
     private boolean json;
+
+    /** Segments of {@code --all} that processes map, by locator text: refused like attached System V segments. */
+    private final Map<String, Integer> posixMappers = new HashMap<>();
+    /** The System V segments of {@code --all} as listed, by shmid: an id that names another segment by now is left alone. */
+    private final Map<Integer, SysVStat> listed = new HashMap<>();
 
     @Override
     public Integer call() {
         List<Target> targets = new ArrayList<>();
         selectors.forEach(selector -> targets.add(selector.target()));
         locators.forEach(text -> targets.add(Target.parse(text)));
-        if (targets.isEmpty()) {
+        if (all && !targets.isEmpty()) {
+            throw new IllegalArgumentException("--all removes every segment you own: name no segments with it");
+        }
+        if (!all && (kind != null || owner != null || yes)) {
+            throw new IllegalArgumentException("--kind, --owner and --yes go with --all");
+        }
+        if (!all && targets.isEmpty()) {
             throw new IllegalArgumentException("nothing to remove: name segments with --key, --id, --name, --file"
-                    + " or locators (see 'jshm rm --help')");
+                    + " or locators, or give --all (see 'jshm rm --help')");
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (all) {
+            targets.addAll(everyOwned());
+            if (targets.isEmpty()) {
+                if (!json) {
+                    out.println("no segments to remove");
+                }
+            } else if (!yes && !confirmed(targets, err)) {
+                err.println(FailureHandler.PREFIX + "rm --all: not confirmed; nothing was removed");
+                err.flush();
+                return ExitStatus.FAILURE;
+            }
+        }
         List<Object> removed = new ArrayList<>();
         List<Object> failed = new ArrayList<>();
         int status = ExitStatus.OK;
@@ -85,7 +129,7 @@ final class RemoveCommand implements Callable<Integer> {
                 o.put("target", target.toString());
                 o.put("kind", target.kindName());
                 removed.add(o);
-            } catch (RuntimeException | IOException e) {
+            } catch (RuntimeException e) {
                 int code = ExitStatus.of(e);
                 status = status == ExitStatus.OK ? code : status;
                 FailureHandler.report(err, "rm " + target + ": ", e, main.verbose());
@@ -101,13 +145,64 @@ final class RemoveCommand implements Callable<Integer> {
             root.put("removed", removed);
             root.put("failed", failed);
             out.println(Json.pretty(root));
-            out.flush();
         }
+        out.flush();
         return status;
     }
 
+    /** The segments {@code --all} names: the owner's, of the kind asked, not yet removed. */
+    private List<Target> everyOwned() {
+        long uid = Users.effectiveUid();
+        if (owner != null) {
+            uid = Users.system().uid(owner).orElseThrow(() -> new IllegalArgumentException("--owner " + owner
+                    + ": no such user (give a name from /etc/passwd or a uid)"));
+        }
+        List<Target> targets = new ArrayList<>();
+        for (Inventory.Item item : Inventory.take(kind == null ? Inventory.Kinds.ALL : kind.kinds())) {
+            if (item.uid() != uid || (item.isSysV() && item.sysv().removed())) {
+                continue;
+            }
+            Target target = Target.of(item.locator());
+            if (item.isSysV()) {
+                listed.put(item.sysv().shmid(), item.sysv());
+            }
+            if (!item.isSysV() && !item.mappers().isEmpty()) {
+                posixMappers.put(target.toString(), item.mappers().size());
+            }
+            targets.add(target);
+        }
+        return targets;
+    }
+
+    /**
+     * Lists the targets on standard error and asks; only "y" or "yes" is a yes. Without a terminal
+     * on standard input there is no one to ask, so nothing is removed.
+     */
+    private boolean confirmed(List<Target> targets, PrintWriter err) {
+        if (!Terminal.isTerminal(Terminal.STDIN)) {
+            throw new IllegalArgumentException("rm --all would remove " + count(targets.size()) + ", but standard"
+                    + " input is not a terminal to ask on: pass --yes to remove " + (targets.size() == 1 ? "it" : "them"));
+        }
+        err.println("rm --all would remove:");
+        targets.forEach(target -> err.println("  " + target));
+        err.print("Remove " + (targets.size() == 1 ? "this segment" : "these " + count(targets.size()))
+                + (force ? ", attached or not" : "") + "? [y/N] ");
+        err.flush();
+        String answer;
+        try {
+            answer = new BufferedReader(new InputStreamReader(main.stdin(), StandardCharsets.UTF_8)).readLine();
+        } catch (IOException e) {
+            answer = null;
+        }
+        return answer != null && (answer.strip().equalsIgnoreCase("y") || answer.strip().equalsIgnoreCase("yes"));
+    }
+
+    private static String count(int segments) {
+        return segments + (segments == 1 ? " segment" : " segments");
+    }
+
     /** Removes one target; answers how to show it ({@code sysv:key=0x.. (shmid 5)}). */
-    private String remove(Target target) throws IOException {
+    private String remove(Target target) {
         switch (target.kind()) {
             case SYSV_KEY, SYSV_ID -> {
                 int shmid = target.sysvId();
@@ -116,6 +211,11 @@ final class RemoveCommand implements Callable<Integer> {
                 return target + (target.kind() == SegmentLocator.Kind.SYSV_KEY ? " (shmid " + shmid + ")" : "");
             }
             case POSIX -> {
+                Integer mappers = posixMappers.get(target.toString());
+                if (mappers != null && !force) {
+                    throw new RefusedException("refused: " + mappers + (mappers == 1 ? " process maps" : " processes map")
+                            + " it; use --force to remove it anyway (it goes when the last one unmaps it)");
+                }
                 PosixSegment.unlink(target.posixName());
                 return target.toString();
             }
@@ -136,6 +236,11 @@ final class RemoveCommand implements Callable<Integer> {
             }
             throw e;
         }
+        SysVStat before = listed.get(shmid);
+        if (before != null && (stat.key() != before.key() || stat.cpid() != before.cpid() || stat.uid() != before.uid())) {
+            throw new RefusedException("refused: shmid " + shmid + " names another segment than the one listed"
+                    + " (key, creator or owner changed); nothing was removed");
+        }
         if (stat.attachments() > 0 && !force) {
             throw new RefusedException("refused: shmid " + shmid + " is still attached by " + stat.attachments()
                     + (stat.attachments() == 1 ? " process" : " processes") + " (last pid " + stat.lpid()
@@ -144,15 +249,12 @@ final class RemoveCommand implements Callable<Integer> {
     }
 
     /** Deletes a regular file; a symbolic link or anything else is refused, as the library refuses to map them. */
-    private static void deleteFile(Path path) throws IOException {
-        BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        if (attributes.isSymbolicLink()) {
-            throw new ShmPermissionException(path + " is a symbolic link; jshm never follows or removes one"
-                    + " (remove the link itself with rm(1) if you mean to)", "unlink(path=" + path + ")", 0, null);
+    private static void deleteFile(Path path) {
+        LocalFiles.requireRegular("unlink", path);
+        try {
+            Files.delete(path);
+        } catch (IOException e) {
+            throw LocalFiles.failure("unlink", path, e);
         }
-        if (!attributes.isRegularFile()) {
-            throw new IllegalArgumentException(path + " is not a regular file, so not a mapped file segment");
-        }
-        Files.delete(path);
     }
 }

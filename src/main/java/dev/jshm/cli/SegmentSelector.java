@@ -35,7 +35,7 @@ final class SegmentSelector {
                 description = "A mapped file (never followed through a symbolic link).")
         private Path path;
 
-        @Option(names = "--file-offset", paramLabel = "BYTES", defaultValue = "0",
+        @Option(names = "--file-offset", paramLabel = "BYTES", defaultValue = "0", converter = SizeConverter.class,
                 description = "Where the segment starts in the file (default: ${DEFAULT-VALUE}).")
         private long offset;
     }

@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code jshm stat}: everything the kernel knows about one segment, and its first bytes. */
 @Command(name = "stat", mixinStandardHelpOptions = true,
+        header = "Shows everything the kernel knows about one segment, and its first bytes.",
         description = {
             "Prints what the kernel knows about the segment, one 'name: value' line each, then its"
                     + " first bytes as a hex dump (--bytes).",
@@ -41,15 +42,18 @@ import picocli.CommandLine.Spec;
         })
 final class StatCommand implements Callable<Integer> {
 
+    /** The most bytes a dump shows: it is built in memory whole. */
+    static final long MAX_SHOWN = 1L << 30;
+
     @Spec
     private CommandSpec spec;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     private SegmentSelector segment;
 
-    @Option(names = "--bytes", paramLabel = "N", defaultValue = "64",
+    @Option(names = "--bytes", paramLabel = "N", defaultValue = "64", converter = SizeConverter.class,
             description = "How many bytes to show from the start (default: ${DEFAULT-VALUE}; 0: none).")
-    private int bytes;
+    private long bytes;
 
     @Option(names = "--json", description = "Print JSON (see above).")
     private boolean json;
@@ -60,8 +64,8 @@ final class StatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (bytes < 0) {
-            throw new IllegalArgumentException("--bytes " + bytes + ": give 0 or more");
+        if (bytes < 0 || bytes > MAX_SHOWN) {
+            throw new IllegalArgumentException("--bytes " + bytes + ": give 0 to " + Sizes.human(MAX_SHOWN));
         }
         Target target = segment.target();
         // A file's fields need it open (an empty file or an offset past its end fails here); the dump reuses it.

@@ -99,6 +99,7 @@ final class Target {
      *
      * @throws dev.jshm.SegmentNotFoundException if there is no such segment
      * @throws dev.jshm.ShmPermissionException   if its mode does not allow {@code access}
+     * @throws LocalFileException                if a file target is not a regular file
      */
     Segment open(Access access) {
         boolean readOnly = access == Access.READ_ONLY;
@@ -110,6 +111,8 @@ final class Target {
                 yield (readOnly ? builder.anyOwner() : builder).open();
             }
             case FILE -> {
+                // Refused by type before any open: opening a FIFO would block until a writer came.
+                LocalFiles.requireRegular("map --file", path());
                 MappedFileSegment.Builder builder = MappedFileSegment.builder(path()).offset(locator.offset()).access(access);
                 if (locator.size() > 0) {
                     builder.size(locator.size());

@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code jshm watch}: a segment's bytes (or its stat) again and again. */
 @Command(name = "watch", mixinStandardHelpOptions = true,
+        header = "Shows a segment's bytes or its stat again and again.",
         description = {
             "Shows the segment's bytes as a hex dump (or with --stat its stat fields) every --interval"
                     + " milliseconds, until interrupted (Ctrl-C) or after --count refreshes.",
@@ -48,21 +49,22 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--stat", description = "Show the stat fields instead of the bytes.")
     private boolean stat;
 
-    @Option(names = "--offset", paramLabel = "BYTES", defaultValue = "0",
+    @Option(names = "--offset", paramLabel = "BYTES", defaultValue = "0", converter = SizeConverter.class,
             description = "First byte shown (default: ${DEFAULT-VALUE}).")
     private long offset;
 
-    @Option(names = "--length", paramLabel = "BYTES", defaultValue = "256",
+    @Option(names = "--length", paramLabel = "BYTES", defaultValue = "256", converter = SizeConverter.class,
             description = "How many bytes to show, at most to the end of the segment (default: ${DEFAULT-VALUE}).")
-    private int length;
+    private long length;
 
     @Option(names = "--json", description = "Print JSON lines (see above).")
     private boolean json;
 
     @Override
     public Integer call() throws InterruptedException {
-        if (interval < 0 || (count != null && count < 1) || length < 0) {
-            throw new IllegalArgumentException("--interval must be 0 or more, --count 1 or more and --length 0 or more");
+        if (interval < 0 || (count != null && count < 1) || length < 0 || length > StatCommand.MAX_SHOWN) {
+            throw new IllegalArgumentException("--interval must be 0 or more, --count 1 or more and --length 0 to "
+                    + Sizes.human(StatCommand.MAX_SHOWN));
         }
         Target target = segment.target();
         boolean clear = !json && Terminal.isTerminal(Terminal.STDOUT);

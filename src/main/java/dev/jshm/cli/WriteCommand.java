@@ -1,9 +1,8 @@
 package dev.jshm.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -17,16 +16,21 @@ import picocli.CommandLine.ParentCommand;
 
 /** {@code jshm write}: text, hex bytes or a file's bytes into a segment; quiet on success. */
 @Command(name = "write", mixinStandardHelpOptions = true,
+        header = "Writes text, hex bytes or a file's bytes into a segment.",
         description = {
-            "Writes into the segment at --offset, from exactly one of:",
-            "  TEXT               as UTF-8 followed by a NUL byte, as C's sprintf would;",
-            "  --hex \"de ad\"      these bytes (pairs of hex digits; blanks, ':' and ',' may separate them);",
-            "  --from-file PATH   the file's bytes, or standard input's with '-', as they are.",
-            "Nothing is written unless all of it fits. Prints nothing on success.",
+            "Writes into the segment at --offset, from exactly one of these: TEXT, as UTF-8 followed by a NUL"
+                    + " byte as C's sprintf would; --hex \"de ad\", these bytes (pairs of hex digits that blanks,"
+                    + " ':' or ',' may separate); --from-file PATH, the file's bytes as they are, or standard"
+                    + " input's with '-'.",
+            "The input is read whole and checked first: nothing is written unless all of it fits."
+                    + " --from-file takes only a regular file (a FIFO, socket, device, directory or symbolic link"
+                    + " is refused before it is opened) and at most 2 GiB. Prints nothing on success.",
         })
 final class WriteCommand implements Callable<Integer> {
 
     private static final int CHUNK = 1 << 20;
+    /** The most a write takes: the input is held in memory whole, to be checked before it is written. */
+    static final int MAX_INPUT = Integer.MAX_VALUE - 8;
 
     @ParentCommand
     private Main main;
@@ -34,7 +38,7 @@ final class WriteCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     private SegmentSelector segment;
 
-    @Option(names = "--offset", paramLabel = "BYTES", defaultValue = "0",
+    @Option(names = "--offset", paramLabel = "BYTES", defaultValue = "0", converter = SizeConverter.class,
             description = "Where the data starts (default: ${DEFAULT-VALUE}).")
     private long offset;
 
@@ -55,58 +59,74 @@ final class WriteCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
+        // All the input is read and checked before the segment is touched: nothing is written
+        // unless all of it fits.
         byte[] hexBytes = source.hex != null ? HexInput.parse(source.hex) : null;
-        try (Segment attached = segment.target().open(Access.READ_WRITE)) {
+        Path fromFile = source.fromFile == null || source.fromFile.equals("-") ? null : Path.of(source.fromFile);
+        if (fromFile != null) {
+            LocalFiles.requireRegular("write --from-file", fromFile);
+        }
+        Target target = segment.target();
+        try (Segment attached = target.open(Access.READ_WRITE)) {
+            long room = room(target, attached);
+            byte[] bytes;
             if (source.text != null) {
-                attached.putString(offset, source.text);
-            } else if (hexBytes != null) {
-                attached.write(offset, hexBytes);
-            } else if (source.fromFile.equals("-")) {
-                copy(main.stdin(), -1, attached);
-            } else {
-                Path path = Path.of(source.fromFile);
-                long length = Files.size(path);
-                try (InputStream in = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS)) {
-                    copy(in, length, attached);
+                if (source.text.indexOf('\0') >= 0) {
+                    throw new IllegalArgumentException("write TEXT: the text contains a NUL character, where C would"
+                            + " cut it; write such bytes with --hex");
                 }
+                bytes = (source.text + "\0").getBytes(StandardCharsets.UTF_8);
+            } else if (hexBytes != null) {
+                bytes = hexBytes;
+            } else {
+                // One byte more than fits tells "too long" without reading the rest.
+                int limit = (int) Math.min(room + 1, MAX_INPUT);
+                bytes = fromFile == null ? readStdin(limit) : LocalFiles.readAtMost("write --from-file", fromFile, limit);
+                if (bytes.length == MAX_INPUT && room >= MAX_INPUT) {
+                    throw new IllegalArgumentException("write --from-file " + source.fromFile + ": the input is more"
+                            + " than the " + Sizes.human(MAX_INPUT) + " written at once; nothing was written");
+                }
+            }
+            if (bytes.length > room) {
+                // Input read up to one byte past the room is longer than that: how much longer is unknown.
+                boolean partly = source.text == null && hexBytes == null;
+                long known = !partly ? bytes.length : fromFile != null ? sizeOf(fromFile) : 0;
+                throw new IndexOutOfBoundsException("write to " + target + ": does not fit: "
+                        + (known > room ? Long.toString(known) : "more than " + room) + " bytes at offset " + offset
+                        + " exceed the segment's " + attached.size() + " bytes; nothing was written");
+            }
+            for (int done = 0; done < bytes.length; done += CHUNK) {
+                attached.write(offset + done, bytes, done, Math.min(CHUNK, bytes.length - done));
             }
         }
         return ExitStatus.OK;
     }
 
-    /**
-     * Copies {@code in} to the segment at {@code offset}. A file of known length is checked
-     * against the room first, then streamed; input of unknown length (a pipe) is read whole first,
-     * up to the room in the segment, so that nothing is written if it does not fit.
-     */
-    private void copy(InputStream in, long knownLength, Segment to) throws IOException {
-        if (offset < 0 || offset > to.size()) {
-            to.write(offset, new byte[0]); // the library refuses it, naming offset and size
+    /** The bytes from {@code --offset} to the end of the segment. */
+    private long room(Target target, Segment attached) {
+        if (offset < 0 || offset > attached.size()) {
+            throw new IndexOutOfBoundsException("write to " + target + ": offset " + offset + " is outside the segment's "
+                    + attached.size() + " bytes; nothing was written");
         }
-        long room = to.size() - offset;
-        if (knownLength > room) {
-            throw new IndexOutOfBoundsException("write(offset=" + offset + ", length=" + knownLength + ") of " + to
-                    + ": the file is " + knownLength + " bytes, the segment has " + room + " from the offset;"
-                    + " nothing was written");
+        return attached.size() - offset;
+    }
+
+    /** The size a regular file reports, or 0 when it reports none (files under /proc) or cannot be asked. */
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0;
         }
-        if (knownLength >= 0) {
-            byte[] buffer = new byte[CHUNK];
-            long done = 0;
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                // A file that grows while we copy is cut at the room; the library's check says so.
-                to.write(offset + done, buffer, 0, n);
-                done += n;
-            }
-            return;
-        }
-        byte[] all = in.readNBytes((int) Math.min(room + 1, Integer.MAX_VALUE - 8));
-        if (all.length > room) {
-            throw new IndexOutOfBoundsException("write(offset=" + offset + ") of " + to + ": the input is longer than the "
-                    + room + " bytes the segment has from the offset; nothing was written");
-        }
-        for (int done = 0; done < all.length; done += CHUNK) {
-            to.write(offset + done, all, done, Math.min(CHUNK, all.length - done));
+    }
+
+    private byte[] readStdin(int limit) {
+        try {
+            return main.stdin().readNBytes(limit);
+        } catch (IOException e) {
+            throw new LocalFileException("write --from-file -: reading standard input: " + FailureHandler.message(e),
+                    ExitStatus.FAILURE, e);
         }
     }
 }

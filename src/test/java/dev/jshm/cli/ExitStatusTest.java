@@ -93,7 +93,7 @@ class ExitStatusTest {
         }
         assertEquals(8, statuses.size(), "statuses " + statuses);
         for (int code : statuses) {
-            long lines = help.lines().filter(Pattern.compile("^  " + code + "  \\S.*").asPredicate()).count();
+            long lines = help.lines().filter(Pattern.compile("^  " + code + " +\\S.*").asPredicate()).count();
             assertEquals(1, lines, "exit status " + code + " in:\n" + help);
         }
         assertTrue(help.contains("Exit status:"), help);

@@ -18,12 +18,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.jshm.SysVStat;
 
 /** The tool's text formats: JSON, hex dumps and hex input, human sizes, tables. */
 class FormatsTest {
@@ -140,11 +143,56 @@ class FormatsTest {
 
     @ParameterizedTest
     @CsvSource({
-        "0, 0 B", "1023, 1023 B", "1024, 1.0 KiB", "1536, 1.5 KiB", "1048575, 1.0 MiB", "1048576, 1.0 MiB",
-        "67108864, 64.0 MiB", "1073741824, 1.0 GiB", "5000, 4.9 KiB", "9223372036854775807, 8.0 EiB",
+        "0, 0B", "1023, 1023B", "1024, 1K", "1536, 1.5K", "1048575, 1024K", "1048576, 1M", "1500000, 1.4M",
+        "67108864, 64M", "1073741824, 1G", "5000, 4.9K", "1572864, 1.5M", "9223372036854775807, 8E",
     })
-    void sizesAreInBinaryUnits(long bytes, String text) {
+    void sizesAreShownAsIpcsHumanShowsThem(long bytes, String text) {
         assertEquals(text, Sizes.human(bytes));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "4096, 4096", "64K, 65536", "64k, 65536", "1M, 1048576", "1MiB, 1048576", "1MB, 1048576", "2G, 2147483648",
+        "1.5K, 1536", "0, 0", "512B, 512", "8E, -1", "7E, 8070450532247928832",
+    })
+    void sizesTakeBinaryUnits(String text, long bytes) {
+        if (bytes < 0) {
+            assertThrows(IllegalArgumentException.class, () -> Sizes.parse(text));
+        } else {
+            assertEquals(bytes, Sizes.parse(text));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "-1", "1X", "K", "1.1B", "0x10", "1 M B", "1.0000001K"})
+    void malformedSizesAreRefusedWithTheirText(String text) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Sizes.parse(text));
+        assertTrue(e.getMessage().contains("'" + text + "'"), e.getMessage());
+    }
+
+    @Test
+    void sysvStatShowsKeyInHexAndModeInOctal() {
+        SysVStat stat = new SysVStat(0x5151, 7, 4096, 0600, 1000, 100, 1000, 100, 42, 43, 1, Instant.EPOCH, Instant.EPOCH,
+                Instant.ofEpochSecond(1_700_000_000), false, false);
+        assertEquals("SysVStat[key=0x00005151, shmid=7, size=4096, mode=0600, uid=1000, gid=100, cuid=1000, cgid=100,"
+                + " cpid=42, lpid=43, attachments=1, attachTime=1970-01-01T00:00:00Z, detachTime=1970-01-01T00:00:00Z,"
+                + " changeTime=2023-11-14T22:13:20Z, removed=false, locked=false]", stat.toString());
+        assertTrue(new SysVStat(-1, 0, 1, 0644, 0, 0, 0, 0, 0, 0, 0, null, null, null, true, true).toString()
+                .startsWith("SysVStat[key=0xffffffff, shmid=0, size=1, mode=0644,"));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"lst, list", "craete, create", "--sise, --size", "--ower, --owner", "stats, stat", "re, read|reap"})
+    void suggestionsAreTheNearestNames(String typed, String expected) {
+        List<String> names = List.of("list", "stat", "create", "write", "read", "rm", "reap", "watch", "doctor", "--size",
+                "--owner", "--sort");
+        assertEquals(List.of(expected.split("\\|")), Suggestions.closest(typed, names));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"frobnicate", "x", "--json"})
+    void farNamesGetNoSuggestion(String typed) {
+        assertEquals(List.of(), Suggestions.closest(typed, List.of("list", "stat", "create", "--size", "--owner")));
     }
 
     @Test
@@ -181,7 +229,7 @@ class FormatsTest {
         bar.finish();
         String[] draws = text.toString().split("\r");
         assertEquals(102, draws.length, text.toString()); // "" before the first \r, then 0..100 %
-        assertTrue(draws[101].startsWith("fill [" + "#".repeat(30) + "] 100%  200 B / 200 B"), draws[101]);
+        assertTrue(draws[101].startsWith("fill [" + "#".repeat(30) + "] 100%  200B / 200B"), draws[101]);
         assertTrue(text.toString().endsWith("\n"));
         StringWriter none = new StringWriter();
         Progress off = new Progress(new PrintWriter(none), "fill", 10, false);

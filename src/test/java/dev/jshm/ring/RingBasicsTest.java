@@ -326,7 +326,7 @@ class RingBasicsTest {
         Segment segment = ring.segment();
         // A producer that died right after moving the tail: 48 bytes claimed, nothing written.
         long tail = ring.tailPosition();
-        segment.putLong(RingLayout.TAIL_OFFSET, tail + 48);
+        segment.putLong(RingDescriptor.TAIL_OFFSET, tail + 48);
         assertTrue(ring.offer(1, bytes(30, 4), 0, 30), "a later producer commits behind it");
         Collector c = new Collector();
         assertEquals(0, ring.drain(c));
@@ -346,7 +346,7 @@ class RingBasicsTest {
         ByteBuffer records = ring.buffer();
         long tail = ring.tailPosition();
         int total = 3 * 24;
-        ring.segment().putLong(RingLayout.TAIL_OFFSET, tail + total);
+        ring.segment().putLong(RingDescriptor.TAIL_OFFSET, tail + total);
         records.putInt(0, -total);
         records.putInt(4, 1);
         for (int i = 1; i < 3; i++) {
@@ -379,7 +379,7 @@ class RingBasicsTest {
         assertTrue(ring.offer(1, new byte[56], 0, 56));
         assertEquals(1, ring.drain(c));
         long tail = ring.tailPosition();
-        ring.segment().putLong(RingLayout.TAIL_OFFSET, tail + 64 + 32);
+        ring.segment().putLong(RingDescriptor.TAIL_OFFSET, tail + 64 + 32);
         assertFalse(ring.unblock(Duration.ofMillis(100)));
         Thread.sleep(120);
         assertTrue(ring.unblock(Duration.ofMillis(100)));
@@ -445,7 +445,10 @@ class RingBasicsTest {
         assertFalse(ring.await(Duration.ofMillis(100)));
         long waited = (System.nanoTime() - start) / 1_000_000;
         assertTrue(waited >= 99 && waited < 3000, "waited the timeout: " + waited + " ms");
-        assertEquals(0, ring.waiters(), "the waiter count is back to 0");
+        assertEquals(1, ring.waiters(), "a consumer that timed out leaves its announcement for the next commit");
+        assertTrue(ring.offer(1, new byte[1], 0, 1));
+        assertEquals(0, ring.waiters(), "the commit clears it (and wakes nobody)");
+        assertEquals(1, ring.drain(new Collector()));
 
         CountDownLatch waiting = new CountDownLatch(1);
         AtomicLong wokenAfter = new AtomicLong(-1);
@@ -462,12 +465,13 @@ class RingBasicsTest {
         while (ring.waiters() == 0 && System.nanoTime() < deadline) {
             Thread.sleep(1);
         }
-        assertEquals(1, ring.waiters(), "the consumer counts itself as a waiter");
+        assertEquals(1, ring.waiters(), "the consumer announces itself");
         assertTrue(ring.offer(1, new byte[3], 0, 3));
         consumer.join(10_000);
         assertFalse(consumer.isAlive());
         assertTrue(ready.get());
         assertTrue(wokenAfter.get() < 10_000_000_000L, "woken by the commit, long before the timeout");
+        assertEquals(0, ring.waiters(), "the waking commit cleared the announcement");
         assertTrue(ring.await(Duration.ofSeconds(5)), "a ready record: no wait");
 
         Collector c = new Collector();

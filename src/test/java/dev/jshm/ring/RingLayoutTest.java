@@ -82,6 +82,29 @@ class RingLayoutTest {
         }
     }
 
+    /**
+     * The promise of jshm_ring.h: jshm_ring.c is plain C11 and the header plain C++17, both
+     * warning-free with -pedantic (-Werror makes a warning fail this test).
+     */
+    @Test
+    void theRingBuildsAsPedanticC11AndItsHeaderAsCpp17() throws Exception {
+        Path c = TestProcesses.basedir().resolve("src/main/c");
+        Path object = Files.createTempFile("jshm_ring", ".o");
+        try {
+            for (ProcessBuilder build : new ProcessBuilder[] {
+                new ProcessBuilder("gcc", "-std=c11", "-Wall", "-Wextra", "-pedantic", "-Werror", "-I", c.toString(), "-c",
+                        "-o", object.toString(), c.resolve("jshm_ring.c").toString()),
+                new ProcessBuilder("g++", "-std=c++17", "-Wall", "-Wextra", "-pedantic", "-Werror", "-fsyntax-only", "-x", "c++",
+                        HEADER.toString())}) {
+                TestProcesses.Result result = TestProcesses.run(Duration.ofSeconds(120), build.redirectErrorStream(true), null);
+                assertEquals(0, result.exit(), () -> build.command() + "\n" + result.out());
+                assertEquals("", result.out().trim(), () -> "no diagnostics from " + build.command());
+            }
+        } finally {
+            Files.deleteIfExists(object);
+        }
+    }
+
     @Test
     void aRingJavaCreatesIsOneCAttaches() throws Exception {
         PosixSegment segment = objects.create(4096 + MessageRing.requiredSize(8192));

@@ -16,16 +16,12 @@ import java.util.concurrent.TimeUnit;
 import dev.jshm.Futex;
 import dev.jshm.PosixSegment;
 import dev.jshm.SegmentAtomics;
-import dev.jshm.BusySpinIdleStrategy;
-import dev.jshm.FutexIdleStrategy;
-import dev.jshm.IdleStrategy;
-import dev.jshm.ring.MessageRing;
-import dev.jshm.ring.ProducerMode;
 
 import org.HdrHistogram.Histogram;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
@@ -44,17 +40,19 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * {@code agrona-rtt} (a 32-byte message each way through two Agrona {@link OneToOneRingBuffer}s
  * in one mapped /dev/shm file) and {@code agrona-throughput} (the child writes 32- or 256-byte
  * messages as fast as the ring takes them; this JVM reads them and times blocks of messages),
- * {@code ring-rtt} and {@code ring-throughput} (the same two with jshm's {@link MessageRing}, once
- * with {@link BusySpinIdleStrategy} and once with the ring's {@link FutexIdleStrategy}), and {@code futex}
- * (one-way wake-up latency of {@link Futex}: the protocol of baseline.c's futex test).
+ * {@code agrona-mpsc} (two child processes write into one Agrona {@code ManyToOneRingBuffer}),
+ * {@code ring-rtt} and {@code ring-throughput} (the same with jshm's {@code MessageRing}, copying
+ * or zero-copy, spinning or with the ring's futex idle strategy, one or two producers: see
+ * {@link RingScenarios}), and {@code futex} (one-way wake-up latency of {@link Futex}: the
+ * protocol of baseline.c's futex test).
  */
 public final class CrossProcess {
 
     static final VarHandle LONGS = Access8Bench.LONGS;
     private static final int PING = 0;
     private static final int PONG = 64;
-    private static final int READY = 128;
-    private static final int CONTROL = 4096;
+    static final int READY = 128;
+    static final int CONTROL = 4096;
     private static final int RTT_RING = 64 * 1024;
     private static final int THROUGHPUT_RING = 1024 * 1024;
 
@@ -108,14 +106,22 @@ public final class CrossProcess {
         }
         roundTrips.put("jshmViewPingPong", () -> stats(pingPongOnce()));
         roundTrips.put("agrona", () -> stats(agronaRoundTripOnce()));
-        roundTrips.put("jshmRingSpin", () -> stats(ringRoundTripOnce(false)));
-        roundTrips.put("jshmRingFutex", () -> stats(ringRoundTripOnce(true)));
+        roundTrips.put("jshmRingSpin", () -> stats(RingScenarios.roundTrip(warmRoundTrips(), roundTrips(), 32, false, false)));
+        roundTrips.put("jshmRingFutex", () -> stats(RingScenarios.roundTrip(warmRoundTrips(), roundTrips(), 32, true, false)));
+        roundTrips.put("jshmRingZeroCopy", () -> stats(RingScenarios.roundTrip(warmRoundTrips(), roundTrips(), 32, false, true)));
+        roundTrips.put("jshmRingZeroCopy4K", () -> stats(RingScenarios.roundTrip(warmRoundTrips(), roundTrips(), 4096, false, true)));
 
         Map<String, Run<Double>> throughput = new LinkedHashMap<>();
-        for (int size : new int[] {32, 256}) {
+        for (int size : new int[] {32, 256, 4096}) {
             throughput.put("agrona@" + size, () -> agronaThroughputOnce(size));
-            throughput.put("jshmRingSpin@" + size, () -> ringThroughputOnce(size, false));
-            throughput.put("jshmRingFutex@" + size, () -> ringThroughputOnce(size, true));
+            throughput.put("jshmRingSpin@" + size, () -> RingScenarios.throughput(block(), size, false, false, 1));
+            throughput.put("jshmRingZeroCopy@" + size, () -> RingScenarios.throughput(block(), size, false, true, 1));
+            throughput.put("jshmRingFutex@" + size, () -> RingScenarios.throughput(block(), size, true, false, 1));
+        }
+        Map<String, Run<Double>> manyProducers = new LinkedHashMap<>();
+        for (int size : new int[] {32, 256}) {
+            manyProducers.put("agronaManyToOne@" + size, () -> agronaManyToOneOnce(size));
+            manyProducers.put("jshmRingMany@" + size, () -> RingScenarios.throughput(block(), size, false, false, 2));
         }
 
         Map<String, Run<double[]>> wakeUps = new LinkedHashMap<>();
@@ -126,6 +132,7 @@ public final class CrossProcess {
 
         Map<String, List<double[]>> rtt = new LinkedHashMap<>();
         Map<String, List<Double>> rates = new LinkedHashMap<>();
+        Map<String, List<Double>> mpscRates = new LinkedHashMap<>();
         Map<String, List<double[]>> wake = new LinkedHashMap<>();
         for (int round = 1; round <= rounds; round++) {
             long start = System.nanoTime();
@@ -133,6 +140,8 @@ public final class CrossProcess {
             runRound(roundTrips, rtt);
             System.err.print(" throughput...");
             runRound(throughput, rates);
+            System.err.print(" two producers...");
+            runRound(manyProducers, mpscRates);
             System.err.print(" futex...");
             runRound(wakeUps, wake);
             System.err.printf(" %.1f s%n", (System.nanoTime() - start) / 1e9);
@@ -140,6 +149,8 @@ public final class CrossProcess {
         try (Records records = new Records(System.out, "CrossProcess")) {
             rtt.forEach((way, runs) -> emitDistribution(records, "RoundTrip", way, runs));
             rates.forEach((key, runs) -> records.add("Throughput", "oneWay", key.substring(key.indexOf('@') + 1),
+                    key.substring(0, key.indexOf('@')), "msg/s", runs.stream().mapToDouble(Double::doubleValue).toArray()));
+            mpscRates.forEach((key, runs) -> records.add("Throughput", "twoProducers", key.substring(key.indexOf('@') + 1),
                     key.substring(0, key.indexOf('@')), "msg/s", runs.stream().mapToDouble(Double::doubleValue).toArray()));
             wake.forEach((way, runs) -> emitDistribution(records, "FutexWake", way, runs));
         }
@@ -317,123 +328,59 @@ public final class CrossProcess {
         IoUtil.unmap(mapped);
     }
 
-    // ---- jshm's MessageRing ---------------------------------------------------------------------
+    // ---- Agrona, two producer processes ------------------------------------------------------
 
-    /** Where ring {@code index} starts: after the control page, 4 KiB aligned. */
-    private static long ringOffset(int capacity, int index) {
-        long span = (MessageRing.requiredSize(capacity) + 4095) / 4096 * 4096;
-        return CONTROL + index * span;
-    }
-
-    private static IdleStrategy idle(MessageRing ring, boolean futex) {
-        return futex ? ring.futexIdleStrategy() : new BusySpinIdleStrategy();
-    }
-
-    private Histogram ringRoundTripOnce(boolean futex) throws Exception {
-        long warm = warmRoundTrips();
-        long n = roundTrips();
-        String name = "/" + DevShm.uniqueName("ring-rtt");
-        try (PosixSegment segment = PosixSegment.create(name, ringOffset(RTT_RING, 2))) {
-            MessageRing ping = MessageRing.create(segment, ringOffset(RTT_RING, 0), RTT_RING, ProducerMode.SINGLE);
-            MessageRing pong = MessageRing.create(segment, ringOffset(RTT_RING, 1), RTT_RING, ProducerMode.SINGLE);
-            ByteBuffer view = segment.asByteBuffer(0, CONTROL);
-            Process child = spawn("ring-rtt", name, Long.toString(warm + n), Boolean.toString(futex));
-            awaitReady(view, child);
-            segment.unlink();
-            byte[] message = new byte[32];
-            IdleStrategy idle = idle(pong, futex);
-            RingCounter received = new RingCounter();
-            Histogram h = histogram();
-            {
-                for (long i = 0; i < warm + n; i++) {
-                    long t = System.nanoTime();
-                    while (!ping.offer(1, message, 0, 32)) {
-                        // full: spin
-                    }
-                    int got;
-                    while ((got = pong.poll(received, 1)) == 0) {
-                        idle.idle(0);
-                    }
-                    idle.idle(got);
-                    long rtt = System.nanoTime() - t;
-                    if (i >= warm) {
-                        h.recordValue(rtt);
-                    }
-                }
-            }
-            finish(child);
-            return h;
-        }
-    }
-
-    private static void ringRoundTripChild(String name, long total, boolean futex) {
-        try (PosixSegment segment = PosixSegment.open(name)) {
-            MessageRing ping = MessageRing.attach(segment, ringOffset(RTT_RING, 0));
-            MessageRing pong = MessageRing.attach(segment, ringOffset(RTT_RING, 1));
-            IdleStrategy idle = idle(ping, futex);
-            byte[] scratch = new byte[ping.maxMessageLength()];
-            long[] echoed = {0};
-            dev.jshm.ring.MessageHandler echo = (type, buffer, offset, length) -> {
-                buffer.get(offset, scratch, 0, length);
-                while (!pong.offer(type, scratch, 0, length)) {
-                    // full: spin
-                }
-                echoed[0]++;
-            };
-            LONGS.setRelease(segment.asByteBuffer(0, CONTROL), READY, 1L);
-            while (echoed[0] < total) {
-                idle.idle(ping.poll(echo, 1));
-            }
-        }
-    }
-
-    private double ringThroughputOnce(int size, boolean futex) throws Exception {
+    private double agronaManyToOneOnce(int size) throws Exception {
         long block = block();
         int warmBlocks = 1;
-        String name = "/" + DevShm.uniqueName("ring-tp");
-        try (PosixSegment segment = PosixSegment.create(name, ringOffset(THROUGHPUT_RING, 1))) {
-            MessageRing ring = MessageRing.create(segment, ringOffset(THROUGHPUT_RING, 0), THROUGHPUT_RING, ProducerMode.SINGLE);
-            ByteBuffer view = segment.asByteBuffer(0, CONTROL);
-            Process child = spawn("ring-throughput", name, Long.toString(block * (warmBlocks + 1)), Integer.toString(size));
-            awaitReady(view, child);
-            segment.unlink();
-            IdleStrategy idle = idle(ring, futex);
-            RingCounter received = new RingCounter();
+        int producers = 2;
+        long each = block * (warmBlocks + 1) / producers;
+        Path path = DevShm.newPath("agrona-mpsc");
+        MappedByteBuffer mapped = createRingFile(path, THROUGHPUT_RING, 1);
+        try {
+            UnsafeBuffer control = new UnsafeBuffer(mapped, 0, CONTROL);
+            int length = THROUGHPUT_RING + RingBufferDescriptor.TRAILER_LENGTH;
+            ManyToOneRingBuffer ring = new ManyToOneRingBuffer(new UnsafeBuffer(mapped, CONTROL, length));
+            Process[] children = new Process[producers];
+            for (int p = 0; p < producers; p++) {
+                control.putLongVolatile(READY, 0L);
+                children[p] = spawn("agrona-mpsc", path.toString(), Long.toString(each), Integer.toString(size));
+                awaitReady(control, children[p]);
+            }
+            Counter received = new Counter();
             double rate = 0;
             for (int b = 0; b < warmBlocks + 1; b++) {
                 long start = System.nanoTime();
-                long target = (b + 1) * block;
+                long target = Math.min((b + 1) * block, each * producers);
+                long count = target - b * block;
                 while (received.count < target) {
-                    idle.idle(ring.poll(received, (int) Math.min(Integer.MAX_VALUE, target - received.count)));
+                    ring.read(received, (int) Math.min(Integer.MAX_VALUE, target - received.count));
                 }
-                rate = block / ((System.nanoTime() - start) / 1e9);
+                rate = count / ((System.nanoTime() - start) / 1e9);
             }
-            finish(child);
+            for (Process child : children) {
+                finish(child);
+            }
             return rate;
+        } finally {
+            IoUtil.unmap(mapped);
+            Files.deleteIfExists(path);
         }
     }
 
-    private static void ringThroughputChild(String name, long total, int size) {
-        try (PosixSegment segment = PosixSegment.open(name)) {
-            MessageRing ring = MessageRing.attach(segment, ringOffset(THROUGHPUT_RING, 0));
-            byte[] message = new byte[size];
-            LONGS.setRelease(segment.asByteBuffer(0, CONTROL), READY, 1L);
-            for (long i = 0; i < total; i++) {
-                message[0] = (byte) i;
-                while (!ring.offer(1, message, 0, size)) {
-                    // full: spin
-                }
+    private static void agronaManyToOneChild(Path path, long total, int size) {
+        MappedByteBuffer mapped = IoUtil.mapExistingFile(path.toFile(), "agrona-mpsc");
+        int length = THROUGHPUT_RING + RingBufferDescriptor.TRAILER_LENGTH;
+        ManyToOneRingBuffer ring = new ManyToOneRingBuffer(new UnsafeBuffer(mapped, CONTROL, length));
+        UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
+        new UnsafeBuffer(mapped, 0, CONTROL).putLongOrdered(READY, 1L);
+        for (long i = 0; i < total; i++) {
+            message.putLong(0, i);
+            while (!ring.write(1, message, 0, size)) {
+                // full: spin
             }
         }
-    }
-
-    static final class RingCounter implements dev.jshm.ring.MessageHandler {
-        long count;
-
-        @Override
-        public void onMessage(int msgTypeId, ByteBuffer buffer, int offset, int length) {
-            count++;
-        }
+        IoUtil.unmap(mapped);
     }
 
     // ---- futex wake-up -------------------------------------------------------------------------
@@ -512,7 +459,7 @@ public final class CrossProcess {
         return new OneToOneRingBuffer(new UnsafeBuffer(mapped, CONTROL + index * length, length));
     }
 
-    private static Histogram histogram() {
+    static Histogram histogram() {
         return new Histogram(1, TimeUnit.SECONDS.toNanos(10), 3);
     }
 
@@ -541,7 +488,7 @@ public final class CrossProcess {
         return quick ? 2_000_000 : 10_000_000;
     }
 
-    private static Process spawn(String... args) throws IOException {
+    static Process spawn(String... args) throws IOException {
         List<String> command = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/taskset"))) {
             command.addAll(List.of("/usr/bin/taskset", "-c", "1"));
@@ -556,7 +503,7 @@ public final class CrossProcess {
                 .start();
     }
 
-    private static void awaitReady(ByteBuffer view, Process child) {
+    static void awaitReady(ByteBuffer view, Process child) {
         while ((long) LONGS.getAcquire(view, READY) != 1L) {
             checkAlive(child);
             Thread.onSpinWait();
@@ -576,7 +523,7 @@ public final class CrossProcess {
         }
     }
 
-    private static void finish(Process child) throws InterruptedException {
+    static void finish(Process child) throws InterruptedException {
         if (!child.waitFor(60, TimeUnit.SECONDS)) {
             child.destroyForcibly();
             throw new IllegalStateException("the child process did not finish");
@@ -592,8 +539,11 @@ public final class CrossProcess {
             case "pingpong" -> pingPongChild(args[2], Long.parseLong(args[3]));
             case "agrona-rtt" -> agronaRoundTripChild(Path.of(args[2]), Long.parseLong(args[3]));
             case "agrona-throughput" -> agronaThroughputChild(Path.of(args[2]), Long.parseLong(args[3]), Integer.parseInt(args[4]));
-            case "ring-rtt" -> ringRoundTripChild(args[2], Long.parseLong(args[3]), Boolean.parseBoolean(args[4]));
-            case "ring-throughput" -> ringThroughputChild(args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]));
+            case "agrona-mpsc" -> agronaManyToOneChild(Path.of(args[2]), Long.parseLong(args[3]), Integer.parseInt(args[4]));
+            case "ring-rtt" -> RingScenarios.roundTripChild(args[2], Long.parseLong(args[3]), Boolean.parseBoolean(args[4]),
+                    Boolean.parseBoolean(args[5]));
+            case "ring-throughput" -> RingScenarios.throughputChild(args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]),
+                    Boolean.parseBoolean(args[5]));
             case "futex" -> futexChild(args[2], Long.parseLong(args[3]));
             default -> throw new IllegalArgumentException("unknown scenario " + scenario);
         }

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.jshm.IdleStrategy;
 import dev.jshm.MappedFileSegment;
+import dev.jshm.PosixSegment;
 import dev.jshm.Segment;
 import dev.jshm.SysVSegment;
 import dev.jshm.YieldingIdleStrategy;
@@ -537,6 +538,34 @@ class RingBasicsTest {
             assertTrue(misaligned.getMessage().contains("not 8-byte aligned"), misaligned.getMessage());
             assertThrows(IndexOutOfBoundsException.class, () -> MessageRing.create(file, 4096, 4096, ProducerMode.SINGLE));
         }
+    }
+
+    /** The README's sample, as written there, and its note that a 64 KiB segment is too small for a 64 KiB ring. */
+    @Test
+    void theReadmeSampleRunsAndRequiredSizeIsWhatARingNeeds() {
+        int capacity = 1 << 16;
+        String name = "/jshm-readme-ring-" + ProcessHandle.current().pid();
+        long orderId = 42;
+        long price = 1_000_001;
+        byte[] payload = bytes(5, 3);
+        List<String> handled = new ArrayList<>();
+        try (PosixSegment segment = PosixSegment.create(name, MessageRing.requiredSize(capacity))) {
+            MessageRing ring = MessageRing.create(segment, capacity);
+            int index = ring.claim(1, 16);
+            if (index >= 0) {
+                ring.buffer().putLong(index, orderId).putLong(index + 8, price);
+                ring.commit(index);
+            }
+            ring.offer(1, payload, 0, payload.length);
+            ring.poll((type, buffer, offset, length) -> handled.add(length == 16
+                    ? buffer.getLong(offset) + "@" + buffer.getLong(offset + 8) : "bytes:" + length), 100);
+        } finally {
+            PosixSegment.unlink(name);
+        }
+        assertEquals(List.of("42@1000001", "bytes:5"), handled);
+        SysVSegment small = segment(capacity);
+        assertThrows(IndexOutOfBoundsException.class, () -> MessageRing.create(small, capacity),
+                "a segment of exactly the capacity has no room for the header");
     }
 
     @Test

@@ -271,10 +271,9 @@ static int64_t claim_space(struct jshm_ring *ring, uint32_t required)
  * A Dekker store->load pattern:
  *   producer: commit (release store of the length); full fence; read sleepers;
  *             if non-zero: exchange it with 0; if that found non-zero: bump the word, FUTEX_WAKE.
- *   consumer (jshm_ring_wait): read the word (w0); exchange sleepers with 1 (seq_cst, a full
- *             fence); look at the ring (acquire); FUTEX_WAIT while the word is w0.
- * The fence and the consumer's seq_cst exchange forbid both our read missing its 1 and its look
- * missing our commit. So either our read comes first, then the commit is before its exchange and
+ *   consumer (jshm_ring_wait): read the word (w0); exchange sleepers with 1 (seq_cst), then a
+ *             seq_cst fence; look at the ring (acquire); FUTEX_WAIT while the word is w0.
+ * The two seq_cst fences forbid both our read missing its 1 and its look missing our commit. So either our read comes first, then the commit is before its exchange and
  * its look sees the record; or some producer sees its 1, and the one whose exchange takes it
  * back to 0 bumps the word after the consumer read w0, so its FUTEX_WAIT returns at once
  * (EAGAIN) or it is asleep and the wake reaches it. No wake-up is lost. A consumer that dies
@@ -434,6 +433,9 @@ int jshm_ring_wait(struct jshm_ring *ring, int64_t timeout_ns)
      * exchange), look at the ring (acquire), sleep only while the word is what we read. */
     uint32_t seen = atomic_load_explicit(AU32(&h->futex), memory_order_seq_cst);
     atomic_exchange_explicit(A32(&h->sleepers), 1, memory_order_seq_cst);
+    /* The look below is an acquire load, outside the seq_cst order: a seq_cst fence on each
+     * side (this one and wake_consumers') is what C11 needs for the Dekker pattern. */
+    atomic_thread_fence(memory_order_seq_cst);
     int ready = record_ready(ring);
     if (ready != 0)
         return ready;

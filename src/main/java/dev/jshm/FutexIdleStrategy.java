@@ -33,8 +33,8 @@ import java.util.Objects;
  */
 public final class FutexIdleStrategy implements IdleStrategy {
 
-    /** Bytes the signal word and the waiters count occupy. */
-    public static final int SIZE = 8;
+    /** Bytes the signal block occupies: {@link SignalBlock#SIZE}. */
+    public static final int SIZE = SignalBlock.SIZE;
     /** Spins of {@link #FutexIdleStrategy(Segment, long)} before it yields. */
     public static final int DEFAULT_MAX_SPINS = 100;
     /** Yields of {@link #FutexIdleStrategy(Segment, long)} before it sleeps on the futex. */

@@ -31,9 +31,9 @@ import java.util.Objects;
  * <p>Why no wake-up is lost (a Dekker store-to-load pattern). Producer: publish (the caller's
  * release store), full fence, read {@code sleepers}; if non-zero: exchange it with 0, increment
  * the word, {@code FUTEX_WAKE} all. Consumer: read the word ({@code w0}), exchange
- * {@code sleepers} with 1 (a sequentially consistent read-modify-write, a full fence), look for
- * work (acquire), and {@code FUTEX_WAIT} only while the word is {@code w0}. The producer's fence
- * and the consumer's exchange forbid both loads missing the other's store, so either
+ * {@code sleepers} with 1, full fence, look for work (acquire), and {@code FUTEX_WAIT} only while
+ * the word is {@code w0}. The two full fences forbid both loads missing the other's store, so
+ * either
  * <ol>
  * <li>the producer's read of {@code sleepers} comes before the consumer's exchange: then the
  *     publish, which is before that read, is visible to the consumer's look, and it does not
@@ -136,6 +136,10 @@ public final class SignalBlock {
      */
     public void announce() {
         exchangeInt(SLEEPERS_OFFSET, 1);
+        // The exchange is volatile, but the look that follows may be a plain acquire load, which
+        // the memory model lets move before a volatile write; the fence pins it after (on x86
+        // the locked exchange already is one). The producer's half is the fence in signal().
+        VarHandle.fullFence();
     }
 
     /**

@@ -1,10 +1,8 @@
 package dev.jshm.bench;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,12 +16,7 @@ import dev.jshm.PosixSegment;
 import dev.jshm.SegmentAtomics;
 
 import org.HdrHistogram.Histogram;
-import org.agrona.IoUtil;
-import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 /**
  * The two-process measurements: this JVM (pinned by the caller, {@code taskset -c 0}) against a
@@ -37,7 +30,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  *
  * <p>Scenarios: {@code pingpong} (one cache line each way over a jshm POSIX segment, through a
  * VarHandle on its {@code asByteBuffer()} view: the same protocol as baseline.c's ping-pong),
- * {@code agrona-rtt} (a 32-byte message each way through two Agrona {@link OneToOneRingBuffer}s
+ * {@code agrona-rtt} (a 32-byte message each way through two Agrona {@code OneToOneRingBuffer}s (see {@link AgronaScenarios})
  * in one mapped /dev/shm file) and {@code agrona-throughput} (the child writes 32- or 256-byte
  * messages as fast as the ring takes them; this JVM reads them and times blocks of messages),
  * {@code agrona-mpsc} (two child processes write into one Agrona {@code ManyToOneRingBuffer}),
@@ -53,8 +46,6 @@ public final class CrossProcess {
     private static final int PONG = 64;
     static final int READY = 128;
     static final int CONTROL = 4096;
-    private static final int RTT_RING = 64 * 1024;
-    private static final int THROUGHPUT_RING = 1024 * 1024;
 
     /**
      * The child's JVM options; bench/run.sh gives this JVM the same. Agrona 2 reaches
@@ -105,7 +96,7 @@ public final class CrossProcess {
             roundTrips.put("cPingPong", () -> c("ping-pong"));
         }
         roundTrips.put("jshmViewPingPong", () -> stats(pingPongOnce()));
-        roundTrips.put("agrona", () -> stats(agronaRoundTripOnce()));
+        roundTrips.put("agrona", () -> stats(AgronaScenarios.roundTrip(warmRoundTrips(), roundTrips())));
         roundTrips.put("jshmRingSpin", () -> stats(RingScenarios.roundTrip(warmRoundTrips(), roundTrips(), 32, false, false)));
         roundTrips.put("jshmRingFutex", () -> stats(RingScenarios.roundTrip(warmRoundTrips(), roundTrips(), 32, true, false)));
         roundTrips.put("jshmRingZeroCopy", () -> stats(RingScenarios.roundTrip(warmRoundTrips(), roundTrips(), 32, false, true)));
@@ -113,14 +104,14 @@ public final class CrossProcess {
 
         Map<String, Run<Double>> throughput = new LinkedHashMap<>();
         for (int size : new int[] {32, 256, 4096}) {
-            throughput.put("agrona@" + size, () -> agronaThroughputOnce(size));
+            throughput.put("agrona@" + size, () -> AgronaScenarios.throughput(block(), size));
             throughput.put("jshmRingSpin@" + size, () -> RingScenarios.throughput(block(), size, false, false, 1));
             throughput.put("jshmRingZeroCopy@" + size, () -> RingScenarios.throughput(block(), size, false, true, 1));
             throughput.put("jshmRingFutex@" + size, () -> RingScenarios.throughput(block(), size, true, false, 1));
         }
         Map<String, Run<Double>> manyProducers = new LinkedHashMap<>();
         for (int size : new int[] {32, 256}) {
-            manyProducers.put("agronaManyToOne@" + size, () -> agronaManyToOneOnce(size));
+            manyProducers.put("agronaManyToOne@" + size, () -> AgronaScenarios.manyToOne(block(), size));
             manyProducers.put("jshmRingMany@" + size, () -> RingScenarios.throughput(block(), size, false, false, 2));
         }
 
@@ -225,164 +216,6 @@ public final class CrossProcess {
         }
     }
 
-    // ---- Agrona round trip ---------------------------------------------------------------------
-
-    private Histogram agronaRoundTripOnce() throws Exception {
-        long warm = warmRoundTrips();
-        long n = roundTrips();
-        Path path = DevShm.newPath("agrona-rtt");
-        MappedByteBuffer mapped = createRingFile(path, RTT_RING, 2);
-        try {
-            UnsafeBuffer control = new UnsafeBuffer(mapped, 0, CONTROL);
-            OneToOneRingBuffer ping = ring(mapped, RTT_RING, 0);
-            OneToOneRingBuffer pong = ring(mapped, RTT_RING, 1);
-            Process child = spawn("agrona-rtt", path.toString(), Long.toString(warm + n));
-            awaitReady(control, child);
-            UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(32));
-            Counter received = new Counter();
-            Histogram h = histogram();
-            {
-                for (long i = 0; i < warm + n; i++) {
-                    long t = System.nanoTime();
-                    message.putLong(0, i);
-                    while (!ping.write(1, message, 0, 32)) {
-                        // full: spin
-                    }
-                    while (pong.read(received, 1) == 0) {
-                        // spin
-                    }
-                    long rtt = System.nanoTime() - t;
-                    if (i >= warm) {
-                        h.recordValue(rtt);
-                    }
-                }
-            }
-            finish(child);
-            return h;
-        } finally {
-            IoUtil.unmap(mapped);
-            Files.deleteIfExists(path);
-        }
-    }
-
-    private static void agronaRoundTripChild(Path path, long total) {
-        MappedByteBuffer mapped = IoUtil.mapExistingFile(path.toFile(), "agrona-rtt");
-        OneToOneRingBuffer ping = ring(mapped, RTT_RING, 0);
-        OneToOneRingBuffer pong = ring(mapped, RTT_RING, 1);
-        long[] echoed = {0};
-        MessageHandler echo = (type, buffer, index, length) -> {
-            while (!pong.write(type, buffer, index, length)) {
-                // full: spin
-            }
-            echoed[0]++;
-        };
-        new UnsafeBuffer(mapped, 0, CONTROL).putLongOrdered(READY, 1L);
-        while (echoed[0] < total) {
-            ping.read(echo, 1);
-        }
-        IoUtil.unmap(mapped);
-    }
-
-    // ---- Agrona throughput ---------------------------------------------------------------------
-
-    private double agronaThroughputOnce(int size) throws Exception {
-        long block = block();
-        int warmBlocks = 1;
-        Path path = DevShm.newPath("agrona-tp");
-        MappedByteBuffer mapped = createRingFile(path, THROUGHPUT_RING, 1);
-        try {
-            UnsafeBuffer control = new UnsafeBuffer(mapped, 0, CONTROL);
-            OneToOneRingBuffer ring = ring(mapped, THROUGHPUT_RING, 0);
-            Process child = spawn("agrona-throughput", path.toString(),
-                    Long.toString(block * (warmBlocks + 1)), Integer.toString(size));
-            awaitReady(control, child);
-            Counter received = new Counter();
-            double rate = 0;
-            for (int b = 0; b < warmBlocks + 1; b++) {
-                long start = System.nanoTime();
-                long target = (b + 1) * block;
-                while (received.count < target) {
-                    ring.read(received, (int) Math.min(Integer.MAX_VALUE, target - received.count));
-                }
-                rate = block / ((System.nanoTime() - start) / 1e9);
-            }
-            finish(child);
-            return rate;
-        } finally {
-            IoUtil.unmap(mapped);
-            Files.deleteIfExists(path);
-        }
-    }
-
-    private static void agronaThroughputChild(Path path, long total, int size) {
-        MappedByteBuffer mapped = IoUtil.mapExistingFile(path.toFile(), "agrona-tp");
-        OneToOneRingBuffer ring = ring(mapped, THROUGHPUT_RING, 0);
-        UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
-        new UnsafeBuffer(mapped, 0, CONTROL).putLongOrdered(READY, 1L);
-        for (long i = 0; i < total; i++) {
-            message.putLong(0, i);
-            while (!ring.write(1, message, 0, size)) {
-                // full: spin
-            }
-        }
-        IoUtil.unmap(mapped);
-    }
-
-    // ---- Agrona, two producer processes ------------------------------------------------------
-
-    private double agronaManyToOneOnce(int size) throws Exception {
-        long block = block();
-        int warmBlocks = 1;
-        int producers = 2;
-        long each = block * (warmBlocks + 1) / producers;
-        Path path = DevShm.newPath("agrona-mpsc");
-        MappedByteBuffer mapped = createRingFile(path, THROUGHPUT_RING, 1);
-        try {
-            UnsafeBuffer control = new UnsafeBuffer(mapped, 0, CONTROL);
-            int length = THROUGHPUT_RING + RingBufferDescriptor.TRAILER_LENGTH;
-            ManyToOneRingBuffer ring = new ManyToOneRingBuffer(new UnsafeBuffer(mapped, CONTROL, length));
-            Process[] children = new Process[producers];
-            for (int p = 0; p < producers; p++) {
-                control.putLongVolatile(READY, 0L);
-                children[p] = spawn("agrona-mpsc", path.toString(), Long.toString(each), Integer.toString(size));
-                awaitReady(control, children[p]);
-            }
-            Counter received = new Counter();
-            double rate = 0;
-            for (int b = 0; b < warmBlocks + 1; b++) {
-                long start = System.nanoTime();
-                long target = Math.min((b + 1) * block, each * producers);
-                long count = target - b * block;
-                while (received.count < target) {
-                    ring.read(received, (int) Math.min(Integer.MAX_VALUE, target - received.count));
-                }
-                rate = count / ((System.nanoTime() - start) / 1e9);
-            }
-            for (Process child : children) {
-                finish(child);
-            }
-            return rate;
-        } finally {
-            IoUtil.unmap(mapped);
-            Files.deleteIfExists(path);
-        }
-    }
-
-    private static void agronaManyToOneChild(Path path, long total, int size) {
-        MappedByteBuffer mapped = IoUtil.mapExistingFile(path.toFile(), "agrona-mpsc");
-        int length = THROUGHPUT_RING + RingBufferDescriptor.TRAILER_LENGTH;
-        ManyToOneRingBuffer ring = new ManyToOneRingBuffer(new UnsafeBuffer(mapped, CONTROL, length));
-        UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
-        new UnsafeBuffer(mapped, 0, CONTROL).putLongOrdered(READY, 1L);
-        for (long i = 0; i < total; i++) {
-            message.putLong(0, i);
-            while (!ring.write(1, message, 0, size)) {
-                // full: spin
-            }
-        }
-        IoUtil.unmap(mapped);
-    }
-
     // ---- futex wake-up -------------------------------------------------------------------------
 
     private static final int WORD = 256;
@@ -437,28 +270,6 @@ public final class CrossProcess {
 
     // ---- plumbing ------------------------------------------------------------------------------
 
-    static final class Counter implements MessageHandler {
-        long count;
-
-        @Override
-        public void onMessage(int msgTypeId, org.agrona.MutableDirectBuffer buffer, int index, int length) {
-            count++;
-        }
-    }
-
-    private static MappedByteBuffer createRingFile(Path path, int capacity, int rings) throws IOException {
-        long length = CONTROL + (long) rings * (capacity + RingBufferDescriptor.TRAILER_LENGTH);
-        try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
-            file.setLength(length);
-        }
-        return IoUtil.mapExistingFile(path.toFile(), path.getFileName().toString());
-    }
-
-    private static OneToOneRingBuffer ring(MappedByteBuffer mapped, int capacity, int index) {
-        int length = capacity + RingBufferDescriptor.TRAILER_LENGTH;
-        return new OneToOneRingBuffer(new UnsafeBuffer(mapped, CONTROL + index * length, length));
-    }
-
     static Histogram histogram() {
         return new Histogram(1, TimeUnit.SECONDS.toNanos(10), 3);
     }
@@ -510,7 +321,7 @@ public final class CrossProcess {
         }
     }
 
-    private static void awaitReady(UnsafeBuffer control, Process child) {
+    static void awaitReady(UnsafeBuffer control, Process child) {
         while (control.getLongVolatile(READY) != 1L) {
             checkAlive(child);
             Thread.onSpinWait();
@@ -537,9 +348,9 @@ public final class CrossProcess {
         String scenario = args[1];
         switch (scenario) {
             case "pingpong" -> pingPongChild(args[2], Long.parseLong(args[3]));
-            case "agrona-rtt" -> agronaRoundTripChild(Path.of(args[2]), Long.parseLong(args[3]));
-            case "agrona-throughput" -> agronaThroughputChild(Path.of(args[2]), Long.parseLong(args[3]), Integer.parseInt(args[4]));
-            case "agrona-mpsc" -> agronaManyToOneChild(Path.of(args[2]), Long.parseLong(args[3]), Integer.parseInt(args[4]));
+            case "agrona-rtt" -> AgronaScenarios.roundTripChild(Path.of(args[2]), Long.parseLong(args[3]));
+            case "agrona-throughput" -> AgronaScenarios.throughputChild(Path.of(args[2]), Long.parseLong(args[3]), Integer.parseInt(args[4]));
+            case "agrona-mpsc" -> AgronaScenarios.manyToOneChild(Path.of(args[2]), Long.parseLong(args[3]), Integer.parseInt(args[4]));
             case "ring-rtt" -> RingScenarios.roundTripChild(args[2], Long.parseLong(args[3]), Boolean.parseBoolean(args[4]),
                     Boolean.parseBoolean(args[5]));
             case "ring-throughput" -> RingScenarios.throughputChild(args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]),

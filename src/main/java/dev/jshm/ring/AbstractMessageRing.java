@@ -195,15 +195,15 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
     @Override
     public final void commit(int index) {
         checkOpen();
-        int recordIndex = claimedRecord(index, "commit");
-        commitRecord(recordIndex, -(int) INT.getAcquire(records, recordIndex));
+        int length = claimedLength(index, "commit");
+        commitRecord(index - HEADER_LENGTH, length);
     }
 
     @Override
     public final void abort(int index) {
         checkOpen();
-        int recordIndex = claimedRecord(index, "abort");
-        putRecordHeader(recordIndex, -(int) INT.getAcquire(records, recordIndex), PADDING_TYPE);
+        int length = claimedLength(index, "abort");
+        putRecordHeader(index - HEADER_LENGTH, length, PADDING_TYPE);
         signal.signal();
     }
 
@@ -330,8 +330,11 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
         signal.signal();
     }
 
-    /** Checks that {@code index} is a claimed message's; returns its record index. */
-    private int claimedRecord(int index, String operation) {
+    /**
+     * Checks that {@code index} is a claimed message's; returns the record's length, read once
+     * and checked (what the commit writes back, whatever the memory says afterwards).
+     */
+    private int claimedLength(int index, String operation) {
         int recordIndex = index - HEADER_LENGTH;
         if (recordIndex < 0 || index > capacity || !isAligned(index)) {
             throw notClaimed(index, operation);
@@ -345,7 +348,7 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
             throw corrupt(operation, "record length", recordIndex, length, "not the claim of a message of at most "
                     + maxMessageLength + " bytes that fits before the end of the record area");
         }
-        return recordIndex;
+        return -length;
     }
 
     private IllegalStateException notClaimed(int index, String operation) {

@@ -49,7 +49,17 @@ import java.util.Objects;
  * finds work leaves the same single needless wake behind.
  *
  * <p>Cost: a signal without sleepers is a full fence and one load, no locked read-modify-write
- * and no system call; a sleeping consumer pays the exchange.
+ * and no system call; a sleeping consumer pays the exchange. The fence is the price of the
+ * guarantee: it makes the producer wait until its publish has left the store buffer (on x86 a
+ * {@code lock}ed instruction), which a ring without sleeping consumers (agrona's) does not pay.
+ * The cheaper asymmetric form, where the producer keeps only a compiler barrier and the rare
+ * sleeper issues {@code membarrier(2)} ({@code MEMBARRIER_CMD_GLOBAL_EXPEDITED}) to fence every
+ * producer's CPU, is not available to Java producers: the Java memory model has no store-to-load
+ * ordering weaker than a full fence (a release store may sink below a later load, and only
+ * {@code fullFence} or two volatile accesses, which compile to the same {@code lock}ed
+ * instruction, forbid it). Batching the check (reading {@code sleepers} every n-th signal)
+ * would let a consumer sleep through the last n - 1 commits of a burst, so it is not done:
+ * a batch of messages ({@code MessageRing.offerBatch}) pays one fence for all of them.
  *
  * <p>Thread-safety: every method may be called from any thread of any process that maps the
  * block. The block reads and writes through a view of the segment taken at construction: after

@@ -42,11 +42,16 @@ ASAN_DIR  := target/asan
 ASAN_FLAGS := -std=gnu11 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
               -fno-sanitize-recover=all -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc/main/c
 
-## asan: the C core and its self-test under AddressSanitizer and UBSan
+## asan: the C core and its self-test under AddressSanitizer and UBSan, then the ring's fuzz driver
+## (a hostile peer scribbling into a ring while it is used; bounded, a few seconds)
 asan:
 	mkdir -p $(ASAN_DIR)
 	$(CC) $(ASAN_FLAGS) -o $(ASAN_DIR)/jshm_selftest src/test/c/jshm_selftest.c $(CORE_SRC)
 	src/test/scripts/no-leaks.sh $(ASAN_DIR)/jshm_selftest
+	$(CC) $(ASAN_FLAGS) -o $(ASAN_DIR)/ring_fuzz src/test/c/ring_fuzz.c $(CORE_SRC)
+	timeout 300 $(ASAN_DIR)/ring_fuzz seeds=300 steps=3000
+	$(CC) -std=c11 -Wall -Wextra -pedantic -Werror -Isrc/main/c -c -o $(ASAN_DIR)/jshm_ring_c11.o src/main/c/jshm_ring.c
+	$(CXX) -std=c++17 -Wall -Wextra -pedantic -Werror -fsyntax-only -x c++ src/main/c/jshm_ring.h
 
 # ---- benchmarks (bench/, a separate Maven project; see bench/run.sh) ----------------------------
 

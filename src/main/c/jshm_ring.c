@@ -3,15 +3,18 @@
  * same protocol as dev.jshm.ring.MessageRing, so C and Java processes produce into and consume
  * from each other's rings.
  */
+/* Plain C11 plus POSIX (clock_gettime, getpid; key_t for jshm.h): no GNU extensions. */
+#if !defined(_GNU_SOURCE) && !defined(_XOPEN_SOURCE)
+#define _XOPEN_SOURCE 700
+#endif
+
 #include "jshm_ring.h"
 #include "jshm.h"
 
 #include <errno.h>
 #include <limits.h>
-#include <linux/futex.h>
 #include <stdatomic.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,7 +31,7 @@ _Static_assert(offsetof(struct jshm_ring_header, head) == 256, "layout");
 _Static_assert(offsetof(struct jshm_ring_header, consumer_heartbeat_ms) == 264, "layout");
 _Static_assert(offsetof(struct jshm_ring_header, consumer_pid) == 272, "layout");
 _Static_assert(offsetof(struct jshm_ring_header, futex) == 384, "layout");
-_Static_assert(offsetof(struct jshm_ring_header, waiters) == 388, "layout");
+_Static_assert(offsetof(struct jshm_ring_header, sleepers) == 388, "layout");
 _Static_assert(sizeof(struct jshm_ring_header) == JSHM_RING_HEADER_LENGTH, "layout");
 _Static_assert(sizeof(_Atomic int64_t) == 8 && sizeof(_Atomic int32_t) == 4, "plain and atomic sizes agree");
 
@@ -44,6 +47,31 @@ _Static_assert(sizeof(_Atomic int64_t) == 8 && sizeof(_Atomic int32_t) == 4, "pl
 static inline uint32_t align8(uint32_t value)
 {
     return (value + (JSHM_RING_ALIGNMENT - 1)) & ~(JSHM_RING_ALIGNMENT - 1);
+}
+
+static inline int aligned8(int64_t position)
+{
+    return (position & (int64_t)(JSHM_RING_ALIGNMENT - 1)) == 0;
+}
+
+/* Notes what was impossible, for the caller, and returns -EBADMSG. */
+static int corrupt(struct jshm_ring *ring, const char *field, int64_t position, int64_t value)
+{
+    ring->corrupt_field = field;
+    ring->corrupt_position = position;
+    ring->corrupt_value = value;
+    return -EBADMSG;
+}
+
+/* The extent (rounded to 8) of a claim whose length reads negative, if it fits in `room`
+ * bytes; else 0. INT32_MIN included: negated in 64 bits. */
+static uint32_t claim_extent(int32_t length, uint32_t room)
+{
+    int64_t extent = -(int64_t)length;
+    if (extent < (int64_t)JSHM_RING_RECORD_HEADER_LENGTH || extent > (int64_t)room)
+        return 0;
+    uint32_t rounded = align8((uint32_t)extent);
+    return rounded <= room ? rounded : 0;
 }
 
 static int capacity_ok(uint32_t capacity)
@@ -79,6 +107,9 @@ static void init_handle(struct jshm_ring *ring, void *memory, const struct jshm_
     ring->consumer_beat_ms = 0;
     ring->producer_claims = 0;
     ring->consumer_polls = 0;
+    ring->corrupt_field = NULL;
+    ring->corrupt_position = 0;
+    ring->corrupt_value = 0;
 }
 
 int jshm_ring_create(struct jshm_ring *ring, void *memory, size_t size, uint32_t capacity,
@@ -177,8 +208,12 @@ static void put_record_header(uint8_t *record, int32_t length, int32_t type)
 }
 
 /*
- * Reserves `required` bytes (a multiple of 8) for records at one contiguous index, with a padding
- * record first when they do not fit before the end of the area. Returns the index, or -EAGAIN.
+ * Reserves `required` bytes (a multiple of 8, at most capacity / 2) for records at one
+ * contiguous index, with a padding record first when they do not fit before the end of the area.
+ * Returns the index, -EAGAIN, or -EBADMSG. Positions read from shared memory are checked before
+ * they index anything: the tail 8-aligned, the head at most capacity behind it and never ahead
+ * of it. A tail read before another producer moved it may trail the head: such a tail is read
+ * again, and only one that reads the same twice is corrupt.
  */
 static int64_t claim_space(struct jshm_ring *ring, uint32_t required)
 {
@@ -191,13 +226,27 @@ static int64_t claim_space(struct jshm_ring *ring, uint32_t required)
 
     beat_producer_if_due(ring);
     for (;;) {
+        if (!aligned8(tail))
+            return corrupt(ring, "tail", tail, tail);
         tail_index = (uint32_t)tail & ring->mask;
         int64_t to_end = capacity - tail_index;
         padding = required > to_end ? to_end : 0;
-        int64_t needed = required + padding;
-        if (needed > capacity - (tail - head)) {
+        int64_t needed = required + padding; /* < capacity: padding < required <= capacity / 2 */
+        /* Unsigned difference: any two positions, however corrupt, without signed overflow. */
+        int64_t used = (int64_t)((uint64_t)tail - (uint64_t)head);
+        if (used < 0 || used > capacity - needed) {
             head = atomic_load_explicit(A64(&h->head), memory_order_acquire);
-            if (needed > capacity - (tail - head))
+            used = (int64_t)((uint64_t)tail - (uint64_t)head);
+            if (used < 0) {
+                int64_t again = atomic_load_explicit(A64(&h->tail), memory_order_acquire);
+                if (again == tail)
+                    return corrupt(ring, "tail", head, tail);
+                tail = again;
+                continue;
+            }
+            if (used > capacity)
+                return corrupt(ring, "tail", head, tail);
+            if (used > capacity - needed)
                 return -EAGAIN;
             atomic_store_explicit(A64(&h->head_cache), head, memory_order_relaxed);
         }
@@ -218,25 +267,25 @@ static int64_t claim_space(struct jshm_ring *ring, uint32_t required)
     return tail_index;
 }
 
-/* After a commit: wake the consumers counted in `waiters`, touching the futex word only when
- * there may be one (the protocol of dev.jshm.FutexIdleStrategy.signal and MessageRing's
- * wakeConsumers; docs/ring-format.md, "Blocking"). A Dekker store->load pattern:
- *   producer: commit (release store of the length); full fence; read waiters;
- *             if > 0: bump the word, FUTEX_WAKE.
- *   consumer (jshm_ring_wait): read the word (w0); waiters += 1 (seq_cst); look at the ring
- *             (acquire); FUTEX_WAIT while the word is w0.
- * The fence and the consumer's seq_cst add forbid both our read missing its add and its look
- * missing our commit. So either our read comes first, then the commit is before its add and its
- * look sees the record; or we see waiters > 0 and bump the word after it read w0, so its
- * FUTEX_WAIT returns at once (EAGAIN) or it is asleep and we wake it. No wake-up is lost. */
+/* The signal block (docs/ring-format.md, "Blocking"; dev.jshm.SignalBlock is the Java side).
+ * A Dekker store->load pattern:
+ *   producer: commit (release store of the length); full fence; read sleepers;
+ *             if non-zero: exchange it with 0; if that found non-zero: bump the word, FUTEX_WAKE.
+ *   consumer (jshm_ring_wait): read the word (w0); exchange sleepers with 1 (seq_cst), then a
+ *             seq_cst fence; look at the ring (acquire); FUTEX_WAIT while the word is w0.
+ * The two seq_cst fences forbid both our read missing its 1 and its look missing our commit. So either our read comes first, then the commit is before its exchange and
+ * its look sees the record; or some producer sees its 1, and the one whose exchange takes it
+ * back to 0 bumps the word after the consumer read w0, so its FUTEX_WAIT returns at once
+ * (EAGAIN) or it is asleep and the wake reaches it. No wake-up is lost. A consumer that dies
+ * asleep leaves one needless wake to the next commit, not one per commit. */
 static void wake_consumers(struct jshm_ring *ring)
 {
     struct jshm_ring_header *h = ring->header;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (atomic_load_explicit(A32(&h->waiters), memory_order_seq_cst) > 0) {
+    if (atomic_load_explicit(A32(&h->sleepers), memory_order_relaxed) != 0
+        && atomic_exchange_explicit(A32(&h->sleepers), 0, memory_order_seq_cst) != 0) {
         atomic_fetch_add_explicit(AU32(&h->futex), 1, memory_order_seq_cst);
-        /* Not FUTEX_PRIVATE_FLAG: the waiters are in other processes. */
-        syscall(SYS_futex, &h->futex, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+        (void)jshm_futex_wake(h, JSHM_RING_HEADER_LENGTH, offsetof(struct jshm_ring_header, futex), INT_MAX);
     }
 }
 
@@ -268,22 +317,28 @@ int64_t jshm_ring_claim(struct jshm_ring *ring, int32_t type, size_t length, voi
     return index + RECORD_HEADER;
 }
 
-/* The record of a payload index returned by claim, if it is claimed: its length, else 0. */
-static int32_t claimed_length(const struct jshm_ring *ring, int64_t index)
+/* The length of the claimed record of a payload index returned by claim: > 0, or -EINVAL when
+ * there is no claim there, or -EBADMSG when the claim's length is impossible. */
+static int32_t claimed_length(struct jshm_ring *ring, int64_t index)
 {
     if (index < (int64_t)RECORD_HEADER || index % JSHM_RING_ALIGNMENT != 0
         || !JSHM_RANGE_OK(index - RECORD_HEADER, RECORD_HEADER, ring->capacity))
-        return 0;
-    int32_t length = atomic_load_explicit(A32(ring->records + index - RECORD_HEADER),
-                                          memory_order_relaxed);
-    return length < 0 ? -length : 0;
+        return -EINVAL;
+    uint32_t record_index = (uint32_t)(index - RECORD_HEADER);
+    int32_t length = atomic_load_explicit(A32(ring->records + record_index), memory_order_relaxed);
+    if (length >= 0)
+        return -EINVAL;
+    if (claim_extent(length, ring->capacity - record_index) == 0
+        || -(int64_t)length > (int64_t)(RECORD_HEADER + ring->max_message_length))
+        return corrupt(ring, "claim length", record_index, length);
+    return -length;
 }
 
 int jshm_ring_commit(struct jshm_ring *ring, int64_t index)
 {
     int32_t length = claimed_length(ring, index);
-    if (length == 0)
-        return -EINVAL;
+    if (length < 0)
+        return length;
     atomic_store_explicit(A32(ring->records + index - RECORD_HEADER), length, memory_order_release);
     wake_consumers(ring);
     return 0;
@@ -292,8 +347,8 @@ int jshm_ring_commit(struct jshm_ring *ring, int64_t index)
 int jshm_ring_abort(struct jshm_ring *ring, int64_t index)
 {
     int32_t length = claimed_length(ring, index);
-    if (length == 0)
-        return -EINVAL;
+    if (length < 0)
+        return length;
     put_record_header(ring->records + index - RECORD_HEADER, length, JSHM_RING_PADDING_TYPE);
     wake_consumers(ring);
     return 0;
@@ -306,7 +361,11 @@ int jshm_ring_offer(struct jshm_ring *ring, int32_t type, const void *message, s
     if (index < 0)
         return (int)index;
     memcpy(payload, message, length);
-    return jshm_ring_commit(ring, index);
+    /* Our own claim: commit the length we claimed, not what the memory says now. */
+    atomic_store_explicit(A32(ring->records + index - RECORD_HEADER), (int32_t)(RECORD_HEADER + length),
+                          memory_order_release);
+    wake_consumers(ring);
+    return 0;
 }
 
 int jshm_ring_poll(struct jshm_ring *ring, jshm_ring_handler handler, void *arg, int limit)
@@ -314,6 +373,8 @@ int jshm_ring_poll(struct jshm_ring *ring, jshm_ring_handler handler, void *arg,
     struct jshm_ring_header *h = ring->header;
     /* Only the consumer writes head. */
     int64_t head = atomic_load_explicit(A64(&h->head), memory_order_relaxed);
+    if (!aligned8(head))
+        return corrupt(ring, "head", head, head);
     uint32_t head_index = (uint32_t)head & ring->mask;
     uint32_t contiguous = ring->capacity - head_index;
     uint32_t read = 0;
@@ -323,32 +384,44 @@ int jshm_ring_poll(struct jshm_ring *ring, jshm_ring_handler handler, void *arg,
     beat_consumer_if_due(ring);
     while (read < contiguous && count < limit) {
         uint8_t *record = ring->records + head_index + read;
+        /* Acquire: pairs with the producer's release store of the length at commit. */
         int32_t length = atomic_load_explicit(A32(record), memory_order_acquire);
         if (length <= 0)
             break;
-        if ((uint32_t)length < RECORD_HEADER
-            || !JSHM_RANGE_OK(head_index + read, align8((uint32_t)length), ring->capacity)) {
-            rc = -EBADMSG;
+        /* Compared before rounding: a length near INT32_MAX cannot wrap. */
+        if ((uint32_t)length < RECORD_HEADER || (uint32_t)length > contiguous - read) {
+            rc = corrupt(ring, "record length", head + read, length);
+            break;
+        }
+        int32_t type = atomic_load_explicit(A32(record + 4), memory_order_relaxed);
+        if (type == JSHM_RING_PADDING_TYPE) {
+            read += align8((uint32_t)length);
+            continue;
+        }
+        if (type < 1 || (uint32_t)length - RECORD_HEADER > ring->max_message_length) {
+            rc = corrupt(ring, type < 1 ? "record type" : "record length", head + read,
+                         type < 1 ? type : length);
             break;
         }
         read += align8((uint32_t)length);
-        int32_t type = atomic_load_explicit(A32(record + 4), memory_order_relaxed);
-        if (type == JSHM_RING_PADDING_TYPE)
-            continue;
         count++;
         handler(type, record + RECORD_HEADER, (size_t)length - RECORD_HEADER, arg);
     }
     if (read > 0) {
-        /* Free space is zero: a producer's record reads length 0 until it writes its claim. */
+        /* Free space is zero: a producer's record reads length 0 until it writes its claim.
+         * Release: the zeroes are visible before a producer that reads this head reuses them. */
         memset(ring->records + head_index, 0, read);
         atomic_store_explicit(A64(&h->head), head + read, memory_order_release);
     }
     return rc < 0 && count == 0 ? rc : count;
 }
 
-static int record_ready(const struct jshm_ring *ring)
+/* 1 when the record at the head is committed, 0 when not, -EBADMSG for an impossible head. */
+static int record_ready(struct jshm_ring *ring)
 {
     int64_t head = atomic_load_explicit(A64(&ring->header->head), memory_order_relaxed);
+    if (!aligned8(head))
+        return corrupt(ring, "head", head, head);
     const uint8_t *record = ring->records + ((uint32_t)head & ring->mask);
     return atomic_load_explicit(A32(record), memory_order_acquire) > 0;
 }
@@ -356,26 +429,20 @@ static int record_ready(const struct jshm_ring *ring)
 int jshm_ring_wait(struct jshm_ring *ring, int64_t timeout_ns)
 {
     struct jshm_ring_header *h = ring->header;
-    /* The consumer's half of the protocol in wake_consumers: read the word, count in (seq_cst),
-     * look at the ring (acquire), sleep only while the word is what we read. */
+    /* The consumer's half of the protocol in wake_consumers: read the word, announce (seq_cst
+     * exchange), look at the ring (acquire), sleep only while the word is what we read. */
     uint32_t seen = atomic_load_explicit(AU32(&h->futex), memory_order_seq_cst);
-    atomic_fetch_add_explicit(A32(&h->waiters), 1, memory_order_seq_cst);
+    atomic_exchange_explicit(A32(&h->sleepers), 1, memory_order_seq_cst);
+    /* The look below is an acquire load, outside the seq_cst order: a seq_cst fence on each
+     * side (this one and wake_consumers') is what C11 needs for the Dekker pattern. */
+    atomic_thread_fence(memory_order_seq_cst);
     int ready = record_ready(ring);
-    int rc = 0;
-    if (!ready) {
-        struct timespec timeout;
-        struct timespec *timeout_ptr = NULL;
-        if (timeout_ns >= 0) {
-            timeout.tv_sec = (time_t)(timeout_ns / 1000000000);
-            timeout.tv_nsec = (long)(timeout_ns % 1000000000);
-            timeout_ptr = &timeout;
-        }
-        /* Returns at once (EAGAIN) if a producer bumped the word since we read it. */
-        if (syscall(SYS_futex, &h->futex, FUTEX_WAIT, seen, timeout_ptr, NULL, 0) < 0
-            && errno != EAGAIN && errno != ETIMEDOUT && errno != EINTR)
-            rc = -errno;
-        ready = record_ready(ring);
-    }
-    atomic_fetch_sub_explicit(A32(&h->waiters), 1, memory_order_seq_cst);
-    return rc < 0 ? rc : ready;
+    if (ready != 0)
+        return ready;
+    /* Returns at once (-EAGAIN) if a producer bumped the word since we read it. */
+    int rc = jshm_futex_wait(h, JSHM_RING_HEADER_LENGTH, offsetof(struct jshm_ring_header, futex),
+                             (int32_t)seen, timeout_ns);
+    if (rc < 0 && rc != -EAGAIN && rc != -ETIMEDOUT && rc != -EINTR)
+        return rc;
+    return record_ready(ring);
 }

@@ -7,7 +7,7 @@
  * The design is agrona's OneToOneRingBuffer / ManyToOneRingBuffer; docs/ring-format.md is the
  * full description of the layout and the protocol, and this header is its C form.
  *
- * Layout (version 2), all fields in the host's byte order, at an 8-byte aligned address:
+ * Layout (version 3), all fields in the host's byte order, at an 8-byte aligned address:
  *
  *   [0, 512)                header: struct jshm_ring_header, four 128-byte blocks so that what
  *                           producers write, what the consumer writes and the wake-up word
@@ -23,6 +23,18 @@
  * position in the record area is position & (capacity - 1).
  *
  * Every function returns 0 (or a count) on success and -errno on failure, as the rest of jshm.
+ * -EBADMSG means the shared memory holds a value no correct peer writes (another process wrote
+ * into the ring): the call touched nothing outside the ring and read or wrote nothing with that
+ * value, and the handle's corrupt_field, corrupt_position and corrupt_value say what it found.
+ *
+ * Building: jshm_ring.c is plain C11 (gcc -std=c11 -Wall -Wextra -pedantic builds it); it calls
+ * the futex functions of the jshm C library (jshm_sync.c). A C program compiles jshm_ring.c,
+ * jshm_sync.c and the rest of src/main/c except jshm_jni.c with its own sources, or links the
+ * libjshm.so the jar carries. A C++ program includes this header as it is (it is valid C++17
+ * and declares everything extern "C") and compiles jshm_ring.c with a C compiler:
+ *     gcc -std=c11 -O2 -c jshm_ring.c jshm_sync.c ... && g++ -std=c++17 app.cpp jshm_ring.o jshm_sync.o ...
+ * The header uses plain integer types for the shared fields; only jshm_ring.c treats them as
+ * atomics (C11 <stdatomic.h> has no C++17 counterpart for a plain struct in shared memory).
  */
 #ifndef JSHM_RING_H
 #define JSHM_RING_H
@@ -40,7 +52,7 @@ extern "C" {
 #define JSHM_RING_MAGIC UINT64_C(0x474E49524D48534A)
 /* The layout version this code reads and writes. Any change to the layout or the protocol
  * changes it; attach refuses other versions. */
-#define JSHM_RING_VERSION 2u
+#define JSHM_RING_VERSION 3u
 
 /* Flags, fixed at create. */
 #define JSHM_RING_SINGLE_PRODUCER 0x0u /* one producer thread at a time: a plain store on the tail */
@@ -88,9 +100,9 @@ struct jshm_ring_header {
     int32_t consumer_pid;            /* 272: the process that wrote consumer_heartbeat_ms */
     uint8_t reserved3[108];          /* 276 */
 
-    /* Blocking consumers: a dev.jshm.FutexIdleStrategy signal block. */
-    uint32_t futex;                  /* 384: bumped by producers after a commit that sees waiters > 0; consumers sleep on it */
-    int32_t waiters;                 /* 388: consumers asleep, or about to sleep, on futex */
+    /* Blocking consumers: a signal block (dev.jshm.SignalBlock), the protocol of jshm_ring_wait. */
+    uint32_t futex;                  /* 384: bumped by a producer that clears sleepers; consumers sleep on it */
+    int32_t sleepers;                /* 388: non-zero when a consumer may be asleep (or about to sleep) on futex */
     uint8_t reserved4[120];          /* 392 */
 };
 
@@ -108,6 +120,12 @@ struct jshm_ring {
     int64_t consumer_beat_ms;
     uint32_t producer_claims;
     uint32_t consumer_polls;
+    /* After -EBADMSG: the field that held an impossible value ("head", "tail", "record length",
+     * "record type", "claim length"), the ring position it was found at (bytes since creation;
+     * for header fields, the head), and the value read. NULL and 0 before any. */
+    const char *corrupt_field;
+    int64_t corrupt_position;
+    int64_t corrupt_value;
 };
 
 /* JSHM_RING_HEADER_LENGTH + capacity, or 0 when the capacity is not a power of two in range. */
@@ -138,8 +156,10 @@ int jshm_ring_offer(struct jshm_ring *ring, int32_t type, const void *message, s
  * then jshm_ring_commit (or jshm_ring_abort) the returned index. Consumers stop at a claimed
  * record, so commit soon. Returns the index (>= 0) or the errors of jshm_ring_offer. */
 int64_t jshm_ring_claim(struct jshm_ring *ring, int32_t type, size_t length, void **payload);
+/* jshm_ring_offer and jshm_ring_claim also return -EBADMSG when tail or head are impossible. */
 
-/* Makes a claimed message visible. Returns 0, or -EINVAL when `index` is not a claimed record. */
+/* Makes a claimed message visible. Returns 0, -EINVAL when `index` is not a claimed record, or
+ * -EBADMSG when the claim's length is impossible. */
 int jshm_ring_commit(struct jshm_ring *ring, int64_t index);
 
 /* Turns a claimed message into padding that consumers skip. Same results as commit. */
@@ -151,13 +171,15 @@ typedef void (*jshm_ring_handler)(int32_t type, const void *message, size_t leng
 /* Reads up to `limit` messages that are committed, in order, stopping at the first that is not
  * (or at the end of the record area: the next poll continues from its start), then frees the
  * space read with one release store of head. Single consumer only.
- * Returns the number of messages, or -EBADMSG when a record length is impossible (the ring is
- * corrupt) before any message was read: the corrupt record is never consumed. */
+ * Returns the number of messages, or -EBADMSG when the head or a record is impossible (the ring
+ * is corrupt) before any message was read: the corrupt record is never consumed, the messages
+ * before it are. */
 int jshm_ring_poll(struct jshm_ring *ring, jshm_ring_handler handler, void *arg, int limit);
 
 /* Blocks the consumer until a record is ready at the head, `timeout_ns` passes (< 0: no limit)
  * or a signal arrives. Producers wake it after they commit. Returns 1 when a record is ready,
- * 0 when not (timed out, interrupted: poll and wait again), -errno on failure. */
+ * 0 when not (timed out, interrupted: poll and wait again), -EBADMSG for an impossible head,
+ * -errno on failure. Leaves nothing to undo: the producer that wakes it clears `sleepers`. */
 int jshm_ring_wait(struct jshm_ring *ring, int64_t timeout_ns);
 
 /* Claims (polls) between two reads of the heartbeat clock: a claim or poll beats on the first and

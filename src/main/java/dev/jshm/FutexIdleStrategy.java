@@ -1,6 +1,5 @@
 package dev.jshm;
 
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -9,41 +8,20 @@ import java.util.Objects;
  * signals: the idle strategy of a consumer whose producer may be in another process. It costs no
  * CPU while parked and wakes within microseconds of a {@link #signal}.
  *
- * <p>Memory: {@link #SIZE} (8) bytes at a 4-aligned {@code offset}, zero to begin with:
- * <ul>
- * <li>{@code offset + 0}: the <em>signal word</em>, an int the producer increments on a signal
- *     when a consumer may be asleep (it wraps around), and the futex word consumers sleep on;</li>
- * <li>{@code offset + 4}: the <em>waiters count</em>, the number of consumers about to sleep or
- *     asleep on the word.</li>
- * </ul>
+ * <p>Memory and protocol: a {@link SignalBlock} ({@link #SIZE} = 8 bytes at a 4-aligned
+ * {@code offset}, zero to begin with: the futex word, then the sleepers flag), whose class
+ * comment argues why no wake-up is lost. The producer calls {@link #signal} (or
+ * {@link SignalBlock#signal()}) after publishing each item. This consumer: its first idle call
+ * after work reads the word; later calls spin {@code maxSpins} times and yield
+ * {@code maxYields} times; the next call {@linkplain SignalBlock#announce() announces} a
+ * sleeper and returns without sleeping, so the caller polls once more after the announcement
+ * (the look the protocol needs); the call after that sleeps while the word still holds the
+ * value read, at most {@code maxPark}, and reads the word again for the next sleep.
  *
- * <p>The protocol, which loses no wake-up:
- * <ul>
- * <li>Producer, after publishing each item (its data written before): {@link #signal}, which
- *     issues a full fence and reads the waiters count; only if it is above zero does it
- *     increment the signal word and call {@link Futex#wake} for all sleepers. Without waiters a
- *     signal is a fence and one read: no locked read-modify-write, no system call.</li>
- * <li>Consumer (this class): its first idle call after work reads the signal word; later calls
- *     spin {@code maxSpins} times and yield {@code maxYields} times; the next call adds 1 to the
- *     waiters count and returns without sleeping, so the caller polls once more while counted;
- *     the call after that sleeps ({@link Futex#await}) while the signal word still holds the
- *     value read, at most {@code maxPark}, subtracts 1 and reads the word again; the next two
- *     calls do the same. Work arriving in between ({@code idle(n > 0)} or {@link #reset})
- *     subtracts the 1 of a consumer counted but not yet asleep.</li>
- * </ul>
- * Why no wake-up is lost (a Dekker store-to-load pattern): the producer's publish, full fence
- * and read of the count, against the consumer's add to the count, full fence and the caller's
- * poll after it. Both fences are explicit: neither side relies on x86's locked instructions
- * being full barriers, so the argument holds on aarch64 too. Either the producer's read comes before the add, and then the item
- * was published before it and the poll after the add sees it; or the producer sees the count
- * above zero and increments the word after the consumer read it, so the consumer's futex wait
- * finds the word changed and returns at once, or it is asleep and is woken.
- * A consumer that stops calling {@code idle} between the counting call and the sleeping one
- * (without {@code reset}) leaves the count too high, as a consumer killed while asleep does.
- * Several consumers may share one signal word; each signal wakes all that sleep on it. A
- * consumer process killed while asleep leaves the waiters count too high, which only costs the
- * producer a needless wake call per signal. {@code maxPark} bounds a sleep in case a producer
- * does not follow the protocol or died mid-way.
+ * <p>Several consumers may share one block; each signal wakes all that sleep on it. A consumer
+ * killed asleep, or whose segment is closed under it, costs the next producer one needless
+ * wake, not one per signal. {@code maxPark} bounds a sleep in case a producer does not follow
+ * the protocol or died mid-way.
  *
  * <p>Interrupts: an interrupted thread returns from {@code idle} within
  * {@link Futex#INTERRUPT_CHECK_INTERVAL} with its interrupt status still set, and later idle
@@ -55,8 +33,8 @@ import java.util.Objects;
  */
 public final class FutexIdleStrategy implements IdleStrategy {
 
-    /** Bytes the signal word and the waiters count occupy. */
-    public static final int SIZE = 8;
+    /** Bytes the signal block occupies: {@link SignalBlock#SIZE}. */
+    public static final int SIZE = SignalBlock.SIZE;
     /** Spins of {@link #FutexIdleStrategy(Segment, long)} before it yields. */
     public static final int DEFAULT_MAX_SPINS = 100;
     /** Yields of {@link #FutexIdleStrategy(Segment, long)} before it sleeps on the futex. */
@@ -64,20 +42,16 @@ public final class FutexIdleStrategy implements IdleStrategy {
     /** The longest single sleep of {@link #FutexIdleStrategy(Segment, long)}. */
     public static final Duration DEFAULT_MAX_PARK = Duration.ofMillis(100);
 
-    private static final int WAITERS = Integer.BYTES;
-
-    private final Segment segment;
-    private final SegmentAtomics atomics;
-    private final long offset;
+    private final SignalBlock block;
     private final int maxSpins;
     private final int maxYields;
     private final Duration maxPark;
 
-    /** Whether {@link #observed} holds a read of the signal word that no sleep has used yet. */
+    /** Whether {@link #observed} holds a read of the word that no sleep has used yet. */
     private boolean armed;
     private int observed;
-    /** Whether this consumer is counted in the waiters count (added 1 that it has not removed). */
-    private boolean counted;
+    /** Whether this consumer announced itself and the caller has polled since. */
+    private boolean announced;
     private int spins;
     private int yields;
 
@@ -87,18 +61,23 @@ public final class FutexIdleStrategy implements IdleStrategy {
     }
 
     /**
-     * @param segment   where the signal word and the waiters count live
-     * @param offset    where they start: a multiple of 4, with {@link #SIZE} bytes inside the segment
+     * @param segment   where the signal block lives
+     * @param offset    where it starts: a multiple of 4, with {@link #SIZE} bytes inside the segment
      * @param maxSpins  spins after work before yielding (0 for none)
      * @param maxYields yields after spinning before sleeping (0 for none)
      * @param maxPark   the longest single sleep on the futex
      * @throws IndexOutOfBoundsException if the 8 bytes do not fit
      * @throws IllegalArgumentException  if {@code offset} is not a multiple of 4, a count is
      *                                   negative, or {@code maxPark} is not positive
-     * @throws ReadOnlySegmentException  if the segment is read-only (waiting counts itself in)
+     * @throws ReadOnlySegmentException  if the segment is read-only (waiting announces itself)
      */
     public FutexIdleStrategy(Segment segment, long offset, int maxSpins, int maxYields, Duration maxPark) {
-        Objects.requireNonNull(segment, "segment");
+        this(new SignalBlock(segment, offset), maxSpins, maxYields, maxPark);
+    }
+
+    /** On a signal block of one's own (a ring's, for instance). */
+    public FutexIdleStrategy(SignalBlock block, int maxSpins, int maxYields, Duration maxPark) {
+        Objects.requireNonNull(block, "block");
         Objects.requireNonNull(maxPark, "maxPark");
         if (maxSpins < 0 || maxYields < 0) {
             throw new IllegalArgumentException("maxSpins and maxYields must not be negative: maxSpins=" + maxSpins
@@ -107,37 +86,25 @@ public final class FutexIdleStrategy implements IdleStrategy {
         if (maxPark.isNegative() || maxPark.isZero()) {
             throw new IllegalArgumentException("maxPark must be positive: " + maxPark);
         }
-        AlignedAccess.writable(segment, offset, SIZE, Integer.BYTES, "a FutexIdleStrategy", "FutexIdleStrategy");
-        this.segment = segment;
-        this.atomics = segment.atomics();
-        this.offset = offset;
+        this.block = block;
         this.maxSpins = maxSpins;
         this.maxYields = maxYields;
         this.maxPark = maxPark;
     }
 
     /**
-     * The producer's side: after a full fence, reads the waiters count and, only if a consumer may
-     * be asleep, increments the signal word at {@code offset} and wakes every consumer asleep on
-     * it. Call it after publishing each item.
+     * The producer's side: after a full fence, reads the sleepers flag and, only if a consumer
+     * may be asleep, clears it, increments the word at {@code offset} and wakes every consumer
+     * asleep on it. Call it after publishing each item. A producer that signals often keeps one
+     * {@link SignalBlock} and calls {@link SignalBlock#signal()}: this method checks its
+     * arguments on every call.
      *
-     * @return how many sleeping consumers were woken
+     * @return 1 if it found sleepers and woke them, else 0
      * @throws IndexOutOfBoundsException if the 8 bytes do not fit
      * @throws IllegalArgumentException  if {@code offset} is not a multiple of 4
      */
     public static int signal(Segment segment, long offset) {
-        Objects.requireNonNull(segment, "segment");
-        // Check all 8 bytes first, so a bad offset fails before the word changes.
-        AlignedAccess.writable(segment, offset, SIZE, Integer.BYTES, "a FutexIdleStrategy", "signal");
-        SegmentAtomics atomics = segment.atomics();
-        // Store (the caller's publish) -> load (the count): only a full fence orders them. See
-        // the protocol in the class comment.
-        VarHandle.fullFence();
-        if (atomics.getIntVolatile(offset + WAITERS) <= 0) {
-            return 0;
-        }
-        atomics.getAndAddInt(offset, 1);
-        return Futex.wake(segment, offset, Integer.MAX_VALUE);
+        return new SignalBlock(segment, offset).signal() ? 1 : 0;
     }
 
     @Override
@@ -149,7 +116,7 @@ public final class FutexIdleStrategy implements IdleStrategy {
         if (!armed) {
             // The read a later sleep compares against. This call never sleeps: the caller polls
             // once more after the read, so nothing published before it can be missed.
-            observed = atomics.getIntVolatile(offset);
+            observed = block.word();
             armed = true;
             return;
         }
@@ -163,35 +130,23 @@ public final class FutexIdleStrategy implements IdleStrategy {
             Thread.yield();
             return;
         }
-        if (!counted) {
-            // Count in, then let the caller poll once more before the sleep: a producer
-            // that published before the add is seen by that poll, one after it increments the word.
-            atomics.getAndAddInt(offset + WAITERS, 1);
-            // Store (the count) -> load (the caller's poll, often only an acquire read): the
-            // Dekker pair of signal()'s fence. A locked add is a full barrier on x86, but the
-            // memory model promises no store-load order between a volatile add and a later
-            // acquire or plain read, and aarch64 can reorder them (an ldaddal or stlxr followed
-            // by a plain ldr); only a full fence orders them everywhere.
-            VarHandle.fullFence();
-            counted = true;
+        if (!announced) {
+            // Announce, then let the caller poll once more before the sleep: a producer that
+            // published before the announcement is seen by that poll, one after it wakes us.
+            block.announce();
+            announced = true;
             return;
         }
-        try {
-            Futex.await(segment, offset, observed, maxPark);
-        } finally {
-            counted = false;
-            atomics.getAndAddInt(offset + WAITERS, -1);
-        }
-        // Re-arm for the next sleep; the caller polls before it.
-        observed = atomics.getIntVolatile(offset);
+        announced = false;
+        block.await(observed, maxPark);
+        // Re-arm for the next sleep; the caller polls before it, and it announces again.
+        observed = block.word();
     }
 
     @Override
     public void reset() {
-        if (counted) {
-            counted = false;
-            atomics.getAndAddInt(offset + WAITERS, -1);
-        }
+        // An announcement left behind costs the next producer one needless wake: no undo needed.
+        announced = false;
         armed = false;
         spins = 0;
         yields = 0;
@@ -199,7 +154,6 @@ public final class FutexIdleStrategy implements IdleStrategy {
 
     @Override
     public String toString() {
-        return "FutexIdleStrategy{offset=" + offset + ", maxSpins=" + maxSpins + ", maxYields=" + maxYields
-                + ", maxPark=" + maxPark + ", segment=" + segment + "}";
+        return "FutexIdleStrategy{maxSpins=" + maxSpins + ", maxYields=" + maxYields + ", maxPark=" + maxPark + ", " + block + "}";
     }
 }

@@ -171,7 +171,7 @@ class IdleStrategyTest {
             thread.complete(Thread.currentThread());
             IdleStrategy idle = new FutexIdleStrategy(segment, 0, 0, 0, NEVER);
             idle.idle(0); // reads the word
-            idle.idle(0); // counts itself in and returns, for the caller's poll
+            idle.idle(0); // announces itself and returns, for the caller's poll
             idle.idle(0); // sleeps
             return Thread.currentThread().isInterrupted();
         });
@@ -181,6 +181,9 @@ class IdleStrategyTest {
         t.interrupt();
         assertTrue(consumer.get(10, TimeUnit.SECONDS), "the interrupt status stays set");
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1));
-        assertEquals(0, segment.atomics().getIntVolatile(4), "the waiter counted itself out");
+        assertEquals(1, segment.atomics().getIntVolatile(4), "the announcement stays for the next signal");
+        assertEquals(1, FutexIdleStrategy.signal(segment, 0), "which clears it, once");
+        assertEquals(0, segment.atomics().getIntVolatile(4));
+        assertEquals(0, FutexIdleStrategy.signal(segment, 0), "and then costs nothing");
     }
 }

@@ -1,14 +1,12 @@
 package dev.jshm.cli;
 
 import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 
-import dev.jshm.ring.PingPong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -16,9 +14,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "pingpong", mixinStandardHelpOptions = true,
         description = {
             "Starts an echo process (another JVM), exchanges messages with it over two rings in one POSIX"
-                    + " object for a few seconds, and prints the round-trip percentiles (p50, p99, p99.9) and"
+                    + " object for a few seconds, and prints the round-trip percentiles (p50, p99, p99.9, max) and"
                     + " messages per second.",
-            "Options for the run go after --: jshm pingpong -- --seconds 5 --size 256 --idle spin|yield|futex",
+            "--json prints one object: size, idle, capacity, object, echoPid, roundTrips, seconds,"
+                    + " roundTripsPerSecond, messagesPerSecond and rttNanos {p50, p99, p999, max}.",
         })
 final class PingPongCommand implements Callable<Integer> {
 
@@ -28,15 +27,33 @@ final class PingPongCommand implements Callable<Integer> {
     @ParentCommand
     private Main main;
 
-    @Parameters(paramLabel = "ARG", arity = "0..*", description = "Options for the run: --seconds N, --size BYTES, --idle spin|yield|futex.")
-    private List<String> arguments = new ArrayList<>();
+    @Option(names = "--seconds", paramLabel = "N", defaultValue = "5",
+            description = "How long to measure, in (0, 3600] seconds (default ${DEFAULT-VALUE}); a fifth more warms up.")
+    private double seconds;
+
+    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "32",
+            description = "Message size in bytes, at least 8 (default ${DEFAULT-VALUE}).")
+    private int size;
+
+    @Option(names = "--idle", paramLabel = "STRATEGY", defaultValue = "spin",
+            description = "How each side waits: spin, yield or futex (default ${DEFAULT-VALUE}).")
+    private String idle;
+
+    @Option(names = "--json", description = "Print JSON (see above).")
+    private boolean json;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        PingPong.Options options;
+        try {
+            options = new PingPong.Options(seconds, size, idle, json);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         spec.commandLine().getOut().flush();
         PrintStream out = main.stdout();
-        int status = PingPong.run(arguments.toArray(new String[0]), out, System.err);
+        PingPong.measure(options, out);
         out.flush();
-        return status;
+        return 0;
     }
 }

@@ -31,7 +31,7 @@
  * doctor   [--json]                                 limits, usage, and what would fail and why
  * demo     [--size N] [--json]                      the System V tutorial's six steps
  * bench    [--repo DIR] [MAKE_ARG...]               make bench in a checkout
- * pingpong [-- ARG...]                              the ring's round-trip demo between two processes
+ * pingpong [--seconds N] [--size B] [--idle I] [--json]  the ring's round-trip demo between two processes
  * completion bash|zsh                              a completion script from the command model
  * </pre>
  *

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.jshm.IdleStrategy;
 import dev.jshm.MappedFileSegment;
+import dev.jshm.PosixSegment;
 import dev.jshm.Segment;
 import dev.jshm.SysVSegment;
 import dev.jshm.YieldingIdleStrategy;
@@ -326,7 +327,7 @@ class RingBasicsTest {
         Segment segment = ring.segment();
         // A producer that died right after moving the tail: 48 bytes claimed, nothing written.
         long tail = ring.tailPosition();
-        segment.putLong(RingLayout.TAIL_OFFSET, tail + 48);
+        segment.putLong(RingDescriptor.TAIL_OFFSET, tail + 48);
         assertTrue(ring.offer(1, bytes(30, 4), 0, 30), "a later producer commits behind it");
         Collector c = new Collector();
         assertEquals(0, ring.drain(c));
@@ -346,7 +347,7 @@ class RingBasicsTest {
         ByteBuffer records = ring.buffer();
         long tail = ring.tailPosition();
         int total = 3 * 24;
-        ring.segment().putLong(RingLayout.TAIL_OFFSET, tail + total);
+        ring.segment().putLong(RingDescriptor.TAIL_OFFSET, tail + total);
         records.putInt(0, -total);
         records.putInt(4, 1);
         for (int i = 1; i < 3; i++) {
@@ -379,7 +380,7 @@ class RingBasicsTest {
         assertTrue(ring.offer(1, new byte[56], 0, 56));
         assertEquals(1, ring.drain(c));
         long tail = ring.tailPosition();
-        ring.segment().putLong(RingLayout.TAIL_OFFSET, tail + 64 + 32);
+        ring.segment().putLong(RingDescriptor.TAIL_OFFSET, tail + 64 + 32);
         assertFalse(ring.unblock(Duration.ofMillis(100)));
         Thread.sleep(120);
         assertTrue(ring.unblock(Duration.ofMillis(100)));
@@ -445,7 +446,10 @@ class RingBasicsTest {
         assertFalse(ring.await(Duration.ofMillis(100)));
         long waited = (System.nanoTime() - start) / 1_000_000;
         assertTrue(waited >= 99 && waited < 3000, "waited the timeout: " + waited + " ms");
-        assertEquals(0, ring.waiters(), "the waiter count is back to 0");
+        assertEquals(1, ring.waiters(), "a consumer that timed out leaves its announcement for the next commit");
+        assertTrue(ring.offer(1, new byte[1], 0, 1));
+        assertEquals(0, ring.waiters(), "the commit clears it (and wakes nobody)");
+        assertEquals(1, ring.drain(new Collector()));
 
         CountDownLatch waiting = new CountDownLatch(1);
         AtomicLong wokenAfter = new AtomicLong(-1);
@@ -462,12 +466,13 @@ class RingBasicsTest {
         while (ring.waiters() == 0 && System.nanoTime() < deadline) {
             Thread.sleep(1);
         }
-        assertEquals(1, ring.waiters(), "the consumer counts itself as a waiter");
+        assertEquals(1, ring.waiters(), "the consumer announces itself");
         assertTrue(ring.offer(1, new byte[3], 0, 3));
         consumer.join(10_000);
         assertFalse(consumer.isAlive());
         assertTrue(ready.get());
         assertTrue(wokenAfter.get() < 10_000_000_000L, "woken by the commit, long before the timeout");
+        assertEquals(0, ring.waiters(), "the waking commit cleared the announcement");
         assertTrue(ring.await(Duration.ofSeconds(5)), "a ready record: no wait");
 
         Collector c = new Collector();
@@ -533,6 +538,34 @@ class RingBasicsTest {
             assertTrue(misaligned.getMessage().contains("not 8-byte aligned"), misaligned.getMessage());
             assertThrows(IndexOutOfBoundsException.class, () -> MessageRing.create(file, 4096, 4096, ProducerMode.SINGLE));
         }
+    }
+
+    /** The README's sample, as written there, and its note that a 64 KiB segment is too small for a 64 KiB ring. */
+    @Test
+    void theReadmeSampleRunsAndRequiredSizeIsWhatARingNeeds() {
+        int capacity = 1 << 16;
+        String name = "/jshm-readme-ring-" + ProcessHandle.current().pid();
+        long orderId = 42;
+        long price = 1_000_001;
+        byte[] payload = bytes(5, 3);
+        List<String> handled = new ArrayList<>();
+        try (PosixSegment segment = PosixSegment.create(name, MessageRing.requiredSize(capacity))) {
+            MessageRing ring = MessageRing.create(segment, capacity);
+            int index = ring.claim(1, 16);
+            if (index >= 0) {
+                ring.buffer().putLong(index, orderId).putLong(index + 8, price);
+                ring.commit(index);
+            }
+            ring.offer(1, payload, 0, payload.length);
+            ring.poll((type, buffer, offset, length) -> handled.add(length == 16
+                    ? buffer.getLong(offset) + "@" + buffer.getLong(offset + 8) : "bytes:" + length), 100);
+        } finally {
+            PosixSegment.unlink(name);
+        }
+        assertEquals(List.of("42@1000001", "bytes:5"), handled);
+        SysVSegment small = segment(capacity);
+        assertThrows(IndexOutOfBoundsException.class, () -> MessageRing.create(small, capacity),
+                "a segment of exactly the capacity has no room for the header");
     }
 
     @Test

@@ -143,7 +143,7 @@ class RingInterprocessTest {
         RingTestMessages.Checker checker = consume(ring, count, ring.futexIdleStrategy(), Duration.ofSeconds(60), producer);
         assertEquals("produced " + count, producer.awaitSuccess(Duration.ofSeconds(10)));
         assertEquals(count, checker.received);
-        assertEquals(0, ring.waiters());
+        assertTrue(ring.waiters() <= 1, "at most one announcement left for the next commit");
     }
 
     @Test

@@ -50,15 +50,15 @@ class RingLayoutTest {
             long value = Long.decode(d.group(2));
             defines.put(d.group(1), d.group(3) == null ? value : value << Integer.parseInt(d.group(3)));
         }
-        assertEquals(RingLayout.MAGIC, defines.get("JSHM_RING_MAGIC"));
-        assertEquals(RingLayout.VERSION, defines.get("JSHM_RING_VERSION"));
-        assertEquals(RingLayout.FLAG_MANY_PRODUCERS, defines.get("JSHM_RING_MANY_PRODUCERS"));
-        assertEquals(RingLayout.HEADER_LENGTH, defines.get("JSHM_RING_HEADER_LENGTH"));
-        assertEquals(RingLayout.RECORD_HEADER_LENGTH, defines.get("JSHM_RING_RECORD_HEADER_LENGTH"));
-        assertEquals(RingLayout.ALIGNMENT, defines.get("JSHM_RING_ALIGNMENT"));
-        assertEquals(RingLayout.PADDING_TYPE, defines.get("JSHM_RING_PADDING_TYPE"));
-        assertEquals(RingLayout.MIN_CAPACITY, defines.get("JSHM_RING_MIN_CAPACITY"));
-        assertEquals(RingLayout.MAX_CAPACITY, defines.get("JSHM_RING_MAX_CAPACITY"));
+        assertEquals(RingDescriptor.MAGIC, defines.get("JSHM_RING_MAGIC"));
+        assertEquals(RingDescriptor.VERSION, defines.get("JSHM_RING_VERSION"));
+        assertEquals(RingDescriptor.FLAG_MANY_PRODUCERS, defines.get("JSHM_RING_MANY_PRODUCERS"));
+        assertEquals(RingDescriptor.HEADER_LENGTH, defines.get("JSHM_RING_HEADER_LENGTH"));
+        assertEquals(RecordDescriptor.HEADER_LENGTH, defines.get("JSHM_RING_RECORD_HEADER_LENGTH"));
+        assertEquals(RecordDescriptor.ALIGNMENT, defines.get("JSHM_RING_ALIGNMENT"));
+        assertEquals(RecordDescriptor.PADDING_TYPE, defines.get("JSHM_RING_PADDING_TYPE"));
+        assertEquals(RingDescriptor.MIN_CAPACITY, defines.get("JSHM_RING_MIN_CAPACITY"));
+        assertEquals(RingDescriptor.MAX_CAPACITY, defines.get("JSHM_RING_MAX_CAPACITY"));
 
         // Every field of struct jshm_ring_header carries its offset in a comment: "/* 128: ...".
         Map<String, Integer> offsets = new HashMap<>();
@@ -66,19 +66,42 @@ class RingLayoutTest {
         while (f.find()) {
             offsets.put(f.group(1), Integer.parseInt(f.group(2)));
         }
-        Map<String, Integer> java = Map.ofEntries(Map.entry("magic", RingLayout.MAGIC_OFFSET),
-                Map.entry("version", RingLayout.VERSION_OFFSET), Map.entry("flags", RingLayout.FLAGS_OFFSET),
-                Map.entry("capacity", RingLayout.CAPACITY_OFFSET),
-                Map.entry("max_message_length", RingLayout.MAX_MESSAGE_LENGTH_OFFSET),
-                Map.entry("header_length", RingLayout.HEADER_LENGTH_OFFSET), Map.entry("tail", RingLayout.TAIL_OFFSET),
-                Map.entry("head_cache", RingLayout.HEAD_CACHE_OFFSET),
-                Map.entry("producer_heartbeat_ms", RingLayout.PRODUCER_HEARTBEAT_OFFSET),
-                Map.entry("producer_pid", RingLayout.PRODUCER_PID_OFFSET), Map.entry("head", RingLayout.HEAD_OFFSET),
-                Map.entry("consumer_heartbeat_ms", RingLayout.CONSUMER_HEARTBEAT_OFFSET),
-                Map.entry("consumer_pid", RingLayout.CONSUMER_PID_OFFSET), Map.entry("futex", RingLayout.FUTEX_OFFSET),
-                Map.entry("waiters", RingLayout.WAITERS_OFFSET));
+        Map<String, Integer> java = Map.ofEntries(Map.entry("magic", RingDescriptor.MAGIC_OFFSET),
+                Map.entry("version", RingDescriptor.VERSION_OFFSET), Map.entry("flags", RingDescriptor.FLAGS_OFFSET),
+                Map.entry("capacity", RingDescriptor.CAPACITY_OFFSET),
+                Map.entry("max_message_length", RingDescriptor.MAX_MESSAGE_LENGTH_OFFSET),
+                Map.entry("header_length", RingDescriptor.HEADER_LENGTH_OFFSET), Map.entry("tail", RingDescriptor.TAIL_OFFSET),
+                Map.entry("head_cache", RingDescriptor.HEAD_CACHE_OFFSET),
+                Map.entry("producer_heartbeat_ms", RingDescriptor.PRODUCER_HEARTBEAT_OFFSET),
+                Map.entry("producer_pid", RingDescriptor.PRODUCER_PID_OFFSET), Map.entry("head", RingDescriptor.HEAD_OFFSET),
+                Map.entry("consumer_heartbeat_ms", RingDescriptor.CONSUMER_HEARTBEAT_OFFSET),
+                Map.entry("consumer_pid", RingDescriptor.CONSUMER_PID_OFFSET), Map.entry("futex", RingDescriptor.FUTEX_OFFSET),
+                Map.entry("sleepers", RingDescriptor.SLEEPERS_OFFSET));
         for (Map.Entry<String, Integer> e : java.entrySet()) {
             assertEquals(e.getValue(), offsets.get(e.getKey()), "offset of " + e.getKey() + " in jshm_ring.h");
+        }
+    }
+
+    /**
+     * The promise of jshm_ring.h: jshm_ring.c is plain C11 and the header plain C++17, both
+     * warning-free with -pedantic (-Werror makes a warning fail this test).
+     */
+    @Test
+    void theRingBuildsAsPedanticC11AndItsHeaderAsCpp17() throws Exception {
+        Path c = TestProcesses.basedir().resolve("src/main/c");
+        Path object = Files.createTempFile("jshm_ring", ".o");
+        try {
+            for (ProcessBuilder build : new ProcessBuilder[] {
+                new ProcessBuilder("gcc", "-std=c11", "-Wall", "-Wextra", "-pedantic", "-Werror", "-I", c.toString(), "-c",
+                        "-o", object.toString(), c.resolve("jshm_ring.c").toString()),
+                new ProcessBuilder("g++", "-std=c++17", "-Wall", "-Wextra", "-pedantic", "-Werror", "-fsyntax-only", "-x", "c++",
+                        HEADER.toString())}) {
+                TestProcesses.Result result = TestProcesses.run(Duration.ofSeconds(120), build.redirectErrorStream(true), null);
+                assertEquals(0, result.exit(), () -> build.command() + "\n" + result.out());
+                assertEquals("", result.out().trim(), () -> "no diagnostics from " + build.command());
+            }
+        } finally {
+            Files.deleteIfExists(object);
         }
     }
 
@@ -100,7 +123,7 @@ class RingLayoutTest {
         assertEquals(16384, ring.capacity());
         assertEquals(2048, ring.maxMessageLength());
         assertEquals(ProducerMode.MANY, ring.producerMode());
-        assertEquals(RingLayout.MAGIC, segment.getLong(0));
+        assertEquals(RingDescriptor.MAGIC, segment.getLong(0));
         // And it works: C produces (less than fills the ring), Java consumes.
         peers.startC("produce", "name=" + segment.name(), "count=100").awaitSuccess(Duration.ofSeconds(30));
         RingTestMessages.Checker checker = new RingTestMessages.Checker(1, 0);
@@ -126,29 +149,29 @@ class RingLayoutTest {
         assertEquals(0, asShm.errno());
         assertTrue(cAttach(segment, 0).startsWith("attach rc=-74 error=EBADMSG"));
 
-        segment.putLong(0, RingLayout.MAGIC);
-        segment.putInt(RingLayout.VERSION_OFFSET, 1);
-        refused(segment, 0, RingFormatException.Reason.UNSUPPORTED_VERSION, "layout version 1 is not supported (this code reads version 2)");
+        segment.putLong(0, RingDescriptor.MAGIC);
+        segment.putInt(RingDescriptor.VERSION_OFFSET, 1);
+        refused(segment, 0, RingFormatException.Reason.UNSUPPORTED_VERSION, "layout version 1 is not supported (this code reads version 3)");
         assertTrue(cAttach(segment, 0).startsWith("attach rc=-93 error=EPROTONOSUPPORT"));
 
-        segment.putInt(RingLayout.VERSION_OFFSET, RingLayout.VERSION);
-        segment.putInt(RingLayout.CAPACITY_OFFSET, 3000);
+        segment.putInt(RingDescriptor.VERSION_OFFSET, RingDescriptor.VERSION);
+        segment.putInt(RingDescriptor.CAPACITY_OFFSET, 3000);
         refused(segment, 0, RingFormatException.Reason.BAD_HEADER, "capacity 3000 is not a power of two");
         assertTrue(cAttach(segment, 0).startsWith("attach rc=-74 error=EBADMSG"));
 
-        segment.putInt(RingLayout.CAPACITY_OFFSET, 8192);
-        segment.putInt(RingLayout.MAX_MESSAGE_LENGTH_OFFSET, 1024);
+        segment.putInt(RingDescriptor.CAPACITY_OFFSET, 8192);
+        segment.putInt(RingDescriptor.MAX_MESSAGE_LENGTH_OFFSET, 1024);
         refused(segment, 0, RingFormatException.Reason.TOO_SMALL, "its capacity 8192 needs 8704 bytes from offset 0 but the segment has only 4608");
         assertTrue(cAttach(segment, 0).startsWith("attach rc=-34 error=ERANGE"));
 
-        segment.putInt(RingLayout.CAPACITY_OFFSET, 4096);
-        segment.putInt(RingLayout.MAX_MESSAGE_LENGTH_OFFSET, 512);
-        segment.putInt(RingLayout.FLAGS_OFFSET, 0x10);
+        segment.putInt(RingDescriptor.CAPACITY_OFFSET, 4096);
+        segment.putInt(RingDescriptor.MAX_MESSAGE_LENGTH_OFFSET, 512);
+        segment.putInt(RingDescriptor.FLAGS_OFFSET, 0x10);
         refused(segment, 0, RingFormatException.Reason.BAD_HEADER, "flags 0x10 has unknown bits");
-        segment.putInt(RingLayout.FLAGS_OFFSET, 0);
-        segment.putInt(RingLayout.HEADER_LENGTH_OFFSET, 256);
+        segment.putInt(RingDescriptor.FLAGS_OFFSET, 0);
+        segment.putInt(RingDescriptor.HEADER_LENGTH_OFFSET, 256);
         refused(segment, 0, RingFormatException.Reason.BAD_HEADER, "header length 256 is not 512");
-        segment.putInt(RingLayout.HEADER_LENGTH_OFFSET, 512);
+        segment.putInt(RingDescriptor.HEADER_LENGTH_OFFSET, 512);
         MessageRing.attach(segment);
 
         refused(segment, 4104, RingFormatException.Reason.TOO_SMALL, "too few for a 512-byte ring header at offset 4104");

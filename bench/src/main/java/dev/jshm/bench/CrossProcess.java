@@ -1,10 +1,8 @@
 package dev.jshm.bench;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,18 +14,9 @@ import java.util.concurrent.TimeUnit;
 import dev.jshm.Futex;
 import dev.jshm.PosixSegment;
 import dev.jshm.SegmentAtomics;
-import dev.jshm.BusySpinIdleStrategy;
-import dev.jshm.FutexIdleStrategy;
-import dev.jshm.IdleStrategy;
-import dev.jshm.ring.MessageRing;
-import dev.jshm.ring.ProducerMode;
 
 import org.HdrHistogram.Histogram;
-import org.agrona.IoUtil;
-import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 /**
  * The two-process measurements: this JVM (pinned by the caller, {@code taskset -c 0}) against a
@@ -41,22 +30,22 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  *
  * <p>Scenarios: {@code pingpong} (one cache line each way over a jshm POSIX segment, through a
  * VarHandle on its {@code asByteBuffer()} view: the same protocol as baseline.c's ping-pong),
- * {@code agrona-rtt} (a 32-byte message each way through two Agrona {@link OneToOneRingBuffer}s
+ * {@code agrona-rtt} (a 32-byte message each way through two Agrona {@code OneToOneRingBuffer}s (see {@link AgronaScenarios})
  * in one mapped /dev/shm file) and {@code agrona-throughput} (the child writes 32- or 256-byte
  * messages as fast as the ring takes them; this JVM reads them and times blocks of messages),
- * {@code ring-rtt} and {@code ring-throughput} (the same two with jshm's {@link MessageRing}, once
- * with {@link BusySpinIdleStrategy} and once with the ring's {@link FutexIdleStrategy}), and {@code futex}
- * (one-way wake-up latency of {@link Futex}: the protocol of baseline.c's futex test).
+ * {@code agrona-mpsc} (two child processes write into one Agrona {@code ManyToOneRingBuffer}),
+ * {@code ring-rtt} and {@code ring-throughput} (the same with jshm's {@code MessageRing}, copying
+ * or zero-copy, spinning or with the ring's futex idle strategy, one or two producers: see
+ * {@link RingScenarios}), and {@code futex} (one-way wake-up latency of {@link Futex}: the
+ * protocol of baseline.c's futex test).
  */
 public final class CrossProcess {
 
     static final VarHandle LONGS = Access8Bench.LONGS;
     private static final int PING = 0;
     private static final int PONG = 64;
-    private static final int READY = 128;
-    private static final int CONTROL = 4096;
-    private static final int RTT_RING = 64 * 1024;
-    private static final int THROUGHPUT_RING = 1024 * 1024;
+    static final int READY = 128;
+    static final int CONTROL = 4096;
 
     /**
      * The child's JVM options; bench/run.sh gives this JVM the same. Agrona 2 reaches
@@ -107,15 +96,23 @@ public final class CrossProcess {
             roundTrips.put("cPingPong", () -> c("ping-pong"));
         }
         roundTrips.put("jshmViewPingPong", () -> stats(pingPongOnce()));
-        roundTrips.put("agrona", () -> stats(agronaRoundTripOnce()));
-        roundTrips.put("jshmRingSpin", () -> stats(ringRoundTripOnce(false)));
-        roundTrips.put("jshmRingFutex", () -> stats(ringRoundTripOnce(true)));
+        roundTrips.put("agrona", () -> stats(AgronaScenarios.roundTrip(warmRoundTrips(), roundTrips())));
+        roundTrips.put("jshmRingSpin", () -> stats(RingScenarios.roundTrip(warmRoundTrips(), roundTrips(), 32, false, false)));
+        roundTrips.put("jshmRingFutex", () -> stats(RingScenarios.roundTrip(warmRoundTrips(), roundTrips(), 32, true, false)));
+        roundTrips.put("jshmRingZeroCopy", () -> stats(RingScenarios.roundTrip(warmRoundTrips(), roundTrips(), 32, false, true)));
+        roundTrips.put("jshmRingZeroCopy4K", () -> stats(RingScenarios.roundTrip(warmRoundTrips(), roundTrips(), 4096, false, true)));
 
         Map<String, Run<Double>> throughput = new LinkedHashMap<>();
+        for (int size : new int[] {32, 256, 4096}) {
+            throughput.put("agrona@" + size, () -> AgronaScenarios.throughput(block(), size));
+            throughput.put("jshmRingSpin@" + size, () -> RingScenarios.throughput(block(), size, false, false, 1));
+            throughput.put("jshmRingZeroCopy@" + size, () -> RingScenarios.throughput(block(), size, false, true, 1));
+            throughput.put("jshmRingFutex@" + size, () -> RingScenarios.throughput(block(), size, true, false, 1));
+        }
+        Map<String, Run<Double>> manyProducers = new LinkedHashMap<>();
         for (int size : new int[] {32, 256}) {
-            throughput.put("agrona@" + size, () -> agronaThroughputOnce(size));
-            throughput.put("jshmRingSpin@" + size, () -> ringThroughputOnce(size, false));
-            throughput.put("jshmRingFutex@" + size, () -> ringThroughputOnce(size, true));
+            manyProducers.put("agronaManyToOne@" + size, () -> AgronaScenarios.manyToOne(block(), size));
+            manyProducers.put("jshmRingMany@" + size, () -> RingScenarios.throughput(block(), size, false, false, 2));
         }
 
         Map<String, Run<double[]>> wakeUps = new LinkedHashMap<>();
@@ -126,6 +123,7 @@ public final class CrossProcess {
 
         Map<String, List<double[]>> rtt = new LinkedHashMap<>();
         Map<String, List<Double>> rates = new LinkedHashMap<>();
+        Map<String, List<Double>> mpscRates = new LinkedHashMap<>();
         Map<String, List<double[]>> wake = new LinkedHashMap<>();
         for (int round = 1; round <= rounds; round++) {
             long start = System.nanoTime();
@@ -133,6 +131,8 @@ public final class CrossProcess {
             runRound(roundTrips, rtt);
             System.err.print(" throughput...");
             runRound(throughput, rates);
+            System.err.print(" two producers...");
+            runRound(manyProducers, mpscRates);
             System.err.print(" futex...");
             runRound(wakeUps, wake);
             System.err.printf(" %.1f s%n", (System.nanoTime() - start) / 1e9);
@@ -140,6 +140,8 @@ public final class CrossProcess {
         try (Records records = new Records(System.out, "CrossProcess")) {
             rtt.forEach((way, runs) -> emitDistribution(records, "RoundTrip", way, runs));
             rates.forEach((key, runs) -> records.add("Throughput", "oneWay", key.substring(key.indexOf('@') + 1),
+                    key.substring(0, key.indexOf('@')), "msg/s", runs.stream().mapToDouble(Double::doubleValue).toArray()));
+            mpscRates.forEach((key, runs) -> records.add("Throughput", "twoProducers", key.substring(key.indexOf('@') + 1),
                     key.substring(0, key.indexOf('@')), "msg/s", runs.stream().mapToDouble(Double::doubleValue).toArray()));
             wake.forEach((way, runs) -> emitDistribution(records, "FutexWake", way, runs));
         }
@@ -214,228 +216,6 @@ public final class CrossProcess {
         }
     }
 
-    // ---- Agrona round trip ---------------------------------------------------------------------
-
-    private Histogram agronaRoundTripOnce() throws Exception {
-        long warm = warmRoundTrips();
-        long n = roundTrips();
-        Path path = DevShm.newPath("agrona-rtt");
-        MappedByteBuffer mapped = createRingFile(path, RTT_RING, 2);
-        try {
-            UnsafeBuffer control = new UnsafeBuffer(mapped, 0, CONTROL);
-            OneToOneRingBuffer ping = ring(mapped, RTT_RING, 0);
-            OneToOneRingBuffer pong = ring(mapped, RTT_RING, 1);
-            Process child = spawn("agrona-rtt", path.toString(), Long.toString(warm + n));
-            awaitReady(control, child);
-            UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(32));
-            Counter received = new Counter();
-            Histogram h = histogram();
-            {
-                for (long i = 0; i < warm + n; i++) {
-                    long t = System.nanoTime();
-                    message.putLong(0, i);
-                    while (!ping.write(1, message, 0, 32)) {
-                        // full: spin
-                    }
-                    while (pong.read(received, 1) == 0) {
-                        // spin
-                    }
-                    long rtt = System.nanoTime() - t;
-                    if (i >= warm) {
-                        h.recordValue(rtt);
-                    }
-                }
-            }
-            finish(child);
-            return h;
-        } finally {
-            IoUtil.unmap(mapped);
-            Files.deleteIfExists(path);
-        }
-    }
-
-    private static void agronaRoundTripChild(Path path, long total) {
-        MappedByteBuffer mapped = IoUtil.mapExistingFile(path.toFile(), "agrona-rtt");
-        OneToOneRingBuffer ping = ring(mapped, RTT_RING, 0);
-        OneToOneRingBuffer pong = ring(mapped, RTT_RING, 1);
-        long[] echoed = {0};
-        MessageHandler echo = (type, buffer, index, length) -> {
-            while (!pong.write(type, buffer, index, length)) {
-                // full: spin
-            }
-            echoed[0]++;
-        };
-        new UnsafeBuffer(mapped, 0, CONTROL).putLongOrdered(READY, 1L);
-        while (echoed[0] < total) {
-            ping.read(echo, 1);
-        }
-        IoUtil.unmap(mapped);
-    }
-
-    // ---- Agrona throughput ---------------------------------------------------------------------
-
-    private double agronaThroughputOnce(int size) throws Exception {
-        long block = block();
-        int warmBlocks = 1;
-        Path path = DevShm.newPath("agrona-tp");
-        MappedByteBuffer mapped = createRingFile(path, THROUGHPUT_RING, 1);
-        try {
-            UnsafeBuffer control = new UnsafeBuffer(mapped, 0, CONTROL);
-            OneToOneRingBuffer ring = ring(mapped, THROUGHPUT_RING, 0);
-            Process child = spawn("agrona-throughput", path.toString(),
-                    Long.toString(block * (warmBlocks + 1)), Integer.toString(size));
-            awaitReady(control, child);
-            Counter received = new Counter();
-            double rate = 0;
-            for (int b = 0; b < warmBlocks + 1; b++) {
-                long start = System.nanoTime();
-                long target = (b + 1) * block;
-                while (received.count < target) {
-                    ring.read(received, (int) Math.min(Integer.MAX_VALUE, target - received.count));
-                }
-                rate = block / ((System.nanoTime() - start) / 1e9);
-            }
-            finish(child);
-            return rate;
-        } finally {
-            IoUtil.unmap(mapped);
-            Files.deleteIfExists(path);
-        }
-    }
-
-    private static void agronaThroughputChild(Path path, long total, int size) {
-        MappedByteBuffer mapped = IoUtil.mapExistingFile(path.toFile(), "agrona-tp");
-        OneToOneRingBuffer ring = ring(mapped, THROUGHPUT_RING, 0);
-        UnsafeBuffer message = new UnsafeBuffer(ByteBuffer.allocateDirect(size));
-        new UnsafeBuffer(mapped, 0, CONTROL).putLongOrdered(READY, 1L);
-        for (long i = 0; i < total; i++) {
-            message.putLong(0, i);
-            while (!ring.write(1, message, 0, size)) {
-                // full: spin
-            }
-        }
-        IoUtil.unmap(mapped);
-    }
-
-    // ---- jshm's MessageRing ---------------------------------------------------------------------
-
-    /** Where ring {@code index} starts: after the control page, 4 KiB aligned. */
-    private static long ringOffset(int capacity, int index) {
-        long span = (MessageRing.requiredSize(capacity) + 4095) / 4096 * 4096;
-        return CONTROL + index * span;
-    }
-
-    private static IdleStrategy idle(MessageRing ring, boolean futex) {
-        return futex ? ring.futexIdleStrategy() : new BusySpinIdleStrategy();
-    }
-
-    private Histogram ringRoundTripOnce(boolean futex) throws Exception {
-        long warm = warmRoundTrips();
-        long n = roundTrips();
-        String name = "/" + DevShm.uniqueName("ring-rtt");
-        try (PosixSegment segment = PosixSegment.create(name, ringOffset(RTT_RING, 2))) {
-            MessageRing ping = MessageRing.create(segment, ringOffset(RTT_RING, 0), RTT_RING, ProducerMode.SINGLE);
-            MessageRing pong = MessageRing.create(segment, ringOffset(RTT_RING, 1), RTT_RING, ProducerMode.SINGLE);
-            ByteBuffer view = segment.asByteBuffer(0, CONTROL);
-            Process child = spawn("ring-rtt", name, Long.toString(warm + n), Boolean.toString(futex));
-            awaitReady(view, child);
-            segment.unlink();
-            byte[] message = new byte[32];
-            IdleStrategy idle = idle(pong, futex);
-            RingCounter received = new RingCounter();
-            Histogram h = histogram();
-            {
-                for (long i = 0; i < warm + n; i++) {
-                    long t = System.nanoTime();
-                    while (!ping.offer(1, message, 0, 32)) {
-                        // full: spin
-                    }
-                    int got;
-                    while ((got = pong.poll(received, 1)) == 0) {
-                        idle.idle(0);
-                    }
-                    idle.idle(got);
-                    long rtt = System.nanoTime() - t;
-                    if (i >= warm) {
-                        h.recordValue(rtt);
-                    }
-                }
-            }
-            finish(child);
-            return h;
-        }
-    }
-
-    private static void ringRoundTripChild(String name, long total, boolean futex) {
-        try (PosixSegment segment = PosixSegment.open(name)) {
-            MessageRing ping = MessageRing.attach(segment, ringOffset(RTT_RING, 0));
-            MessageRing pong = MessageRing.attach(segment, ringOffset(RTT_RING, 1));
-            IdleStrategy idle = idle(ping, futex);
-            byte[] scratch = new byte[ping.maxMessageLength()];
-            long[] echoed = {0};
-            dev.jshm.ring.MessageHandler echo = (type, buffer, offset, length) -> {
-                buffer.get(offset, scratch, 0, length);
-                while (!pong.offer(type, scratch, 0, length)) {
-                    // full: spin
-                }
-                echoed[0]++;
-            };
-            LONGS.setRelease(segment.asByteBuffer(0, CONTROL), READY, 1L);
-            while (echoed[0] < total) {
-                idle.idle(ping.poll(echo, 1));
-            }
-        }
-    }
-
-    private double ringThroughputOnce(int size, boolean futex) throws Exception {
-        long block = block();
-        int warmBlocks = 1;
-        String name = "/" + DevShm.uniqueName("ring-tp");
-        try (PosixSegment segment = PosixSegment.create(name, ringOffset(THROUGHPUT_RING, 1))) {
-            MessageRing ring = MessageRing.create(segment, ringOffset(THROUGHPUT_RING, 0), THROUGHPUT_RING, ProducerMode.SINGLE);
-            ByteBuffer view = segment.asByteBuffer(0, CONTROL);
-            Process child = spawn("ring-throughput", name, Long.toString(block * (warmBlocks + 1)), Integer.toString(size));
-            awaitReady(view, child);
-            segment.unlink();
-            IdleStrategy idle = idle(ring, futex);
-            RingCounter received = new RingCounter();
-            double rate = 0;
-            for (int b = 0; b < warmBlocks + 1; b++) {
-                long start = System.nanoTime();
-                long target = (b + 1) * block;
-                while (received.count < target) {
-                    idle.idle(ring.poll(received, (int) Math.min(Integer.MAX_VALUE, target - received.count)));
-                }
-                rate = block / ((System.nanoTime() - start) / 1e9);
-            }
-            finish(child);
-            return rate;
-        }
-    }
-
-    private static void ringThroughputChild(String name, long total, int size) {
-        try (PosixSegment segment = PosixSegment.open(name)) {
-            MessageRing ring = MessageRing.attach(segment, ringOffset(THROUGHPUT_RING, 0));
-            byte[] message = new byte[size];
-            LONGS.setRelease(segment.asByteBuffer(0, CONTROL), READY, 1L);
-            for (long i = 0; i < total; i++) {
-                message[0] = (byte) i;
-                while (!ring.offer(1, message, 0, size)) {
-                    // full: spin
-                }
-            }
-        }
-    }
-
-    static final class RingCounter implements dev.jshm.ring.MessageHandler {
-        long count;
-
-        @Override
-        public void onMessage(int msgTypeId, ByteBuffer buffer, int offset, int length) {
-            count++;
-        }
-    }
-
     // ---- futex wake-up -------------------------------------------------------------------------
 
     private static final int WORD = 256;
@@ -490,29 +270,7 @@ public final class CrossProcess {
 
     // ---- plumbing ------------------------------------------------------------------------------
 
-    static final class Counter implements MessageHandler {
-        long count;
-
-        @Override
-        public void onMessage(int msgTypeId, org.agrona.MutableDirectBuffer buffer, int index, int length) {
-            count++;
-        }
-    }
-
-    private static MappedByteBuffer createRingFile(Path path, int capacity, int rings) throws IOException {
-        long length = CONTROL + (long) rings * (capacity + RingBufferDescriptor.TRAILER_LENGTH);
-        try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw")) {
-            file.setLength(length);
-        }
-        return IoUtil.mapExistingFile(path.toFile(), path.getFileName().toString());
-    }
-
-    private static OneToOneRingBuffer ring(MappedByteBuffer mapped, int capacity, int index) {
-        int length = capacity + RingBufferDescriptor.TRAILER_LENGTH;
-        return new OneToOneRingBuffer(new UnsafeBuffer(mapped, CONTROL + index * length, length));
-    }
-
-    private static Histogram histogram() {
+    static Histogram histogram() {
         return new Histogram(1, TimeUnit.SECONDS.toNanos(10), 3);
     }
 
@@ -541,7 +299,7 @@ public final class CrossProcess {
         return quick ? 2_000_000 : 10_000_000;
     }
 
-    private static Process spawn(String... args) throws IOException {
+    static Process spawn(String... args) throws IOException {
         List<String> command = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/taskset"))) {
             command.addAll(List.of("/usr/bin/taskset", "-c", "1"));
@@ -556,14 +314,14 @@ public final class CrossProcess {
                 .start();
     }
 
-    private static void awaitReady(ByteBuffer view, Process child) {
+    static void awaitReady(ByteBuffer view, Process child) {
         while ((long) LONGS.getAcquire(view, READY) != 1L) {
             checkAlive(child);
             Thread.onSpinWait();
         }
     }
 
-    private static void awaitReady(UnsafeBuffer control, Process child) {
+    static void awaitReady(UnsafeBuffer control, Process child) {
         while (control.getLongVolatile(READY) != 1L) {
             checkAlive(child);
             Thread.onSpinWait();
@@ -576,7 +334,7 @@ public final class CrossProcess {
         }
     }
 
-    private static void finish(Process child) throws InterruptedException {
+    static void finish(Process child) throws InterruptedException {
         if (!child.waitFor(60, TimeUnit.SECONDS)) {
             child.destroyForcibly();
             throw new IllegalStateException("the child process did not finish");
@@ -590,10 +348,13 @@ public final class CrossProcess {
         String scenario = args[1];
         switch (scenario) {
             case "pingpong" -> pingPongChild(args[2], Long.parseLong(args[3]));
-            case "agrona-rtt" -> agronaRoundTripChild(Path.of(args[2]), Long.parseLong(args[3]));
-            case "agrona-throughput" -> agronaThroughputChild(Path.of(args[2]), Long.parseLong(args[3]), Integer.parseInt(args[4]));
-            case "ring-rtt" -> ringRoundTripChild(args[2], Long.parseLong(args[3]), Boolean.parseBoolean(args[4]));
-            case "ring-throughput" -> ringThroughputChild(args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]));
+            case "agrona-rtt" -> AgronaScenarios.roundTripChild(Path.of(args[2]), Long.parseLong(args[3]));
+            case "agrona-throughput" -> AgronaScenarios.throughputChild(Path.of(args[2]), Long.parseLong(args[3]), Integer.parseInt(args[4]));
+            case "agrona-mpsc" -> AgronaScenarios.manyToOneChild(Path.of(args[2]), Long.parseLong(args[3]), Integer.parseInt(args[4]));
+            case "ring-rtt" -> RingScenarios.roundTripChild(args[2], Long.parseLong(args[3]), Boolean.parseBoolean(args[4]),
+                    Boolean.parseBoolean(args[5]));
+            case "ring-throughput" -> RingScenarios.throughputChild(args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]),
+                    Boolean.parseBoolean(args[5]));
             case "futex" -> futexChild(args[2], Long.parseLong(args[3]));
             default -> throw new IllegalArgumentException("unknown scenario " + scenario);
         }

@@ -36,7 +36,8 @@ public final class Report {
     static final List<String> WAY_ORDER = List.of(
             "jshmTyped", "jshmView", "jshmAtomics", "jshmNativeAtomics", "jshmSysVNative", "jshmPosixJava",
             "jshmPosixNative", "jshm", "jniPageSize", "jshmRead0", "jshmViewPingPong", "jshmRingSpin",
-            "jshmRingFutex", "jshmFutex", "jshmRobustLock", "jshmTryLock", "javaCas", "mappedByteBuffer", "directByteBuffer", "agrona",
+            "jshmRingZeroCopy", "jshmRingZeroCopy4K", "jshmRingFutex", "jshmRingMany", "jshmFutex",
+            "jshmRobustLock", "jshmTryLock", "javaCas", "mappedByteBuffer", "directByteBuffer", "agrona", "agronaManyToOne",
             "jshmSysVNative (JDK 25)", "jshmPosixJava (JDK 25)", "jshmPosixNative (JDK 25)",
             "ffmMapped (JDK 25)", "ffmArena (JDK 25)", "ffm (JDK 25)", "directByteBuffer (JDK 25)",
             "c", "cMemcpy", "cPingPong", "cFutex", "cJshmLock", "cPthreadRobust", "cCas");
@@ -80,7 +81,8 @@ public final class Report {
         Baseline jni = new Baseline("× baseline (empty JNI call; C memcpy for the 8-byte copies)",
                 (r, m) -> r.find(m.group(), m.op(), m.param(), m.op().equals("emptyCall") ? "jniPageSize" : "cMemcpy"));
         Baseline ping = new Baseline("× C ping-pong", (r, m) -> r.find(m.group(), m.op(), m.param(), "cPingPong"));
-        Baseline agrona = new Baseline("× Agrona", (r, m) -> r.find(m.group(), m.op(), m.param(), "agrona"));
+        Baseline agrona = new Baseline("× Agrona", (r, m) -> r.find(m.group(), m.op(), m.param(),
+                m.op().equals("twoProducers") ? "agronaManyToOne" : "agrona"));
         Baseline cCas = new Baseline("× C CAS + release store", (r, m) -> r.find(m.group(), m.op(), m.param(), "cCas"));
         Baseline cFutex = new Baseline("× C futex", (r, m) -> r.find(m.group(), m.op(), m.param(), "cFutex"));
         return List.of(
@@ -132,6 +134,10 @@ public final class Report {
                         in C). `cPingPong`: one cache line each way, spinning. `jshmViewPingPong`: the same \
                         protocol over a jshm POSIX segment through a VarHandle on its view. `agrona`: a \
                         32-byte message through two `OneToOneRingBuffer`s in one mapped /dev/shm file. \
+                        `jshmRingSpin`/`jshmRingFutex`: jshm's `MessageRing`, copying `offer`, spinning or \
+                        with the ring's `FutexIdleStrategy`; `jshmRingZeroCopy` (32 B) and \
+                        `jshmRingZeroCopy4K` (4 KiB): claim, write in place, commit, read in place, so the \
+                        bytes of the message are never copied. \
                         The mean includes the rare long stalls (a vCPU descheduled by the host); the \
                         percentiles show the typical case. Every way runs once per round and the rounds \
                         interleave the ways (C included), so all of them meet the same load; the samples \
@@ -139,7 +145,12 @@ public final class Report {
                 new Group("Throughput", "Cross-process one-way throughput", """
                         One process writes messages of the given size as fast as the ring takes them, the \
                         other (the timer) reads them; messages per second over a block of millions of \
-                        messages after a warm-up block, once per round, the ways interleaved. Higher is better: a ratio above 1 is faster \
+                        messages after a warm-up block. `oneWay`: one producer; `agrona` is `OneToOneRingBuffer.write` \
+                        (a copy), `jshmRingSpin` the copying `offer`, `jshmRingZeroCopy` claim/commit, \
+                        `jshmRingFutex` the copying `offer` into a consumer with the futex idle strategy. \
+                        `twoProducers`: two producer processes on one core into one consumer, Agrona's \
+                        `ManyToOneRingBuffer` against a `ProducerMode.MANY` ring. Each way runs \
+                        once per round, the ways interleaved. Higher is better: a ratio above 1 is faster \
                         than the baseline.""", "message size (bytes)", List.of(agrona), false),
                 new Group("FutexWake", "Futex wake-up latency", """
                         One-way: the waker (core 1) stamps the time and wakes; the waiter (core 0), asleep \

@@ -1,9 +1,11 @@
-package dev.jshm.ring;
+package dev.jshm.cli;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -11,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import dev.jshm.BusySpinIdleStrategy;
@@ -18,6 +21,9 @@ import dev.jshm.IdleStrategy;
 import dev.jshm.PosixSegment;
 import dev.jshm.SegmentNotFoundException;
 import dev.jshm.YieldingIdleStrategy;
+import dev.jshm.ring.MessageHandler;
+import dev.jshm.ring.MessageRing;
+import dev.jshm.ring.ProducerMode;
 
 /**
  * Round-trip latency between two processes over two rings: this process sends a message on the
@@ -27,11 +33,13 @@ import dev.jshm.YieldingIdleStrategy;
  * unlinked at the end, also when something fails.
  *
  * <pre>
- * java -cp jshm.jar dev.jshm.ring.PingPong [--seconds N] [--size BYTES] [--idle spin|yield|futex]
+ * jshm pingpong [--seconds N] [--size BYTES] [--idle spin|yield|futex] [--json]
  * </pre>
  *
  * Prints the round-trip time percentiles (p50, p99, p99.9, max) and the messages per second
  * (two per round trip). The first fifth of the time (at least 0.2 s) warms up and is not counted.
+ * The echo side is this class's {@link #main} with {@code --echo}; {@link PingPongCommand} is
+ * the command line.
  */
 public final class PingPong {
 
@@ -43,84 +51,58 @@ public final class PingPong {
     private PingPong() {
     }
 
-    /** Runs the benchmark (or, with {@code --echo}, the echo side) and exits with a non-zero status on failure. */
+    /** The echo side, which {@link #measure} starts: {@code --echo NAME --pong-offset N --idle spin|yield|futex}. */
     public static void main(String[] args) {
-        int status = run(args, System.out, System.err);
-        if (status != 0) {
-            System.exit(status);
+        try {
+            echo(parseEcho(args));
+        } catch (RuntimeException e) {
+            System.err.println("jshm pingpong echo: " + e);
+            System.exit(1);
         }
     }
 
-    /** The options, parsed. */
-    private record Options(double seconds, int size, String idle, String echoName, long pongOffset) {
-    }
+    /** What to measure. */
+    record Options(double seconds, int size, String idle, boolean json) {
 
-    /**
-     * Runs the benchmark, printing to {@code out} and {@code err}.
-     *
-     * @return the exit status: 0, 1 on failure, 2 on bad arguments
-     */
-    public static int run(String[] args, PrintStream out, PrintStream err) {
-        Options options;
-        try {
-            options = parse(args);
-        } catch (IllegalArgumentException e) {
-            err.println("pingpong: " + e.getMessage());
-            err.println("usage: pingpong [--seconds N] [--size BYTES] [--idle spin|yield|futex]");
-            return 2;
-        }
-        try {
-            if (options.echoName() != null) {
-                echo(options);
-            } else {
-                measure(options, out);
+        /**
+         * @throws IllegalArgumentException naming the option and the range it must be in
+         */
+        Options {
+            if (!(seconds > 0 && seconds <= 3600)) {
+                throw new IllegalArgumentException("--seconds " + seconds + " must be in (0, 3600]");
             }
-            return 0;
-        } catch (Exception | AssertionError e) {
-            err.println("pingpong: " + e);
-            return 1;
+            if (size < Long.BYTES || size > MAX_SIZE) {
+                throw new IllegalArgumentException("--size " + size + " must be in [8, " + MAX_SIZE + "]");
+            }
+            if (!IDLE_STRATEGIES.contains(idle)) {
+                throw new IllegalArgumentException("--idle " + idle + " must be spin, yield or futex");
+            }
         }
     }
 
-    private static Options parse(String[] args) {
-        double seconds = 5;
-        int size = 32;
+    /** The largest message: the largest ring's maximum. */
+    static final int MAX_SIZE = MessageRing.MAX_CAPACITY_BYTES / 8;
+    static final List<String> IDLE_STRATEGIES = List.of("spin", "yield", "futex");
+
+    private record EchoOptions(String name, long pongOffset, String idle) {
+    }
+
+    private static EchoOptions parseEcho(String[] args) {
+        String name = null;
+        long pongOffset = -1;
         String idle = "spin";
-        String echoName = null;
-        long pongOffset = 0;
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (arg.equals("--help") || arg.equals("-h")) {
-                throw new IllegalArgumentException("round-trip latency between two processes over shared memory rings");
-            }
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("missing value after " + arg);
-            }
-            String value = args[++i];
-            try {
-                switch (arg) {
-                    case "--seconds" -> seconds = Double.parseDouble(value);
-                    case "--size" -> size = Integer.parseInt(value);
-                    case "--idle" -> idle = value;
-                    case "--echo" -> echoName = value;
-                    case "--pong-offset" -> pongOffset = Long.parseLong(value);
-                    default -> throw new IllegalArgumentException("unknown option " + arg);
-                }
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("not a number after " + arg + ": " + value);
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--echo" -> name = args[i + 1];
+                case "--pong-offset" -> pongOffset = Long.parseLong(args[i + 1]);
+                case "--idle" -> idle = args[i + 1];
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        if (!(seconds > 0 && seconds <= 3600)) {
-            throw new IllegalArgumentException("--seconds " + seconds + " must be in (0, 3600]");
+        if (name == null || pongOffset < 0 || args.length % 2 != 0) {
+            throw new IllegalArgumentException("usage: PingPong --echo NAME --pong-offset N [--idle spin|yield|futex]");
         }
-        int maxSize = RingLayout.maxMessageLength(RingLayout.MAX_CAPACITY);
-        if (size < Long.BYTES || size > maxSize) {
-            throw new IllegalArgumentException("--size " + size + " must be in [8, " + maxSize + "]");
-        }
-        if (!List.of("spin", "yield", "futex").contains(idle)) {
-            throw new IllegalArgumentException("--idle " + idle + " must be spin, yield or futex");
-        }
-        return new Options(seconds, size, idle, echoName, pongOffset);
+        return new EchoOptions(name, pongOffset, idle);
     }
 
     /** How a side waits for the ring it reads. */
@@ -134,10 +116,15 @@ public final class PingPong {
 
     private static int capacityFor(int size) {
         long needed = Math.max(DEFAULT_CAPACITY, 8L * size);
-        return (int) Math.min(Long.highestOneBit(needed - 1) << 1, RingLayout.MAX_CAPACITY);
+        return (int) Math.min(Long.highestOneBit(needed - 1) << 1, MessageRing.MAX_CAPACITY_BYTES);
     }
 
-    private static void measure(Options options, PrintStream out) throws Exception {
+    /**
+     * Runs the measurement and prints the result on {@code out}.
+     *
+     * @throws Exception naming what failed (the echo process, the segment); the segment is unlinked
+     */
+    static void measure(Options options, PrintStream out) throws Exception {
         int capacity = capacityFor(options.size());
         long stride = (MessageRing.requiredSize(capacity) + PAGE - 1) / PAGE * PAGE;
         String name = "/jshm-pingpong-" + ProcessHandle.current().pid();
@@ -272,7 +259,27 @@ public final class PingPong {
     private static void report(PrintStream out, Options options, String name, int capacity, long peerPid, long[] samples,
                                double elapsed) {
         Arrays.sort(samples);
-        out.printf(Locale.ROOT, "pingpong: %d-byte messages, idle %s, two %d-byte rings in POSIX object %s, echo process %d%n",
+        if (options.json()) {
+            Map<String, Object> root = Json.object();
+            root.put("size", options.size());
+            root.put("idle", options.idle());
+            root.put("capacity", capacity);
+            root.put("object", name);
+            root.put("echoPid", peerPid);
+            root.put("roundTrips", samples.length);
+            root.put("seconds", decimal(elapsed, 3));
+            root.put("roundTripsPerSecond", Math.round(samples.length / elapsed));
+            root.put("messagesPerSecond", Math.round(2 * samples.length / elapsed));
+            Map<String, Object> rtt = Json.object();
+            rtt.put("p50", percentile(samples, 0.50));
+            rtt.put("p99", percentile(samples, 0.99));
+            rtt.put("p999", percentile(samples, 0.999));
+            rtt.put("max", samples.length == 0 ? 0L : samples[samples.length - 1]);
+            root.put("rttNanos", rtt);
+            out.println(Json.pretty(root));
+            return;
+        }
+        out.printf(Locale.ROOT, "%d-byte messages, idle %s, two %d-byte rings in POSIX object %s, echo process %d%n",
                 options.size(), options.idle(), capacity, name, peerPid);
         out.printf(Locale.ROOT, "round trips: %d in %.2f s: %.0f round trips/s, %.0f messages/s%n", samples.length, elapsed,
                 samples.length / elapsed, 2 * samples.length / elapsed);
@@ -280,6 +287,10 @@ public final class PingPong {
         out.printf(Locale.ROOT, "rtt p99:   %10.3f us%n", percentile(samples, 0.99) / 1e3);
         out.printf(Locale.ROOT, "rtt p99.9: %10.3f us%n", percentile(samples, 0.999) / 1e3);
         out.printf(Locale.ROOT, "rtt max:   %10.3f us%n", samples.length == 0 ? 0.0 : samples[samples.length - 1] / 1e3);
+    }
+
+    private static BigDecimal decimal(double value, int scale) {
+        return BigDecimal.valueOf(value).setScale(scale, RoundingMode.HALF_EVEN);
     }
 
     /** The smallest sample that at least {@code q} of the samples do not exceed (nearest rank). */
@@ -292,9 +303,9 @@ public final class PingPong {
     }
 
     /** The echo side: sends every message of the ping ring back on the pong ring until told to stop. */
-    private static void echo(Options options) {
+    private static void echo(EchoOptions options) {
         ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
-        try (PosixSegment segment = PosixSegment.open(options.echoName())) {
+        try (PosixSegment segment = PosixSegment.open(options.name())) {
             MessageRing ping = MessageRing.attach(segment, 0);
             MessageRing pong = MessageRing.attach(segment, options.pongOffset());
             IdleStrategy idle = idle(options.idle(), ping);

@@ -1,9 +1,10 @@
-package dev.jshm.ring;
+package dev.jshm.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -19,9 +20,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The ping-pong example: it starts its echo JVM, measures for a second, reports, and cleans up. */
+/** {@code jshm pingpong}, in process: it starts its echo JVM, measures for a second, reports, and cleans up. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class RingPingPongTest {
+class PingPongCommandTest {
 
     record Run(int status, String out, String err) {
     }
@@ -29,7 +30,11 @@ class RingPingPongTest {
     private static Run run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = PingPong.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String[] command = new String[args.length + 1];
+        command[0] = "pingpong";
+        System.arraycopy(args, 0, command, 1, args.length);
+        int status = Main.run(command, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), new ByteArrayInputStream(new byte[0]));
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -64,12 +69,26 @@ class RingPingPongTest {
     }
 
     @Test
+    void jsonPrintsOneObjectWithThePercentiles() {
+        Run run = run("--seconds", "0.5", "--idle", "yield", "--json");
+        assertEquals(0, run.status(), () -> "stderr: " + run.err());
+        String out = run.out().trim();
+        assertTrue(out.startsWith("{") && out.endsWith("}"), out);
+        for (String field : new String[] {"\"roundTrips\": ", "\"rttNanos\": {", "\"p50\": ", "\"p99\": ", "\"idle\": \"yield\""}) {
+            assertTrue(out.contains(field), field + " in " + out);
+        }
+        Matcher p50 = Pattern.compile("\"p50\": (\\d+)").matcher(out);
+        assertTrue(p50.find() && Long.parseLong(p50.group(1)) > 0, out);
+    }
+
+    @Test
     void badArgumentsExitWithStatus2AndUsage() {
         for (String[] args : new String[][] {{"--size", "4"}, {"--idle", "sleep"}, {"--seconds", "0"}, {"--bogus", "1"},
                 {"--seconds"}, {"--size", "many"}}) {
             Run run = run(args);
             assertEquals(2, run.status(), String.join(" ", args));
-            assertTrue(run.err().contains("usage: pingpong"), run.err());
+            assertTrue(run.err().startsWith("jshm: "), run.err());
+            assertFalse(run.err().contains("pingpong: "), "no second prefix: " + run.err());
         }
     }
 

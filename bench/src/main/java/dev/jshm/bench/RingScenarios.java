@@ -1,0 +1,198 @@
+package dev.jshm.bench;
+
+import static dev.jshm.bench.CrossProcess.CONTROL;
+import static dev.jshm.bench.CrossProcess.LONGS;
+import static dev.jshm.bench.CrossProcess.READY;
+
+import java.nio.ByteBuffer;
+
+import org.HdrHistogram.Histogram;
+
+import dev.jshm.BusySpinIdleStrategy;
+import dev.jshm.IdleStrategy;
+import dev.jshm.PosixSegment;
+import dev.jshm.ring.MessageHandler;
+import dev.jshm.ring.MessageRing;
+import dev.jshm.ring.ProducerMode;
+
+/**
+ * The two-process ways of jshm's {@link MessageRing}, for {@link CrossProcess}: round trips and
+ * one-way throughput, copying ({@code offer} from a {@code byte[]}) or zero-copy ({@code claim},
+ * write in place, {@code commit}; the consumer reads in place), spinning or with the ring's
+ * futex idle strategy, and many producers (two child processes) into one consumer.
+ *
+ * <p>The zero-copy round trip passes a message of the given size each way without copying its
+ * bytes: the echo side reads the sequence number in place and claims, stamps and commits a
+ * message of the same length on the other ring.
+ */
+final class RingScenarios {
+
+    static final int RTT_RING = 64 * 1024;
+    static final int THROUGHPUT_RING = 1024 * 1024;
+
+    private RingScenarios() {
+    }
+
+    /** Where ring {@code index} starts: after the control page, 4 KiB aligned. */
+    static long ringOffset(int capacity, int index) {
+        long span = (MessageRing.requiredSize(capacity) + 4095) / 4096 * 4096;
+        return CONTROL + index * span;
+    }
+
+    private static IdleStrategy idle(MessageRing ring, boolean futex) {
+        return futex ? ring.futexIdleStrategy() : new BusySpinIdleStrategy();
+    }
+
+    // ---- round trips -----------------------------------------------------------------------------
+
+    static Histogram roundTrip(long warm, long n, int size, boolean futex, boolean zeroCopy) throws Exception {
+        String name = "/" + DevShm.uniqueName("ring-rtt");
+        try (PosixSegment segment = PosixSegment.create(name, ringOffset(RTT_RING, 2))) {
+            MessageRing ping = MessageRing.create(segment, ringOffset(RTT_RING, 0), RTT_RING, ProducerMode.SINGLE);
+            MessageRing pong = MessageRing.create(segment, ringOffset(RTT_RING, 1), RTT_RING, ProducerMode.SINGLE);
+            ByteBuffer view = segment.asByteBuffer(0, CONTROL);
+            Process child = CrossProcess.spawn("ring-rtt", name, Long.toString(warm + n), Boolean.toString(futex),
+                    Boolean.toString(zeroCopy));
+            CrossProcess.awaitReady(view, child);
+            segment.unlink();
+            byte[] message = new byte[size];
+            IdleStrategy idle = idle(pong, futex);
+            Counter received = new Counter();
+            Histogram h = CrossProcess.histogram();
+            ByteBuffer buffer = ping.buffer();
+            for (long i = 0; i < warm + n; i++) {
+                long t = System.nanoTime();
+                if (zeroCopy) {
+                    int index;
+                    while ((index = ping.claim(1, size)) < 0) {
+                        // full: spin
+                    }
+                    buffer.putLong(index, i);
+                    ping.commit(index);
+                } else {
+                    while (!ping.offer(1, message, 0, size)) {
+                        // full: spin
+                    }
+                }
+                int got;
+                while ((got = pong.poll(received, 1)) == 0) {
+                    idle.idle(0);
+                }
+                idle.idle(got);
+                long rtt = System.nanoTime() - t;
+                if (i >= warm) {
+                    h.recordValue(rtt);
+                }
+            }
+            CrossProcess.finish(child);
+            return h;
+        }
+    }
+
+    static void roundTripChild(String name, long total, boolean futex, boolean zeroCopy) {
+        try (PosixSegment segment = PosixSegment.open(name)) {
+            MessageRing ping = MessageRing.attach(segment, ringOffset(RTT_RING, 0));
+            MessageRing pong = MessageRing.attach(segment, ringOffset(RTT_RING, 1));
+            IdleStrategy idle = idle(ping, futex);
+            byte[] scratch = new byte[ping.maxMessageLength()];
+            ByteBuffer out = pong.buffer();
+            long[] echoed = {0};
+            MessageHandler echo = zeroCopy
+                    ? (type, buffer, offset, length) -> {
+                        int index;
+                        while ((index = pong.claim(type, length)) < 0) {
+                            // full: spin
+                        }
+                        out.putLong(index, buffer.getLong(offset));
+                        pong.commit(index);
+                        echoed[0]++;
+                    }
+                    : (type, buffer, offset, length) -> {
+                        buffer.get(offset, scratch, 0, length);
+                        while (!pong.offer(type, scratch, 0, length)) {
+                            // full: spin
+                        }
+                        echoed[0]++;
+                    };
+            LONGS.setRelease(segment.asByteBuffer(0, CONTROL), READY, 1L);
+            while (echoed[0] < total) {
+                idle.idle(ping.poll(echo, 1));
+            }
+        }
+    }
+
+    // ---- throughput ------------------------------------------------------------------------------
+
+    /**
+     * This JVM consumes what {@code producers} child processes write as fast as the ring takes it,
+     * and times the last of two blocks of {@code block} messages.
+     */
+    static double throughput(long block, int size, boolean futex, boolean zeroCopy, int producers) throws Exception {
+        int warmBlocks = 1;
+        String name = "/" + DevShm.uniqueName("ring-tp");
+        try (PosixSegment segment = PosixSegment.create(name, ringOffset(THROUGHPUT_RING, 1))) {
+            MessageRing ring = MessageRing.create(segment, ringOffset(THROUGHPUT_RING, 0), THROUGHPUT_RING,
+                    producers > 1 ? ProducerMode.MANY : ProducerMode.SINGLE);
+            Process[] children = new Process[producers];
+            long each = block * (warmBlocks + 1) / producers;
+            for (int p = 0; p < producers; p++) {
+                // Every child must be attached before the object is unlinked.
+                ByteBuffer view = segment.asByteBuffer(0, CONTROL);
+                LONGS.setRelease(view, READY, 0L);
+                children[p] = CrossProcess.spawn("ring-throughput", name, Long.toString(each), Integer.toString(size),
+                        Boolean.toString(zeroCopy));
+                CrossProcess.awaitReady(view, children[p]);
+            }
+            segment.unlink();
+            IdleStrategy idle = idle(ring, futex);
+            Counter received = new Counter();
+            double rate = 0;
+            for (int b = 0; b < warmBlocks + 1; b++) {
+                long start = System.nanoTime();
+                long target = Math.min((b + 1) * block, each * producers);
+                long count = target - b * block;
+                while (received.count < target) {
+                    idle.idle(ring.poll(received, (int) Math.min(Integer.MAX_VALUE, target - received.count)));
+                }
+                rate = count / ((System.nanoTime() - start) / 1e9);
+            }
+            for (Process child : children) {
+                CrossProcess.finish(child);
+            }
+            return rate;
+        }
+    }
+
+    static void throughputChild(String name, long total, int size, boolean zeroCopy) {
+        try (PosixSegment segment = PosixSegment.open(name)) {
+            MessageRing ring = MessageRing.attach(segment, ringOffset(THROUGHPUT_RING, 0));
+            byte[] message = new byte[size];
+            ByteBuffer buffer = ring.buffer();
+            LONGS.setRelease(segment.asByteBuffer(0, CONTROL), READY, 1L);
+            for (long i = 0; i < total; i++) {
+                if (zeroCopy) {
+                    int index;
+                    while ((index = ring.claim(1, size)) < 0) {
+                        // full: spin
+                    }
+                    buffer.putLong(index, i);
+                    ring.commit(index);
+                } else {
+                    message[0] = (byte) i;
+                    while (!ring.offer(1, message, 0, size)) {
+                        // full: spin
+                    }
+                }
+            }
+        }
+    }
+
+    static final class Counter implements MessageHandler {
+        long count;
+
+        @Override
+        public void onMessage(int msgTypeId, ByteBuffer buffer, int offset, int length) {
+            count++;
+        }
+    }
+}

@@ -1,0 +1,437 @@
+package dev.jshm.ring;
+
+import static dev.jshm.ring.RecordDescriptor.HEADER_LENGTH;
+import static dev.jshm.ring.RecordDescriptor.PADDING_TYPE;
+import static dev.jshm.ring.RecordDescriptor.align;
+import static dev.jshm.ring.RecordDescriptor.isAligned;
+import static dev.jshm.ring.RecordDescriptor.payloadIndex;
+import static dev.jshm.ring.RecordDescriptor.typeIndex;
+import static dev.jshm.ring.RingDescriptor.FLAG_MANY_PRODUCERS;
+import static dev.jshm.ring.RingDescriptor.HEAD_CACHE_OFFSET;
+import static dev.jshm.ring.RingDescriptor.HEAD_OFFSET;
+import static dev.jshm.ring.RingDescriptor.INT;
+import static dev.jshm.ring.RingDescriptor.LONG;
+import static dev.jshm.ring.RingDescriptor.SIGNAL_BLOCK_OFFSET;
+import static dev.jshm.ring.RingDescriptor.TAIL_OFFSET;
+
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.Objects;
+
+import dev.jshm.FutexIdleStrategy;
+import dev.jshm.Segment;
+import dev.jshm.SignalBlock;
+
+/**
+ * What both producer modes share: the views of the ring's memory, writing and committing
+ * records, and the accessors; the consumer's side is {@link RingConsumer}. A subclass says only
+ * how the tail moves ({@link #moveTail}).
+ *
+ * <p>Memory: the ring reads and writes through {@link ByteBuffer} views of the segment and
+ * {@link VarHandle}s over them. Every index into the record area is a masked position or a
+ * length checked against the room left before the end of the area ({@link RecordDescriptor}),
+ * so no value in shared memory can move an access outside the ring.
+ */
+abstract sealed class AbstractMessageRing implements MessageRing permits OneToOneMessageRing, ManyToOneMessageRing {
+
+    final Segment segment;
+    final long offset;
+    /** The header, writable, native order. */
+    final ByteBuffer header;
+    /** The record area, writable, native order; what {@link #buffer()} returns. */
+    final ByteBuffer records;
+    final int capacity;
+    final int mask;
+    final int maxMessageLength;
+    final SignalBlock signal;
+    final RingHeartbeats heartbeats;
+    private final RingConsumer consumer;
+
+    AbstractMessageRing(Segment segment, long offset, ByteBuffer header, int capacity) {
+        this.segment = segment;
+        this.offset = offset;
+        this.header = header;
+        this.capacity = capacity;
+        this.mask = capacity - 1;
+        this.maxMessageLength = RingDescriptor.maxMessageLength(capacity);
+        this.records = segment.asByteBuffer(offset + RingDescriptor.HEADER_LENGTH, capacity).order(ByteOrder.nativeOrder());
+        this.signal = new SignalBlock(segment, offset + SIGNAL_BLOCK_OFFSET);
+        this.heartbeats = new RingHeartbeats(header);
+        this.consumer = new RingConsumer(this);
+    }
+
+    static MessageRing open(Segment segment, long offset, ByteBuffer header, int capacity, int flags) {
+        return (flags & FLAG_MANY_PRODUCERS) != 0
+                ? new ManyToOneMessageRing(segment, offset, header, capacity)
+                : new OneToOneMessageRing(segment, offset, header, capacity);
+    }
+
+    /**
+     * Moves the tail from {@code tail} to {@code newTail}; returns the tail it found there
+     * ({@code tail} when it moved it).
+     */
+    abstract long moveTail(long tail, long newTail);
+
+    // ---- what the ring is ---------------------------------------------------------------------
+
+    @Override
+    public final int capacity() {
+        return capacity;
+    }
+
+    @Override
+    public final int maxMessageLength() {
+        return maxMessageLength;
+    }
+
+    @Override
+    public final int maxBatchLength() {
+        return RingDescriptor.maxBatchLength(capacity);
+    }
+
+    @Override
+    public final Segment segment() {
+        return segment;
+    }
+
+    @Override
+    public final long offset() {
+        return offset;
+    }
+
+    @Override
+    public final long tailPosition() {
+        checkOpen();
+        return (long) LONG.getAcquire(header, TAIL_OFFSET);
+    }
+
+    @Override
+    public final long headPosition() {
+        checkOpen();
+        return (long) LONG.getAcquire(header, HEAD_OFFSET);
+    }
+
+    @Override
+    public final int size() {
+        // Read head first: a tail read after it is never older, so the difference is never negative.
+        long head = headPosition();
+        long tail = tailPosition();
+        return (int) Math.min(Math.max(tail - head, 0), capacity);
+    }
+
+    @Override
+    public final int waiters() {
+        checkOpen();
+        return signal.sleepers();
+    }
+
+    @Override
+    public final long futexOffset() {
+        return signal.offset();
+    }
+
+    @Override
+    public final FutexIdleStrategy futexIdleStrategy() {
+        checkOpen();
+        return new FutexIdleStrategy(signal, FutexIdleStrategy.DEFAULT_MAX_SPINS, FutexIdleStrategy.DEFAULT_MAX_YIELDS,
+                FutexIdleStrategy.DEFAULT_MAX_PARK);
+    }
+
+    @Override
+    public final ByteBuffer buffer() {
+        return records;
+    }
+
+    @Override
+    public String toString() {
+        return "MessageRing(" + producerMode() + ", capacity=" + capacity + ") at offset " + offset + " of " + segment;
+    }
+
+    // ---- producing ----------------------------------------------------------------------------
+
+    @Override
+    public final boolean offer(int msgTypeId, byte[] src, int off, int len) {
+        Objects.checkFromIndexSize(off, len, src.length);
+        int index = claim(msgTypeId, len);
+        if (index < 0) {
+            return false;
+        }
+        records.put(index, src, off, len);
+        commitRecord(index - HEADER_LENGTH, HEADER_LENGTH + len);
+        return true;
+    }
+
+    @Override
+    public final boolean offer(int msgTypeId, ByteBuffer src) {
+        int len = src.remaining();
+        int index = claim(msgTypeId, len);
+        if (index < 0) {
+            return false;
+        }
+        records.put(index, src, src.position(), len);
+        commitRecord(index - HEADER_LENGTH, HEADER_LENGTH + len);
+        return true;
+    }
+
+    @Override
+    public final int claim(int msgTypeId, int length) {
+        checkOpen();
+        checkMessage(msgTypeId, length);
+        int recordLength = HEADER_LENGTH + length;
+        int recordIndex = claimSpace(align(recordLength));
+        if (recordIndex < 0) {
+            return -1;
+        }
+        INT.setRelease(records, recordIndex, -recordLength);
+        // The claim mark is visible before any byte of the message: a record whose length reads 0
+        // has nothing written yet, which is what unblock relies on.
+        VarHandle.releaseFence();
+        records.putInt(typeIndex(recordIndex), msgTypeId);
+        return payloadIndex(recordIndex);
+    }
+
+    @Override
+    public final void commit(int index) {
+        checkOpen();
+        int length = claimedLength(index, "commit");
+        commitRecord(index - HEADER_LENGTH, length);
+    }
+
+    @Override
+    public final void abort(int index) {
+        checkOpen();
+        int length = claimedLength(index, "abort");
+        putRecordHeader(index - HEADER_LENGTH, length, PADDING_TYPE);
+        signal.signal();
+    }
+
+    @Override
+    public final boolean offerBatch(int msgTypeId, ByteBuffer[] messages, int from, int count) {
+        checkOpen();
+        Objects.checkFromIndexSize(from, count, messages.length);
+        if (count == 0) {
+            checkMessage(msgTypeId, 0);
+            return true;
+        }
+        long total = 0;
+        for (int i = from; i < from + count; i++) {
+            int length = messages[i].remaining();
+            checkMessage(msgTypeId, length);
+            total += align(HEADER_LENGTH + length);
+        }
+        if (total > maxBatchLength()) {
+            throw new IllegalArgumentException("offerBatch of " + count + " messages (" + total + " bytes with headers) to " + this
+                    + ": a batch may take at most " + maxBatchLength() + " bytes");
+        }
+        int first = claimSpace((int) total);
+        if (first < 0) {
+            return false;
+        }
+        // Until the commit, the first header claims the whole batch: unblocking it skips all of it.
+        INT.setRelease(records, first, (int) -total);
+        VarHandle.releaseFence();
+        int recordIndex = first;
+        for (int i = from; i < from + count; i++) {
+            ByteBuffer message = messages[i];
+            int length = message.remaining();
+            records.putInt(typeIndex(recordIndex), msgTypeId);
+            records.put(payloadIndex(recordIndex), message, message.position(), length);
+            if (recordIndex != first) {
+                // Plain: the release store of the first length below publishes it.
+                records.putInt(recordIndex, HEADER_LENGTH + length);
+            }
+            recordIndex += align(HEADER_LENGTH + length);
+        }
+        commitRecord(first, HEADER_LENGTH + messages[from].remaining());
+        return true;
+    }
+
+    private void checkMessage(int msgTypeId, int length) {
+        if (msgTypeId < 1) {
+            throw new IllegalArgumentException("message type " + msgTypeId + " must be at least 1 (" + this + ")");
+        }
+        if (length < 0 || length > maxMessageLength) {
+            throw new IllegalArgumentException("message length " + length + " is outside [0, " + maxMessageLength + "] for " + this);
+        }
+    }
+
+    /**
+     * Reserves {@code required} bytes (a multiple of 8, at most half the capacity) at one
+     * contiguous index, after a padding record when they do not fit before the end of the area.
+     * Returns the index or -1 when the ring is full.
+     *
+     * <p>Positions read from shared memory are checked before use: the tail must be 8-aligned,
+     * and the head at most {@code capacity} behind it and never ahead of it. A tail read before
+     * another producer moved it may trail the head; such a stale tail is read again (it changed),
+     * and only a tail that reads the same twice behind the head is corrupt.
+     */
+    private int claimSpace(int required) {
+        heartbeats.producerIfDue();
+        long head = (long) LONG.getAcquire(header, HEAD_CACHE_OFFSET);
+        long tail = (long) LONG.getAcquire(header, TAIL_OFFSET);
+        int tailIndex;
+        int padding;
+        while (true) {
+            if (!isAligned(tail)) {
+                throw corrupt("claim", "tail", tail, tail, "not a multiple of " + RecordDescriptor.ALIGNMENT);
+            }
+            tailIndex = (int) tail & mask;
+            int toEnd = capacity - tailIndex;
+            padding = required > toEnd ? toEnd : 0;
+            int needed = required + padding; // < capacity: required <= capacity / 2 and padding < required
+            long used = tail - head;
+            if (used < 0 || used > capacity - needed) {
+                head = (long) LONG.getAcquire(header, HEAD_OFFSET);
+                used = tail - head;
+                if (used < 0) {
+                    long again = (long) LONG.getAcquire(header, TAIL_OFFSET);
+                    if (again == tail) {
+                        throw corrupt("claim", "tail", head, tail, "behind head " + head);
+                    }
+                    tail = again;
+                    continue;
+                }
+                if (used > capacity) {
+                    throw corrupt("claim", "tail", head, tail, "more than capacity " + capacity + " ahead of head " + head);
+                }
+                if (used > capacity - needed) {
+                    return -1;
+                }
+                LONG.setOpaque(header, HEAD_CACHE_OFFSET, head);
+            }
+            long witness = moveTail(tail, tail + needed);
+            if (witness == tail) {
+                break;
+            }
+            tail = witness;
+            head = (long) LONG.getAcquire(header, HEAD_CACHE_OFFSET);
+        }
+        if (padding != 0) {
+            putRecordHeader(tailIndex, padding, PADDING_TYPE);
+            tailIndex = 0;
+        }
+        return tailIndex;
+    }
+
+    /** The type first, then the length with release: a consumer that reads the length sees the type. */
+    final void putRecordHeader(int recordIndex, int length, int type) {
+        records.putInt(typeIndex(recordIndex), type);
+        INT.setRelease(records, recordIndex, length);
+    }
+
+    /**
+     * Commit: the release store of the length publishes the record, and the signal block's
+     * fence orders it before the read of the sleepers flag (see {@link SignalBlock}).
+     */
+    private void commitRecord(int recordIndex, int recordLength) {
+        INT.setRelease(records, recordIndex, recordLength);
+        signal.signal();
+    }
+
+    /**
+     * Checks that {@code index} is a claimed message's; returns the record's length, read once
+     * and checked (what the commit writes back, whatever the memory says afterwards).
+     */
+    private int claimedLength(int index, String operation) {
+        int recordIndex = index - HEADER_LENGTH;
+        if (recordIndex < 0 || index > capacity || !isAligned(index)) {
+            throw notClaimed(index, operation);
+        }
+        int length = (int) INT.getAcquire(records, recordIndex);
+        if (length >= 0) {
+            throw notClaimed(index, operation);
+        }
+        int extent = RecordDescriptor.claimExtent(length, capacity - recordIndex);
+        if (extent < 0 || -(long) length > HEADER_LENGTH + maxMessageLength) {
+            throw corrupt(operation, "record length", recordIndex, length, "not the claim of a message of at most "
+                    + maxMessageLength + " bytes that fits before the end of the record area");
+        }
+        return -length;
+    }
+
+    private IllegalStateException notClaimed(int index, String operation) {
+        return new IllegalStateException(operation + "(index=" + index + ") of " + this
+                + ": no claimed message there (never claimed, already committed or aborted, or unblocked by the consumer)");
+    }
+
+    final RingCorruptedException corrupt(String operation, String field, long position, long value, String expected) {
+        return new RingCorruptedException(toString(), operation, field, position, value, expected);
+    }
+
+    // ---- consuming: one consumer thread --------------------------------------------------------
+
+    @Override
+    public final int poll(MessageHandler handler, int limit) {
+        checkOpen();
+        return consumer.poll(handler, limit);
+    }
+
+    @Override
+    public final int drain(MessageHandler handler) {
+        checkOpen();
+        return consumer.drain(handler);
+    }
+
+    @Override
+    public final void unblockAfter(Duration timeout) {
+        consumer.unblockAfter(timeout);
+    }
+
+    @Override
+    public final boolean unblock(Duration timeout) {
+        checkOpen();
+        return consumer.unblock(timeout);
+    }
+
+    @Override
+    public final boolean await(Duration timeout) {
+        checkOpen();
+        return consumer.await(timeout);
+    }
+
+    // ---- liveness -----------------------------------------------------------------------------
+
+    @Override
+    public final long producerHeartbeat() {
+        checkOpen();
+        return heartbeats.producerBeat();
+    }
+
+    @Override
+    public final long consumerHeartbeat() {
+        checkOpen();
+        return heartbeats.consumerBeat();
+    }
+
+    @Override
+    public final int producerPid() {
+        checkOpen();
+        return heartbeats.producerPid();
+    }
+
+    @Override
+    public final int consumerPid() {
+        checkOpen();
+        return heartbeats.consumerPid();
+    }
+
+    @Override
+    public final void heartbeatProducer() {
+        checkOpen();
+        heartbeats.producer(RingHeartbeats.clockMillis());
+    }
+
+    @Override
+    public final void heartbeatConsumer() {
+        checkOpen();
+        heartbeats.consumer(RingHeartbeats.clockMillis());
+    }
+
+    final void checkOpen() {
+        if (segment.isClosed()) {
+            throw new IllegalStateException("Already closed: " + segment + " (holding " + this + ")");
+        }
+    }
+}

@@ -1,0 +1,247 @@
+package dev.jshm.ring;
+
+import static dev.jshm.ring.RecordDescriptor.ALIGNMENT;
+import static dev.jshm.ring.RecordDescriptor.HEADER_LENGTH;
+import static dev.jshm.ring.RecordDescriptor.PADDING_TYPE;
+import static dev.jshm.ring.RecordDescriptor.align;
+import static dev.jshm.ring.RecordDescriptor.isAligned;
+import static dev.jshm.ring.RecordDescriptor.payloadIndex;
+import static dev.jshm.ring.RecordDescriptor.typeIndex;
+import static dev.jshm.ring.RingDescriptor.HEAD_OFFSET;
+import static dev.jshm.ring.RingDescriptor.INT;
+import static dev.jshm.ring.RingDescriptor.LONG;
+import static dev.jshm.ring.RingDescriptor.TAIL_OFFSET;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+
+import dev.jshm.SignalBlock;
+
+/**
+ * The consumer's side of a ring: poll, drain, unblock and await, and the consumer's own state.
+ * One consumer thread. Every value read from shared memory is checked before it becomes an
+ * index: the head must be 8-aligned (its masked index is then a record header inside the area),
+ * a committed length must fit in the room left before the end of the area, a claim's length
+ * too, and unblocking never steps further than the tail it saw, at most one capacity.
+ */
+final class RingConsumer {
+
+    private static final byte[] ZEROS = new byte[4096];
+    /** Empty polls between two automatic unblock checks (each reads the producers' cache line). */
+    private static final int UNBLOCK_CHECK_INTERVAL = 256;
+
+    private final AbstractMessageRing ring;
+    private final ByteBuffer header;
+    private final ByteBuffer records;
+    /** The record area, read-only, for handlers. */
+    private final ByteBuffer readView;
+    private final int capacity;
+    private final int mask;
+    private final int maxRecordLength;
+    private final SignalBlock signal;
+
+    private long autoUnblockMillis = -1;
+    private int emptyPolls;
+    /** When this consumer first saw the head blocked, or -1; claims below {@link #blockedTail} are older. */
+    private long blockedSinceMillis = -1;
+    private long blockedTail;
+
+    RingConsumer(AbstractMessageRing ring) {
+        this.ring = ring;
+        this.header = ring.header;
+        this.records = ring.records;
+        this.readView = records.asReadOnlyBuffer().order(ByteOrder.nativeOrder());
+        this.capacity = ring.capacity;
+        this.mask = ring.mask;
+        this.maxRecordLength = HEADER_LENGTH + ring.maxMessageLength;
+        this.signal = ring.signal;
+    }
+
+    int poll(MessageHandler handler, int limit) {
+        ring.heartbeats.consumerIfDue();
+        long head = head("poll");
+        int headIndex = (int) head & mask;
+        int contiguous = capacity - headIndex;
+        int read = 0;
+        int count = 0;
+        try {
+            while (read < contiguous && count < limit) {
+                int recordIndex = headIndex + read;
+                // Acquire: pairs with the producer's release store of the length at commit, so
+                // the type and payload written before it are visible.
+                int length = (int) INT.getAcquire(records, recordIndex);
+                if (length <= 0) {
+                    break;
+                }
+                if (!RecordDescriptor.committedLengthOk(length, contiguous - read)) {
+                    throw ring.corrupt("poll", "record length", head + read, length, "outside [" + HEADER_LENGTH + ", "
+                            + (contiguous - read) + "] (a header, and no further than the end of the record area)");
+                }
+                int type = records.getInt(typeIndex(recordIndex));
+                if (type == PADDING_TYPE) {
+                    read += align(length);
+                    continue;
+                }
+                if (type < 1 || length > maxRecordLength) {
+                    throw ring.corrupt("poll", type < 1 ? "record type" : "record length", head + read, type < 1 ? type : length,
+                            "not a message (type >= 1 and at most " + (maxRecordLength - HEADER_LENGTH) + " bytes) nor padding");
+                }
+                read += align(length);
+                count++;
+                readView.clear();
+                handler.onMessage(type, readView, payloadIndex(recordIndex), length - HEADER_LENGTH);
+            }
+        } finally {
+            if (read > 0) {
+                // Free space is zero: a producer's record reads length 0 until it writes its claim.
+                zero(headIndex, read);
+                // Release: the zeroes above are visible before a producer that reads this head
+                // (acquire) reuses the space.
+                LONG.setRelease(header, HEAD_OFFSET, head + read);
+            }
+        }
+        if (count == 0 && read == 0 && autoUnblockMillis >= 0 && ++emptyPolls >= UNBLOCK_CHECK_INTERVAL) {
+            emptyPolls = 0;
+            unblockAfterMillis(autoUnblockMillis);
+        }
+        return count;
+    }
+
+    int drain(MessageHandler handler) {
+        int total = 0;
+        int n;
+        do {
+            n = poll(handler, Integer.MAX_VALUE);
+            total += n;
+        } while (n > 0 || recordReady());
+        return total;
+    }
+
+    /** The head, which only this consumer writes; refused unless 8-aligned. */
+    private long head(String operation) {
+        long head = (long) LONG.get(header, HEAD_OFFSET);
+        if (!isAligned(head)) {
+            throw ring.corrupt(operation, "head", head, head, "not a multiple of " + ALIGNMENT);
+        }
+        return head;
+    }
+
+    private void zero(int index, int length) {
+        for (int done = 0; done < length; done += ZEROS.length) {
+            records.put(index + done, ZEROS, 0, Math.min(ZEROS.length, length - done));
+        }
+    }
+
+    /** Whether the record at the head is committed (a message or padding): a poll would make progress. */
+    private boolean recordReady() {
+        return (int) INT.getAcquire(records, (int) head("await") & mask) > 0;
+    }
+
+    void unblockAfter(Duration timeout) {
+        autoUnblockMillis = timeout == null ? -1 : checkTimeout(timeout);
+        emptyPolls = 0;
+    }
+
+    boolean unblock(Duration timeout) {
+        return unblockAfterMillis(checkTimeout(timeout));
+    }
+
+    private static long checkTimeout(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("unblock timeout " + timeout + " must be positive");
+        }
+        return Math.max(1, timeout.toMillis());
+    }
+
+    private boolean unblockAfterMillis(long timeoutMillis) {
+        long head = head("unblock");
+        long tail = (long) LONG.getAcquire(header, TAIL_OFFSET);
+        if (head >= tail || (int) INT.getAcquire(records, (int) head & mask) > 0) {
+            if (head >= blockedTail) {
+                blockedSinceMillis = -1;
+            }
+            return false;
+        }
+        if (!isAligned(tail) || tail - head > capacity) {
+            throw ring.corrupt("unblock", "tail", head, tail, "not a multiple of " + ALIGNMENT + " at most capacity "
+                    + capacity + " ahead of head " + head);
+        }
+        long now = RingHeartbeats.clockMillis();
+        if (blockedSinceMillis < 0 || head >= blockedTail) {
+            // First sighting: every claim below this tail was made before now.
+            blockedSinceMillis = now;
+            blockedTail = tail;
+            return false;
+        }
+        if (now - blockedSinceMillis <= timeoutMillis) {
+            return false;
+        }
+        // At most one capacity past the head: each step below is at least 8 bytes, so this loop
+        // ends after capacity / 8 steps whatever the records say.
+        long limit = Math.min(blockedTail, head + capacity);
+        boolean unblocked = false;
+        long position = head;
+        while (position < limit) {
+            int recordIndex = (int) position & mask;
+            int room = (int) Math.min(limit - position, capacity - recordIndex);
+            int length = (int) INT.getAcquire(records, recordIndex);
+            if (length > 0) {
+                break;
+            }
+            int extent;
+            if (length < 0) {
+                extent = RecordDescriptor.claimExtent(length, capacity - recordIndex);
+                if (extent < 0) {
+                    throw ring.corrupt("unblock", "claim length", position, length, "not a claim of at least " + HEADER_LENGTH
+                            + " bytes that ends before the end of the record area");
+                }
+            } else {
+                // Nothing written yet: the claim reaches up to the next record that has a length.
+                extent = ALIGNMENT;
+                while (extent < room && (int) INT.getAcquire(records, recordIndex + extent) == 0) {
+                    extent += ALIGNMENT;
+                }
+            }
+            ring.putRecordHeader(recordIndex, extent, PADDING_TYPE);
+            unblocked = true;
+            position += extent;
+        }
+        return unblocked;
+    }
+
+    /**
+     * The consumer's half of the {@link SignalBlock} protocol: read the word, announce (a full
+     * fence), look at the ring (acquire load of the length at the head), sleep only while the word
+     * still holds what was read. A producer that commits after the look sees the announcement
+     * and changes the word. Nothing to undo at the end: the producer clears the announcement.
+     */
+    boolean await(Duration timeout) {
+        long timeoutNanos = timeout.isNegative() ? 0 : saturatedNanos(timeout);
+        boolean forever = timeoutNanos > Long.MAX_VALUE / 4;
+        long deadline = System.nanoTime() + (forever ? 0 : timeoutNanos);
+        while (true) {
+            if (recordReady()) {
+                return true; // no announcement when there is no need to sleep
+            }
+            int seen = signal.word();
+            signal.announce();
+            if (recordReady()) {
+                return true;
+            }
+            long remaining = forever ? Long.MAX_VALUE : deadline - System.nanoTime();
+            if (remaining <= 0 || Thread.currentThread().isInterrupted()) {
+                return false;
+            }
+            signal.await(seen, forever ? null : Duration.ofNanos(remaining));
+        }
+    }
+
+    private static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.jshm.ring;
+
+import static dev.jshm.ring.RingDescriptor.CONSUMER_HEARTBEAT_OFFSET;
+import static dev.jshm.ring.RingDescriptor.CONSUMER_PID_OFFSET;
+import static dev.jshm.ring.RingDescriptor.INT;
+import static dev.jshm.ring.RingDescriptor.LONG;
+import static dev.jshm.ring.RingDescriptor.PRODUCER_HEARTBEAT_OFFSET;
+import static dev.jshm.ring.RingDescriptor.PRODUCER_PID_OFFSET;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+
+/**
+ * The ring's liveness fields: who beat last and when, on {@link #clockMillis()}. Producers beat
+ * on their first claim and then on every {@value #BEAT_INTERVAL}th when the millisecond changed
+ * (reading the clock costs more than the rest of a claim); the consumer does the same on its
+ * polls. Heartbeats are for monitoring only: unblocking never trusts them.
+ *
+ * <p>The producer's counters are racy between producer threads of one ring, harmlessly: a lost
+ * update only moves a beat by a claim.
+ */
+final class RingHeartbeats {
+
+    /** Claims (polls) between two reads of the heartbeat clock; a power of two. */
+    static final int BEAT_INTERVAL = 64;
+    private static final int PID = (int) ProcessHandle.current().pid();
+
+    private final ByteBuffer header;
+    private long producerBeatMillis;
+    private int producerClaims;
+    private long consumerBeatMillis;
+    private int consumerPolls;
+
+    RingHeartbeats(ByteBuffer header) {
+        this.header = header;
+    }
+
+    /** {@code CLOCK_MONOTONIC} in milliseconds: {@link System#nanoTime()} reads it on Linux. */
+    static long clockMillis() {
+        return System.nanoTime() / 1_000_000;
+    }
+
+    static boolean isRecent(long beat, Duration maxAge) {
+        return beat != 0 && clockMillis() - beat <= maxAge.toMillis();
+    }
+
+    void producerIfDue() {
+        if ((producerClaims++ & (BEAT_INTERVAL - 1)) == 0) {
+            long now = clockMillis();
+            if (now != producerBeatMillis) {
+                producer(now);
+            }
+        }
+    }
+
+    void consumerIfDue() {
+        if ((consumerPolls++ & (BEAT_INTERVAL - 1)) == 0) {
+            long now = clockMillis();
+            if (now != consumerBeatMillis) {
+                consumer(now);
+            }
+        }
+    }
+
+    /** The pid first, then the time with release: a reader of the time sees the pid that wrote it. */
+    void producer(long now) {
+        producerBeatMillis = now;
+        INT.setOpaque(header, PRODUCER_PID_OFFSET, PID);
+        LONG.setRelease(header, PRODUCER_HEARTBEAT_OFFSET, now);
+    }
+
+    void consumer(long now) {
+        consumerBeatMillis = now;
+        INT.setOpaque(header, CONSUMER_PID_OFFSET, PID);
+        LONG.setRelease(header, CONSUMER_HEARTBEAT_OFFSET, now);
+    }
+
+    long producerBeat() {
+        return (long) LONG.getAcquire(header, PRODUCER_HEARTBEAT_OFFSET);
+    }
+
+    long consumerBeat() {
+        return (long) LONG.getAcquire(header, CONSUMER_HEARTBEAT_OFFSET);
+    }
+
+    int producerPid() {
+        return (int) INT.getAcquire(header, PRODUCER_PID_OFFSET);
+    }
+
+    int consumerPid() {
+        return (int) INT.getAcquire(header, CONSUMER_PID_OFFSET);
+    }
+}

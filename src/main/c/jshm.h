@@ -7,7 +7,8 @@
  *
  * Conventions:
  *  - every function returns 0 (or a non-negative result) on success and -errno on failure;
- *    nothing prints, nothing exits, nothing keeps hidden global state;
+ *    nothing prints, nothing exits, and nothing keeps global state but the fault table below
+ *    (a signal handler can only find what is global);
  *  - sizes and offsets are size_t; every function that indexes memory checks the range with
  *    JSHM_RANGE_OK before it touches a byte, even when the caller has already checked.
  */
@@ -139,6 +140,34 @@ int jshm_retire(void *addr, size_t len);
 
 /* munmap(2), for a range that jshm_retire has retired. */
 int jshm_unmap(void *addr, size_t len);
+
+/* ---- Faults in mappings another process can truncate ------------------------------------ */
+
+/* A POSIX object or a file can be truncated by another process while it is mapped here; an
+ * access past its new end raises SIGBUS. jshm_fault_register makes such a mapping survive it:
+ * the first call installs a SIGBUS handler (keeping the previous one, which still gets every
+ * SIGBUS that is not in a registered range, with its own flags and mask), and from then on a
+ * SIGBUS (BUS_ADRERR) inside [base, base + len) replaces the faulting page and the rest of the
+ * range with private zero pages, lowers the range's fault word to the replaced offset (counted
+ * from `origin`), and returns: the faulting access completes on the zero pages. The fault word
+ * is INT64_MAX while nothing was replaced. Read it after an access (in the same thread, after
+ * a compiler barrier) to learn whether the access touched replaced memory.
+ *
+ * `base` and `len` are a whole mapping, page aligned, that stays mapped (by it, or by memory
+ * that replaced it in place) until jshm_fault_unregister: unregister before the final munmap,
+ * never after. The table is fixed: at most JSHM_FAULT_MAX_RANGES ranges at once (-ENOSPC).
+ * Registration and unregistration are thread-safe; the handler takes no lock. Mappings on
+ * hugetlbfs cannot be replaced a page at a time: their faults go to the previous handler. */
+#define JSHM_FAULT_MAX_RANGES 8192
+
+/* Returns the range's slot (>= 0) or -errno. */
+int jshm_fault_register(void *base, size_t len, void *origin, int read_only);
+
+/* The slot's fault word (8-byte aligned, valid for the life of the process), NULL for a bad slot. */
+int64_t *jshm_fault_word(int slot);
+
+/* Frees the slot; -EINVAL if it is not registered. */
+int jshm_fault_unregister(int slot);
 
 /* Copies `len` bytes at `offset` of the region [base, base + size) out to `dst` or in from
  * `src`. Returns 0, or -ERANGE when the range does not fit. */

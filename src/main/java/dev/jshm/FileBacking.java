@@ -65,6 +65,8 @@ final class FileBacking {
     /** Whether this open created the file (it may then be grown or unlinked by us). */
     final boolean created;
     private boolean closed;
+    /** The fault word of the latest mapping, which the next (larger) one chains to. */
+    private FaultWord lastFaults;
 
     private FileBacking(Request request, int fd, boolean created) {
         this.request = request;
@@ -178,7 +180,15 @@ final class FileBacking {
                     + (r.privateMapping ? ", MAP_PRIVATE" : ", MAP_SHARED") + (readOnly ? ", PROT_READ" : ", PROT_READ|PROT_WRITE")
                     + ")");
         }
-        Mapping mapping = new Mapping(base + delta, size, base, length, readOnly);
+        FaultWord faults;
+        try {
+            faults = FaultWord.register(base, length, base + delta, readOnly, lastFaults, r.describe());
+        } catch (RuntimeException e) {
+            Native.unmap(base, length);
+            throw e;
+        }
+        lastFaults = faults;
+        Mapping mapping = new Mapping(base + delta, size, base, length, readOnly, faults);
         if (r.lockPages) {
             lockPages(mapping, true);
         }

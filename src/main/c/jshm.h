@@ -81,7 +81,10 @@ int jshm_sysv_lock(int shmid, int lock);
 #define JSHM_FILE_EXCL     0x2 /* with CREATE: fail with -EEXIST if it exists */
 #define JSHM_FILE_READONLY 0x4 /* open for reading only */
 
-/* Opens `path` (never through a symbolic link: -ELOOP) and returns the descriptor or -errno. */
+/* Opens `path` (never through a symbolic link: -ELOOP) and returns the descriptor or -errno.
+ * Only a regular file is opened: anything else (a FIFO, socket, device or directory) is refused
+ * with -ENODEV before it is opened (it is looked at through O_PATH), and the open itself is
+ * O_NONBLOCK, so it never blocks. The caller fstats the descriptor: the name may have changed. */
 int jshm_file_open(const char *path, int flags, unsigned int mode);
 
 /* What fstat reports about an open file, widened to fixed-size fields. */
@@ -96,9 +99,10 @@ struct jshm_file_stat {
 
 int jshm_file_stat(int fd, struct jshm_file_stat *st);
 
-/* Grows the file to `size` bytes if it is smaller (never shrinks). With `reserve`, allocates
- * the blocks now (posix_fallocate), so a full file system fails here with -ENOSPC instead of a
- * SIGBUS at the first touch. */
+/* Grows the file to `size` bytes if it is smaller (never shrinks): ftruncate. With `reserve`,
+ * posix_fallocate instead, which allocates the blocks as it grows the file, so a full file system
+ * fails here with -ENOSPC instead of a SIGBUS at the first touch. All or nothing: on failure the
+ * file keeps its old size. */
 int jshm_file_grow(int fd, size_t size, int reserve);
 
 /* Flags for jshm_map. */

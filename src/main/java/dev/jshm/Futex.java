@@ -122,6 +122,7 @@ public final class Futex {
      * @param count how many to wake, at least 1; {@link Integer#MAX_VALUE} wakes all
      * @return how many were woken (0 when none was waiting)
      * @throws IllegalArgumentException if {@code count} is less than 1
+     * @throws SegmentFaultException    if the word is in memory another process cut off
      */
     public static int wake(Segment segment, long offset, int count) {
         Objects.requireNonNull(segment, "segment");
@@ -132,6 +133,9 @@ public final class Futex {
         Mapping m = checked(segment, offset, "wake");
         int rc = Native.futexWake(m.address, m.size, offset, count);
         m.checkBacked(segment, "wake", offset, Integer.BYTES);
+        if (rc == -EFAULT && m.faults != null) {
+            throw FaultWord.fault(segment, "wake", offset, Integer.BYTES, offset);
+        }
         if (rc < 0) {
             throw Errors.failure(rc, "futex(offset=" + offset + ", FUTEX_WAKE, count=" + count + ") of " + segment);
         }

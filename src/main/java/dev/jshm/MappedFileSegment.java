@@ -116,7 +116,7 @@ public final class MappedFileSegment extends Segment {
             throw new IllegalArgumentException("resize(" + newSize + ") of " + this + ": jshm only grows files (size is "
                     + current.size + ")");
         }
-        backing.grow(Math.addExact(fileOffset(), newSize), "ftruncate(path=" + path + ", size=" + newSize + ")");
+        backing.grow(Math.addExact(fileOffset(), newSize), backing.growCall() + "(path=" + path + ", size=" + newSize + ")");
         replaceMapping(backing.map(newSize));
     }
 

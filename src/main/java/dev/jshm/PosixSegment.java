@@ -139,6 +139,11 @@ public final class PosixSegment extends Segment {
      * this process created: growing someone else's object under them is not this process's
      * decision. Views taken before stay valid and see the same memory.
      *
+     * <p>All or nothing: the memory is reserved ({@code posix_fallocate}) as the object grows,
+     * unless it was created with {@link Builder#noReserve()} ({@code ftruncate}). If that fails
+     * (a full {@code /dev/shm}: {@link ShmLimitException} naming the call, how much was asked and
+     * how much is free), the object and this segment keep their old size.
+     *
      * @throws IllegalArgumentException if {@code newSize} is not larger than {@link #size()}
      * @throws IllegalStateException    if this process did not create the object, or it is closed
      */
@@ -152,7 +157,7 @@ public final class PosixSegment extends Segment {
             throw new IllegalArgumentException("resize(" + newSize + ") of " + this + ": jshm only grows objects (size is "
                     + size() + ")");
         }
-        backing.grow(newSize, "ftruncate(name=" + name + ", size=" + newSize + ")");
+        backing.grow(newSize, backing.growCall() + "(name=" + name + ", size=" + newSize + ")");
         replaceMapping(backing.map(newSize));
     }
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.jshm.TestProcesses;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -135,7 +137,8 @@ final class JshmRunner implements AutoCloseable {
             }
             // Lenient decoding: read --raw writes bytes that are not UTF-8 (see lastStdoutBytes).
             return new Run(command, process.pid(), process.exitValue(),
-                    new String(Files.readAllBytes(out), StandardCharsets.UTF_8),
+                    // Without the SIGBUS handler report of -Xcheck:jni, the one warning allowed.
+                    TestProcesses.withoutSigbusReport(new String(Files.readAllBytes(out), StandardCharsets.UTF_8)),
                     new String(Files.readAllBytes(err), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -208,7 +208,26 @@ public final class TruncationPeer {
         } finally {
             remove(posix, probe, segment);
         }
+        jdkBuffer();
         garbage(posix, target);
+    }
+
+    /**
+     * A SIGBUS outside jshm's mappings (the JDK's own MappedByteBuffer of a truncated file) still
+     * reaches the JVM's handler, which jshm's handler calls for every fault it does not own.
+     */
+    private static void jdkBuffer() throws Exception {
+        // In the working directory, which the test gives each child.
+        Path file = Path.of("jdk-buffer-" + ProcessHandle.current().pid()).toAbsolutePath();
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.MappedByteBuffer buffer = channel.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, 64 * 1024);
+            buffer.put(20000, (byte) 1);
+            truncate(file.toString());
+            firstFault("jdkBuffer", () -> sink = buffer.get(20000));
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 
     private static void firstFault(String op, Runnable access) {

@@ -119,6 +119,16 @@ class TruncationTest {
     }
 
     /**
+     * jshm's SIGBUS handler passes every fault it does not own to the JVM's: the JDK's own
+     * {@code MappedByteBuffer} of a truncated file still gets the JVM's {@link InternalError}.
+     */
+    @Test
+    void faultsOutsideJshmStillReachTheJvm() throws Exception {
+        TestProcesses.Result result = probe();
+        assertTrue(result.out().contains("FIRSTFAULT jdkBuffer java.lang.InternalError"), result::describe);
+    }
+
+    /**
      * Compiled code reading cut-off memory in a loop: the first read after the cut throws
      * {@link SegmentFaultException}; no read returns a value (garbage, or zeros) first.
      */

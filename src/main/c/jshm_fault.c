@@ -163,8 +163,9 @@ static int install(void)
     struct sigaction act;
     memset(&act, 0, sizeof act);
     act.sa_sigaction = handle_sigbus;
-    /* SA_ONSTACK as the JVM's own handler has it: a fault may come on a thread whose stack is
-     * nearly used up. The mask is filled when the previous handler is known. */
+    /* SA_ONSTACK: a thread that set up an alternate signal stack (for its own stack overflows)
+     * runs the handler there. The mask is the previous handler's, so that it runs, when
+     * chained, with the signals blocked that it asked for. */
     act.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
     struct sigaction old;
     if (sigaction(SIGBUS, NULL, &old) < 0)

@@ -46,6 +46,8 @@ final class FaultWord {
 
     /** The word's value while no memory of the mapping was replaced. */
     static final long NONE = Long.MAX_VALUE;
+    /** How many mappings can be registered at once: {@code JSHM_FAULT_MAX_RANGES} in {@code jshm.h}. */
+    static final int MAX_RANGES = 8192;
 
     private static final VarHandle WORD = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
@@ -76,7 +78,8 @@ final class FaultWord {
         int slot = Native.faultRegister(base, length, origin, readOnly);
         if (slot < 0) {
             throw Errors.failure(slot, "jshm_fault_register(" + what + ", length=" + length + ")",
-                    slot == -Errors.ENOSPC ? "at most 8192 mappings of POSIX objects and files can be open in one process" : null);
+                    slot == -Errors.ENOSPC ? "at most " + MAX_RANGES + " mappings of POSIX objects and files can be open in one process"
+                            : null);
         }
         return new FaultWord(slot, Native.faultWord(slot), previous);
     }
@@ -102,6 +105,13 @@ final class FaultWord {
             from = Math.min(from, p.replacedFrom());
         }
         return from;
+    }
+
+    /** Whether an access of {@code [offset, offset + length)} overlapped memory replaced from {@code from}. */
+    static boolean overlaps(long offset, long length, long from) {
+        // Subtract, never add: from - length cannot wrap (both are non-negative). An empty range
+        // overlaps nothing.
+        return offset > from - length && length != 0;
     }
 
     /** The exception for an access of {@code [offset, offset + length)} that overlapped memory replaced from {@code from}. */

@@ -123,8 +123,7 @@ final class Mapping {
         FaultWord f = faults;
         if (f != null) {
             long from = f.replacedFrom();
-            // Subtract, never add: from - length cannot wrap (both are non-negative).
-            if (offset > from - length) {
+            if (FaultWord.overlaps(offset, length, from)) {
                 throw FaultWord.fault(segment, operation, offset, length, from);
             }
         }

@@ -22,6 +22,11 @@ import org.apache.commons.lang3.ArrayUtils;
  * to a read-only segment throws {@link ReadOnlySegmentException}; any access after
  * {@link #close()} throws {@link IllegalStateException}.
  *
+ * <p>Truncation: a POSIX object or a file can be cut short by another process while it is mapped.
+ * No access crashes the JVM then, and every method that touches memory throws
+ * {@link SegmentFaultException} when its range overlapped cut-off memory (views: see
+ * {@link #checkBacked(long, long)}). Details in {@link PosixSegment}.
+ *
  * <p>Thread-safety: reads, writes, copies and views may be used from any number of threads at
  * once; they are plain memory accesses with no ordering between threads (publish data with the
  * atomic operations or your own protocol). {@link #close()} may be called from any thread, at
@@ -49,9 +54,9 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     private final List<Mapping> superseded = new ArrayList<>(0);
     private final boolean readOnly;
     /**
-     * Whether bulk operations use the native copy. Native code cannot survive a SIGBUS, so kinds
-     * whose memory another process can truncate (POSIX objects, files) copy through the JVM's
-     * guarded buffer accesses instead, unless the caller opts in.
+     * Whether bulk operations use the native copy: System V by default, the other kinds when
+     * asked. Both paths are fault-safe (see {@link FaultWord}); below a few KiB the JVM's copy
+     * is faster than a JNI call.
      */
     private final boolean nativeCopies;
     /** Set once by the thread that wins {@link #close()}. */
@@ -533,7 +538,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         FaultWord f = m.faults;
         if (f != null) {
             long from = f.replacedFromAny();
-            if (offset > from - length) {
+            if (FaultWord.overlaps(offset, length, from)) {
                 throw FaultWord.fault(this, "checkBacked", offset, length, from);
             }
         }

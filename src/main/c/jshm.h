@@ -7,7 +7,8 @@
  *
  * Conventions:
  *  - every function returns 0 (or a non-negative result) on success and -errno on failure;
- *    nothing prints, nothing exits, nothing keeps hidden global state;
+ *    nothing prints, nothing exits, and nothing keeps global state but the fault table below
+ *    (a signal handler can only find what is global);
  *  - sizes and offsets are size_t; every function that indexes memory checks the range with
  *    JSHM_RANGE_OK before it touches a byte, even when the caller has already checked.
  */
@@ -80,7 +81,10 @@ int jshm_sysv_lock(int shmid, int lock);
 #define JSHM_FILE_EXCL     0x2 /* with CREATE: fail with -EEXIST if it exists */
 #define JSHM_FILE_READONLY 0x4 /* open for reading only */
 
-/* Opens `path` (never through a symbolic link: -ELOOP) and returns the descriptor or -errno. */
+/* Opens `path` (never through a symbolic link: -ELOOP) and returns the descriptor or -errno.
+ * Only a regular file is opened: anything else (a FIFO, socket, device or directory) is refused
+ * with -ENODEV before it is opened (it is looked at through O_PATH), and the open itself is
+ * O_NONBLOCK, so it never blocks. The caller fstats the descriptor: the name may have changed. */
 int jshm_file_open(const char *path, int flags, unsigned int mode);
 
 /* What fstat reports about an open file, widened to fixed-size fields. */
@@ -95,9 +99,10 @@ struct jshm_file_stat {
 
 int jshm_file_stat(int fd, struct jshm_file_stat *st);
 
-/* Grows the file to `size` bytes if it is smaller (never shrinks). With `reserve`, allocates
- * the blocks now (posix_fallocate), so a full file system fails here with -ENOSPC instead of a
- * SIGBUS at the first touch. */
+/* Grows the file to `size` bytes if it is smaller (never shrinks): ftruncate. With `reserve`,
+ * posix_fallocate instead, which allocates the blocks as it grows the file, so a full file system
+ * fails here with -ENOSPC instead of a SIGBUS at the first touch. All or nothing: on failure the
+ * file keeps its old size. */
 int jshm_file_grow(int fd, size_t size, int reserve);
 
 /* Flags for jshm_map. */
@@ -139,6 +144,34 @@ int jshm_retire(void *addr, size_t len);
 
 /* munmap(2), for a range that jshm_retire has retired. */
 int jshm_unmap(void *addr, size_t len);
+
+/* ---- Faults in mappings another process can truncate ------------------------------------ */
+
+/* A POSIX object or a file can be truncated by another process while it is mapped here; an
+ * access past its new end raises SIGBUS. jshm_fault_register makes such a mapping survive it:
+ * the first call installs a SIGBUS handler (keeping the previous one, which still gets every
+ * SIGBUS that is not in a registered range, with its own flags and mask), and from then on a
+ * SIGBUS (BUS_ADRERR) inside [base, base + len) replaces the faulting page and the rest of the
+ * range with private zero pages, lowers the range's fault word to the replaced offset (counted
+ * from `origin`), and returns: the faulting access completes on the zero pages. The fault word
+ * is INT64_MAX while nothing was replaced. Read it after an access (in the same thread, after
+ * a compiler barrier) to learn whether the access touched replaced memory.
+ *
+ * `base` and `len` are a whole mapping, page aligned, that stays mapped (by it, or by memory
+ * that replaced it in place) until jshm_fault_unregister: unregister before the final munmap,
+ * never after. The table is fixed: at most JSHM_FAULT_MAX_RANGES ranges at once (-ENOSPC).
+ * Registration and unregistration are thread-safe; the handler takes no lock. Mappings on
+ * hugetlbfs cannot be replaced a page at a time: their faults go to the previous handler. */
+#define JSHM_FAULT_MAX_RANGES 8192
+
+/* Returns the range's slot (>= 0) or -errno. */
+int jshm_fault_register(void *base, size_t len, void *origin, int read_only);
+
+/* The slot's fault word (8-byte aligned, valid for the life of the process), NULL for a bad slot. */
+int64_t *jshm_fault_word(int slot);
+
+/* Frees the slot; -EINVAL if it is not registered. */
+int jshm_fault_unregister(int slot);
 
 /* Copies `len` bytes at `offset` of the region [base, base + size) out to `dst` or in from
  * `src`. Returns 0, or -ERANGE when the range does not fit. */

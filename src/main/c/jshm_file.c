@@ -12,9 +12,48 @@
 
 #define JSHM_SHM_DIR "/dev/shm"
 
+/* The raw fstat (see jshm_file_stat) of any descriptor, O_PATH ones included. */
+static int file_type(int fd, mode_t *type)
+{
+    struct stat s;
+    if (syscall(SYS_fstat, fd, &s) < 0)
+        return -errno;
+    *type = s.st_mode & S_IFMT;
+    return 0;
+}
+
 int jshm_file_open(const char *path, int flags, unsigned int mode)
 {
-    int oflags = O_NOFOLLOW | O_CLOEXEC;
+    /* Only regular files are mapped. Opening anything else can block (a FIFO waits for a
+     * writer), or act (a device): look at what the name is first, through an O_PATH descriptor,
+     * which opens nothing. */
+    int exclusive_create = (flags & JSHM_FILE_CREATE) && (flags & JSHM_FILE_EXCL);
+    /* An exclusive create opens nothing that exists (EEXIST): no look needed. */
+    if (!exclusive_create) {
+        int probe;
+        do {
+            probe = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        } while (probe < 0 && errno == EINTR);
+        if (probe >= 0) {
+            mode_t type = 0;
+            int rc = file_type(probe, &type);
+            close(probe);
+            if (rc < 0)
+                return rc;
+            /* O_PATH | O_NOFOLLOW opens a symbolic link itself: answer what open does for it. */
+            if (type == S_IFLNK)
+                return -ELOOP;
+            if (type != S_IFREG)
+                return -ENODEV;
+        } else if (errno != ENOENT && errno != EACCES) {
+            /* ENOENT (the open below may create it) and EACCES: the open below answers. */
+            return -errno;
+        }
+    }
+    /* O_NONBLOCK: should the name have been replaced by a FIFO since the look, the open still
+     * cannot block; the caller's fstat refuses what is not a regular file. For a regular file it
+     * changes nothing (but a conflicting lease fails at once instead of waiting). */
+    int oflags = O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
     oflags |= (flags & JSHM_FILE_READONLY) ? O_RDONLY : O_RDWR;
     if (flags & JSHM_FILE_CREATE)
         oflags |= O_CREAT;
@@ -52,22 +91,34 @@ int jshm_file_grow(int fd, size_t size, int reserve)
     int rc = jshm_file_stat(fd, &st);
     if (rc < 0)
         return rc;
+    if (size > (size_t)INT64_MAX)
+        return -EFBIG;
+    if (reserve) {
+        /* posix_fallocate sets the new size itself, and only once every block is allocated: no
+         * ftruncate first, which would leave a larger object without its blocks (a SIGBUS for
+         * whoever touches them) when the allocation fails. It returns the error instead of
+         * setting errno. */
+        do {
+            rc = posix_fallocate(fd, 0, (off_t)size);
+        } while (rc == EINTR);
+        if (rc != 0) {
+            /* All or nothing, also where posix_fallocate is emulated by writes that may have
+             * grown the file part of the way. */
+            struct jshm_file_stat now;
+            if (jshm_file_stat(fd, &now) == 0 && now.size > st.size) {
+                while (ftruncate(fd, (off_t)st.size) < 0 && errno == EINTR) {
+                }
+            }
+            return -rc;
+        }
+        return 0;
+    }
     if ((uint64_t)st.size < size) {
-        if (size > (size_t)INT64_MAX)
-            return -EFBIG;
         do {
             rc = ftruncate(fd, (off_t)size);
         } while (rc < 0 && errno == EINTR);
         if (rc < 0)
             return -errno;
-    }
-    if (reserve) {
-        /* posix_fallocate returns the error instead of setting errno. */
-        do {
-            rc = posix_fallocate(fd, 0, (off_t)size);
-        } while (rc == EINTR);
-        if (rc != 0)
-            return -rc;
     }
     return 0;
 }

@@ -146,6 +146,29 @@ static jobject jshm_jni_newDirectBuffer(JNIEnv *env, jclass clazz, jlong address
     return (*env)->NewDirectByteBuffer(env, to_ptr(address), (jlong)capacity);
 }
 
+static jint jshm_jni_faultRegister(JNIEnv *env, jclass clazz, jlong base, jlong length,
+                                   jlong origin, jboolean readOnly)
+{
+    (void)env; (void)clazz;
+    if (!JSHM_SIZE_OK(length))
+        return -EINVAL;
+    return jshm_fault_register(to_ptr(base), (size_t)length, to_ptr(origin), readOnly == JNI_TRUE);
+}
+
+/* A buffer over the slot's 8-byte fault word; NULL for a bad slot. */
+static jobject jshm_jni_faultWord(JNIEnv *env, jclass clazz, jint slot)
+{
+    (void)clazz;
+    int64_t *word = jshm_fault_word(slot);
+    return word == NULL ? NULL : (*env)->NewDirectByteBuffer(env, word, (jlong)sizeof *word);
+}
+
+static jint jshm_jni_faultUnregister(JNIEnv *env, jclass clazz, jint slot)
+{
+    (void)env; (void)clazz;
+    return jshm_fault_unregister(slot);
+}
+
 /* The array region calls check the array side and throw ArrayIndexOutOfBoundsException;
  * the memory side is checked by the core. Java has checked both before the call. */
 static jint jshm_jni_copyToArray(JNIEnv *env, jclass clazz, jlong base, jlong size,
@@ -517,6 +540,9 @@ static const JNINativeMethod jshm_natives[] = {
     {"sysvSet", "(IJJJ)I", (void *)jshm_jni_sysvSet},
     {"sysvLock", "(IZ)I", (void *)jshm_jni_sysvLock},
     {"pageSize", "()J", (void *)jshm_jni_pageSize},
+    {"faultRegister", "(JJJZ)I", (void *)jshm_jni_faultRegister},
+    {"faultWord", "(I)Ljava/nio/ByteBuffer;", (void *)jshm_jni_faultWord},
+    {"faultUnregister", "(I)I", (void *)jshm_jni_faultUnregister},
     {"retire", "(JJ)I", (void *)jshm_jni_retire},
     {"unmap", "(JJ)I", (void *)jshm_jni_unmap},
     {"newDirectBuffer", "(JI)Ljava/nio/ByteBuffer;", (void *)jshm_jni_newDirectBuffer},

@@ -65,6 +65,8 @@ final class FileBacking {
     /** Whether this open created the file (it may then be grown or unlinked by us). */
     final boolean created;
     private boolean closed;
+    /** The fault word of the latest mapping, which the next (larger) one chains to. */
+    private FaultWord lastFaults;
 
     private FileBacking(Request request, int fd, boolean created) {
         this.request = request;
@@ -102,14 +104,12 @@ final class FileBacking {
                 fd = openRaw(r, flags);
             }
             if (fd < 0) {
-                throw Errors.failure(fd, operation(r, "open", "flags=" + describeFlags(r, readOnly, !r.exclusive)),
-                        openHint(r, fd));
+                throw openFailure(r, fd, describeFlags(r, readOnly, !r.exclusive));
             }
         } else {
             fd = openRaw(r, flags);
             if (fd < 0) {
-                throw Errors.failure(fd, operation(r, "open", "flags=" + describeFlags(r, readOnly, false)),
-                        openHint(r, fd));
+                throw openFailure(r, fd, describeFlags(r, readOnly, false));
             }
         }
         FileBacking backing = new FileBacking(r, fd, created);
@@ -132,8 +132,11 @@ final class FileBacking {
         long[] raw = rawStat();
         int type = (int) raw[1] & FileStat.S_IFMT;
         if (type != FileStat.S_IFREG) {
-            throw new ShmInvalidArgumentException(r.describe() + " is not a regular file (st_mode=0" + Long.toOctalString(raw[1])
-                    + ")", operation(r, "fstat"), 0, null);
+            // Replaced by something else between the C library's look and its open.
+            String operation = operation(r, "fstat");
+            throw new ShmInvalidArgumentException(operation + ": " + r.describe() + " is " + typeName(type)
+                    + ", not a regular file (st_mode=0" + Long.toOctalString(raw[1]) + "); only a regular file can be mapped",
+                    operation, 0, null);
         }
         long euid = Native.geteuid();
         if (!r.anyOwner && raw[2] != euid) {
@@ -178,14 +181,33 @@ final class FileBacking {
                     + (r.privateMapping ? ", MAP_PRIVATE" : ", MAP_SHARED") + (readOnly ? ", PROT_READ" : ", PROT_READ|PROT_WRITE")
                     + ")");
         }
-        Mapping mapping = new Mapping(base + delta, size, base, length, readOnly);
+        FaultWord faults;
+        try {
+            faults = FaultWord.register(base, length, base + delta, readOnly, lastFaults, r.describe());
+        } catch (RuntimeException e) {
+            Native.unmap(base, length);
+            throw e;
+        }
+        lastFaults = faults;
+        Mapping mapping = new Mapping(base + delta, size, base, length, readOnly, faults);
         if (r.lockPages) {
             lockPages(mapping, true);
         }
         return mapping;
     }
 
-    /** Grows the file to {@code end} bytes (never shrinks), reserving the blocks if asked. */
+    /**
+     * The system call {@link #grow} makes: {@code posix_fallocate} when the blocks are reserved,
+     * {@code ftruncate} otherwise. Messages name it.
+     */
+    String growCall() {
+        return request.reserve ? "posix_fallocate" : "ftruncate";
+    }
+
+    /**
+     * Grows the file to {@code end} bytes (never shrinks), reserving the blocks if asked. All or
+     * nothing: on failure the file keeps its size.
+     */
     void grow(long end, String operation) {
         int rc = Native.fileGrow(fd, end, request.reserve);
         if (rc < 0) {
@@ -276,7 +298,42 @@ final class FileBacking {
 
     private static String describeFlags(Request r, boolean readOnly, boolean openOrCreate) {
         return (readOnly ? "O_RDONLY" : "O_RDWR") + (r.create ? "|O_CREAT" + (openOrCreate ? "" : "|O_EXCL") : "")
-                + "|O_NOFOLLOW|O_CLOEXEC, mode=" + Errors.octalMode(r.mode);
+                + "|O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK, mode=" + Errors.octalMode(r.mode);
+    }
+
+    /** The exception for a failed open; a name that is not a regular file gets its own message. */
+    private static ShmException openFailure(Request r, int rc, String flags) {
+        String operation = operation(r, "open", "flags=" + flags);
+        if (rc == -Errors.ENODEV) {
+            return new ShmInvalidArgumentException(operation + ": " + r.describe() + " is " + typeName(typeOf(r.path))
+                    + ", not a regular file; only a regular file can be mapped, and it was not opened (a FIFO would block,"
+                    + " a device could act)", operation, Errors.ENODEV, "ENODEV");
+        }
+        return Errors.failure(rc, operation, openHint(r, rc));
+    }
+
+    /** The {@code S_IFMT} bits of {@code path}, not following a link; -1 if it cannot be read. */
+    private static int typeOf(String path) {
+        try {
+            return (Integer) Files.getAttribute(Path.of(path), "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    & FileStat.S_IFMT;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** "a FIFO", "a directory", ... for {@code S_IFMT} bits. */
+    static String typeName(int type) {
+        return switch (type) {
+            case 0010000 -> "a FIFO";
+            case 0020000 -> "a character device";
+            case 0040000 -> "a directory";
+            case 0060000 -> "a block device";
+            case 0120000 -> "a symbolic link";
+            case 0140000 -> "a socket";
+            case -1 -> "something other than a regular file (its type could not be read)";
+            default -> "of type 0" + Integer.toOctalString(type);
+        };
     }
 
     private static String openHint(Request r, int rc) {

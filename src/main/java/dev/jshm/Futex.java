@@ -1,6 +1,5 @@
 package dev.jshm;
 
-import java.lang.ref.Reference;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -56,6 +55,7 @@ public final class Futex {
     private static final int EINTR = 4;
     private static final int EAGAIN = 11;
     private static final int ETIMEDOUT = 110;
+    private static final int EFAULT = 14;
 
     private Futex() {
     }
@@ -72,7 +72,9 @@ public final class Futex {
      *         {@link WaitResult#TIMED_OUT} after at least {@code timeout}, or
      *         {@link WaitResult#INTERRUPTED} when the thread is interrupted (before or during the
      *         wait; the interrupt status stays set)
-     * @throws ShmException if the kernel refuses the wait (EFAULT for memory that is gone)
+     * @throws SegmentFaultException if the word is in memory another process cut off (a
+     *                               truncated POSIX object or file)
+     * @throws ShmException          if the kernel refuses the wait
      */
     public static WaitResult await(Segment segment, long offset, int expected, Duration timeout) {
         Objects.requireNonNull(segment, "segment");
@@ -88,7 +90,13 @@ public final class Futex {
                 slice = Math.max(0, Math.min(SLICE_NANOS, deadline - System.nanoTime()));
             }
             int rc = Native.futexWait(m.address, m.size, offset, expected, slice);
-            Reference.reachabilityFence(m);
+            // The kernel reads the word itself: on memory another process cut off it answers
+            // EFAULT instead of raising SIGBUS, and on memory already replaced by zero pages it
+            // would wait on private memory no waker reaches.
+            m.checkBacked(segment, "await", offset, Integer.BYTES);
+            if (rc == -EFAULT && m.faults != null) {
+                throw FaultWord.fault(segment, "await", offset, Integer.BYTES, offset);
+            }
             if (rc == 0) {
                 return WaitResult.WOKEN;
             }
@@ -114,6 +122,7 @@ public final class Futex {
      * @param count how many to wake, at least 1; {@link Integer#MAX_VALUE} wakes all
      * @return how many were woken (0 when none was waiting)
      * @throws IllegalArgumentException if {@code count} is less than 1
+     * @throws SegmentFaultException    if the word is in memory another process cut off
      */
     public static int wake(Segment segment, long offset, int count) {
         Objects.requireNonNull(segment, "segment");
@@ -123,7 +132,10 @@ public final class Futex {
         }
         Mapping m = checked(segment, offset, "wake");
         int rc = Native.futexWake(m.address, m.size, offset, count);
-        Reference.reachabilityFence(m);
+        m.checkBacked(segment, "wake", offset, Integer.BYTES);
+        if (rc == -EFAULT && m.faults != null) {
+            throw FaultWord.fault(segment, "wake", offset, Integer.BYTES, offset);
+        }
         if (rc < 0) {
             throw Errors.failure(rc, "futex(offset=" + offset + ", FUTEX_WAKE, count=" + count + ") of " + segment);
         }

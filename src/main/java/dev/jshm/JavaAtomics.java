@@ -25,11 +25,14 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public int getIntVolatile(long offset) {
         Mapping m = readableInt(offset, "getIntVolatile");
+        int result;
         try {
-            return (int) INT.getVolatile(m.chunk(offset), Mapping.indexInChunk(offset));
+            result = (int) INT.getVolatile(m.chunk(offset), Mapping.indexInChunk(offset));
         } catch (InternalError e) {
             throw faulted(e, "getIntVolatile", offset, 4);
         }
+        m.checkBacked(segment, "getIntVolatile", offset, Integer.BYTES);
+        return result;
     }
 
     @Override
@@ -40,16 +43,20 @@ final class JavaAtomics extends SegmentAtomics {
         } catch (InternalError e) {
             throw faulted(e, "putIntVolatile", offset, 4);
         }
+        m.checkBacked(segment, "putIntVolatile", offset, Integer.BYTES);
     }
 
     @Override
     public int getIntAcquire(long offset) {
         Mapping m = readableInt(offset, "getIntAcquire");
+        int result;
         try {
-            return (int) INT.getAcquire(m.chunk(offset), Mapping.indexInChunk(offset));
+            result = (int) INT.getAcquire(m.chunk(offset), Mapping.indexInChunk(offset));
         } catch (InternalError e) {
             throw faulted(e, "getIntAcquire", offset, 4);
         }
+        m.checkBacked(segment, "getIntAcquire", offset, Integer.BYTES);
+        return result;
     }
 
     @Override
@@ -60,46 +67,59 @@ final class JavaAtomics extends SegmentAtomics {
         } catch (InternalError e) {
             throw faulted(e, "putIntRelease", offset, 4);
         }
+        m.checkBacked(segment, "putIntRelease", offset, Integer.BYTES);
     }
 
     @Override
     public boolean compareAndSetInt(long offset, int expected, int value) {
         Mapping m = writableInt(offset, "compareAndSetInt");
+        boolean result;
         try {
-            return INT.compareAndSet(m.chunk(offset), Mapping.indexInChunk(offset), expected, value);
+            result = INT.compareAndSet(m.chunk(offset), Mapping.indexInChunk(offset), expected, value);
         } catch (InternalError e) {
             throw faulted(e, "compareAndSetInt", offset, 4);
         }
+        m.checkBacked(segment, "compareAndSetInt", offset, Integer.BYTES);
+        return result;
     }
 
     @Override
     public int getAndAddInt(long offset, int delta) {
         Mapping m = writableInt(offset, "getAndAddInt");
+        int result;
         try {
-            return (int) INT.getAndAdd(m.chunk(offset), Mapping.indexInChunk(offset), delta);
+            result = (int) INT.getAndAdd(m.chunk(offset), Mapping.indexInChunk(offset), delta);
         } catch (InternalError e) {
             throw faulted(e, "getAndAddInt", offset, 4);
         }
+        m.checkBacked(segment, "getAndAddInt", offset, Integer.BYTES);
+        return result;
     }
 
     @Override
     public int getAndSetInt(long offset, int value) {
         Mapping m = writableInt(offset, "getAndSetInt");
+        int result;
         try {
-            return (int) INT.getAndSet(m.chunk(offset), Mapping.indexInChunk(offset), value);
+            result = (int) INT.getAndSet(m.chunk(offset), Mapping.indexInChunk(offset), value);
         } catch (InternalError e) {
             throw faulted(e, "getAndSetInt", offset, 4);
         }
+        m.checkBacked(segment, "getAndSetInt", offset, Integer.BYTES);
+        return result;
     }
 
     @Override
     public long getLongVolatile(long offset) {
         Mapping m = readableLong(offset, "getLongVolatile");
+        long result;
         try {
-            return (long) LONG.getVolatile(m.chunk(offset), Mapping.indexInChunk(offset));
+            result = (long) LONG.getVolatile(m.chunk(offset), Mapping.indexInChunk(offset));
         } catch (InternalError e) {
             throw faulted(e, "getLongVolatile", offset, 8);
         }
+        m.checkBacked(segment, "getLongVolatile", offset, Long.BYTES);
+        return result;
     }
 
     @Override
@@ -110,16 +130,20 @@ final class JavaAtomics extends SegmentAtomics {
         } catch (InternalError e) {
             throw faulted(e, "putLongVolatile", offset, 8);
         }
+        m.checkBacked(segment, "putLongVolatile", offset, Long.BYTES);
     }
 
     @Override
     public long getLongAcquire(long offset) {
         Mapping m = readableLong(offset, "getLongAcquire");
+        long result;
         try {
-            return (long) LONG.getAcquire(m.chunk(offset), Mapping.indexInChunk(offset));
+            result = (long) LONG.getAcquire(m.chunk(offset), Mapping.indexInChunk(offset));
         } catch (InternalError e) {
             throw faulted(e, "getLongAcquire", offset, 8);
         }
+        m.checkBacked(segment, "getLongAcquire", offset, Long.BYTES);
+        return result;
     }
 
     @Override
@@ -130,36 +154,46 @@ final class JavaAtomics extends SegmentAtomics {
         } catch (InternalError e) {
             throw faulted(e, "putLongRelease", offset, 8);
         }
+        m.checkBacked(segment, "putLongRelease", offset, Long.BYTES);
     }
 
     @Override
     public boolean compareAndSetLong(long offset, long expected, long value) {
         Mapping m = writableLong(offset, "compareAndSetLong");
+        boolean result;
         try {
-            return LONG.compareAndSet(m.chunk(offset), Mapping.indexInChunk(offset), expected, value);
+            result = LONG.compareAndSet(m.chunk(offset), Mapping.indexInChunk(offset), expected, value);
         } catch (InternalError e) {
             throw faulted(e, "compareAndSetLong", offset, 8);
         }
+        m.checkBacked(segment, "compareAndSetLong", offset, Long.BYTES);
+        return result;
     }
 
     @Override
     public long getAndAddLong(long offset, long delta) {
         Mapping m = writableLong(offset, "getAndAddLong");
+        long result;
         try {
-            return (long) LONG.getAndAdd(m.chunk(offset), Mapping.indexInChunk(offset), delta);
+            result = (long) LONG.getAndAdd(m.chunk(offset), Mapping.indexInChunk(offset), delta);
         } catch (InternalError e) {
             throw faulted(e, "getAndAddLong", offset, 8);
         }
+        m.checkBacked(segment, "getAndAddLong", offset, Long.BYTES);
+        return result;
     }
 
     @Override
     public long getAndSetLong(long offset, long value) {
         Mapping m = writableLong(offset, "getAndSetLong");
+        long result;
         try {
-            return (long) LONG.getAndSet(m.chunk(offset), Mapping.indexInChunk(offset), value);
+            result = (long) LONG.getAndSet(m.chunk(offset), Mapping.indexInChunk(offset), value);
         } catch (InternalError e) {
             throw faulted(e, "getAndSetLong", offset, 8);
         }
+        m.checkBacked(segment, "getAndSetLong", offset, Long.BYTES);
+        return result;
     }
 
     /** As {@link Segment}'s typed accesses: the JVM turns a SIGBUS in its own access into an {@link InternalError}. */

@@ -21,15 +21,11 @@ import java.util.Objects;
  * in this process). Files larger than 2 GiB work with long offsets; views are windows
  * ({@link #asByteBuffer(long, int)}).
  *
- * <p>Truncation: another process may shrink the file while it is mapped here. The default
- * access paths (typed accesses, views, bulk copies through the JVM) never crash the JVM: HotSpot
- * turns the SIGBUS into an {@link InternalError}. When the JVM raises it inside the access
- * (interpreted code, and the bulk copies on recent JDKs) jshm rethrows it as
- * {@link SegmentFaultException}; in compiled code HotSpot may deliver it asynchronously, as a
- * plain {@code InternalError} shortly after the access returned, and on JDK 17 such reads can
- * return garbage first. Treat a truncation by another process as fatal for the segment: close
- * it. Native copies ({@link Builder#nativeCopies()}) are faster for large blocks, but a SIGBUS
- * inside them ends the JVM: use them only when no other process can truncate the file.
+ * <p>Truncation: another process may shrink the file while it is mapped here, and a full file
+ * system may fail to back a page of a file created without {@link Builder#reserve()}. Neither
+ * crashes the JVM, and every method that touches the memory reports it with
+ * {@link SegmentFaultException}, as for POSIX objects: see {@link PosixSegment} for what is
+ * guarded, at what cost, and what a view's user gets ({@link #checkBacked(long, long)}).
  *
  * <p>Thread-safety: as {@link Segment}; {@link #force}, {@link #resize} and {@link #stat()} may be
  * called from any thread.
@@ -116,7 +112,7 @@ public final class MappedFileSegment extends Segment {
             throw new IllegalArgumentException("resize(" + newSize + ") of " + this + ": jshm only grows files (size is "
                     + current.size + ")");
         }
-        backing.grow(Math.addExact(fileOffset(), newSize), "ftruncate(path=" + path + ", size=" + newSize + ")");
+        backing.grow(Math.addExact(fileOffset(), newSize), backing.growCall() + "(path=" + path + ", size=" + newSize + ")");
         replaceMapping(backing.map(newSize));
     }
 
@@ -149,7 +145,7 @@ public final class MappedFileSegment extends Segment {
 
     /**
      * Every way of mapping a file. Defaults: exclusive create, mode 0600, read-write, shared,
-     * JVM (fault-safe) bulk copies, no reservation.
+     * the JVM's bulk copies, no reservation.
      *
      * <p>Not thread-safe; use one builder per thread.
      */
@@ -228,8 +224,9 @@ public final class MappedFileSegment extends Segment {
         }
 
         /**
-         * Uses native copies for bulk operations: faster for large blocks, but a truncation of
-         * the file by another process during a copy ends the JVM.
+         * Uses native copies ({@code memcpy}, one JNI call) for bulk operations: about as fast as
+         * the JVM's copies from 64 KiB up, slower below a few KiB. A truncation during a native
+         * copy is healed and reported like any other access.
          */
         public Builder nativeCopies() {
             request.nativeCopies = true;

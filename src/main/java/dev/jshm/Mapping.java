@@ -1,6 +1,7 @@
 package dev.jshm;
 
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,15 +52,27 @@ final class Mapping {
     /** Native byte order, read-only when the mapping is. */
     final ByteBuffer[] chunks;
 
+    /**
+     * The fault word of a mapping another process can truncate (a POSIX object or a file),
+     * registered with the SIGBUS handler until the range is unmapped; null for System V, whose
+     * segments cannot shrink.
+     */
+    final FaultWord faults;
+
     private final Unmapper unmapper;
 
     Mapping(long address, long size, long base, long length, boolean readOnly) {
+        this(address, size, base, length, readOnly, null);
+    }
+
+    Mapping(long address, long size, long base, long length, boolean readOnly, FaultWord faults) {
         this.address = address;
         this.size = size;
         this.base = base;
         this.length = length;
         this.readOnly = readOnly;
-        this.unmapper = new Unmapper(base, length);
+        this.faults = faults;
+        this.unmapper = new Unmapper(base, length, faults);
         int count = (int) ((size + CHUNK_SIZE - 1) >>> CHUNK_SHIFT);
         this.chunks = new ByteBuffer[count];
         for (int i = 0; i < count; i++) {
@@ -101,6 +114,24 @@ final class Mapping {
         return view.order(ByteOrder.nativeOrder());
     }
 
+    /**
+     * Called after every access of {@code [offset, offset + length)} through this mapping: throws
+     * if the access touched memory that the SIGBUS handler replaced (see {@link FaultWord}).
+     * Nothing but a field load for System V. Keeps the mapping reachable until after the access.
+     */
+    void checkBacked(Segment segment, String operation, long offset, long length) {
+        FaultWord f = faults;
+        if (f != null) {
+            long from = f.replacedFrom();
+            if (FaultWord.overlaps(offset, length, from)) {
+                throw FaultWord.fault(segment, operation, offset, length, from);
+            }
+        }
+        // The access before the call used this mapping's memory by address: the mapping (and its
+        // root buffers, whose collection unmaps it) must stay reachable until it is done.
+        Reference.reachabilityFence(this);
+    }
+
     /** Detaches the shared memory now, leaving harmless anonymous memory in its place. */
     void retire(String segment) {
         int rc = Native.retire(base, length);
@@ -134,18 +165,25 @@ final class Mapping {
      */
     private static final class Unmapper implements Runnable {
         private final long address;
+        private final FaultWord faults;
         /** Widened by {@link #retire} for huge page mappings, before any root can be collected. */
         volatile long length;
         final AtomicInteger roots = new AtomicInteger();
 
-        Unmapper(long address, long length) {
+        Unmapper(long address, long length, FaultWord faults) {
             this.address = address;
+            this.faults = faults;
             this.length = length;
         }
 
         @Override
         public void run() {
             if (roots.decrementAndGet() == 0) {
+                // Before the munmap, never after: the handler may only ever replace memory that
+                // is still ours.
+                if (faults != null) {
+                    faults.unregister();
+                }
                 if (Native.unmap(address, length) == -Errors.EINVAL) {
                     // Never retired, and a huge page mapping: unmap whole huge pages.
                     long huge = KernelLimits.hugePageSize();

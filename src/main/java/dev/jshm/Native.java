@@ -80,6 +80,19 @@ final class Native {
 
     static native int retire(long address, long length);
 
+    /**
+     * Registers a mapping that another process can truncate with the SIGBUS handler (installed
+     * on the first call); {@code origin} is where offsets in its fault word count from.
+     *
+     * @return the slot, or {@code -errno} ({@code -ENOSPC} when the table is full)
+     */
+    static native int faultRegister(long base, long length, long origin, boolean readOnly);
+
+    /** A buffer over the slot's fault word (8 bytes, native order not yet set), or null for a bad slot. */
+    static native ByteBuffer faultWord(int slot);
+
+    static native int faultUnregister(int slot);
+
     static native int unmap(long address, long length);
 
     static native ByteBuffer newDirectBuffer(long address, int capacity);

@@ -1,14 +1,14 @@
 package dev.jshm;
 
-import java.lang.ref.Reference;
-
 /**
  * The native library's atomics: C11 {@code __atomic} operations in {@code jshm_sync.c}, one JNI
  * call each. Slower than {@link JavaAtomics} (a JNI transition per operation); kept as the
  * reference implementation that C programs use, and for comparing the two in benchmarks.
  *
- * <p>The mapping stays reachable until the call returns, so a concurrent close only ever retires
- * the memory under the call (see {@link Mapping}), never unmaps it.
+ * <p>The mapping stays reachable until the call returns (the fault check after it reads the
+ * mapping), so a concurrent close only ever retires the memory under the call (see
+ * {@link Mapping}), never unmaps it. A SIGBUS inside the C atomic (a truncated object) is healed
+ * by the library's handler and reported by that check (see {@link FaultWord}).
  */
 final class NativeAtomics extends SegmentAtomics {
 
@@ -20,7 +20,7 @@ final class NativeAtomics extends SegmentAtomics {
     public int getIntVolatile(long offset) {
         Mapping m = readableInt(offset, "getIntVolatile");
         int result = Native.atomicGetIntVolatile(m.address, m.size, offset);
-        Reference.reachabilityFence(m);
+        m.checkBacked(segment, "getIntVolatile", offset, Integer.BYTES);
         return result;
     }
 
@@ -28,14 +28,14 @@ final class NativeAtomics extends SegmentAtomics {
     public void putIntVolatile(long offset, int value) {
         Mapping m = writableInt(offset, "putIntVolatile");
         Native.atomicPutIntVolatile(m.address, m.size, offset, value);
-        Reference.reachabilityFence(m);
+        m.checkBacked(segment, "putIntVolatile", offset, Integer.BYTES);
     }
 
     @Override
     public int getIntAcquire(long offset) {
         Mapping m = readableInt(offset, "getIntAcquire");
         int result = Native.atomicGetIntAcquire(m.address, m.size, offset);
-        Reference.reachabilityFence(m);
+        m.checkBacked(segment, "getIntAcquire", offset, Integer.BYTES);
         return result;
     }
 
@@ -43,14 +43,14 @@ final class NativeAtomics extends SegmentAtomics {
     public void putIntRelease(long offset, int value) {
         Mapping m = writableInt(offset, "putIntRelease");
         Native.atomicPutIntRelease(m.address, m.size, offset, value);
-        Reference.reachabilityFence(m);
+        m.checkBacked(segment, "putIntRelease", offset, Integer.BYTES);
     }
 
     @Override
     public boolean compareAndSetInt(long offset, int expected, int value) {
         Mapping m = writableInt(offset, "compareAndSetInt");
         boolean result = Native.atomicCompareAndSetInt(m.address, m.size, offset, expected, value);
-        Reference.reachabilityFence(m);
+        m.checkBacked(segment, "compareAndSetInt", offset, Integer.BYTES);
         return result;
     }
 
@@ -58,7 +58,7 @@ final class NativeAtomics extends SegmentAtomics {
     public int getAndAddInt(long offset, int delta) {
         Mapping m = writableInt(offset, "getAndAddInt");
         int result = Native.atomicGetAndAddInt(m.address, m.size, offset, delta);
-        Reference.reachabilityFence(m);
+        m.checkBacked(segment, "getAndAddInt", offset, Integer.BYTES);
         return result;
     }
 
@@ -66,7 +66,7 @@ final class NativeAtomics extends SegmentAtomics {
     public int getAndSetInt(long offset, int value) {
         Mapping m = writableInt(offset, "getAndSetInt");
         int result = Native.atomicGetAndSetInt(m.address, m.size, offset, value);
-        Reference.reachabilityFence(m);
+        m.checkBacked(segment, "getAndSetInt", offset, Integer.BYTES);
         return result;
     }
 
@@ -74,7 +74,7 @@ final class NativeAtomics extends SegmentAtomics {
     public long getLongVolatile(long offset) {
         Mapping m = readableLong(offset, "getLongVolatile");
         long result = Native.atomicGetLongVolatile(m.address, m.size, offset);
-        Reference.reachabilityFence(m);
+        m.checkBacked(segment, "getLongVolatile", offset, Long.BYTES);
         return result;
     }
 
@@ -82,14 +82,14 @@ final class NativeAtomics extends SegmentAtomics {
     public void putLongVolatile(long offset, long value) {
         Mapping m = writableLong(offset, "putLongVolatile");
         Native.atomicPutLongVolatile(m.address, m.size, offset, value);
-        Reference.reachabilityFence(m);
+        m.checkBacked(segment, "putLongVolatile", offset, Long.BYTES);
     }
 
     @Override
     public long getLongAcquire(long offset) {
         Mapping m = readableLong(offset, "getLongAcquire");
         long result = Native.atomicGetLongAcquire(m.address, m.size, offset);
-        Reference.reachabilityFence(m);
+        m.checkBacked(segment, "getLongAcquire", offset, Long.BYTES);
         return result;
     }
 
@@ -97,14 +97,14 @@ final class NativeAtomics extends SegmentAtomics {
     public void putLongRelease(long offset, long value) {
         Mapping m = writableLong(offset, "putLongRelease");
         Native.atomicPutLongRelease(m.address, m.size, offset, value);
-        Reference.reachabilityFence(m);
+        m.checkBacked(segment, "putLongRelease", offset, Long.BYTES);
     }
 
     @Override
     public boolean compareAndSetLong(long offset, long expected, long value) {
         Mapping m = writableLong(offset, "compareAndSetLong");
         boolean result = Native.atomicCompareAndSetLong(m.address, m.size, offset, expected, value);
-        Reference.reachabilityFence(m);
+        m.checkBacked(segment, "compareAndSetLong", offset, Long.BYTES);
         return result;
     }
 
@@ -112,7 +112,7 @@ final class NativeAtomics extends SegmentAtomics {
     public long getAndAddLong(long offset, long delta) {
         Mapping m = writableLong(offset, "getAndAddLong");
         long result = Native.atomicGetAndAddLong(m.address, m.size, offset, delta);
-        Reference.reachabilityFence(m);
+        m.checkBacked(segment, "getAndAddLong", offset, Long.BYTES);
         return result;
     }
 
@@ -120,7 +120,7 @@ final class NativeAtomics extends SegmentAtomics {
     public long getAndSetLong(long offset, long value) {
         Mapping m = writableLong(offset, "getAndSetLong");
         long result = Native.atomicGetAndSetLong(m.address, m.size, offset, value);
-        Reference.reachabilityFence(m);
+        m.checkBacked(segment, "getAndSetLong", offset, Long.BYTES);
         return result;
     }
 }

@@ -23,15 +23,20 @@ import java.util.Objects;
  * <p>Names are checked before any system call: exactly one leading {@code /}, no other
  * {@code /}, no NUL, not empty, not {@code /.} or {@code /..}, at most 255 bytes after the slash.
  *
- * <p>Truncation: another process may shrink the object while it is mapped here. The default
- * access paths (typed accesses, views, bulk copies through the JVM) never crash the JVM: HotSpot
- * turns the SIGBUS into an {@link InternalError}. When the JVM raises it inside the access
- * (interpreted code, and the bulk copies on recent JDKs) jshm rethrows it as
- * {@link SegmentFaultException}; in compiled code HotSpot may deliver it asynchronously, as a
- * plain {@code InternalError} shortly after the access returned, and on JDK 17 such reads can
- * return garbage first. Treat a truncation by another process as fatal for the segment: close
- * it. Native copies ({@link Builder#nativeCopies()}) are faster for large blocks, but a SIGBUS
- * inside them ends the JVM: use them only when no other process can truncate the object.
+ * <p>Truncation: another process may shrink the object while it is mapped here. Nothing it does
+ * crashes the JVM: an access to the cut-off memory (through any method, a view, the atomics,
+ * native copies or C code in this process) raises SIGBUS, which jshm's handler answers by
+ * replacing the memory from the faulting page to the end of the mapping with private zero pages;
+ * the access completes there. Every method that touches memory then reports it from that very
+ * call with {@link SegmentFaultException}: the typed, bulk and string methods, {@code fill},
+ * {@link #atomics()}, {@link #nativeAtomics()} and {@link Futex}. A view
+ * ({@link #asByteBuffer()}) cannot check each access: it reads zeros there, and
+ * {@link #checkBacked(long, long)} tells its user. The memory below the cut keeps working; to see
+ * the object's new size, close the segment and open it again. The price is one load and a
+ * compare after each access (see the README's measurements); System V segments, which cannot be
+ * truncated, do not pay it. With {@code -Xcheck:jni} the JVM prints, once, that the SIGBUS
+ * handler was modified: that is jshm's handler, installed when the first POSIX object or file is
+ * mapped, and it passes every fault outside jshm's mappings on to the JVM's.
  *
  * <p>Thread-safety: as {@link Segment}; {@link #resize}, {@link #stat()} and the other
  * object-level methods may be called from any thread.
@@ -139,6 +144,11 @@ public final class PosixSegment extends Segment {
      * this process created: growing someone else's object under them is not this process's
      * decision. Views taken before stay valid and see the same memory.
      *
+     * <p>All or nothing: the memory is reserved ({@code posix_fallocate}) as the object grows,
+     * unless it was created with {@link Builder#noReserve()} ({@code ftruncate}). If that fails
+     * (a full {@code /dev/shm}: {@link ShmLimitException} naming the call, how much was asked and
+     * how much is free), the object and this segment keep their old size.
+     *
      * @throws IllegalArgumentException if {@code newSize} is not larger than {@link #size()}
      * @throws IllegalStateException    if this process did not create the object, or it is closed
      */
@@ -152,7 +162,7 @@ public final class PosixSegment extends Segment {
             throw new IllegalArgumentException("resize(" + newSize + ") of " + this + ": jshm only grows objects (size is "
                     + size() + ")");
         }
-        backing.grow(newSize, "ftruncate(name=" + name + ", size=" + newSize + ")");
+        backing.grow(newSize, backing.growCall() + "(name=" + name + ", size=" + newSize + ")");
         replaceMapping(backing.map(newSize));
     }
 
@@ -192,7 +202,7 @@ public final class PosixSegment extends Segment {
 
     /**
      * Every way of creating or opening a POSIX object. Defaults: exclusive create, mode 0600,
-     * read-write, memory reserved at create, JVM (fault-safe) bulk copies.
+     * read-write, memory reserved at create, the JVM's bulk copies.
      *
      * <p>Not thread-safe; use one builder per thread.
      */
@@ -257,9 +267,9 @@ public final class PosixSegment extends Segment {
         }
 
         /**
-         * Uses native copies for bulk operations: faster for large blocks, but a truncation of
-         * the object by another process during a copy ends the JVM. Only when no one else can
-         * truncate the object.
+         * Uses native copies ({@code memcpy}, one JNI call) for bulk operations: about as fast as
+         * the JVM's copies from 64 KiB up, slower below a few KiB. A truncation during a native
+         * copy is healed and reported like any other access.
          */
         public Builder nativeCopies() {
             request.nativeCopies = true;

@@ -22,6 +22,11 @@ import org.apache.commons.lang3.ArrayUtils;
  * to a read-only segment throws {@link ReadOnlySegmentException}; any access after
  * {@link #close()} throws {@link IllegalStateException}.
  *
+ * <p>Truncation: a POSIX object or a file can be cut short by another process while it is mapped.
+ * No access crashes the JVM then, and every method that touches memory throws
+ * {@link SegmentFaultException} when its range overlapped cut-off memory (views: see
+ * {@link #checkBacked(long, long)}). Details in {@link PosixSegment}.
+ *
  * <p>Thread-safety: reads, writes, copies and views may be used from any number of threads at
  * once; they are plain memory accesses with no ordering between threads (publish data with the
  * atomic operations or your own protocol). {@link #close()} may be called from any thread, at
@@ -49,9 +54,9 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     private final List<Mapping> superseded = new ArrayList<>(0);
     private final boolean readOnly;
     /**
-     * Whether bulk operations use the native copy. Native code cannot survive a SIGBUS, so kinds
-     * whose memory another process can truncate (POSIX objects, files) copy through the JVM's
-     * guarded buffer accesses instead, unless the caller opts in.
+     * Whether bulk operations use the native copy: System V by default, the other kinds when
+     * asked. Both paths are fault-safe (see {@link FaultWord}); below a few KiB the JVM's copy
+     * is faster than a JNI call.
      */
     private final boolean nativeCopies;
     /** Set once by the thread that wins {@link #close()}. */
@@ -112,11 +117,14 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     /** The byte at {@code offset}. */
     public final byte getByte(long offset) {
         Mapping m = readable("getByte", offset, Byte.BYTES);
+        byte value;
         try {
-            return m.chunk(offset).get(Mapping.indexInChunk(offset));
+            value = m.chunk(offset).get(Mapping.indexInChunk(offset));
         } catch (InternalError e) {
             throw faulted(e, "getByte", offset, Byte.BYTES);
         }
+        m.checkBacked(this, "getByte", offset, Byte.BYTES);
+        return value;
     }
 
     /** Writes the byte at {@code offset}. */
@@ -127,16 +135,20 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         } catch (InternalError e) {
             throw faulted(e, "putByte", offset, Byte.BYTES);
         }
+        m.checkBacked(this, "putByte", offset, Byte.BYTES);
     }
 
     /** The short at {@code offset}, native byte order. */
     public final short getShort(long offset) {
         Mapping m = readable("getShort", offset, Short.BYTES);
+        short value;
         try {
-            return m.chunk(offset).getShort(Mapping.indexInChunk(offset));
+            value = m.chunk(offset).getShort(Mapping.indexInChunk(offset));
         } catch (InternalError e) {
             throw faulted(e, "getShort", offset, Short.BYTES);
         }
+        m.checkBacked(this, "getShort", offset, Short.BYTES);
+        return value;
     }
 
     /** Writes the short at {@code offset}, native byte order. */
@@ -147,16 +159,20 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         } catch (InternalError e) {
             throw faulted(e, "putShort", offset, Short.BYTES);
         }
+        m.checkBacked(this, "putShort", offset, Short.BYTES);
     }
 
     /** The int at {@code offset}, native byte order. */
     public final int getInt(long offset) {
         Mapping m = readable("getInt", offset, Integer.BYTES);
+        int value;
         try {
-            return m.chunk(offset).getInt(Mapping.indexInChunk(offset));
+            value = m.chunk(offset).getInt(Mapping.indexInChunk(offset));
         } catch (InternalError e) {
             throw faulted(e, "getInt", offset, Integer.BYTES);
         }
+        m.checkBacked(this, "getInt", offset, Integer.BYTES);
+        return value;
     }
 
     /** Writes the int at {@code offset}, native byte order. */
@@ -167,16 +183,20 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         } catch (InternalError e) {
             throw faulted(e, "putInt", offset, Integer.BYTES);
         }
+        m.checkBacked(this, "putInt", offset, Integer.BYTES);
     }
 
     /** The long at {@code offset}, native byte order. */
     public final long getLong(long offset) {
         Mapping m = readable("getLong", offset, Long.BYTES);
+        long value;
         try {
-            return m.chunk(offset).getLong(Mapping.indexInChunk(offset));
+            value = m.chunk(offset).getLong(Mapping.indexInChunk(offset));
         } catch (InternalError e) {
             throw faulted(e, "getLong", offset, Long.BYTES);
         }
+        m.checkBacked(this, "getLong", offset, Long.BYTES);
+        return value;
     }
 
     /** Writes the long at {@code offset}, native byte order. */
@@ -187,16 +207,20 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         } catch (InternalError e) {
             throw faulted(e, "putLong", offset, Long.BYTES);
         }
+        m.checkBacked(this, "putLong", offset, Long.BYTES);
     }
 
     /** The float at {@code offset}, native byte order. */
     public final float getFloat(long offset) {
         Mapping m = readable("getFloat", offset, Float.BYTES);
+        float value;
         try {
-            return m.chunk(offset).getFloat(Mapping.indexInChunk(offset));
+            value = m.chunk(offset).getFloat(Mapping.indexInChunk(offset));
         } catch (InternalError e) {
             throw faulted(e, "getFloat", offset, Float.BYTES);
         }
+        m.checkBacked(this, "getFloat", offset, Float.BYTES);
+        return value;
     }
 
     /** Writes the float at {@code offset}, native byte order. */
@@ -207,16 +231,20 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         } catch (InternalError e) {
             throw faulted(e, "putFloat", offset, Float.BYTES);
         }
+        m.checkBacked(this, "putFloat", offset, Float.BYTES);
     }
 
     /** The double at {@code offset}, native byte order. */
     public final double getDouble(long offset) {
         Mapping m = readable("getDouble", offset, Double.BYTES);
+        double value;
         try {
-            return m.chunk(offset).getDouble(Mapping.indexInChunk(offset));
+            value = m.chunk(offset).getDouble(Mapping.indexInChunk(offset));
         } catch (InternalError e) {
             throw faulted(e, "getDouble", offset, Double.BYTES);
         }
+        m.checkBacked(this, "getDouble", offset, Double.BYTES);
+        return value;
     }
 
     /** Writes the double at {@code offset}, native byte order. */
@@ -227,6 +255,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         } catch (InternalError e) {
             throw faulted(e, "putDouble", offset, Double.BYTES);
         }
+        m.checkBacked(this, "putDouble", offset, Double.BYTES);
     }
 
     // ---- atomics ----------------------------------------------------------------------------
@@ -250,7 +279,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /**
      * The same operations as {@link #atomics()}, through C11 atomics in the native library (one
-     * JNI call each). A fault inside a native call ends the JVM: see {@link SegmentAtomics}.
+     * JNI call each), with the same fault reporting: see {@link SegmentAtomics}.
      *
      * @throws IllegalStateException if the segment is closed
      */
@@ -278,9 +307,10 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
             if (rc < 0) {
                 throw Errors.failure(rc, "read(offset=" + offset + ", length=" + length + ") of " + this);
             }
-            return;
+        } else {
+            copyOut(m, "read", offset, dst, dstOffset, length);
         }
-        copyOut(m, "read", offset, dst, dstOffset, length);
+        m.checkBacked(this, "read", offset, length);
     }
 
     /** The JVM's copy out of the mapping, chunk by chunk; a fault is reported as {@code operation}'s. */
@@ -322,9 +352,10 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
             if (rc < 0) {
                 throw Errors.failure(rc, "write(offset=" + offset + ", length=" + length + ") of " + this);
             }
-            return;
+        } else {
+            copyIn(m, "write", offset, src, srcOffset, length);
         }
-        copyIn(m, "write", offset, src, srcOffset, length);
+        m.checkBacked(this, "write", offset, length);
     }
 
     /** The JVM's copy into the mapping, chunk by chunk; a fault is reported as {@code operation}'s. */
@@ -359,13 +390,14 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
             if (rc < 0) {
                 throw Errors.failure(rc, "fill(offset=" + offset + ", length=" + length + ") of " + this);
             }
-            return;
+        } else {
+            byte[] pattern = new byte[(int) Math.min(length, COPY_BLOCK)];
+            Arrays.fill(pattern, value);
+            for (long done = 0; done < length; done += pattern.length) {
+                copyIn(m, "fill", offset + done, pattern, 0, (int) Math.min(pattern.length, length - done));
+            }
         }
-        byte[] pattern = new byte[(int) Math.min(length, COPY_BLOCK)];
-        Arrays.fill(pattern, value);
-        for (long done = 0; done < length; done += pattern.length) {
-            copyIn(m, "fill", offset + done, pattern, 0, (int) Math.min(pattern.length, length - done));
-        }
+        m.checkBacked(this, "fill", offset, length);
     }
 
     /** The block size of the Java paths that work piece by piece. */
@@ -436,6 +468,8 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         } else {
             copyOut(m, "getString", offset, bytes, 0, length);
         }
+        // The bytes and the NUL that ended them: a NUL read from replaced memory ends no string.
+        m.checkBacked(this, "getString", offset, Math.min(length + 1L, maxLength));
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
@@ -446,8 +480,15 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * is). Writes through it go straight to the shared memory.
      *
      * <p>After {@link #close()}, the view no longer reaches the shared memory: it reads and
-     * writes private zeroed memory, and never crashes the JVM. Accesses through a view of a
-     * truncated object throw {@link InternalError} (the JVM's own guard).
+     * writes private zeroed memory, and never crashes the JVM.
+     *
+     * <p>Truncation (POSIX objects and files): an access through the view to memory that another
+     * process cut off never crashes the JVM and throws nothing. jshm replaces that memory (from
+     * the faulting page to the end of the mapping) with private zero pages, so the access reads
+     * zeros or writes into memory no one else sees. A view cannot check each access: call
+     * {@link #checkBacked(long, long)} on the range after reading or writing through the view
+     * (for example once per message or per batch) to learn whether what was read came from the
+     * object.
      *
      * @throws UnsupportedOperationException if the segment is larger than a buffer can be
      *                                       (2 GiB - 1): use {@link #asByteBuffer(long, int)}
@@ -465,6 +506,42 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     /** A zero-copy view of {@code length} bytes at {@code offset}; see {@link #asByteBuffer()}. */
     public final ByteBuffer asByteBuffer(long offset, int length) {
         return readable("asByteBuffer", offset, length).view(offset, length);
+    }
+
+    // ---- truncation ---------------------------------------------------------------------------
+
+    /**
+     * Checks that {@code [offset, offset + length)} is still the object's memory: throws
+     * {@link SegmentFaultException} if any byte of the range was replaced with private zero pages
+     * after another process truncated the POSIX object or file (or its file system could not
+     * back a page) and an access in this process faulted there.
+     *
+     * <p>What it promises: if it returns normally, every access this thread made to the range
+     * before the call (through the typed, bulk and string methods, the atomics, or a view from
+     * {@link #asByteBuffer}), and every access by another thread that happens-before this call,
+     * read and wrote the object's memory, not replacement zeros. Accesses made after it are
+     * not covered: check again after them. The typed, bulk, string and atomic methods check
+     * their own range already; this is for views and for protocols that want one check after
+     * several accesses. It does not look at the object itself (use {@code stat()} for its
+     * current size): a truncation that no access of this process has run into yet is not
+     * reported.
+     *
+     * <p>Cost: one load of the fault word and a compare (a few more after a {@code resize}).
+     * System V segments cannot be truncated: for them it only checks bounds and state.
+     *
+     * @throws IndexOutOfBoundsException if the range is not inside the segment
+     * @throws IllegalStateException     if the segment is closed
+     * @throws SegmentFaultException     if the range overlaps replaced memory
+     */
+    public final void checkBacked(long offset, long length) {
+        Mapping m = readable("checkBacked", offset, length);
+        FaultWord f = m.faults;
+        if (f != null) {
+            long from = f.replacedFromAny();
+            if (FaultWord.overlaps(offset, length, from)) {
+                throw FaultWord.fault(this, "checkBacked", offset, length, from);
+            }
+        }
     }
 
     // ---- lifecycle ------------------------------------------------------------------------

@@ -39,10 +39,10 @@ package dev.jshm;
  * after {@link Segment#close()} throws {@link IllegalStateException}. The checks are made in that
  * order.
  *
- * <p>Faults: on the Java path, memory that another process truncated (a POSIX object or file)
- * throws {@link SegmentFaultException}. On the native path, a fault inside the native call ends
- * the JVM, like native copies do: use it only on memory no one can truncate (System V segments,
- * or objects whose size never shrinks).
+ * <p>Faults: on both paths, an operation on memory that another process cut off (a truncated
+ * POSIX object or file) throws {@link SegmentFaultException}, after completing harmlessly on the
+ * private zero pages that replaced that memory: a compare-and-set there reads zero, and nothing
+ * it writes reaches another process. It never crashes the JVM (see {@link PosixSegment}).
  *
  * <p>Thread-safety: instances are immutable and may be shared by any number of threads; using
  * them while another thread closes the segment never crashes the JVM (see {@link Segment}).

@@ -92,11 +92,13 @@ public final class TestProcesses {
      * The command line of a child JVM that runs {@code mainClass} of the test sources as a user's
      * process would run jshm: this JVM's {@code java} and class path, {@code -Xcheck:jni},
      * native access granted (JDK 22+ warns without it), any crash log written into
-     * {@code errorDir}, then {@code jvmOptions}.
+     * {@code errorDir}, the JVM's own messages logged there too (see {@link #vmLogOptions}), then
+     * {@code jvmOptions}.
      */
     public static List<String> javaCommand(Path errorDir, List<String> jvmOptions, Class<?> mainClass, String... args) {
         List<String> command = new ArrayList<>(List.of(JAVA, "-Xcheck:jni", "--enable-native-access=ALL-UNNAMED",
                 "-XX:ErrorFile=" + errorDir.resolve("hs_err_pid%p.log")));
+        command.addAll(vmLogOptions(errorDir.resolve("vm-%p.log")));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", classPath(), mainClass.getName()));
         command.addAll(List.of(args));
@@ -169,9 +171,109 @@ public final class TestProcesses {
                 fail("did not finish within " + timeout + ": " + builder.command() + "\n--- stdout so far ---\n"
                         + soFar(out) + "--- stderr so far ---\n" + soFar(err));
             }
-            return new Result(builder.command(), process.pid(), process.exitValue(), out.join(), err.join());
+            return new Result(builder.command(), process.pid(), process.exitValue(), withoutSigbusReport(out.join()),
+                    err.join() + vmOutput(builder.command(), process.pid()));
         } finally {
             process.destroyForcibly();
+        }
+    }
+
+    // ---- the JVM's own messages, and the one warning jshm causes ---------------------------------
+
+    /**
+     * Options that send the JVM's own messages (its "tty": {@code -Xcheck:jni} warnings among
+     * them) to {@code logFile} ({@code %p}: the pid) instead of stdout, where the JVM writes them
+     * piece by piece from its own threads, in the middle of the program's lines. jshm causes one
+     * such message in every JVM that maps a POSIX object or file under {@code -Xcheck:jni} (see
+     * {@link #SIGBUS_REPORT_FIRST}). {@link #vmOutput} reads the log back.
+     */
+    public static List<String> vmLogOptions(Path logFile) {
+        return List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:-DisplayVMOutput", "-XX:+LogVMOutput", "-XX:LogFile=" + logFile);
+    }
+
+    /**
+     * The JVM's own messages from the log that {@link #vmLogOptions} named in {@code command}, for
+     * the process {@code pid}, without the SIGBUS report (the one warning allowed); empty when the
+     * command logs nothing. {@link #run} appends them to the process's stderr, so that a test that
+     * fails on a JNI warning there still does.
+     */
+    public static String vmOutput(List<String> command, long pid) {
+        for (String arg : command) {
+            if (arg.startsWith("-XX:LogFile=")) {
+                return vmOutput(Path.of(arg.substring("-XX:LogFile=".length()).replace("%p", "pid" + pid)));
+            }
+        }
+        return "";
+    }
+
+    /** The text lines of the log's {@code <tty>} section (its XML elements left out), without the SIGBUS report. */
+    public static String vmOutput(Path log) {
+        if (!Files.isRegularFile(log)) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder();
+        boolean inTty = false;
+        try {
+            for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                if (line.equals("<tty>")) {
+                    inTty = true;
+                } else if (line.equals("</tty>")) {
+                    inTty = false;
+                } else if (inTty && !line.startsWith("<")) {
+                    text.append(line.replace("&lt;", "<").replace("&gt;", ">").replace("&apos;", "'").replace("&quot;", "\"")
+                            .replace("&amp;", "&")).append('\n');
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return withoutSigbusReport(text.toString());
+    }
+
+
+    /** The first line of the report {@code -Xcheck:jni} prints once when a library replaces the SIGBUS handler. */
+    public static final String SIGBUS_REPORT_FIRST = "Warning: SIGBUS handler modified!";
+    /** Its last line. */
+    public static final String SIGBUS_REPORT_LAST = "Consider using jsig library.";
+
+    /** The lines of that report between its first and last: the handler table and the note on the changed one. */
+    private static final java.util.regex.Pattern SIGBUS_REPORT_BODY = java.util.regex.Pattern.compile(
+            "Signal Handlers:|\\s+SIG[A-Z0-9]+: .*|\\s+\\*\\*\\* .*");
+
+    /**
+     * {@code output} without the report that {@code -Xcheck:jni} prints (to stdout, once, from its
+     * periodic check) because jshm installs its own SIGBUS handler when the first POSIX object or
+     * file is mapped (see {@code FaultWord}). That report, from its first line to its last, is the
+     * only warning the tests allow; everything else that says "warning" still fails them. The JVM
+     * prints it from another thread, so a line of the program's own may come in the middle of it:
+     * such a line is kept.
+     */
+    public static String withoutSigbusReport(String output) {
+        StringBuilder kept = new StringBuilder(output.length());
+        SigbusReportFilter filter = new SigbusReportFilter();
+        for (String line : output.split("\\n", -1)) {
+            if (filter.keep(line)) {
+                kept.append(line).append('\n');
+            }
+        }
+        // split(-1) yields one last empty piece after a final newline: drop the newline added for it.
+        return kept.substring(0, Math.max(0, kept.length() - 1));
+    }
+
+    /** Line by line: whether a line of output is the program's rather than the SIGBUS report's. */
+    static final class SigbusReportFilter {
+        private boolean inReport;
+
+        boolean keep(String line) {
+            if (!inReport && line.equals(SIGBUS_REPORT_FIRST)) {
+                inReport = true;
+                return false;
+            }
+            if (inReport && line.equals(SIGBUS_REPORT_LAST)) {
+                inReport = false;
+                return false;
+            }
+            return !(inReport && SIGBUS_REPORT_BODY.matcher(line).matches());
         }
     }
 
@@ -281,6 +383,9 @@ public final class TestProcesses {
                     () -> command + " did not exit within " + timeout + describe());
             outReader.join(AFTER_EXIT.toMillis());
             errReader.join(AFTER_EXIT.toMillis());
+            String vm = vmOutput(command, process.pid());
+            errors.append(vm);
+            assertFalse(vm.contains("WARNING"), () -> "warning from " + command + describe());
             return process.exitValue();
         }
 
@@ -321,7 +426,12 @@ public final class TestProcesses {
         private void pump(InputStream stream, StringBuffer copy, boolean queue) {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 String line;
+                SigbusReportFilter sigbusReport = new SigbusReportFilter();
                 while ((line = reader.readLine()) != null) {
+                    // The one warning allowed: see withoutSigbusReport.
+                    if (!sigbusReport.keep(line)) {
+                        continue;
+                    }
                     copy.append(line).append('\n');
                     if (queue) {
                         lines.add(line);

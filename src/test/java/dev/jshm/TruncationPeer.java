@@ -97,11 +97,32 @@ public final class TruncationPeer {
             return 0;
         });
         ops.put("getString", (s, v, at, b) -> (at & 1) == 0 ? s.getString(at).length() : s.getString(at, 1000).length());
-        ops.put("viewGet", (s, v, at, b) -> v.getLong(at));
+        // A view cannot check each access: its user calls checkBacked after it, as documented.
+        ops.put("viewGet", (s, v, at, b) -> {
+            long value = v.getLong(at);
+            s.checkBacked(at, Long.BYTES);
+            return value;
+        });
         ops.put("viewPut", (s, v, at, b) -> {
             v.putLong(at, at);
+            s.checkBacked(at, Long.BYTES);
             return 0;
         });
+        int aligned = ~7;
+        ops.put("casInt", (s, v, at, b) -> s.atomics().compareAndSetInt(at & aligned, 0x61616161, 0x61616161) ? 1 : 0);
+        ops.put("casLong", (s, v, at, b) -> s.atomics().compareAndSetLong(at & aligned, 1, 2) ? 1 : 0);
+        ops.put("getAndAddLong", (s, v, at, b) -> s.atomics().getAndAddLong(at & aligned, 0));
+        ops.put("getAndSetInt", (s, v, at, b) -> s.atomics().getAndSetInt(at & aligned, 0x61616161));
+        ops.put("getLongVolatile", (s, v, at, b) -> s.atomics().getLongVolatile(at & aligned));
+        ops.put("putLongRelease", (s, v, at, b) -> {
+            s.atomics().putLongRelease(at & aligned, 0x6161616161616161L);
+            return 0;
+        });
+        ops.put("nativeCasLong", (s, v, at, b) -> s.nativeAtomics().compareAndSetLong(at & aligned, 1, 2) ? 1 : 0);
+        ops.put("nativeGetAndAddInt", (s, v, at, b) -> s.nativeAtomics().getAndAddInt(at & aligned, 0));
+        ops.put("nativeGetIntAcquire", (s, v, at, b) -> s.nativeAtomics().getIntAcquire(at & aligned));
+        ops.put("futexAwait", (s, v, at, b) -> Futex.await(s, at & aligned, 0x61616161, Duration.ZERO).ordinal());
+        ops.put("futexWake", (s, v, at, b) -> Futex.wake(s, at & aligned, 1));
         return ops;
     }
 
@@ -111,6 +132,8 @@ public final class TruncationPeer {
         final LongAdder internalErrors = new LongAdder();
         final LongAdder ok = new LongAdder();
         final LongAdder other = new LongAdder();
+        /** Accesses wholly past the cut, begun after it, that returned without an exception. */
+        final LongAdder silent = new LongAdder();
         final AtomicReference<Throwable> sample = new AtomicReference<>();
         final AtomicReference<Throwable> firstOther = new AtomicReference<>();
 
@@ -169,6 +192,12 @@ public final class TruncationPeer {
             firstFault("write", () -> segment.write(20000, new byte[300]));
             firstFault("viewGet", () -> sink = segment.asByteBuffer().getLong(30000));
             try {
+                segment.checkBacked(30000, 8);
+                System.out.println("VIEWCHECK none");
+            } catch (SegmentFaultException e) {
+                System.out.println("VIEWCHECK " + e.getClass().getName() + " " + e.getMessage());
+            }
+            try {
                 String text = segment.getString(2500);
                 settle();
                 System.out.println("STRING ok " + text);
@@ -179,7 +208,26 @@ public final class TruncationPeer {
         } finally {
             remove(posix, probe, segment);
         }
+        jdkBuffer();
         garbage(posix, target);
+    }
+
+    /**
+     * A SIGBUS outside jshm's mappings (the JDK's own MappedByteBuffer of a truncated file) still
+     * reaches the JVM's handler, which jshm's handler calls for every fault it does not own.
+     */
+    private static void jdkBuffer() throws Exception {
+        // In the working directory, which the test gives each child.
+        Path file = Path.of("jdk-buffer-" + ProcessHandle.current().pid()).toAbsolutePath();
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.MappedByteBuffer buffer = channel.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, 64 * 1024);
+            buffer.put(20000, (byte) 1);
+            truncate(file.toString());
+            firstFault("jdkBuffer", () -> sink = buffer.get(20000));
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 
     private static void firstFault(String op, Runnable access) {
@@ -275,7 +323,11 @@ public final class TruncationPeer {
                 thread.start();
             }
             started.await();
-            Thread.sleep(300); // every path runs (and gets compiled) before the cut
+            // Every path runs (and, unless the JIT is off, gets compiled) before the cut, which
+            // then comes at a random moment.
+            long delay = 300 + java.util.concurrent.ThreadLocalRandom.current().nextLong(300);
+            System.out.println("CUT after " + delay + " ms");
+            Thread.sleep(delay);
             truncate(file(posix, target));
             cut = true;
             // In compiled code the JVM skips a faulting access and raises the error at the
@@ -294,7 +346,7 @@ public final class TruncationPeer {
             for (Map.Entry<String, Counts> entry : counts.entrySet()) {
                 Counts c = entry.getValue();
                 System.out.println("FAULTS " + entry.getKey() + " sfe=" + c.segmentFaults.sum() + " ie=" + c.internalErrors.sum()
-                        + " ok=" + c.ok.sum() + " other=" + c.other.sum());
+                        + " ok=" + c.ok.sum() + " other=" + c.other.sum() + " silent=" + c.silent.sum());
                 Throwable sample = c.sample.get();
                 if (sample != null) {
                     System.out.println("SAMPLE " + entry.getKey() + " " + sample.getMessage() + " | cause="
@@ -326,9 +378,14 @@ public final class TruncationPeer {
                     x ^= x >>> 17;
                     x ^= x << 5;
                     int at = (x & 0x7fffffff) % (SIZE - 8192);
+                    boolean afterCut = cut;
                     try {
                         local += op.run(segment, view, at, buffer);
                         counts.ok.increment();
+                        if (afterCut && at >= KEPT) {
+                            // The memory was gone before the access began, and no one said so.
+                            counts.silent.increment();
+                        }
                     } catch (SegmentFaultException | InternalError e) {
                         counts.fault(e);
                     } catch (RuntimeException e) {

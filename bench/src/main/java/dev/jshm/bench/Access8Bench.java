@@ -8,6 +8,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import dev.jshm.PosixSegment;
 import dev.jshm.SegmentAtomics;
 import dev.jshm.SysVSegment;
 
@@ -29,7 +30,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * over the segment's {@code asByteBuffer()} view (the only ordered access jshm offers until
  * {@code atomics()} existed); {@code jshmAtomics} is {@code segment.atomics()} (the JVM's
  * VarHandles) and {@code jshmNativeAtomics} is {@code segment.nativeAtomics()} (C11 atomics
- * through JNI); the JDK ways use the same VarHandle over their buffers.
+ * through JNI); the JDK ways use the same VarHandle over their buffers. {@code jshmTypedPosix}
+ * and {@code jshmAtomicsPosix} are the same calls on a POSIX object, which another process can
+ * truncate, so each access is followed by the fault-word check that System V does not pay: the
+ * pair measures that check.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,6 +47,8 @@ public class Access8Bench {
     private ByteBuffer view;
     private SegmentAtomics atomics;
     private SegmentAtomics nativeAtomics;
+    private PosixSegment posix;
+    private SegmentAtomics posixAtomics;
     private Path file;
     private MappedByteBuffer mapped;
     private ByteBuffer direct;
@@ -55,6 +61,7 @@ public class Access8Bench {
     private long expectedDirect;
     private long expectedAtomics;
     private long expectedNative;
+    private long expectedPosix;
 
     @Setup
     public void setup() {
@@ -63,6 +70,10 @@ public class Access8Bench {
         view = segment.asByteBuffer();
         atomics = segment.atomics();
         nativeAtomics = segment.nativeAtomics();
+        posix = PosixSegment.create("/jshm-bench-access8-" + ProcessHandle.current().pid(), SIZE);
+        posix.unlink();
+        posixAtomics = posix.atomics();
+        posix.putLong(offset, 0);
         file = DevShm.newPath("access8");
         mapped = DevShm.map(file, SIZE);
         direct = ByteBuffer.allocateDirect(SIZE).order(ByteOrder.nativeOrder());
@@ -77,6 +88,7 @@ public class Access8Bench {
     @TearDown
     public void tearDown() {
         segment.close();
+        posix.close();
         DevShm.unmap(mapped);
         DevShm.delete(file);
     }
@@ -85,6 +97,11 @@ public class Access8Bench {
     @Benchmark
     public long getPlain_jshmTyped() {
         return segment.getLong(offset);
+    }
+
+    @Benchmark
+    public long getPlain_jshmTypedPosix() {
+        return posix.getLong(offset);
     }
 
     @Benchmark
@@ -106,6 +123,11 @@ public class Access8Bench {
     @Benchmark
     public void putPlain_jshmTyped() {
         segment.putLong(offset, value);
+    }
+
+    @Benchmark
+    public void putPlain_jshmTypedPosix() {
+        posix.putLong(offset, value);
     }
 
     @Benchmark
@@ -214,6 +236,13 @@ public class Access8Bench {
         long e = expectedAtomics;
         expectedAtomics = e + 1;
         return atomics.compareAndSetLong(offset, e, e + 1);
+    }
+
+    @Benchmark
+    public boolean cas_jshmAtomicsPosix() {
+        long e = expectedPosix;
+        expectedPosix = e + 1;
+        return posixAtomics.compareAndSetLong(offset, e, e + 1);
     }
 
     @Benchmark

@@ -34,7 +34,7 @@ public final class Report {
     }
 
     static final List<String> WAY_ORDER = List.of(
-            "jshmTyped", "jshmView", "jshmAtomics", "jshmNativeAtomics", "jshmSysVNative", "jshmPosixJava",
+            "jshmTyped", "jshmTypedPosix", "jshmView", "jshmAtomics", "jshmAtomicsPosix", "jshmNativeAtomics", "jshmSysVNative", "jshmPosixJava",
             "jshmPosixNative", "jshm", "jniPageSize", "jshmRead0", "jshmViewPingPong", "jshmRingSpin",
             "jshmRingZeroCopy", "jshmRingZeroCopy4K", "jshmRingFutex", "jshmRingMany", "jshmFutex",
             "jshmRobustLock", "jshmTryLock", "javaCas", "mappedByteBuffer", "directByteBuffer", "agrona", "agronaManyToOne",
@@ -92,7 +92,10 @@ public final class Report {
                         over the segment's `asByteBuffer()` view; the JDK ways use the same VarHandle over \
                         their own buffers; FFM uses `ValueLayout.JAVA_LONG.varHandle()`; C uses plain \
                         `volatile` loads/stores and `__atomic` builtins on a System V segment. `cas` always \
-                        succeeds (one thread).""", "", List.of(dbb), false),
+                        succeeds (one thread). The jshm ways use a System V segment; `jshmTypedPosix` and \
+                        `jshmAtomicsPosix` are the same calls on a POSIX object, where each access is \
+                        followed by the truncation check (one load of the fault word and a compare) that \
+                        System V does not need.""", "", List.of(dbb), false),
                 new Group("Jni", "Crossing into C (JNI)", """
                         `emptyCall_jniPageSize` is the nearest thing to an empty JNI call that jshm has: the \
                         package-private `Native.pageSize()` (its C side is one `sysconf(_SC_PAGESIZE)`), \

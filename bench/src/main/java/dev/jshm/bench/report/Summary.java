@@ -114,6 +114,22 @@ final class Summary {
                     .append("additionally pays its per-call closed and bounds checks and chunk lookup, which is why ")
                     .append("the view is the best jshm way for hot loops.");
         }
+        List<String> faultCheck = new ArrayList<>();
+        for (String[] pair : new String[][] {{"jshmTyped", "jshmTypedPosix"}, {"jshmAtomics", "jshmAtomicsPosix"}}) {
+            for (String op : r.ops("Access8")) {
+                Optional<Measurement> sysv = find("Access8", op, "", pair[0]);
+                Optional<Measurement> posix = find("Access8", op, "", pair[1]);
+                if (sysv.isPresent() && posix.isPresent()) {
+                    faultCheck.add(op + " " + ns(posix.get()) + " vs " + ns(sysv.get()) + " ("
+                            + Report.ratio(posix.get().median() / sysv.get().median()) + ")");
+                }
+            }
+        }
+        if (!faultCheck.isEmpty()) {
+            md.append("\n\nThe truncation check: the same call on a POSIX object (checked after each access: one load of ")
+                    .append("the fault word and a compare) against System V (no check): ").append(String.join("; ", faultCheck))
+                    .append(".");
+        }
         List<String> atomicsVsNative = new ArrayList<>();
         for (String op : r.ops("Access8")) {
             Optional<Measurement> java = find("Access8", op, "", "jshmAtomics");

@@ -1,0 +1,123 @@
+package dev.jshm;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * How jshm learns that a mapping lost memory to another process: the Java side of the C
+ * library's SIGBUS handler ({@code jshm_fault.c}).
+ *
+ * <p>A POSIX object or a file can be truncated by another process while it is mapped here, and
+ * an access past its new end raises SIGBUS. Every such mapping is registered with the handler
+ * when it is made. On a SIGBUS inside it, the handler replaces the faulting page and the rest of
+ * the mapping with private zero pages, lowers the mapping's fault word (8 bytes of native memory
+ * that never move) to the first replaced offset, and returns: the faulting access completes on
+ * zero pages, whatever executed it (the interpreter, compiled code, the JVM's own copy or CAS
+ * routines, C code). No SIGBUS of a registered mapping reaches the JVM, so none can kill it or
+ * become an asynchronous {@link InternalError}. Each access method then reads the word and
+ * throws {@link SegmentFaultException} when the access overlapped replaced memory.
+ *
+ * <p>Why the read of the word cannot miss a fault of the access before it. The handler runs on
+ * the faulting thread, synchronously, at the faulting instruction: its store to the word comes
+ * before the rest of that thread's program in the thread's own order, and the processor raises
+ * the fault precisely at the access (no later instruction of the thread has architecturally
+ * executed). What remains is the compiler: the JIT could schedule the load of the word before
+ * the access, since it sees no dependence between two different addresses. {@link #replacedFrom}
+ * therefore starts with {@link VarHandle#acquireFence()}. The memory model forbids moving a load
+ * that precedes an acquire fence (the access, when it reads: typed gets, copies out, atomics'
+ * loads and read-modify-writes) after any load that follows it (the word). For an access that
+ * only writes, the model alone would allow a store-then-load reordering; HotSpot's compilers do
+ * not use that freedom across a fence: C2 turns every fence into a memory barrier node that takes
+ * all memory slices as input, so stores before it stay above it and loads after it hang below it;
+ * C1 and the interpreter keep program order around it. On x86-64 the fence emits no instruction.
+ * The word is read with opaque mode so that the read is done on every call, never hoisted out of
+ * a caller's loop.
+ *
+ * <p>Another thread that finds the pages already replaced takes no fault of its own. The handler
+ * lowers the word <em>before</em> it replaces the pages, and the replacement (an {@code mmap}
+ * system call) becomes visible to other threads only after that store: a thread that read zeros
+ * there reads the lowered word afterwards.
+ *
+ * <p>Thread-safety: immutable apart from the word, which only the handler writes.
+ */
+final class FaultWord {
+
+    /** The word's value while no memory of the mapping was replaced. */
+    static final long NONE = Long.MAX_VALUE;
+    /** How many mappings can be registered at once: {@code JSHM_FAULT_MAX_RANGES} in {@code jshm.h}. */
+    static final int MAX_RANGES = 8192;
+
+    private static final VarHandle WORD = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+
+    /** The table slot, released when the mapping is unmapped. */
+    final int slot;
+    private final ByteBuffer word;
+    /**
+     * The word of the mapping this one replaced when the object grew (null if none): the same
+     * file, so a fault seen through the old mapping (a view taken before the growth) also
+     * concerns this one. Read only by {@link Segment#checkBacked}, never per access.
+     */
+    private final FaultWord previous;
+
+    private FaultWord(int slot, ByteBuffer word, FaultWord previous) {
+        this.slot = slot;
+        this.word = word;
+        this.previous = previous;
+    }
+
+    /**
+     * Registers {@code [base, base + length)}, a whole mapping; offsets count from
+     * {@code origin} (the segment's byte 0). The caller unmaps the range if this throws.
+     *
+     * @param previous the word of the mapping of the same object this one replaces, or null
+     * @throws ShmLimitException if the table of registered mappings is full
+     */
+    static FaultWord register(long base, long length, long origin, boolean readOnly, FaultWord previous, String what) {
+        int slot = Native.faultRegister(base, length, origin, readOnly);
+        if (slot < 0) {
+            throw Errors.failure(slot, "jshm_fault_register(" + what + ", length=" + length + ")",
+                    slot == -Errors.ENOSPC ? "at most " + MAX_RANGES + " mappings of POSIX objects and files can be open in one process"
+                            : null);
+        }
+        return new FaultWord(slot, Native.faultWord(slot), previous);
+    }
+
+    /** Frees the slot; only just before the range is unmapped. */
+    void unregister() {
+        Native.faultUnregister(slot);
+    }
+
+    /**
+     * The lowest offset whose memory was replaced after a fault, or {@link #NONE}. Call it after
+     * the access it is to cover, in the same thread.
+     */
+    long replacedFrom() {
+        VarHandle.acquireFence();
+        return (long) WORD.getOpaque(word, 0);
+    }
+
+    /** {@link #replacedFrom()} of this mapping and of every one it replaced. */
+    long replacedFromAny() {
+        long from = replacedFrom();
+        for (FaultWord p = previous; p != null; p = p.previous) {
+            from = Math.min(from, p.replacedFrom());
+        }
+        return from;
+    }
+
+    /** Whether an access of {@code [offset, offset + length)} overlapped memory replaced from {@code from}. */
+    static boolean overlaps(long offset, long length, long from) {
+        // Subtract, never add: from - length cannot wrap (both are non-negative). An empty range
+        // overlaps nothing.
+        return offset > from - length && length != 0;
+    }
+
+    /** The exception for an access of {@code [offset, offset + length)} that overlapped memory replaced from {@code from}. */
+    static SegmentFaultException fault(Segment segment, String operation, long offset, long length, long from) {
+        return new SegmentFaultException(operation + "(offset=" + offset + ", length=" + length + ") of " + segment
+                + " faulted: the memory from offset " + from + " on is no longer backed by the object (another process"
+                + " truncated it, or its file system had no space for a page); the access saw zeros there", operation);
+    }
+}

@@ -19,8 +19,11 @@ build: toolchain
 	$(MVN) package -DskipTests
 
 ## test: every test (unit, native with -Xcheck:jni, and the packaged jar), then fail on leaked segments
+##   and on anything -Xcheck:jni reported in the test JVMs' logs
 test: toolchain
+	rm -f target/vm-*.log
 	src/test/scripts/no-leaks.sh $(MVN) verify
+	src/test/scripts/jni-clean.sh target
 
 ## demo: the seed scenario: create a private System V segment, write a line, read it back, remove it
 demo: build

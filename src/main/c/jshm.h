@@ -95,10 +95,14 @@ struct jshm_file_stat {
 
 int jshm_file_stat(int fd, struct jshm_file_stat *st);
 
-/* Grows the file to `size` bytes if it is smaller (never shrinks). With `reserve`, allocates
- * the blocks now (posix_fallocate), so a full file system fails here with -ENOSPC instead of a
- * SIGBUS at the first touch. */
-int jshm_file_grow(int fd, size_t size, int reserve);
+/* Flags for jshm_file_grow. */
+#define JSHM_GROW_RESERVE 0x1 /* allocate the blocks now (posix_fallocate) */
+#define JSHM_GROW_NEW     0x2 /* the file was just created (O_EXCL), so it is empty: skip the fstat */
+
+/* Grows the file to `size` bytes if it is smaller (never shrinks). With JSHM_GROW_RESERVE,
+ * allocates the blocks now (posix_fallocate), so a full file system fails here with -ENOSPC
+ * instead of a SIGBUS at the first touch. */
+int jshm_file_grow(int fd, size_t size, int flags);
 
 /* Flags for jshm_map. */
 #define JSHM_MAP_READONLY 0x1 /* PROT_READ only */

@@ -46,13 +46,18 @@ int jshm_file_stat(int fd, struct jshm_file_stat *st)
     return 0;
 }
 
-int jshm_file_grow(int fd, size_t size, int reserve)
+int jshm_file_grow(int fd, size_t size, int flags)
 {
-    struct jshm_file_stat st;
-    int rc = jshm_file_stat(fd, &st);
-    if (rc < 0)
-        return rc;
-    if ((uint64_t)st.size < size) {
+    int rc;
+    int64_t current = 0;
+    if (!(flags & JSHM_GROW_NEW)) {
+        struct jshm_file_stat st;
+        rc = jshm_file_stat(fd, &st);
+        if (rc < 0)
+            return rc;
+        current = st.size;
+    }
+    if ((uint64_t)current < size) {
         if (size > (size_t)INT64_MAX)
             return -EFBIG;
         do {
@@ -61,7 +66,7 @@ int jshm_file_grow(int fd, size_t size, int reserve)
         if (rc < 0)
             return -errno;
     }
-    if (reserve) {
+    if (flags & JSHM_GROW_RESERVE) {
         /* posix_fallocate returns the error instead of setting errno. */
         do {
             rc = posix_fallocate(fd, 0, (off_t)size);

@@ -129,6 +129,16 @@ final class FileBacking {
     /** Checks the file and gives it its size; returns the size to map. */
     private long prepare() {
         Request r = request;
+        if (created) {
+            // O_CREAT|O_EXCL made this file in this call: it is a new, empty regular file owned
+            // by this process, so there is nothing for fstat to check.
+            long end = Math.addExact(r.offset, r.size);
+            int rc = Native.fileGrow(fd, end, Native.GROW_NEW | (r.reserve ? Native.GROW_RESERVE : 0));
+            if (rc < 0) {
+                throw growFailure(rc, end, operation(r, r.reserve ? "posix_fallocate" : "ftruncate", "size=" + end));
+            }
+            return r.size;
+        }
         long[] raw = rawStat();
         int type = (int) raw[1] & FileStat.S_IFMT;
         if (type != FileStat.S_IFREG) {
@@ -142,11 +152,6 @@ final class FileBacking {
                     operation(r, "fstat"), 0, null);
         }
         long fileSize = raw[0];
-        if (created) {
-            long end = Math.addExact(r.offset, r.size);
-            grow(end, operation(r, r.reserve ? "posix_fallocate" : "ftruncate", "size=" + end));
-            return r.size;
-        }
         if (r.size == -1) {
             if (fileSize - r.offset <= 0) {
                 throw new ShmInvalidArgumentException(r.describe() + " is " + fileSize + " bytes: nothing to map at offset "
@@ -187,10 +192,14 @@ final class FileBacking {
 
     /** Grows the file to {@code end} bytes (never shrinks), reserving the blocks if asked. */
     void grow(long end, String operation) {
-        int rc = Native.fileGrow(fd, end, request.reserve);
+        int rc = Native.fileGrow(fd, end, request.reserve ? Native.GROW_RESERVE : 0);
         if (rc < 0) {
-            throw Errors.failure(rc, operation, rc == -Errors.ENOSPC || rc == -Errors.EFBIG ? spaceHint(end) : null);
+            throw growFailure(rc, end, operation);
         }
+    }
+
+    private ShmException growFailure(int rc, long end, String operation) {
+        return Errors.failure(rc, operation, rc == -Errors.ENOSPC || rc == -Errors.EFBIG ? spaceHint(end) : null);
     }
 
     FileStat stat() {

@@ -51,6 +51,8 @@ final class Mapping {
     /** Native byte order, read-only when the mapping is. */
     final ByteBuffer[] chunks;
 
+    private static final long[] NO_SIZES = {};
+
     private final Unmapper unmapper;
 
     Mapping(long address, long size, long base, long length, boolean readOnly) {
@@ -101,17 +103,25 @@ final class Mapping {
         return view.order(ByteOrder.nativeOrder());
     }
 
-    /** Detaches the shared memory now, leaving harmless anonymous memory in its place. */
-    void retire(String segment) {
+    /**
+     * Detaches the shared memory now, leaving harmless anonymous memory in its place.
+     *
+     * @param segment the owner, named in the message should the kernel refuse (its
+     *                {@code toString()} is only built then: closing is a success path)
+     */
+    void retire(Object segment) {
         int rc = Native.retire(base, length);
-        if (rc == -Errors.EINVAL) {
-            // A huge page mapping (SHM_HUGETLB, perhaps made by another process) can only be
-            // replaced whole: its length is a multiple of the huge page size.
-            long huge = KernelLimits.hugePageSize();
+        // A huge page mapping (SHM_HUGETLB, perhaps made by another process, or a file on a
+        // hugetlbfs mount) can only be replaced whole: its length is a multiple of its huge
+        // page size, which the mapping does not tell. Try each size the kernel offers.
+        for (long huge : rc == -Errors.EINVAL ? KernelLimits.hugePageSizes() : NO_SIZES) {
             long hugeLength = (length + huge - 1) / huge * huge;
             rc = Native.retire(base, hugeLength);
-            if (rc == 0) {
-                unmapper.length = hugeLength;
+            if (rc != -Errors.EINVAL) {
+                if (rc == 0) {
+                    unmapper.length = hugeLength;
+                }
+                break;
             }
         }
         if (rc < 0) {
@@ -145,11 +155,12 @@ final class Mapping {
 
         @Override
         public void run() {
-            if (roots.decrementAndGet() == 0) {
-                if (Native.unmap(address, length) == -Errors.EINVAL) {
-                    // Never retired, and a huge page mapping: unmap whole huge pages.
-                    long huge = KernelLimits.hugePageSize();
-                    Native.unmap(address, (length + huge - 1) / huge * huge);
+            if (roots.decrementAndGet() == 0 && Native.unmap(address, length) == -Errors.EINVAL) {
+                // Never retired, and a huge page mapping: unmap whole huge pages.
+                for (long huge : KernelLimits.hugePageSizes()) {
+                    if (Native.unmap(address, (length + huge - 1) / huge * huge) != -Errors.EINVAL) {
+                        break;
+                    }
                 }
             }
         }

@@ -271,10 +271,12 @@ static void sysv_attach(size_t size)
 
 static char posix_name[64], file_name[128], posix_existing[64], file_existing[128];
 
-static void map_cycle(int fd, size_t size)
+static void map_cycle(int fd, size_t size, int reserve)
 {
     if (ftruncate(fd, (off_t)size) < 0)
         die("ftruncate");
+    if (reserve && posix_fallocate(fd, 0, (off_t)size) != 0)
+        die("posix_fallocate");
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED)
         die("mmap");
@@ -299,7 +301,18 @@ static void posix_cycle(size_t size)
     int fd = shm_open(posix_name, O_CREAT | O_EXCL | O_RDWR, 0600);
     if (fd < 0)
         die("shm_open");
-    map_cycle(fd, size);
+    map_cycle(fd, size, 0);
+    shm_unlink(posix_name);
+}
+
+/* What PosixSegment.create does by default: the memory is reserved at create (posix_fallocate),
+ * so a full /dev/shm fails there and not with SIGBUS at the first touch. */
+static void posix_reserved_cycle(size_t size)
+{
+    int fd = shm_open(posix_name, O_CREAT | O_EXCL | O_RDWR, 0600);
+    if (fd < 0)
+        die("shm_open");
+    map_cycle(fd, size, 1);
     shm_unlink(posix_name);
 }
 
@@ -317,7 +330,7 @@ static void file_cycle(size_t size)
     int fd = open(file_name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
     if (fd < 0)
         die("open");
-    map_cycle(fd, size);
+    map_cycle(fd, size, 0);
     unlink(file_name);
 }
 
@@ -333,7 +346,8 @@ static void file_attach(size_t size)
 static void bench_lifecycle(void)
 {
     static const struct { const char *op; void (*fn)(size_t); } ops[] = {
-        {"sysvCycle", sysv_cycle}, {"posixCycle", posix_cycle}, {"fileCycle", file_cycle},
+        {"sysvCycle", sysv_cycle}, {"posixCycle", posix_cycle},
+        {"posixReservedCycle", posix_reserved_cycle}, {"fileCycle", file_cycle},
         {"sysvAttach", sysv_attach}, {"posixAttach", posix_attach}, {"fileAttach", file_attach},
     };
     const size_t size = 65536;

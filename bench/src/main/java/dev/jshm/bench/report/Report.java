@@ -108,8 +108,10 @@ public final class Report {
                 new Group("Lifecycle", "Segment lifecycle (64 KiB)", """
                         `<kind>Cycle`: create, attach (map), detach (unmap) and remove one 64 KiB segment, \
                         untouched. `<kind>Attach`: attach an existing segment and detach it. sysv = \
-                        shmget/shmat/shmdt/IPC_RMID, posix = shm_open/ftruncate/mmap/munmap/shm_unlink, \
-                        file = the same on a /dev/shm path. The JDK's `MappedByteBuffer` is unmapped at \
+                        shmget/shmat/shmdt/IPC_RMID, posix = shm_open/ftruncate/mmap/munmap/shm_unlink \
+                        (jshm with `noReserve()`), `posixReservedCycle` = the same plus `posix_fallocate` \
+                        (what `PosixSegment.create` does by default), file = shm_open's steps on a /dev/shm \
+                        path. The JDK's `MappedByteBuffer` is unmapped at \
                         once through `Unsafe.invokeCleaner` (JDK 17 has no public way); FFM uses a \
                         confined `Arena`.""", "", List.of(c), false),
                 new Group("FirstTouch", "First touch, per page", """

@@ -527,13 +527,16 @@ static long futex(int *uaddr, int op, int val)
 }
 
 /* One-way: the waker (core 1) stamps t0 and wakes; the waiter (core 0), asleep in FUTEX_WAIT,
- * stamps its return. The waker pauses 50 us first so the waiter is really asleep. */
+ * stamps its return. The waker pauses 50 us first so the waiter is really asleep. The first
+ * FUTEX_UNPAUSED_WARM_UP wake-ups have no pause: the Java harness (CrossProcess) needs them to
+ * compile its paths, and C runs the same protocol. */
+#define FUTEX_UNPAUSED_WARM_UP 20000
 static void bench_futex(void)
 {
     struct shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (sh == MAP_FAILED)
         die("mmap");
-    long n = quick ? 4000 : 20000, warm = n / 10;
+    long n = quick ? 4000 : 20000, warm = FUTEX_UNPAUSED_WARM_UP + n / 10;
     long total = (warm + n) * reps;
     pid_t child = fork();
     if (child < 0)
@@ -544,7 +547,8 @@ static void bench_futex(void)
             while (sh->ack != i - 1)
                 ;
             struct timespec pause = {0, 50000};
-            nanosleep(&pause, NULL);
+            if ((i - 1) % (warm + n) >= FUTEX_UNPAUSED_WARM_UP)
+                nanosleep(&pause, NULL);
             sh->t0 = now_ns();
             __atomic_store_n(&sh->futex_word, (int)i, __ATOMIC_SEQ_CST);
             futex(&sh->futex_word, FUTEX_WAKE, 1);

@@ -181,7 +181,7 @@ final class FileBacking {
         if (base < 0) {
             throw Errors.failure(base, "mmap(" + r.describe() + ", offset=" + alignedOffset + ", length=" + length
                     + (r.privateMapping ? ", MAP_PRIVATE" : ", MAP_SHARED") + (readOnly ? ", PROT_READ" : ", PROT_READ|PROT_WRITE")
-                    + ")");
+                    + ")", base == -Errors.EINVAL ? hugetlbfsHint("the file offset") : null);
         }
         Mapping mapping = new Mapping(base + delta, size, base, length, readOnly);
         if (r.lockPages) {
@@ -199,7 +199,28 @@ final class FileBacking {
     }
 
     private ShmException growFailure(int rc, long end, String operation) {
-        return Errors.failure(rc, operation, rc == -Errors.ENOSPC || rc == -Errors.EFBIG ? spaceHint(end) : null);
+        String hint = rc == -Errors.ENOSPC || rc == -Errors.EFBIG ? spaceHint(end)
+                : rc == -Errors.EINVAL ? hugetlbfsHint("its size") : null;
+        return Errors.failure(rc, operation, hint);
+    }
+
+    /**
+     * For an EINVAL from a file on a hugetlbfs mount, which takes only sizes and offsets that are
+     * whole huge pages; null for any other file system. Only asked on a failure path.
+     */
+    private String hugetlbfsHint(String what) {
+        if (request.isPosix()) {
+            return null;
+        }
+        try {
+            if (!Files.getFileStore(Path.of(request.path)).type().equals("hugetlbfs")) {
+                return null;
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return request.path + " is on hugetlbfs, where " + what + " must be a multiple of the mount's huge page size (the"
+                + " system's default is " + KernelLimits.hugePageSize() + " bytes)";
     }
 
     FileStat stat() {

@@ -136,7 +136,9 @@ public final class Report {
                 new Group("FutexWake", "Futex wake-up latency", """
                         One-way: the waker (core 1) stamps the time and wakes; the waiter (core 0), asleep \
                         in `FUTEX_WAIT` on shared memory, stamps its return. The waker pauses 50 µs before \
-                        each wake so the waiter is really asleep.""", "", List.of(cFutex), false));
+                        each wake so the waiter is really asleep. Before the timed wake-ups, 20,000 untimed \
+                        ones without the pause (in C too) let both JVMs compile their paths: a JVM that is \
+                        still compiling runs its compiler on the pinned core during the measurement.""", "", List.of(cFutex), false));
     }
 
     static Optional<Measurement> sameJvm(Results r, Measurement m, String way) {

@@ -19,7 +19,8 @@ import java.util.function.BiFunction;
  *
  * <pre>Report OUT_DIR MODE</pre>
  *
- * <p>Reads from OUT_DIR: {@code jmh-jdk17.json}, {@code jmh-jdk25.json}, {@code jmh-jdk25-jshm.json} (JMH),
+ * <p>Reads from OUT_DIR: {@code jmh-jdk17.json}, {@code jmh-hugepages.json}, {@code jmh-jdk25.json},
+ * {@code jmh-jdk25-jshm.json} (JMH),
  * {@code c-baseline.json} (baseline.c), {@code crossprocess.json} (the two-process harness);
  * any of them may be missing and its rows are then absent.
  */
@@ -36,7 +37,7 @@ public final class Report {
     static final List<String> WAY_ORDER = List.of(
             "jshmTyped", "jshmView", "jshmAtomics", "jshmNativeAtomics", "jshmSysVNative", "jshmPosixJava",
             "jshmPosixNative", "jshm", "jniPageSize", "jshmRead0", "jshmViewPingPong", "jshmRingSpin",
-            "jshmRingFutex", "jshmFutex", "mappedByteBuffer", "directByteBuffer", "agrona",
+            "jshmRingFutex", "jshmFutex", "jshmSysV", "jshmSysVHuge", "jshmFile", "jshmFileHuge", "mappedByteBuffer", "directByteBuffer", "agrona",
             "jshmSysVNative (JDK 25)", "jshmPosixJava (JDK 25)", "jshmPosixNative (JDK 25)",
             "ffmMapped (JDK 25)", "ffmArena (JDK 25)", "ffm (JDK 25)", "directByteBuffer (JDK 25)",
             "c", "cMemcpy", "cPingPong", "cFutex");
@@ -57,6 +58,7 @@ public final class Report {
         String mode = args.length > 1 ? args[1] : "quick";
         Results results = new Results();
         results.addJmh(out.resolve("jmh-jdk17.json"));
+        results.addJmh(out.resolve("jmh-hugepages.json"));
         results.addJmh(out.resolve("jmh-jdk25.json"));
         results.addJmh(out.resolve("jmh-jdk25-jshm.json"));
         results.addRecords(out.resolve("c-baseline.json"), "C");
@@ -81,6 +83,8 @@ public final class Report {
         Baseline ping = new Baseline("× C ping-pong", (r, m) -> r.find(m.group(), m.op(), m.param(), "cPingPong"));
         Baseline agrona = new Baseline("× Agrona", (r, m) -> r.find(m.group(), m.op(), m.param(), "agrona"));
         Baseline cFutex = new Baseline("× C futex", (r, m) -> r.find(m.group(), m.op(), m.param(), "cFutex"));
+        Baseline smallPages = new Baseline("× the same kind on 4 KiB pages",
+                (r, m) -> r.find(m.group(), m.op(), m.param(), m.way().replace("Huge", "")));
         return List.of(
                 new Group("Access8", "8-byte access", """
                         One `long` at an aligned offset of a 4 KiB region, one thread. `jshmTyped` is \
@@ -118,6 +122,16 @@ public final class Report {
                         The first write to each 4 KiB page of a fresh 1 MiB segment: the page fault that \
                         allocates the page. Per page; creation and removal not timed. `anonPage` (C only) \
                         is private anonymous memory, for scale.""", "", List.of(c), false),
+                new Group("HugePages", "Huge pages: a 64 MiB segment", """
+                        `firstTouch`: one byte written per 4 KiB of a fresh segment, per 4 KiB (with huge \
+                        pages one fault allocates and clears a whole 2 MiB page). `random8`: one `getLong` \
+                        at a random aligned offset of a touched segment, the offset mixed with the value the \
+                        read before returned, so reads do not overlap: one read's latency (with 4 KiB pages \
+                        most of them miss the TLB; the 32 huge pages fit in it). `jshmSysVHuge`: `SysVSegment.builder()\
+                        .hugePages()` (`SHM_HUGETLB`); `jshmFileHuge`: a `MappedFileSegment` on a hugetlbfs \
+                        mount; `jshmSysV` and `jshmFile` (a /dev/shm file) are the same on 4 KiB pages. \
+                        bench/run.sh reserves the huge pages and mounts the hugetlbfs for this part only and \
+                        gives both back.""", "", List.of(smallPages), false),
                 new Group("RoundTrip", "Cross-process round trip", """
                         Two processes pinned to cores 0 and 1 (`taskset`/`sched_setaffinity`); one message \
                         there and back, timed by the sender each time (HdrHistogram in Java, a sorted array \
@@ -290,6 +304,7 @@ public final class Report {
             case "Throughput" -> "million messages per second";
             case "RoundTrip", "FutexWake" -> "nanoseconds";
             case "FirstTouch" -> "nanoseconds per page";
+            case "HugePages" -> "nanoseconds per 4 KiB (firstTouch) or per read (random8)";
             default -> "nanoseconds per operation";
         };
     }

@@ -57,6 +57,7 @@ final class Summary {
         jni();
         copies();
         lifecycle();
+        hugePages();
         crossProcess();
 
         StringBuilder head = new StringBuilder();
@@ -453,6 +454,40 @@ final class Summary {
             target("mapped file create→map→unmap→delete no slower than the JDK's `FileChannel.map` (fileCycle)",
                     "not measured", "not measured");
         }
+    }
+
+    // ---- huge pages ------------------------------------------------------------------------------
+
+    private void hugePages() {
+        List<String> shown = new ArrayList<>();
+        for (String op : List.of("firstTouch", "random8")) {
+            for (String kind : List.of("jshmSysV", "jshmFile")) {
+                Optional<Measurement> small = find("HugePages", op, "", kind);
+                Optional<Measurement> huge = find("HugePages", op, "", kind + "Huge");
+                if (small.isPresent() && huge.isPresent()) {
+                    shown.add(op + " " + kind + "Huge " + ns(huge.get()) + " vs " + ns(small.get()) + " on 4 KiB pages: "
+                            + Report.ratio(huge.get().median() / small.get().median()));
+                }
+            }
+        }
+        String what = "huge pages for real: first touch and random 8-byte reads over 64 MiB with and without them "
+                + "(System V `SHM_HUGETLB`, a file on hugetlbfs)";
+        if (shown.isEmpty()) {
+            target(what, "not measured in this run: bench/run.sh could not reserve huge pages (the reason is in "
+                    + "environment.txt)", "not measured");
+            return;
+        }
+        target(what, String.join("; ", shown), "**shown** (times with huge pages ÷ times on 4 KiB pages)");
+        md.append("## Huge pages\n\n");
+        md.append("A 64 MiB segment on huge pages against the same kind on 4 KiB pages, in this run: ")
+                .append(String.join("; ", shown)).append(". First touch: with 4 KiB pages every 4 KiB written first ")
+                .append("is a page fault; with huge pages one fault in 512 allocates and clears 2 MiB, so the cost ")
+                .append("per 4 KiB is mostly clearing memory. Random reads: 64 MiB of 4 KiB pages is 16,384 pages, ")
+                .append("far more than the TLB holds, so most reads also walk the page tables; 32 huge pages fit in ")
+                .append("it. How much that saves depends on the host: in a VM each miss also walks the hypervisor's ")
+                .append("page tables (EPT), which the guest's huge pages do not change, and a read that misses the ")
+                .append("caches costs a memory access either way. Huge pages must be reserved by the administrator (`vm.nr_hugepages`) and cannot be ")
+                .append("swapped; sizes and file offsets on hugetlbfs are whole huge pages.\n\n");
     }
 
     /** The lowest and highest ratio of a JVM way to C in a group, or null without both. */

@@ -60,8 +60,59 @@ step "C baseline (gcc -O2): clock, 8-byte access, copies, lifecycle, first touch
 "$OUT/lock_bench" "$MODE" > "$OUT/c-lock.json"
 
 step "JMH on JDK 17: jshm native and Java paths, MappedByteBuffer, direct ByteBuffer (unpinned, both cores)"
-"$JAVA17" -jar "$JAR" "${JMH_OPTS[@]}" -foe true -p size="$SIZES" \
+"$JAVA17" -jar "$JAR" "${JMH_OPTS[@]}" -foe true -p size="$SIZES" -e 'HugePagesBench' \
   -rf json -rff "$OUT/jmh-jdk17.json" 'dev\.jshm\.bench\.[A-Za-z0-9]+Bench' 2>&1 | progress
+
+# Huge pages for real: reserve them (vm.nr_hugepages) and mount a hugetlbfs for HugePagesBench;
+# both are given back when this script exits, however it exits.
+HUGE_PAGES=80
+HUGE_PREVIOUS=""
+HUGE_MOUNT=""
+give_back_huge_pages() {
+  if [ -n "$HUGE_MOUNT" ]; then
+    umount "$HUGE_MOUNT" 2>/dev/null || umount -l "$HUGE_MOUNT" || true
+    rmdir "$HUGE_MOUNT" || true
+    HUGE_MOUNT=""
+  fi
+  if [ -n "$HUGE_PREVIOUS" ]; then
+    echo "$HUGE_PREVIOUS" > /proc/sys/vm/nr_hugepages || true
+    HUGE_PREVIOUS=""
+  fi
+}
+trap give_back_huge_pages EXIT
+reserve_huge_pages() {
+  if [ "$(id -u)" != 0 ] || [ ! -w /proc/sys/vm/nr_hugepages ]; then
+    HUGE_SKIPPED="not root: vm.nr_hugepages cannot be raised nor a hugetlbfs mounted"; return 1
+  fi
+  local free_before free_after kib
+  free_before=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
+  HUGE_PREVIOUS=$(cat /proc/sys/vm/nr_hugepages)
+  echo $(( HUGE_PREVIOUS + HUGE_PAGES )) > /proc/sys/vm/nr_hugepages
+  free_after=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
+  if [ $(( free_after - free_before )) -lt "$HUGE_PAGES" ]; then
+    HUGE_SKIPPED="the kernel reserved only $(( free_after - free_before )) of $HUGE_PAGES huge pages"; return 1
+  fi
+  kib=$(awk '/^Hugepagesize:/ {print $2}' /proc/meminfo)
+  HUGE_MOUNT=$(mktemp -d /tmp/jshm-bench-hugetlbfs-XXXXXX)
+  if ! mount -t hugetlbfs -o "mode=0700,pagesize=${kib}K" none "$HUGE_MOUNT"; then
+    rmdir "$HUGE_MOUNT"; HUGE_MOUNT=""
+    HUGE_SKIPPED="mount -t hugetlbfs failed"; return 1
+  fi
+  HUGE_RESERVED="$HUGE_PAGES pages of $kib kB (vm.nr_hugepages $HUGE_PREVIOUS -> $(( HUGE_PREVIOUS + HUGE_PAGES ))), hugetlbfs on $HUGE_MOUNT"
+}
+step "huge pages on JDK 17: first touch and random 8-byte reads over 64 MiB, with and without (vm.nr_hugepages and a hugetlbfs, given back after)"
+HUGE_SKIPPED=""
+rm -f "$OUT/jmh-hugepages.json"
+if reserve_huge_pages; then
+  echo "   reserved $HUGE_RESERVED"
+  echo "huge pages:  $HUGE_RESERVED, given back after" >> "$OUT/environment.txt"
+  "$JAVA17" -jar "$JAR" "${JMH_OPTS[@]}" -foe true -jvmArgsAppend "-Djshm.bench.hugetlbfs=$HUGE_MOUNT" \
+    -rf json -rff "$OUT/jmh-hugepages.json" 'dev\.jshm\.bench\.HugePagesBench' 2>&1 | progress
+else
+  echo "   skipped: $HUGE_SKIPPED"
+  echo "huge pages:  not measured: $HUGE_SKIPPED" >> "$OUT/environment.txt"
+fi
+give_back_huge_pages
 
 if [ -f "$FFM_JAR" ]; then
   step "JMH on JDK 25: FFM MemorySegment (mapped /dev/shm file, Arena.allocate), direct ByteBuffer"

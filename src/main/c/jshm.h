@@ -99,11 +99,15 @@ struct jshm_file_stat {
 
 int jshm_file_stat(int fd, struct jshm_file_stat *st);
 
-/* Grows the file to `size` bytes if it is smaller (never shrinks): ftruncate. With `reserve`,
- * posix_fallocate instead, which allocates the blocks as it grows the file, so a full file system
- * fails here with -ENOSPC instead of a SIGBUS at the first touch. All or nothing: on failure the
- * file keeps its old size. */
-int jshm_file_grow(int fd, size_t size, int reserve);
+/* Flags for jshm_file_grow. */
+#define JSHM_GROW_RESERVE 0x1 /* allocate the blocks now (posix_fallocate) */
+#define JSHM_GROW_NEW     0x2 /* the file was just created (O_EXCL), so it is empty: skip the fstat */
+
+/* Grows the file to `size` bytes if it is smaller (never shrinks): ftruncate. With
+ * JSHM_GROW_RESERVE, posix_fallocate instead, which allocates the blocks as it grows the file, so
+ * a full file system fails here with -ENOSPC instead of a SIGBUS at the first touch. All or
+ * nothing: on failure the file keeps its old size. */
+int jshm_file_grow(int fd, size_t size, int flags);
 
 /* Flags for jshm_map. */
 #define JSHM_MAP_READONLY 0x1 /* PROT_READ only */

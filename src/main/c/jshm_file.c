@@ -85,15 +85,20 @@ int jshm_file_stat(int fd, struct jshm_file_stat *st)
     return 0;
 }
 
-int jshm_file_grow(int fd, size_t size, int reserve)
+int jshm_file_grow(int fd, size_t size, int flags)
 {
-    struct jshm_file_stat st;
-    int rc = jshm_file_stat(fd, &st);
-    if (rc < 0)
-        return rc;
+    int rc;
+    int64_t current = 0;
     if (size > (size_t)INT64_MAX)
         return -EFBIG;
-    if (reserve) {
+    if (!(flags & JSHM_GROW_NEW)) {
+        struct jshm_file_stat st;
+        rc = jshm_file_stat(fd, &st);
+        if (rc < 0)
+            return rc;
+        current = st.size;
+    }
+    if (flags & JSHM_GROW_RESERVE) {
         /* posix_fallocate sets the new size itself, and only once every block is allocated: no
          * ftruncate first, which would leave a larger object without its blocks (a SIGBUS for
          * whoever touches them) when the allocation fails. It returns the error instead of
@@ -105,15 +110,15 @@ int jshm_file_grow(int fd, size_t size, int reserve)
             /* All or nothing, also where posix_fallocate is emulated by writes that may have
              * grown the file part of the way. */
             struct jshm_file_stat now;
-            if (jshm_file_stat(fd, &now) == 0 && now.size > st.size) {
-                while (ftruncate(fd, (off_t)st.size) < 0 && errno == EINTR) {
+            if (jshm_file_stat(fd, &now) == 0 && now.size > current) {
+                while (ftruncate(fd, (off_t)current) < 0 && errno == EINTR) {
                 }
             }
             return -rc;
         }
         return 0;
     }
-    if ((uint64_t)st.size < size) {
+    if ((uint64_t)current < size) {
         do {
             rc = ftruncate(fd, (off_t)size);
         } while (rc < 0 && errno == EINTR);

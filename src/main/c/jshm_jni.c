@@ -295,12 +295,12 @@ static jint jshm_jni_fileStat(JNIEnv *env, jclass clazz, jint fd, jlongArray out
     return 0;
 }
 
-static jint jshm_jni_fileGrow(JNIEnv *env, jclass clazz, jint fd, jlong size, jboolean reserve)
+static jint jshm_jni_fileGrow(JNIEnv *env, jclass clazz, jint fd, jlong size, jint flags)
 {
     (void)env; (void)clazz;
     if (!JSHM_SIZE_OK(size))
         return -EINVAL;
-    return jshm_file_grow(fd, (size_t)size, reserve == JNI_TRUE);
+    return jshm_file_grow(fd, (size_t)size, flags);
 }
 
 static jlong jshm_jni_map(JNIEnv *env, jclass clazz, jint fd, jlong offset, jlong length,
@@ -557,7 +557,7 @@ static const JNINativeMethod jshm_natives[] = {
     {"unlink", "([B)I", (void *)jshm_jni_unlink},
     {"posixUnlink", "([B)I", (void *)jshm_jni_posixUnlink},
     {"fileStat", "(I[J)I", (void *)jshm_jni_fileStat},
-    {"fileGrow", "(IJZ)I", (void *)jshm_jni_fileGrow},
+    {"fileGrow", "(IJI)I", (void *)jshm_jni_fileGrow},
     {"map", "(IJJI)J", (void *)jshm_jni_map},
     {"sync", "(JJZ)I", (void *)jshm_jni_sync},
     {"lockPages", "(JJZ)I", (void *)jshm_jni_lockPages},

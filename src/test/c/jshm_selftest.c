@@ -118,7 +118,7 @@ static void test_posix_and_files(void)
     if (fd < 0)
         return;
     CHECK(jshm_posix_open(name, JSHM_FILE_CREATE | JSHM_FILE_EXCL, 0600) == -EEXIST);
-    CHECK(jshm_file_grow(fd, 8192, 1) == 0);
+    CHECK(jshm_file_grow(fd, 8192, JSHM_GROW_RESERVE) == 0);
     struct jshm_file_stat st;
     CHECK(jshm_file_stat(fd, &st) == 0 && st.size == 8192 && (st.mode & 0777) == 0600);
     CHECK(jshm_file_grow(fd, 100, 0) == 0); /* never shrinks */

@@ -271,10 +271,12 @@ static void sysv_attach(size_t size)
 
 static char posix_name[64], file_name[128], posix_existing[64], file_existing[128];
 
-static void map_cycle(int fd, size_t size)
+static void map_cycle(int fd, size_t size, int reserve)
 {
     if (ftruncate(fd, (off_t)size) < 0)
         die("ftruncate");
+    if (reserve && posix_fallocate(fd, 0, (off_t)size) != 0)
+        die("posix_fallocate");
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED)
         die("mmap");
@@ -299,7 +301,18 @@ static void posix_cycle(size_t size)
     int fd = shm_open(posix_name, O_CREAT | O_EXCL | O_RDWR, 0600);
     if (fd < 0)
         die("shm_open");
-    map_cycle(fd, size);
+    map_cycle(fd, size, 0);
+    shm_unlink(posix_name);
+}
+
+/* What PosixSegment.create does by default: the memory is reserved at create (posix_fallocate),
+ * so a full /dev/shm fails there and not with SIGBUS at the first touch. */
+static void posix_reserved_cycle(size_t size)
+{
+    int fd = shm_open(posix_name, O_CREAT | O_EXCL | O_RDWR, 0600);
+    if (fd < 0)
+        die("shm_open");
+    map_cycle(fd, size, 1);
     shm_unlink(posix_name);
 }
 
@@ -317,7 +330,7 @@ static void file_cycle(size_t size)
     int fd = open(file_name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
     if (fd < 0)
         die("open");
-    map_cycle(fd, size);
+    map_cycle(fd, size, 0);
     unlink(file_name);
 }
 
@@ -333,7 +346,8 @@ static void file_attach(size_t size)
 static void bench_lifecycle(void)
 {
     static const struct { const char *op; void (*fn)(size_t); } ops[] = {
-        {"sysvCycle", sysv_cycle}, {"posixCycle", posix_cycle}, {"fileCycle", file_cycle},
+        {"sysvCycle", sysv_cycle}, {"posixCycle", posix_cycle},
+        {"posixReservedCycle", posix_reserved_cycle}, {"fileCycle", file_cycle},
         {"sysvAttach", sysv_attach}, {"posixAttach", posix_attach}, {"fileAttach", file_attach},
     };
     const size_t size = 65536;
@@ -513,13 +527,16 @@ static long futex(int *uaddr, int op, int val)
 }
 
 /* One-way: the waker (core 1) stamps t0 and wakes; the waiter (core 0), asleep in FUTEX_WAIT,
- * stamps its return. The waker pauses 50 us first so the waiter is really asleep. */
+ * stamps its return. The waker pauses 50 us first so the waiter is really asleep. The first
+ * FUTEX_UNPAUSED_WARM_UP wake-ups have no pause: the Java harness (CrossProcess) needs them to
+ * compile its paths, and C runs the same protocol. */
+#define FUTEX_UNPAUSED_WARM_UP 20000
 static void bench_futex(void)
 {
     struct shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (sh == MAP_FAILED)
         die("mmap");
-    long n = quick ? 4000 : 20000, warm = n / 10;
+    long n = quick ? 4000 : 20000, warm = FUTEX_UNPAUSED_WARM_UP + n / 10;
     long total = (warm + n) * reps;
     pid_t child = fork();
     if (child < 0)
@@ -530,7 +547,8 @@ static void bench_futex(void)
             while (sh->ack != i - 1)
                 ;
             struct timespec pause = {0, 50000};
-            nanosleep(&pause, NULL);
+            if ((i - 1) % (warm + n) >= FUTEX_UNPAUSED_WARM_UP)
+                nanosleep(&pause, NULL);
             sh->t0 = now_ns();
             __atomic_store_n(&sh->futex_word, (int)i, __ATOMIC_SEQ_CST);
             futex(&sh->futex_word, FUTEX_WAKE, 1);

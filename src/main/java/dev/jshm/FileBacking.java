@@ -129,6 +129,16 @@ final class FileBacking {
     /** Checks the file and gives it its size; returns the size to map. */
     private long prepare() {
         Request r = request;
+        if (created) {
+            // O_CREAT|O_EXCL made this file in this call: it is a new, empty regular file owned
+            // by this process, so there is nothing for fstat to check.
+            long end = Math.addExact(r.offset, r.size);
+            int rc = Native.fileGrow(fd, end, Native.GROW_NEW | (r.reserve ? Native.GROW_RESERVE : 0));
+            if (rc < 0) {
+                throw growFailure(rc, end, operation(r, r.reserve ? "posix_fallocate" : "ftruncate", "size=" + end));
+            }
+            return r.size;
+        }
         long[] raw = rawStat();
         int type = (int) raw[1] & FileStat.S_IFMT;
         if (type != FileStat.S_IFREG) {
@@ -145,11 +155,6 @@ final class FileBacking {
                     operation(r, "fstat"), 0, null);
         }
         long fileSize = raw[0];
-        if (created) {
-            long end = Math.addExact(r.offset, r.size);
-            grow(end, operation(r, r.reserve ? "posix_fallocate" : "ftruncate", "size=" + end));
-            return r.size;
-        }
         if (r.size == -1) {
             if (fileSize - r.offset <= 0) {
                 throw new ShmInvalidArgumentException(r.describe() + " is " + fileSize + " bytes: nothing to map at offset "
@@ -179,7 +184,7 @@ final class FileBacking {
         if (base < 0) {
             throw Errors.failure(base, "mmap(" + r.describe() + ", offset=" + alignedOffset + ", length=" + length
                     + (r.privateMapping ? ", MAP_PRIVATE" : ", MAP_SHARED") + (readOnly ? ", PROT_READ" : ", PROT_READ|PROT_WRITE")
-                    + ")");
+                    + ")", base == -Errors.EINVAL ? hugetlbfsHint("the file offset") : null);
         }
         FaultWord faults;
         try {
@@ -209,10 +214,35 @@ final class FileBacking {
      * nothing: on failure the file keeps its size.
      */
     void grow(long end, String operation) {
-        int rc = Native.fileGrow(fd, end, request.reserve);
+        int rc = Native.fileGrow(fd, end, request.reserve ? Native.GROW_RESERVE : 0);
         if (rc < 0) {
-            throw Errors.failure(rc, operation, rc == -Errors.ENOSPC || rc == -Errors.EFBIG ? spaceHint(end) : null);
+            throw growFailure(rc, end, operation);
         }
+    }
+
+    private ShmException growFailure(int rc, long end, String operation) {
+        String hint = rc == -Errors.ENOSPC || rc == -Errors.EFBIG ? spaceHint(end)
+                : rc == -Errors.EINVAL ? hugetlbfsHint("its size") : null;
+        return Errors.failure(rc, operation, hint);
+    }
+
+    /**
+     * For an EINVAL from a file on a hugetlbfs mount, which takes only sizes and offsets that are
+     * whole huge pages; null for any other file system. Only asked on a failure path.
+     */
+    private String hugetlbfsHint(String what) {
+        if (request.isPosix()) {
+            return null;
+        }
+        try {
+            if (!Files.getFileStore(Path.of(request.path)).type().equals("hugetlbfs")) {
+                return null;
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return request.path + " is on hugetlbfs, where " + what + " must be a multiple of the mount's huge page size (the"
+                + " system's default is " + KernelLimits.hugePageSize() + " bytes)";
     }
 
     FileStat stat() {

@@ -79,16 +79,15 @@ public final class Futex {
     public static WaitResult await(Segment segment, long offset, int expected, Duration timeout) {
         Objects.requireNonNull(segment, "segment");
         long timeoutNanos = timeout == null ? -1 : saturatedNanos(timeout);
-        long deadline = System.nanoTime() + timeoutNanos;
+        // An untimed wait reads no clock at all: a wake-up returns straight from the system call.
+        long deadline = timeoutNanos < 0 ? 0 : System.nanoTime() + timeoutNanos;
+        Thread self = Thread.currentThread();
         while (true) {
             Mapping m = checked(segment, offset, "await");
-            if (Thread.currentThread().isInterrupted()) {
+            if (self.isInterrupted()) {
                 return WaitResult.INTERRUPTED;
             }
-            long slice = SLICE_NANOS;
-            if (timeoutNanos >= 0) {
-                slice = Math.max(0, Math.min(SLICE_NANOS, deadline - System.nanoTime()));
-            }
+            long slice = timeoutNanos < 0 ? SLICE_NANOS : Math.max(0, Math.min(SLICE_NANOS, deadline - System.nanoTime()));
             int rc = Native.futexWait(m.address, m.size, offset, expected, slice);
             // The kernel reads the word itself: on memory another process cut off it answers
             // EFAULT instead of raising SIGBUS, and on memory already replaced by zero pages it
@@ -106,7 +105,7 @@ public final class Futex {
             if (rc != -ETIMEDOUT && rc != -EINTR) {
                 throw Errors.failure(rc, "futex(offset=" + offset + ", FUTEX_WAIT, expected=" + expected + ") of " + segment);
             }
-            if (Thread.currentThread().isInterrupted()) {
+            if (self.isInterrupted()) {
                 return WaitResult.INTERRUPTED;
             }
             if (timeoutNanos >= 0 && System.nanoTime() - deadline >= 0) {

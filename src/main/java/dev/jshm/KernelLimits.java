@@ -51,6 +51,26 @@ final class KernelLimits {
     }
 
     /**
+     * Every huge page size the kernel supports, smallest first (from
+     * {@code /sys/kernel/mm/hugepages/hugepages-<n>kB}); the default size alone if that cannot
+     * be read. Only asked when the kernel refuses to split a mapping, never on a success path.
+     */
+    static long[] hugePageSizes() {
+        try (java.util.stream.Stream<Path> entries = Files.list(Path.of("/sys/kernel/mm/hugepages"))) {
+            long[] sizes = entries.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("hugepages-") && n.endsWith("kB"))
+                    .mapToLong(n -> Long.parseLong(n.substring("hugepages-".length(), n.length() - 2)) * 1024)
+                    .sorted().toArray();
+            if (sizes.length > 0) {
+                return sizes;
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall back to the default size
+        }
+        return new long[] {hugePageSize()};
+    }
+
+    /**
      * A hint for a failed {@code shmget} create of {@code size} bytes, with huge pages if
      * {@code hugePages}, or null when none applies. Each hint speaks only of what was asked for.
      */

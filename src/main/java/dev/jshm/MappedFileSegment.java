@@ -21,6 +21,10 @@ import java.util.Objects;
  * in this process). Files larger than 2 GiB work with long offsets; views are windows
  * ({@link #asByteBuffer(long, int)}).
  *
+ * <p>Huge pages: a file on a hugetlbfs mount is mapped with the mount's huge pages. There its size
+ * and the file offset must be whole huge pages (the kernel refuses anything else with EINVAL, and
+ * the message says so); a smaller window maps, and at close detaches, whole huge pages.
+ *
  * <p>Truncation: another process may shrink the file while it is mapped here, and a full file
  * system may fail to back a page of a file created without {@link Builder#reserve()}. Neither
  * crashes the JVM, and every method that touches the memory reports it with

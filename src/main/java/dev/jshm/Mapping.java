@@ -58,6 +58,7 @@ final class Mapping {
      * segments cannot shrink.
      */
     final FaultWord faults;
+    private static final long[] NO_SIZES = {};
 
     private final Unmapper unmapper;
 
@@ -132,17 +133,25 @@ final class Mapping {
         Reference.reachabilityFence(this);
     }
 
-    /** Detaches the shared memory now, leaving harmless anonymous memory in its place. */
-    void retire(String segment) {
+    /**
+     * Detaches the shared memory now, leaving harmless anonymous memory in its place.
+     *
+     * @param segment the owner, named in the message should the kernel refuse (its
+     *                {@code toString()} is only built then: closing is a success path)
+     */
+    void retire(Object segment) {
         int rc = Native.retire(base, length);
-        if (rc == -Errors.EINVAL) {
-            // A huge page mapping (SHM_HUGETLB, perhaps made by another process) can only be
-            // replaced whole: its length is a multiple of the huge page size.
-            long huge = KernelLimits.hugePageSize();
+        // A huge page mapping (SHM_HUGETLB, perhaps made by another process, or a file on a
+        // hugetlbfs mount) can only be replaced whole: its length is a multiple of its huge
+        // page size, which the mapping does not tell. Try each size the kernel offers.
+        for (long huge : rc == -Errors.EINVAL ? KernelLimits.hugePageSizes() : NO_SIZES) {
             long hugeLength = (length + huge - 1) / huge * huge;
             rc = Native.retire(base, hugeLength);
-            if (rc == 0) {
-                unmapper.length = hugeLength;
+            if (rc != -Errors.EINVAL) {
+                if (rc == 0) {
+                    unmapper.length = hugeLength;
+                }
+                break;
             }
         }
         if (rc < 0) {
@@ -186,8 +195,11 @@ final class Mapping {
                 }
                 if (Native.unmap(address, length) == -Errors.EINVAL) {
                     // Never retired, and a huge page mapping: unmap whole huge pages.
-                    long huge = KernelLimits.hugePageSize();
-                    Native.unmap(address, (length + huge - 1) / huge * huge);
+                    for (long huge : KernelLimits.hugePageSizes()) {
+                        if (Native.unmap(address, (length + huge - 1) / huge * huge) != -Errors.EINVAL) {
+                            break;
+                        }
+                    }
                 }
             }
         }

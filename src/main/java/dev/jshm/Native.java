@@ -27,6 +27,9 @@ final class Native {
     static final int FILE_EXCL = 0x2;
     static final int FILE_READONLY = 0x4;
 
+    static final int GROW_RESERVE = 0x1;
+    static final int GROW_NEW = 0x2;
+
     static final int MAP_READONLY = 0x1;
     static final int MAP_PRIVATE = 0x2;
     static final int MAP_POPULATE = 0x4;
@@ -123,7 +126,8 @@ final class Native {
 
     static native int fileStat(int fd, long[] out);
 
-    static native int fileGrow(int fd, long size, boolean reserve);
+    /** @param flags {@link #GROW_RESERVE}, {@link #GROW_NEW} */
+    static native int fileGrow(int fd, long size, int flags);
 
     /** @return the address of the new mapping or {@code -errno} */
     static native long map(int fd, long offset, long length, int flags);

@@ -563,9 +563,9 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         try {
             synchronized (this) {
                 for (Mapping old : superseded) {
-                    old.retire(toString());
+                    old.retire(this);
                 }
-                mapping.retire(toString());
+                mapping.retire(this);
             }
         } finally {
             closeKind();

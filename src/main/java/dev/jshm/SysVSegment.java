@@ -67,7 +67,8 @@ public final class SysVSegment extends Segment {
      */
     public static SysVSegment open(int key, Access access) {
         Objects.requireNonNull(access, "access");
-        return attach(key, idOf(key), access);
+        int shmid = idOf(key);
+        return attach(key, shmid, statById(shmid).size(), access);
     }
 
     /** Attaches the existing segment of {@code key} read-write. */
@@ -83,7 +84,7 @@ public final class SysVSegment extends Segment {
     public static SysVSegment openById(int shmid, Access access) {
         Objects.requireNonNull(access, "access");
         SysVStat stat = statById(shmid);
-        return attach(stat.key(), shmid, access);
+        return attach(stat.key(), shmid, stat.size(), access);
     }
 
     /** A builder for every way of creating a segment. */
@@ -237,8 +238,8 @@ public final class SysVSegment extends Segment {
 
     // ---- creation ---------------------------------------------------------------------------------
 
-    private static SysVSegment attach(int key, int shmid, Access access) {
-        SysVStat stat = statById(shmid);
+    /** Attaches segment {@code shmid} of {@code size} bytes (as the kernel reports it, or as this process created it). */
+    private static SysVSegment attach(int key, int shmid, long size, Access access) {
         boolean readOnly = access == Access.READ_ONLY;
         long address = Native.sysvAttach(shmid, readOnly);
         if (address < 0) {
@@ -246,7 +247,7 @@ public final class SysVSegment extends Segment {
                     + (readOnly ? ", SHM_RDONLY)" : ")"));
         }
         return new SysVSegment(key, shmid,
-                new Mapping(address, stat.size(), address, Mapping.pageAligned(stat.size()), readOnly));
+                new Mapping(address, size, address, Mapping.pageAligned(size), readOnly));
     }
 
     /**
@@ -329,7 +330,10 @@ public final class SysVSegment extends Segment {
         public SysVSegment create() {
             int shmid = createUnattached();
             try {
-                return attach(key, shmid, access);
+                // An exclusive or private shmget made a new segment of exactly this size; an
+                // existing segment (openOrCreate) may be larger, and is mapped whole.
+                long mapped = exclusive || key == IPC_PRIVATE ? size : statById(shmid).size();
+                return attach(key, shmid, mapped, access);
             } catch (RuntimeException e) {
                 // A segment this call created and could not attach would leak: remove it.
                 if (exclusive || key == IPC_PRIVATE) {

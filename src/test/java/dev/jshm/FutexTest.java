@@ -201,6 +201,33 @@ class FutexTest {
         }
     }
 
+    /**
+     * Waking, and waiting that returns at once (the value changed, a zero timeout), allocate
+     * nothing on this thread: the call paths build no message, box nothing and keep no state.
+     * Measured after a warm-up that lets the JIT compile them, as a service would run them.
+     */
+    @Test
+    void waitAndWakeAllocateNothing() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        segment.atomics().putIntVolatile(8, 5);
+        Duration timeout = Duration.ofSeconds(30);
+        int results = 0;
+        for (int round = 0; round < 3; round++) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 20_000; i++) {
+                results += Futex.wake(segment, 12, 1);
+                results += Futex.await(segment, 8, 4, null).ordinal();
+                results += Futex.await(segment, 8, 4, timeout).ordinal();
+                results += Futex.await(segment, 8, 5, Duration.ZERO).ordinal();
+            }
+            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            if (round > 0) {
+                assertEquals(0, allocated, "bytes allocated by 80,000 futex calls in round " + round);
+            }
+        }
+        assertEquals(3 * 20_000 * (WaitResult.VALUE_CHANGED.ordinal() * 2 + WaitResult.TIMED_OUT.ordinal()), results);
+    }
+
     @Test
     void argumentsAreChecked() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Futex.await(segment, 6, 0, Duration.ZERO));

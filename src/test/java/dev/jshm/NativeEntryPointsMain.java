@@ -175,7 +175,7 @@ public final class NativeEntryPointsMain {
         // The glue's own refusals: a path without its NUL, negative sizes and lengths.
         check(Native.fileOpen(new byte[] {'/', 'x'}, 0, 0600) == -Errors.EINVAL, "fileOpen without NUL");
         check(Native.posixOpen(FileBacking.nulTerminated("/a/b"), 0, 0600) == -Errors.EINVAL, "posixOpen of a bad name");
-        check(Native.fileGrow(-1, -1, false) < 0, "fileGrow negative size");
+        check(Native.fileGrow(-1, -1, 0) < 0, "fileGrow negative size");
         check(Native.map(-1, 0, -1, 0) < 0, "map negative length");
         check(Native.map(-1, 1, 4096, 0) == -Errors.EINVAL, "map unaligned offset");
         check(Native.sync(0, -1, false) < 0, "sync negative length");

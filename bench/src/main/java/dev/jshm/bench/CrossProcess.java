@@ -222,10 +222,17 @@ public final class CrossProcess {
     private static final int ACK = 320;
     private static final int T0 = 384;
 
+    /**
+     * Wake-ups without the pause before each, so that both JVMs compile the wait and wake paths
+     * before anything is timed (C2 compiles a method after about ten thousand calls; a JVM that
+     * is still compiling runs the compiler on the pinned core during the measurement).
+     */
+    static final long FUTEX_UNPAUSED_WARM_UP = 20_000;
+
     /** This JVM waits in {@link Futex#await}; the child stamps the time, changes the word and wakes it. */
     private Histogram futexWakeOnce() throws Exception {
         long n = quick ? 4000 : 20000;
-        long warm = n / 10;
+        long warm = FUTEX_UNPAUSED_WARM_UP + n / 10;
         String name = "/" + DevShm.uniqueName("futex");
         try (PosixSegment segment = PosixSegment.create(name, 4096)) {
             SegmentAtomics atomics = segment.atomics();
@@ -260,7 +267,9 @@ public final class CrossProcess {
                 while (atomics.getLongVolatile(ACK) != i - 1) {
                     // spin: the waiter is about to wait again
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+                if (i > FUTEX_UNPAUSED_WARM_UP) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+                }
                 atomics.putLongVolatile(T0, System.nanoTime());
                 atomics.putIntVolatile(WORD, (int) i);
                 Futex.wake(segment, WORD, 1);

@@ -22,7 +22,9 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * The life of a segment of 64 KiB (untouched), for each kind: {@code <kind>Cycle} is
  * create, attach, detach and remove; {@code <kind>Attach} attaches an existing segment and
- * detaches it. The baseline is the same system calls from C ({@code baseline.c}).
+ * detaches it. The baseline is the same system calls from C ({@code baseline.c}):
+ * {@code posixReservedCycle} is {@code posixCycle} plus the {@code posix_fallocate} that
+ * {@code PosixSegment.create} makes by default.
  *
  * <p>jshm detaches at {@code close()} by mapping anonymous memory over the range and unmaps the
  * range once its buffers are collected. In a tight loop that leaves one reserved range per
@@ -72,8 +74,17 @@ public class LifecycleBench {
         s.remove();
     }
 
+    /** The system calls of C's {@code posixCycle}: no reservation. */
     @Benchmark
     public void posixCycle_jshm() {
+        PosixSegment s = PosixSegment.builder(cyclePosixName).size(size).noReserve().create();
+        s.close();
+        s.unlink();
+    }
+
+    /** {@code PosixSegment.create}'s default: the memory is reserved ({@code posix_fallocate}), as in C's {@code posixReservedCycle}. */
+    @Benchmark
+    public void posixReservedCycle_jshm() {
         PosixSegment s = PosixSegment.create(cyclePosixName, size);
         s.close();
         s.unlink();

@@ -19,7 +19,8 @@ import java.util.function.BiFunction;
  *
  * <pre>Report OUT_DIR MODE</pre>
  *
- * <p>Reads from OUT_DIR: {@code jmh-jdk17.json}, {@code jmh-jdk25.json}, {@code jmh-jdk25-jshm.json} (JMH),
+ * <p>Reads from OUT_DIR: {@code jmh-jdk17.json}, {@code jmh-hugepages.json}, {@code jmh-jdk25.json},
+ * {@code jmh-jdk25-jshm.json} (JMH),
  * {@code c-baseline.json} (baseline.c), {@code crossprocess.json} (the two-process harness);
  * any of them may be missing and its rows are then absent.
  */
@@ -37,7 +38,8 @@ public final class Report {
             "jshmTyped", "jshmTypedPosix", "jshmView", "jshmAtomics", "jshmAtomicsPosix", "jshmNativeAtomics", "jshmSysVNative", "jshmPosixJava",
             "jshmPosixNative", "jshm", "jniPageSize", "jshmRead0", "jshmViewPingPong", "jshmRingSpin",
             "jshmRingZeroCopy", "jshmRingZeroCopy4K", "jshmRingFutex", "jshmRingMany", "jshmFutex",
-            "jshmRobustLock", "jshmTryLock", "javaCas", "mappedByteBuffer", "directByteBuffer", "agrona", "agronaManyToOne",
+            "jshmRobustLock", "jshmTryLock", "javaCas", "jshmSysV", "jshmSysVHuge", "jshmFile", "jshmFileHuge",
+            "mappedByteBuffer", "directByteBuffer", "agrona", "agronaManyToOne",
             "jshmSysVNative (JDK 25)", "jshmPosixJava (JDK 25)", "jshmPosixNative (JDK 25)",
             "ffmMapped (JDK 25)", "ffmArena (JDK 25)", "ffm (JDK 25)", "directByteBuffer (JDK 25)",
             "c", "cMemcpy", "cPingPong", "cFutex", "cJshmLock", "cPthreadRobust", "cCas");
@@ -58,6 +60,7 @@ public final class Report {
         String mode = args.length > 1 ? args[1] : "quick";
         Results results = new Results();
         results.addJmh(out.resolve("jmh-jdk17.json"));
+        results.addJmh(out.resolve("jmh-hugepages.json"));
         results.addJmh(out.resolve("jmh-jdk25.json"));
         results.addJmh(out.resolve("jmh-jdk25-jshm.json"));
         results.addRecords(out.resolve("c-baseline.json"), "C");
@@ -85,6 +88,8 @@ public final class Report {
                 m.op().equals("twoProducers") ? "agronaManyToOne" : "agrona"));
         Baseline cCas = new Baseline("× C CAS + release store", (r, m) -> r.find(m.group(), m.op(), m.param(), "cCas"));
         Baseline cFutex = new Baseline("× C futex", (r, m) -> r.find(m.group(), m.op(), m.param(), "cFutex"));
+        Baseline smallPages = new Baseline("× the same kind on 4 KiB pages",
+                (r, m) -> r.find(m.group(), m.op(), m.param(), m.way().replace("Huge", "")));
         return List.of(
                 new Group("Access8", "8-byte access", """
                         One `long` at an aligned offset of a 4 KiB region, one thread. `jshmTyped` is \
@@ -123,14 +128,26 @@ public final class Report {
                 new Group("Lifecycle", "Segment lifecycle (64 KiB)", """
                         `<kind>Cycle`: create, attach (map), detach (unmap) and remove one 64 KiB segment, \
                         untouched. `<kind>Attach`: attach an existing segment and detach it. sysv = \
-                        shmget/shmat/shmdt/IPC_RMID, posix = shm_open/ftruncate/mmap/munmap/shm_unlink, \
-                        file = the same on a /dev/shm path. The JDK's `MappedByteBuffer` is unmapped at \
+                        shmget/shmat/shmdt/IPC_RMID, posix = shm_open/ftruncate/mmap/munmap/shm_unlink \
+                        (jshm with `noReserve()`), `posixReservedCycle` = the same plus `posix_fallocate` \
+                        (what `PosixSegment.create` does by default), file = shm_open's steps on a /dev/shm \
+                        path. The JDK's `MappedByteBuffer` is unmapped at \
                         once through `Unsafe.invokeCleaner` (JDK 17 has no public way); FFM uses a \
                         confined `Arena`.""", "", List.of(c), false),
                 new Group("FirstTouch", "First touch, per page", """
                         The first write to each 4 KiB page of a fresh 1 MiB segment: the page fault that \
                         allocates the page. Per page; creation and removal not timed. `anonPage` (C only) \
                         is private anonymous memory, for scale.""", "", List.of(c), false),
+                new Group("HugePages", "Huge pages: a 64 MiB segment", """
+                        `firstTouch`: one byte written per 4 KiB of a fresh segment, per 4 KiB (with huge \
+                        pages one fault allocates and clears a whole 2 MiB page). `random8`: one `getLong` \
+                        at a random aligned offset of a touched segment, the offset mixed with the value the \
+                        read before returned, so reads do not overlap: one read's latency (with 4 KiB pages \
+                        most of them miss the TLB; the 32 huge pages fit in it). `jshmSysVHuge`: `SysVSegment.builder()\
+                        .hugePages()` (`SHM_HUGETLB`); `jshmFileHuge`: a `MappedFileSegment` on a hugetlbfs \
+                        mount; `jshmSysV` and `jshmFile` (a /dev/shm file) are the same on 4 KiB pages. \
+                        bench/run.sh reserves the huge pages and mounts the hugetlbfs for this part only and \
+                        gives both back.""", "", List.of(smallPages), false),
                 new Group("RoundTrip", "Cross-process round trip", """
                         Two processes pinned to cores 0 and 1 (`taskset`/`sched_setaffinity`); one message \
                         there and back, timed by the sender each time (HdrHistogram in Java, a sorted array \
@@ -158,7 +175,9 @@ public final class Report {
                 new Group("FutexWake", "Futex wake-up latency", """
                         One-way: the waker (core 1) stamps the time and wakes; the waiter (core 0), asleep \
                         in `FUTEX_WAIT` on shared memory, stamps its return. The waker pauses 50 µs before \
-                        each wake so the waiter is really asleep.""", "", List.of(cFutex), false));
+                        each wake so the waiter is really asleep. Before the timed wake-ups, 20,000 untimed \
+                        ones without the pause (in C too) let both JVMs compile their paths: a JVM that is \
+                        still compiling runs its compiler on the pinned core during the measurement.""", "", List.of(cFutex), false));
     }
 
     static Optional<Measurement> sameJvm(Results r, Measurement m, String way) {
@@ -310,6 +329,7 @@ public final class Report {
             case "Throughput" -> "million messages per second";
             case "RoundTrip", "FutexWake" -> "nanoseconds";
             case "FirstTouch" -> "nanoseconds per page";
+            case "HugePages" -> "nanoseconds per 4 KiB (firstTouch) or per read (random8)";
             default -> "nanoseconds per operation";
         };
     }

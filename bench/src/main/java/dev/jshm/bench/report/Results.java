@@ -106,8 +106,8 @@ final class Results {
     static final List<String> OP_ORDER = List.of(
             "getPlain", "putPlain", "getVolatile", "putRelease", "putVolatile", "cas", "getAndAdd",
             "emptyCall", "read8", "write8", "read", "write",
-            "sysvCycle", "posixCycle", "fileCycle", "sysvAttach", "posixAttach", "fileAttach",
-            "sysvPage", "posixPage", "filePage", "anonPage", "mean", "p50", "p99", "p99.9", "oneWay");
+            "sysvCycle", "posixCycle", "posixReservedCycle", "fileCycle", "sysvAttach", "posixAttach", "fileAttach",
+            "sysvPage", "posixPage", "filePage", "anonPage", "firstTouch", "random8", "mean", "p50", "p99", "p99.9", "oneWay");
 
     /** The operations of a group, in {@link #OP_ORDER}. */
     Set<String> ops(String group) {

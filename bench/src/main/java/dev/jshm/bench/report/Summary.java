@@ -57,6 +57,7 @@ final class Summary {
         jni();
         copies();
         lifecycle();
+        hugePages();
         crossProcess();
 
         StringBuilder head = new StringBuilder();
@@ -394,6 +395,7 @@ final class Summary {
             }
             rows.add(row.toString());
         }
+        lifecycleTargets();
         if (rows.isEmpty()) {
             return;
         }
@@ -404,17 +406,22 @@ final class Summary {
         double[] touch = ratioRange("FirstTouch");
         md.append("\n");
         if (life != null) {
-            md.append(String.format(Locale.ROOT, "Creating, mapping and unmapping are the same system calls from C and "
-                    + "from Java, yet every JVM way, jshm's and the JDK's alike, costs %s to %s of C's here. ",
-                    Report.ratio(life[0]), Report.ratio(life[1])));
-            md.append("What a JVM adds (the likely causes; this run does not separate them): a process with many ")
-                    .append("threads that have run on both cores, so each `munmap` (and jshm's `mmap(MAP_FIXED)` that ")
-                    .append("retires a mapping at `close()`) must shoot down the other core's TLB, an inter-processor ")
-                    .append("interrupt that on a VM exits to the hypervisor, which the single-threaded C baseline never ")
-                    .append("needs; the Java objects around a mapping (jshm: the segment, its `Mapping`, a direct ")
-                    .append("`ByteBuffer` per GiB, a `Cleaner` registration; the JDK: a `FileChannel`, the buffer or ")
-                    .append("arena); and for jshm a second system call per close (retire now, unmap once the buffers ")
-                    .append("are collected). These are one-time costs per segment: open segments once and keep them. ");
+            md.append(String.format(Locale.ROOT, "Every JVM way, jshm's and the JDK's alike, costs %s to %s of C's "
+                    + "here. ", Report.ratio(life[0]), Report.ratio(life[1])));
+            md.append("jshm makes C's system calls and one more: a create is `shmget`, `shmat` (System V) or ")
+                    .append("`open(O_CREAT|O_EXCL|O_NOFOLLOW)`, `ftruncate`, `mmap` (POSIX, files; a file this call ")
+                    .append("created is known to be new, empty and ours, so it is not `fstat`ed), and `close()` ")
+                    .append("replaces the mapping with anonymous memory (`mmap(MAP_FIXED)`, so that a thread racing ")
+                    .append("the close reads zeros instead of crashing) and unmaps it later on the `Cleaner` thread, ")
+                    .append("once its buffers are collected. By default `PosixSegment.create` also reserves the memory ")
+                    .append("(`posix_fallocate`: a full /dev/shm fails at create, not with SIGBUS later), which ")
+                    .append("allocates every page, so `posixReservedCycle` compares it with C doing the same. What ")
+                    .append("else a JVM adds: a process whose threads have run on both cores, so each `munmap` or ")
+                    .append("`mmap(MAP_FIXED)` must shoot down the other core's TLB (an inter-processor interrupt that ")
+                    .append("on a VM exits to the hypervisor, which the single-threaded C baseline never needs), and ")
+                    .append("the Java objects around a mapping (the segment, its `Mapping`, a direct `ByteBuffer` per ")
+                    .append("GiB, a `Cleaner` registration). These are one-time costs per segment: open segments once ")
+                    .append("and keep them. ");
         }
         if (touch != null) {
             md.append(String.format(Locale.ROOT, "The first touch of a page is the kernel's page fault whoever touches "
@@ -422,6 +429,81 @@ final class Summary {
                     + "repeated runs.", Report.ratio(touch[0]), Report.ratio(touch[1])));
         }
         md.append("\n\n");
+    }
+
+    /** The lifecycle targets: System V and POSIX create→remove within 2× C, files no slower than the JDK's map. */
+    private void lifecycleTargets() {
+        Optional<Measurement> cSysv = find("Lifecycle", "sysvCycle", "", "c");
+        Optional<Measurement> jSysv = find("Lifecycle", "sysvCycle", "", "jshm");
+        if (cSysv.isPresent() && jSysv.isPresent()) {
+            double q = jSysv.get().median() / cSysv.get().median();
+            target("System V create→attach→detach→remove within 2.0× C (sysvCycle)",
+                    ns(jSysv.get()) + " vs " + ns(cSysv.get()) + ": " + Report.ratio(q), verdict(q, 2.0));
+        } else {
+            target("System V create→attach→detach→remove within 2.0× C (sysvCycle)", "not measured", "not measured");
+        }
+        List<String> posix = new ArrayList<>();
+        double worst = 0;
+        for (String op : List.of("posixCycle", "posixReservedCycle")) {
+            Optional<Measurement> c = find("Lifecycle", op, "", "c");
+            Optional<Measurement> j = find("Lifecycle", op, "", "jshm");
+            if (c.isPresent() && j.isPresent()) {
+                double q = j.get().median() / c.get().median();
+                posix.add(op + " " + ns(j.get()) + " vs " + ns(c.get()) + ": " + Report.ratio(q));
+                worst = Math.max(worst, q);
+            }
+        }
+        target("POSIX create→map→unmap→unlink within 2.0× C, without and with the default reservation "
+                        + "(posixCycle: `noReserve()` vs C; posixReservedCycle: the default vs C with `posix_fallocate`)",
+                posix.isEmpty() ? "not measured" : String.join("; ", posix),
+                posix.isEmpty() ? "not measured" : verdict(worst, 2.0));
+        Optional<Measurement> jFile = find("Lifecycle", "fileCycle", "", "jshm");
+        Optional<Measurement> jdkFile = find("Lifecycle", "fileCycle", "", "mappedByteBuffer");
+        if (jFile.isPresent() && jdkFile.isPresent()) {
+            double q = jFile.get().median() / jdkFile.get().median();
+            String verdict = q <= 1.0 ? "**pass** (" + Report.ratio(q) + " ≤ 1.00×)"
+                    : q <= 1.1 ? "**pass** (a tie: " + Report.ratio(q) + ", within the 10% this machine moves between runs)"
+                    : "**miss** (" + Report.ratio(q) + " > 1.00×, " + pct(q) + " slower)";
+            target("mapped file create→map→unmap→delete no slower than the JDK's `FileChannel.map` (fileCycle)",
+                    ns(jFile.get()) + " vs " + ns(jdkFile.get()) + ": " + Report.ratio(q), verdict);
+        } else {
+            target("mapped file create→map→unmap→delete no slower than the JDK's `FileChannel.map` (fileCycle)",
+                    "not measured", "not measured");
+        }
+    }
+
+    // ---- huge pages ------------------------------------------------------------------------------
+
+    private void hugePages() {
+        List<String> shown = new ArrayList<>();
+        for (String op : List.of("firstTouch", "random8")) {
+            for (String kind : List.of("jshmSysV", "jshmFile")) {
+                Optional<Measurement> small = find("HugePages", op, "", kind);
+                Optional<Measurement> huge = find("HugePages", op, "", kind + "Huge");
+                if (small.isPresent() && huge.isPresent()) {
+                    shown.add(op + " " + kind + "Huge " + ns(huge.get()) + " vs " + ns(small.get()) + " on 4 KiB pages: "
+                            + Report.ratio(huge.get().median() / small.get().median()));
+                }
+            }
+        }
+        String what = "huge pages for real: first touch and random 8-byte reads over 64 MiB with and without them "
+                + "(System V `SHM_HUGETLB`, a file on hugetlbfs)";
+        if (shown.isEmpty()) {
+            target(what, "not measured in this run: bench/run.sh could not reserve huge pages (the reason is in "
+                    + "environment.txt)", "not measured");
+            return;
+        }
+        target(what, String.join("; ", shown), "**shown** (times with huge pages ÷ times on 4 KiB pages)");
+        md.append("## Huge pages\n\n");
+        md.append("A 64 MiB segment on huge pages against the same kind on 4 KiB pages, in this run: ")
+                .append(String.join("; ", shown)).append(". First touch: with 4 KiB pages every 4 KiB written first ")
+                .append("is a page fault; with huge pages one fault in 512 allocates and clears 2 MiB, so the cost ")
+                .append("per 4 KiB is mostly clearing memory. Random reads: 64 MiB of 4 KiB pages is 16,384 pages, ")
+                .append("far more than the TLB holds, so most reads also walk the page tables; 32 huge pages fit in ")
+                .append("it. How much that saves depends on the host: in a VM each miss also walks the hypervisor's ")
+                .append("page tables (EPT), which the guest's huge pages do not change, and a read that misses the ")
+                .append("caches costs a memory access either way. Huge pages must be reserved by the administrator (`vm.nr_hugepages`) and cannot be ")
+                .append("swapped; sizes and file offsets on hugetlbfs are whole huge pages.\n\n");
     }
 
     /** The lowest and highest ratio of a JVM way to C in a group, or null without both. */
@@ -525,8 +607,12 @@ final class Summary {
             md.append("**Futex wake-up.** The waiter sleeps in the kernel, so most of the latency is the kernel ")
                     .append("and the hypervisor waking an idle vCPU (C alone: p50 ").append(ns(cFutex.get()))
                     .append("). ");
-            jFutex.ifPresent(j -> md.append("jshm's `Futex.await` adds its JNI call on the way back and the Java ")
-                    .append("loop around the slice timeout (p50 ").append(ns(j)).append(")."));
+            jFutex.ifPresent(j -> md.append("jshm (p50 ").append(ns(j)).append(") adds, on the waker's side, ")
+                    .append("`Futex.wake`'s open, bounds and alignment checks and one JNI call before the same ")
+                    .append("`FUTEX_WAKE`, and on the waiter's side the return from the JNI call; an untimed ")
+                    .append("`Futex.await` reads no clock, its 50 ms slices only bound how late an interrupt is seen, ")
+                    .append("and neither call allocates. Both JVMs run compiled code: the timed wake-ups follow ")
+                    .append("20,000 untimed ones."));
             md.append("\n\n");
         }
     }

@@ -45,17 +45,32 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * so a thread that sees a new mapping sees all of it. Every operation reads it once.
      */
     private Mapping mapping;
+    /**
+     * The current mapping's first chunk (see {@link Mapping}): the fast path of typed access,
+     * copies and atomics. Null once closed, so an access that finds it null takes the checked
+     * path, which throws. Plain on purpose, like {@link #closed}: a thread that misses an update
+     * uses a buffer over a mapping that is still valid (a superseded one, or a retired one that
+     * holds private zeros), never unmapped memory.
+     */
+    ByteBuffer readBuffer;
+    /** {@link #readBuffer}, and null also when the segment is read-only. */
+    ByteBuffer writeBuffer;
     /** Mappings replaced by a larger one; still valid (the object only grew), retired on close. */
     private final List<Mapping> superseded = new ArrayList<>(0);
     private final boolean readOnly;
     /**
-     * Whether bulk operations use the native copy. Native code cannot survive a SIGBUS, so kinds
-     * whose memory another process can truncate (POSIX objects, files) copy through the JVM's
-     * guarded buffer accesses instead, unless the caller opts in.
+     * Whether bulk operations may use the native copy. Native code cannot survive a SIGBUS, so
+     * kinds whose memory another process can truncate (POSIX objects, files) copy through the
+     * JVM's guarded buffer accesses instead, unless the caller opts in.
      */
     private final boolean nativeCopies;
+    /**
+     * The smallest copy that goes through the native path: below it the JVM's copy wins, because
+     * a JNI call costs more than the copy. {@link Integer#MAX_VALUE} (never) without
+     * {@link #nativeCopies}.
+     */
+    private final int nativeCopyFrom;
     /** Set once by the thread that wins {@link #close()}. */
-    @SuppressWarnings("unused")
     private volatile boolean closing;
     /**
      * Checked by every access. Plain on purpose: a thread that misses the write only lands in
@@ -67,6 +82,13 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         this.mapping = mapping;
         this.readOnly = mapping.readOnly;
         this.nativeCopies = nativeCopies;
+        this.nativeCopyFrom = nativeCopies ? NATIVE_COPY_THRESHOLD : Integer.MAX_VALUE;
+        publishBuffers(mapping);
+    }
+
+    private void publishBuffers(Mapping m) {
+        readBuffer = m.first();
+        writeBuffer = readOnly ? null : readBuffer;
     }
 
     /** The size in bytes. Allowed after close. */
@@ -109,8 +131,28 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     // ---- typed access -------------------------------------------------------------------
 
+    /*
+     * Every access has one shape. The fast path is the first chunk's buffer (every offset below
+     * 2 GiB - 1), read from one field, and the buffer's own bounds check: a direct buffer's limit
+     * is the segment's size (or 2 GiB - 1), so when it passes, the segment's check would too, and
+     * when it fails (IndexOutOfBoundsException) the checked path below decides, with the message
+     * that names the call. The field is null once the segment is closed (and the write buffer
+     * also when it is read-only), which sends the access to the checked path too: one load and
+     * one compare stand for the closed check, the read-only check and the chunk lookup.
+     */
+
     /** The byte at {@code offset}. */
     public final byte getByte(long offset) {
+        ByteBuffer b = readBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                return b.get((int) offset);
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // The checked path below names the call, or finds the offset in a later chunk.
+            } catch (InternalError e) {
+                throw faulted(e, "getByte", offset, Byte.BYTES);
+            }
+        }
         Mapping m = readable("getByte", offset, Byte.BYTES);
         try {
             return m.chunk(offset).get(Mapping.indexInChunk(offset));
@@ -121,6 +163,17 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /** Writes the byte at {@code offset}. */
     public final void putByte(long offset, byte value) {
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                b.put((int) offset, value);
+                return;
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // The checked path below names the call, or finds the offset in a later chunk.
+            } catch (InternalError e) {
+                throw faulted(e, "putByte", offset, Byte.BYTES);
+            }
+        }
         Mapping m = writable(offset, Byte.BYTES, "putByte");
         try {
             m.chunk(offset).put(Mapping.indexInChunk(offset), value);
@@ -131,6 +184,16 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /** The short at {@code offset}, native byte order. */
     public final short getShort(long offset) {
+        ByteBuffer b = readBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                return b.getShort((int) offset);
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // The checked path below names the call, or finds the offset in a later chunk.
+            } catch (InternalError e) {
+                throw faulted(e, "getShort", offset, Short.BYTES);
+            }
+        }
         Mapping m = readable("getShort", offset, Short.BYTES);
         try {
             return m.chunk(offset).getShort(Mapping.indexInChunk(offset));
@@ -141,6 +204,17 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /** Writes the short at {@code offset}, native byte order. */
     public final void putShort(long offset, short value) {
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                b.putShort((int) offset, value);
+                return;
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // The checked path below names the call, or finds the offset in a later chunk.
+            } catch (InternalError e) {
+                throw faulted(e, "putShort", offset, Short.BYTES);
+            }
+        }
         Mapping m = writable(offset, Short.BYTES, "putShort");
         try {
             m.chunk(offset).putShort(Mapping.indexInChunk(offset), value);
@@ -151,6 +225,16 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /** The int at {@code offset}, native byte order. */
     public final int getInt(long offset) {
+        ByteBuffer b = readBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                return b.getInt((int) offset);
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // The checked path below names the call, or finds the offset in a later chunk.
+            } catch (InternalError e) {
+                throw faulted(e, "getInt", offset, Integer.BYTES);
+            }
+        }
         Mapping m = readable("getInt", offset, Integer.BYTES);
         try {
             return m.chunk(offset).getInt(Mapping.indexInChunk(offset));
@@ -161,6 +245,17 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /** Writes the int at {@code offset}, native byte order. */
     public final void putInt(long offset, int value) {
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                b.putInt((int) offset, value);
+                return;
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // The checked path below names the call, or finds the offset in a later chunk.
+            } catch (InternalError e) {
+                throw faulted(e, "putInt", offset, Integer.BYTES);
+            }
+        }
         Mapping m = writable(offset, Integer.BYTES, "putInt");
         try {
             m.chunk(offset).putInt(Mapping.indexInChunk(offset), value);
@@ -171,6 +266,16 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /** The long at {@code offset}, native byte order. */
     public final long getLong(long offset) {
+        ByteBuffer b = readBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                return b.getLong((int) offset);
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // The checked path below names the call, or finds the offset in a later chunk.
+            } catch (InternalError e) {
+                throw faulted(e, "getLong", offset, Long.BYTES);
+            }
+        }
         Mapping m = readable("getLong", offset, Long.BYTES);
         try {
             return m.chunk(offset).getLong(Mapping.indexInChunk(offset));
@@ -181,6 +286,17 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /** Writes the long at {@code offset}, native byte order. */
     public final void putLong(long offset, long value) {
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                b.putLong((int) offset, value);
+                return;
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // The checked path below names the call, or finds the offset in a later chunk.
+            } catch (InternalError e) {
+                throw faulted(e, "putLong", offset, Long.BYTES);
+            }
+        }
         Mapping m = writable(offset, Long.BYTES, "putLong");
         try {
             m.chunk(offset).putLong(Mapping.indexInChunk(offset), value);
@@ -191,6 +307,16 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /** The float at {@code offset}, native byte order. */
     public final float getFloat(long offset) {
+        ByteBuffer b = readBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                return b.getFloat((int) offset);
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // The checked path below names the call, or finds the offset in a later chunk.
+            } catch (InternalError e) {
+                throw faulted(e, "getFloat", offset, Float.BYTES);
+            }
+        }
         Mapping m = readable("getFloat", offset, Float.BYTES);
         try {
             return m.chunk(offset).getFloat(Mapping.indexInChunk(offset));
@@ -201,6 +327,17 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /** Writes the float at {@code offset}, native byte order. */
     public final void putFloat(long offset, float value) {
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                b.putFloat((int) offset, value);
+                return;
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // The checked path below names the call, or finds the offset in a later chunk.
+            } catch (InternalError e) {
+                throw faulted(e, "putFloat", offset, Float.BYTES);
+            }
+        }
         Mapping m = writable(offset, Float.BYTES, "putFloat");
         try {
             m.chunk(offset).putFloat(Mapping.indexInChunk(offset), value);
@@ -211,6 +348,16 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /** The double at {@code offset}, native byte order. */
     public final double getDouble(long offset) {
+        ByteBuffer b = readBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                return b.getDouble((int) offset);
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // The checked path below names the call, or finds the offset in a later chunk.
+            } catch (InternalError e) {
+                throw faulted(e, "getDouble", offset, Double.BYTES);
+            }
+        }
         Mapping m = readable("getDouble", offset, Double.BYTES);
         try {
             return m.chunk(offset).getDouble(Mapping.indexInChunk(offset));
@@ -221,6 +368,17 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /** Writes the double at {@code offset}, native byte order. */
     public final void putDouble(long offset, double value) {
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                b.putDouble((int) offset, value);
+                return;
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // The checked path below names the call, or finds the offset in a later chunk.
+            } catch (InternalError e) {
+                throw faulted(e, "putDouble", offset, Double.BYTES);
+            }
+        }
         Mapping m = writable(offset, Double.BYTES, "putDouble");
         try {
             m.chunk(offset).putDouble(Mapping.indexInChunk(offset), value);
@@ -263,16 +421,44 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     // ---- bulk copies ----------------------------------------------------------------------
 
     /**
-     * Copies {@code length} bytes at {@code offset} into {@code dst[dstOffset..]}: one native
-     * {@code memcpy} when {@link #usesNativeCopies()}, the JVM's buffer copy otherwise.
+     * The default of {@link #NATIVE_COPY_THRESHOLD}: where the native copy starts to pay for its
+     * JNI call on the machines measured (see the benchmarks' crossover table).
+     */
+    static final int DEFAULT_NATIVE_COPY_THRESHOLD = 1 << 20;
+
+    /**
+     * The smallest copy (or fill) that takes the native path on segments that may copy natively:
+     * System V segments always, POSIX objects and files with {@code nativeCopies()}. Set with the
+     * system property {@code dev.jshm.nativeCopyThreshold} (bytes; 0: always native,
+     * {@code 2147483647}: never).
+     */
+    static final int NATIVE_COPY_THRESHOLD = Math.max(0,
+            Integer.getInteger("dev.jshm.nativeCopyThreshold", DEFAULT_NATIVE_COPY_THRESHOLD));
+
+    /**
+     * Copies {@code length} bytes at {@code offset} into {@code dst[dstOffset..]}. Each call picks
+     * the faster path for its size: the JVM's buffer copy, or, for copies of at least the
+     * native threshold on a segment that {@link #usesNativeCopies()}, one native {@code memcpy}.
      *
      * @throws IndexOutOfBoundsException if either range does not fit
      * @throws SegmentFaultException     if the memory is no longer backed (a truncated object)
      */
     public final void read(long offset, byte[] dst, int dstOffset, int length) {
+        ByteBuffer b = readBuffer;
+        if (b != null && (int) offset == offset && length < nativeCopyFrom) {
+            try {
+                // Checks both ranges (the buffer's limit is the segment's size or 2 GiB - 1).
+                b.get((int) offset, dst, dstOffset, length);
+                return;
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // The checked path below names the call, or finds the range in a later chunk.
+            } catch (InternalError e) {
+                throw faulted(e, "read", offset, length);
+            }
+        }
         Objects.checkFromIndexSize(dstOffset, length, dst.length);
         Mapping m = readable("read", offset, length);
-        if (nativeCopies) {
+        if (length >= nativeCopyFrom) {
             int rc = Native.copyToArray(m.address, m.size, offset, dst, dstOffset, length);
             Reference.reachabilityFence(m);
             if (rc < 0) {
@@ -307,16 +493,27 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     }
 
     /**
-     * Copies {@code src[srcOffset..srcOffset+length)} to {@code offset}: one native
-     * {@code memcpy} when {@link #usesNativeCopies()}, the JVM's buffer copy otherwise.
+     * Copies {@code src[srcOffset..srcOffset+length)} to {@code offset}, by the faster path for the
+     * size as {@link #read(long, byte[], int, int)} does.
      *
      * @throws IndexOutOfBoundsException if either range does not fit
      * @throws SegmentFaultException     if the memory is no longer backed (a truncated object)
      */
     public final void write(long offset, byte[] src, int srcOffset, int length) {
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset && length < nativeCopyFrom) {
+            try {
+                b.put((int) offset, src, srcOffset, length);
+                return;
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // The checked path below names the call, or finds the range in a later chunk.
+            } catch (InternalError e) {
+                throw faulted(e, "write", offset, length);
+            }
+        }
         Objects.checkFromIndexSize(srcOffset, length, src.length);
         Mapping m = writable(offset, length, "write");
-        if (nativeCopies) {
+        if (length >= nativeCopyFrom) {
             int rc = Native.copyFromArray(m.address, m.size, offset, src, srcOffset, length);
             Reference.reachabilityFence(m);
             if (rc < 0) {
@@ -350,10 +547,13 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         write(offset, src, 0, src.length);
     }
 
-    /** Sets {@code length} bytes at {@code offset} to {@code value}. */
+    /**
+     * Sets {@code length} bytes at {@code offset} to {@code value}, by the faster path for the
+     * size as {@link #read(long, byte[], int, int)} does. Allocates nothing.
+     */
     public final void fill(long offset, long length, byte value) {
         Mapping m = writable(offset, length, "fill");
-        if (nativeCopies) {
+        if (length >= nativeCopyFrom) {
             int rc = Native.fill(m.address, m.size, offset, length, value);
             Reference.reachabilityFence(m);
             if (rc < 0) {
@@ -361,16 +561,11 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
             }
             return;
         }
-        byte[] pattern = new byte[(int) Math.min(length, COPY_BLOCK)];
-        Arrays.fill(pattern, value);
+        byte[] pattern = FillPatterns.of(value);
         for (long done = 0; done < length; done += pattern.length) {
             copyIn(m, "fill", offset + done, pattern, 0, (int) Math.min(pattern.length, length - done));
         }
     }
-
-    /** The block size of the Java paths that work piece by piece. */
-    private static final int COPY_BLOCK = 8192;
-
 
     // ---- strings --------------------------------------------------------------------------
 
@@ -480,18 +675,26 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         // Before the race for who retires: whichever close() returns, this thread's own later
         // accesses must already see the segment closed.
         closed = true;
-        if (!CLOSING.compareAndSet(this, false, true)) {
-            return;
-        }
+        readBuffer = null;
+        writeBuffer = null;
+        boolean won = CLOSING.compareAndSet(this, false, true);
         try {
             synchronized (this) {
-                for (Mapping old : superseded) {
-                    old.retire(toString());
+                // Again under the lock: a growth that was under way may have published its buffers
+                // after the stores above, and this thread's own later accesses must still throw.
+                readBuffer = null;
+                writeBuffer = null;
+                if (won) {
+                    for (Mapping old : superseded) {
+                        old.retire(toString());
+                    }
+                    mapping.retire(toString());
                 }
-                mapping.retire(toString());
             }
         } finally {
-            closeKind();
+            if (won) {
+                closeKind();
+            }
         }
     }
 
@@ -507,8 +710,12 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     final void replaceMapping(Mapping larger) {
         assert Thread.holdsLock(this);
         checkOpen();
+        if (closing) {
+            throw new IllegalStateException("Already closed: " + this);
+        }
         superseded.add(mapping);
         mapping = larger;
+        publishBuffers(larger);
     }
 
     // ---- checks -----------------------------------------------------------------------------

@@ -70,6 +70,8 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * {@link #nativeCopies}.
      */
     private final int nativeCopyFrom;
+    /** As {@link #nativeCopyFrom}, for {@link #fill}. */
+    private final long nativeFillFrom;
     /** Set once by the thread that wins {@link #close()}. */
     private volatile boolean closing;
     /**
@@ -83,6 +85,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         this.readOnly = mapping.readOnly;
         this.nativeCopies = nativeCopies;
         this.nativeCopyFrom = nativeCopies ? NATIVE_COPY_THRESHOLD : Integer.MAX_VALUE;
+        this.nativeFillFrom = nativeCopies ? NATIVE_FILL_THRESHOLD : Long.MAX_VALUE;
         publishBuffers(mapping);
     }
 
@@ -97,8 +100,12 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     }
 
     /**
-     * Whether bulk operations ({@link #read}, {@link #write}, {@link #fill}, strings) go through
-     * one native call ({@code memcpy}) rather than the JVM's buffer copies. Allowed after close.
+     * Whether bulk operations ({@link #read}, {@link #write}, {@link #fill}, strings) may go
+     * through one native call ({@code memcpy}, {@code memset}) rather than the JVM's buffer
+     * copies: each call then takes the native path from a size on (8 KiB for copies, 1 KiB for
+     * fills by default), where it is the faster one. Always true for System V segments; for POSIX
+     * objects and files only with {@code nativeCopies()}, because a native copy cannot survive
+     * memory that another process truncated. Allowed after close.
      */
     public final boolean usesNativeCopies() {
         return nativeCopies;
@@ -421,19 +428,22 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     // ---- bulk copies ----------------------------------------------------------------------
 
     /**
-     * The default of {@link #NATIVE_COPY_THRESHOLD}: where the native copy starts to pay for its
-     * JNI call on the machines measured (see the benchmarks' crossover table).
+     * The smallest copy that takes the native path on segments that may copy natively (System V
+     * segments always, POSIX objects and files with {@code nativeCopies()}): below it the JVM's
+     * copy stub wins, because the JNI call and the VM's array-region calls cost more than the
+     * bytes; above it glibc's {@code memcpy} does (CopyCrossoverBench measures both paths).
      */
-    static final int DEFAULT_NATIVE_COPY_THRESHOLD = 1 << 20;
+    static final int DEFAULT_NATIVE_COPY_THRESHOLD = 8192;
+    /** As {@link #DEFAULT_NATIVE_COPY_THRESHOLD} for {@link #fill}: {@code memset} wins sooner. */
+    static final int DEFAULT_NATIVE_FILL_THRESHOLD = 1024;
 
     /**
-     * The smallest copy (or fill) that takes the native path on segments that may copy natively:
-     * System V segments always, POSIX objects and files with {@code nativeCopies()}. Set with the
-     * system property {@code dev.jshm.nativeCopyThreshold} (bytes; 0: always native,
-     * {@code 2147483647}: never).
+     * The system property {@code dev.jshm.nativeCopyThreshold} (bytes; 0: always native,
+     * {@code 2147483647}: never) overrides both thresholds, for tuning and for measuring each path.
      */
-    static final int NATIVE_COPY_THRESHOLD = Math.max(0,
-            Integer.getInteger("dev.jshm.nativeCopyThreshold", DEFAULT_NATIVE_COPY_THRESHOLD));
+    private static final Integer THRESHOLD_OVERRIDE = Integer.getInteger("dev.jshm.nativeCopyThreshold");
+    static final int NATIVE_COPY_THRESHOLD = THRESHOLD_OVERRIDE != null ? Math.max(0, THRESHOLD_OVERRIDE) : DEFAULT_NATIVE_COPY_THRESHOLD;
+    static final int NATIVE_FILL_THRESHOLD = THRESHOLD_OVERRIDE != null ? Math.max(0, THRESHOLD_OVERRIDE) : DEFAULT_NATIVE_FILL_THRESHOLD;
 
     /**
      * Copies {@code length} bytes at {@code offset} into {@code dst[dstOffset..]}. Each call picks
@@ -552,8 +562,19 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * size as {@link #read(long, byte[], int, int)} does. Allocates nothing.
      */
     public final void fill(long offset, long length, byte value) {
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset && length >= 0 && length <= FillPatterns.BLOCK && length < nativeFillFrom) {
+            try {
+                b.put((int) offset, FillPatterns.of(value), 0, (int) length);
+                return;
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // The checked path below names the call, or finds the range in a later chunk.
+            } catch (InternalError e) {
+                throw faulted(e, "fill", offset, length);
+            }
+        }
         Mapping m = writable(offset, length, "fill");
-        if (length >= nativeCopyFrom) {
+        if (length >= nativeFillFrom) {
             int rc = Native.fill(m.address, m.size, offset, length, value);
             Reference.reachabilityFence(m);
             if (rc < 0) {

@@ -55,6 +55,10 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     ByteBuffer readBuffer;
     /** {@link #readBuffer}, and null also when the segment is read-only. */
     ByteBuffer writeBuffer;
+    /** The current mapping's chunks, for offsets past the first; null as {@link #readBuffer} is. */
+    private ByteBuffer[] readChunks;
+    /** {@link #readChunks}, and null also when the segment is read-only. */
+    private ByteBuffer[] writeChunks;
     /** Mappings replaced by a larger one; still valid (the object only grew), retired on close. */
     private final List<Mapping> superseded = new ArrayList<>(0);
     private final boolean readOnly;
@@ -92,6 +96,15 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     private void publishBuffers(Mapping m) {
         readBuffer = m.first();
         writeBuffer = readOnly ? null : readBuffer;
+        readChunks = m.chunks;
+        writeChunks = readOnly ? null : m.chunks;
+    }
+
+    private void dropBuffers() {
+        readBuffer = null;
+        writeBuffer = null;
+        readChunks = null;
+        writeChunks = null;
     }
 
     /** The size in bytes. Allowed after close. */
@@ -142,10 +155,11 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * Every access has one shape. The fast path is the first chunk's buffer (every offset below
      * 2 GiB - 1), read from one field, and the buffer's own bounds check: a direct buffer's limit
      * is the segment's size (or 2 GiB - 1), so when it passes, the segment's check would too, and
-     * when it fails (IndexOutOfBoundsException) the checked path below decides, with the message
-     * that names the call. The field is null once the segment is closed (and the write buffer
-     * also when it is read-only), which sends the access to the checked path too: one load and
-     * one compare stand for the closed check, the read-only check and the chunk lookup.
+     * when it fails (IndexOutOfBoundsException) chunkToRead/chunkToWrite decide: the chunk that
+     * holds a later offset, or the exception that names the call. The field is null once the
+     * segment is closed (and the write buffer also when it is read-only), which sends the access
+     * to that path too: one load and one compare stand for the closed check, the read-only check
+     * and the chunk lookup.
      */
 
     /** The byte at {@code offset}. */
@@ -155,14 +169,14 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
             try {
                 return b.get((int) offset);
             } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path below names the call, or finds the offset in a later chunk.
+                // Past the first chunk, or outside the segment: the path below decides.
             } catch (InternalError e) {
                 throw faulted(e, "getByte", offset, Byte.BYTES);
             }
         }
-        Mapping m = readable("getByte", offset, Byte.BYTES);
+        ByteBuffer chunk = chunkToRead("getByte", offset, Byte.BYTES);
         try {
-            return m.chunk(offset).get(Mapping.indexInChunk(offset));
+            return chunk.get(Mapping.indexInChunk(offset));
         } catch (InternalError e) {
             throw faulted(e, "getByte", offset, Byte.BYTES);
         }
@@ -176,14 +190,14 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                 b.put((int) offset, value);
                 return;
             } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path below names the call, or finds the offset in a later chunk.
+                // Past the first chunk, or outside the segment: the path below decides.
             } catch (InternalError e) {
                 throw faulted(e, "putByte", offset, Byte.BYTES);
             }
         }
-        Mapping m = writable(offset, Byte.BYTES, "putByte");
+        ByteBuffer chunk = chunkToWrite("putByte", offset, Byte.BYTES);
         try {
-            m.chunk(offset).put(Mapping.indexInChunk(offset), value);
+            chunk.put(Mapping.indexInChunk(offset), value);
         } catch (InternalError e) {
             throw faulted(e, "putByte", offset, Byte.BYTES);
         }
@@ -196,14 +210,14 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
             try {
                 return b.getShort((int) offset);
             } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path below names the call, or finds the offset in a later chunk.
+                // Past the first chunk, or outside the segment: the path below decides.
             } catch (InternalError e) {
                 throw faulted(e, "getShort", offset, Short.BYTES);
             }
         }
-        Mapping m = readable("getShort", offset, Short.BYTES);
+        ByteBuffer chunk = chunkToRead("getShort", offset, Short.BYTES);
         try {
-            return m.chunk(offset).getShort(Mapping.indexInChunk(offset));
+            return chunk.getShort(Mapping.indexInChunk(offset));
         } catch (InternalError e) {
             throw faulted(e, "getShort", offset, Short.BYTES);
         }
@@ -217,14 +231,14 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                 b.putShort((int) offset, value);
                 return;
             } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path below names the call, or finds the offset in a later chunk.
+                // Past the first chunk, or outside the segment: the path below decides.
             } catch (InternalError e) {
                 throw faulted(e, "putShort", offset, Short.BYTES);
             }
         }
-        Mapping m = writable(offset, Short.BYTES, "putShort");
+        ByteBuffer chunk = chunkToWrite("putShort", offset, Short.BYTES);
         try {
-            m.chunk(offset).putShort(Mapping.indexInChunk(offset), value);
+            chunk.putShort(Mapping.indexInChunk(offset), value);
         } catch (InternalError e) {
             throw faulted(e, "putShort", offset, Short.BYTES);
         }
@@ -237,14 +251,14 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
             try {
                 return b.getInt((int) offset);
             } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path below names the call, or finds the offset in a later chunk.
+                // Past the first chunk, or outside the segment: the path below decides.
             } catch (InternalError e) {
                 throw faulted(e, "getInt", offset, Integer.BYTES);
             }
         }
-        Mapping m = readable("getInt", offset, Integer.BYTES);
+        ByteBuffer chunk = chunkToRead("getInt", offset, Integer.BYTES);
         try {
-            return m.chunk(offset).getInt(Mapping.indexInChunk(offset));
+            return chunk.getInt(Mapping.indexInChunk(offset));
         } catch (InternalError e) {
             throw faulted(e, "getInt", offset, Integer.BYTES);
         }
@@ -258,14 +272,14 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                 b.putInt((int) offset, value);
                 return;
             } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path below names the call, or finds the offset in a later chunk.
+                // Past the first chunk, or outside the segment: the path below decides.
             } catch (InternalError e) {
                 throw faulted(e, "putInt", offset, Integer.BYTES);
             }
         }
-        Mapping m = writable(offset, Integer.BYTES, "putInt");
+        ByteBuffer chunk = chunkToWrite("putInt", offset, Integer.BYTES);
         try {
-            m.chunk(offset).putInt(Mapping.indexInChunk(offset), value);
+            chunk.putInt(Mapping.indexInChunk(offset), value);
         } catch (InternalError e) {
             throw faulted(e, "putInt", offset, Integer.BYTES);
         }
@@ -278,14 +292,14 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
             try {
                 return b.getLong((int) offset);
             } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path below names the call, or finds the offset in a later chunk.
+                // Past the first chunk, or outside the segment: the path below decides.
             } catch (InternalError e) {
                 throw faulted(e, "getLong", offset, Long.BYTES);
             }
         }
-        Mapping m = readable("getLong", offset, Long.BYTES);
+        ByteBuffer chunk = chunkToRead("getLong", offset, Long.BYTES);
         try {
-            return m.chunk(offset).getLong(Mapping.indexInChunk(offset));
+            return chunk.getLong(Mapping.indexInChunk(offset));
         } catch (InternalError e) {
             throw faulted(e, "getLong", offset, Long.BYTES);
         }
@@ -299,14 +313,14 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                 b.putLong((int) offset, value);
                 return;
             } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path below names the call, or finds the offset in a later chunk.
+                // Past the first chunk, or outside the segment: the path below decides.
             } catch (InternalError e) {
                 throw faulted(e, "putLong", offset, Long.BYTES);
             }
         }
-        Mapping m = writable(offset, Long.BYTES, "putLong");
+        ByteBuffer chunk = chunkToWrite("putLong", offset, Long.BYTES);
         try {
-            m.chunk(offset).putLong(Mapping.indexInChunk(offset), value);
+            chunk.putLong(Mapping.indexInChunk(offset), value);
         } catch (InternalError e) {
             throw faulted(e, "putLong", offset, Long.BYTES);
         }
@@ -319,14 +333,14 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
             try {
                 return b.getFloat((int) offset);
             } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path below names the call, or finds the offset in a later chunk.
+                // Past the first chunk, or outside the segment: the path below decides.
             } catch (InternalError e) {
                 throw faulted(e, "getFloat", offset, Float.BYTES);
             }
         }
-        Mapping m = readable("getFloat", offset, Float.BYTES);
+        ByteBuffer chunk = chunkToRead("getFloat", offset, Float.BYTES);
         try {
-            return m.chunk(offset).getFloat(Mapping.indexInChunk(offset));
+            return chunk.getFloat(Mapping.indexInChunk(offset));
         } catch (InternalError e) {
             throw faulted(e, "getFloat", offset, Float.BYTES);
         }
@@ -340,14 +354,14 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                 b.putFloat((int) offset, value);
                 return;
             } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path below names the call, or finds the offset in a later chunk.
+                // Past the first chunk, or outside the segment: the path below decides.
             } catch (InternalError e) {
                 throw faulted(e, "putFloat", offset, Float.BYTES);
             }
         }
-        Mapping m = writable(offset, Float.BYTES, "putFloat");
+        ByteBuffer chunk = chunkToWrite("putFloat", offset, Float.BYTES);
         try {
-            m.chunk(offset).putFloat(Mapping.indexInChunk(offset), value);
+            chunk.putFloat(Mapping.indexInChunk(offset), value);
         } catch (InternalError e) {
             throw faulted(e, "putFloat", offset, Float.BYTES);
         }
@@ -360,14 +374,14 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
             try {
                 return b.getDouble((int) offset);
             } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path below names the call, or finds the offset in a later chunk.
+                // Past the first chunk, or outside the segment: the path below decides.
             } catch (InternalError e) {
                 throw faulted(e, "getDouble", offset, Double.BYTES);
             }
         }
-        Mapping m = readable("getDouble", offset, Double.BYTES);
+        ByteBuffer chunk = chunkToRead("getDouble", offset, Double.BYTES);
         try {
-            return m.chunk(offset).getDouble(Mapping.indexInChunk(offset));
+            return chunk.getDouble(Mapping.indexInChunk(offset));
         } catch (InternalError e) {
             throw faulted(e, "getDouble", offset, Double.BYTES);
         }
@@ -381,14 +395,14 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                 b.putDouble((int) offset, value);
                 return;
             } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path below names the call, or finds the offset in a later chunk.
+                // Past the first chunk, or outside the segment: the path below decides.
             } catch (InternalError e) {
                 throw faulted(e, "putDouble", offset, Double.BYTES);
             }
         }
-        Mapping m = writable(offset, Double.BYTES, "putDouble");
+        ByteBuffer chunk = chunkToWrite("putDouble", offset, Double.BYTES);
         try {
-            m.chunk(offset).putDouble(Mapping.indexInChunk(offset), value);
+            chunk.putDouble(Mapping.indexInChunk(offset), value);
         } catch (InternalError e) {
             throw faulted(e, "putDouble", offset, Double.BYTES);
         }
@@ -696,15 +710,13 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         // Before the race for who retires: whichever close() returns, this thread's own later
         // accesses must already see the segment closed.
         closed = true;
-        readBuffer = null;
-        writeBuffer = null;
+        dropBuffers();
         boolean won = CLOSING.compareAndSet(this, false, true);
         try {
             synchronized (this) {
                 // Again under the lock: a growth that was under way may have published its buffers
                 // after the stores above, and this thread's own later accesses must still throw.
-                readBuffer = null;
-                writeBuffer = null;
+                dropBuffers();
                 if (won) {
                     for (Mapping old : superseded) {
                         old.retire(toString());
@@ -756,10 +768,41 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         Mapping m = mapping;
         // Subtract, never add: offset + length can wrap around.
         if (offset < 0 || length < 0 || offset > m.size - length) {
-            throw new IndexOutOfBoundsException(operation + ": offset=" + offset + " length=" + length + " size=" + m.size
-                    + " of " + this);
+            throw outside(operation, offset, length, m.size);
         }
         return m;
+    }
+
+    /**
+     * The chunk that holds {@code [offset, offset + width)} in full, for accesses the fast path
+     * did not take: read from one field, with the bounds check against the chunk's own limit
+     * (the last chunk ends where the segment does; the others overlap the next by almost 1 GiB).
+     * Anything else (closed, outside) goes through {@link #readable}, which throws naming
+     * {@code operation}, or finds the chunk in a mapping that grew meanwhile.
+     */
+    final ByteBuffer chunkToRead(String operation, long offset, int width) {
+        ByteBuffer[] c = readChunks;
+        long n = offset >>> Mapping.CHUNK_SHIFT;
+        if (c != null && n < c.length) {
+            ByteBuffer chunk = c[(int) n];
+            if (Mapping.indexInChunk(offset) <= chunk.limit() - width) {
+                return chunk;
+            }
+        }
+        return readable(operation, offset, width).chunk(offset);
+    }
+
+    /** {@link #chunkToRead}, for writes: refuses read-only segments. */
+    final ByteBuffer chunkToWrite(String operation, long offset, int width) {
+        ByteBuffer[] c = writeChunks;
+        long n = offset >>> Mapping.CHUNK_SHIFT;
+        if (c != null && n < c.length) {
+            ByteBuffer chunk = c[(int) n];
+            if (Mapping.indexInChunk(offset) <= chunk.limit() - width) {
+                return chunk;
+            }
+        }
+        return writable(offset, width, operation).chunk(offset);
     }
 
     /** {@link #readable}, and refuses read-only segments. */
@@ -769,6 +812,12 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
             throw new ReadOnlySegmentException(operation + "(offset=" + offset + ", length=" + length + ")", toString());
         }
         return m;
+    }
+
+    /** Out of line, so that the checks that may throw it stay small enough to inline. */
+    private IndexOutOfBoundsException outside(String operation, long offset, long length, long size) {
+        return new IndexOutOfBoundsException(operation + ": offset=" + offset + " length=" + length + " size=" + size
+                + " of " + this);
     }
 
     /**

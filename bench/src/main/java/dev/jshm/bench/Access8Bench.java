@@ -11,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 import dev.jshm.SegmentAtomics;
 import dev.jshm.SysVSegment;
 
+import org.agrona.concurrent.UnsafeBuffer;
+
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -29,7 +31,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * over the segment's {@code asByteBuffer()} view (the only ordered access jshm offers until
  * {@code atomics()} existed); {@code jshmAtomics} is {@code segment.atomics()} (the JVM's
  * VarHandles) and {@code jshmNativeAtomics} is {@code segment.nativeAtomics()} (C11 atomics
- * through JNI); the JDK ways use the same VarHandle over their buffers.
+ * through JNI); the JDK ways use the same VarHandle over their buffers; {@code agrona} is
+ * Agrona's {@code UnsafeBuffer} wrapping the segment's own memory (its default bounds checks on).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -46,6 +49,7 @@ public class Access8Bench {
     private Path file;
     private MappedByteBuffer mapped;
     private ByteBuffer direct;
+    private UnsafeBuffer agrona;
 
     /** Not a constant, so the JIT cannot fold the address; 64 keeps the access aligned. */
     private int offset = 64;
@@ -55,6 +59,7 @@ public class Access8Bench {
     private long expectedDirect;
     private long expectedAtomics;
     private long expectedNative;
+    private long expectedAgrona;
 
     @Setup
     public void setup() {
@@ -66,6 +71,7 @@ public class Access8Bench {
         file = DevShm.newPath("access8");
         mapped = DevShm.map(file, SIZE);
         direct = ByteBuffer.allocateDirect(SIZE).order(ByteOrder.nativeOrder());
+        agrona = new UnsafeBuffer(segment.address(), SIZE);
         DevShm.touch(view);
         DevShm.touch(mapped);
         DevShm.touch(direct);
@@ -98,6 +104,11 @@ public class Access8Bench {
     }
 
     @Benchmark
+    public long getPlain_agrona() {
+        return agrona.getLong(offset);
+    }
+
+    @Benchmark
     public long getPlain_directByteBuffer() {
         return direct.getLong(offset);
     }
@@ -116,6 +127,11 @@ public class Access8Bench {
     @Benchmark
     public void putPlain_mappedByteBuffer() {
         mapped.putLong(offset, value);
+    }
+
+    @Benchmark
+    public void putPlain_agrona() {
+        agrona.putLong(offset, value);
     }
 
     @Benchmark
@@ -145,6 +161,11 @@ public class Access8Bench {
     }
 
     @Benchmark
+    public long getVolatile_agrona() {
+        return agrona.getLongVolatile(offset);
+    }
+
+    @Benchmark
     public long getVolatile_directByteBuffer() {
         return (long) LONGS.getVolatile(direct, offset);
     }
@@ -171,6 +192,11 @@ public class Access8Bench {
     }
 
     @Benchmark
+    public void putRelease_agrona() {
+        agrona.putLongRelease(offset, value);
+    }
+
+    @Benchmark
     public void putRelease_directByteBuffer() {
         LONGS.setRelease(direct, offset, value);
     }
@@ -194,6 +220,11 @@ public class Access8Bench {
     @Benchmark
     public void putVolatile_mappedByteBuffer() {
         LONGS.setVolatile(mapped, offset, value);
+    }
+
+    @Benchmark
+    public void putVolatile_agrona() {
+        agrona.putLongVolatile(offset, value);
     }
 
     @Benchmark
@@ -231,6 +262,13 @@ public class Access8Bench {
     }
 
     @Benchmark
+    public boolean cas_agrona() {
+        long e = expectedAgrona;
+        expectedAgrona = e + 1;
+        return agrona.compareAndSetLong(offset, e, e + 1);
+    }
+
+    @Benchmark
     public boolean cas_directByteBuffer() {
         long e = expectedDirect;
         expectedDirect = e + 1;
@@ -259,7 +297,33 @@ public class Access8Bench {
     }
 
     @Benchmark
+    public long getAndAdd_agrona() {
+        return agrona.getAndAddLong(offset + 8, 1L);
+    }
+
+    @Benchmark
     public long getAndAdd_directByteBuffer() {
         return (long) LONGS.getAndAdd(direct, offset + 8, 1L);
+    }
+
+    // ---- acquire get, getAndSet: the other operations of atomics() ----
+    @Benchmark
+    public long getAcquire_jshmAtomics() {
+        return atomics.getLongAcquire(offset);
+    }
+
+    @Benchmark
+    public long getAcquire_directByteBuffer() {
+        return (long) LONGS.getAcquire(direct, offset);
+    }
+
+    @Benchmark
+    public long getAndSet_jshmAtomics() {
+        return atomics.getAndSetLong(offset + 8, value);
+    }
+
+    @Benchmark
+    public long getAndSet_directByteBuffer() {
+        return (long) LONGS.getAndSet(direct, offset + 8, value);
     }
 }

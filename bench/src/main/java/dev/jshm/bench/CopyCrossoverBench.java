@@ -33,7 +33,7 @@ public class CopyCrossoverBench {
     static final String ALWAYS_NATIVE = "-Ddev.jshm.nativeCopyThreshold=0";
     static final String NEVER_NATIVE = "-Ddev.jshm.nativeCopyThreshold=2147483647";
 
-    @Param({"64", "256", "1024", "4096", "16384", "65536", "262144", "1048576"})
+    @Param({"2048", "8192", "32768"})
     public int bytes;
 
     private byte[] array;

@@ -56,8 +56,8 @@ sed -n '1,12p' "$OUT/environment.txt" | sed 's/^/   /'
 step "C baseline (gcc -O2): clock, 8-byte access, copies, lifecycle, first touch (ping-pong and futex run with the two-process tests)"
 "$OUT/baseline" "$MODE" clock,access8,copies,lifecycle,first-touch > "$OUT/c-baseline.json"
 
-step "JMH on JDK 17: jshm native and Java paths, MappedByteBuffer, direct ByteBuffer (unpinned, both cores)"
-"$JAVA17" -jar "$JAR" "${JMH_OPTS[@]}" -foe true -p size="$SIZES" \
+step "JMH on JDK 17 with -prof gc: jshm native and Java paths, Agrona, MappedByteBuffer, direct ByteBuffer (unpinned, both cores)"
+"$JAVA17" -jar "$JAR" "${JMH_OPTS[@]}" -foe true -p size="$SIZES" -prof gc \
   -rf json -rff "$OUT/jmh-jdk17.json" 'dev\.jshm\.bench\.[A-Za-z0-9]+Bench' 2>&1 | progress
 
 if [ -f "$FFM_JAR" ]; then

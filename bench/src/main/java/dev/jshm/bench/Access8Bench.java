@@ -15,6 +15,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
@@ -34,6 +35,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * through JNI); the JDK ways use the same VarHandle over their buffers; {@code agrona} is
  * Agrona's {@code UnsafeBuffer} wrapping the segment's own memory (its default bounds checks on).
  */
+// Agrona 2 reaches jdk.internal.misc.Unsafe, which the JDK exports only on request.
+@Fork(jvmArgsPrepend = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED")
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

@@ -13,6 +13,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -34,6 +35,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * a JDK buffer has no fill, so its way is bulk puts from a 4 KiB block of the value (what jshm's
  * Java path does), and Agrona's is {@code setMemory} ({@code Unsafe.setMemory}).
  */
+// Agrona 2 reaches jdk.internal.misc.Unsafe, which the JDK exports only on request.
+@Fork(jvmArgsPrepend = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED")
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

@@ -93,7 +93,17 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         publishBuffers(mapping);
     }
 
+    /**
+     * Makes {@code m}'s buffers the fast path. Readers load the fields plainly and then the
+     * buffer's own fields (address, limit) through the reference they loaded: a dependent load,
+     * which every CPU the JVM runs on orders after the load of the reference. The release fence
+     * here orders the buffers' construction (in {@link Mapping}'s constructor) before the stores
+     * that publish them, so a reader that sees a buffer sees it whole: the same pairing the JVM
+     * uses for final fields (a barrier at the end of the writer's constructor, nothing on the
+     * reader's side). In the constructor, the segment's own final fields do the same.
+     */
     private void publishBuffers(Mapping m) {
+        VarHandle.releaseFence();
         readBuffer = m.first();
         writeBuffer = readOnly ? null : readBuffer;
         readChunks = m.chunks;

@@ -31,14 +31,29 @@ final class JavaAtomics extends SegmentAtomics {
      */
     private final long addressBits;
 
+    /**
+     * The segment's fast-path buffers ({@link Segment#readBuffer}, {@link Segment#writeBuffer}),
+     * kept here too so that an operation loads its buffer from this object, one load fewer than
+     * through the segment. The segment sets them as it sets its own: when a grown mapping is
+     * published (after its release fence) and, under its lock, on close (null).
+     */
+    private ByteBuffer readBuffer;
+    private ByteBuffer writeBuffer;
+
     JavaAtomics(Segment segment) {
         super(segment);
         this.addressBits = segment.address() & (Long.BYTES - 1);
     }
 
+    /** Called by the segment only, with its lock held or from its publication of a mapping. */
+    void publish(ByteBuffer reads, ByteBuffer writes) {
+        readBuffer = reads;
+        writeBuffer = writes;
+    }
+
     @Override
     public int getIntVolatile(long offset) {
-        ByteBuffer b = segment.readBuffer;
+        ByteBuffer b = readBuffer;
         if (b != null && (int) offset == offset && ((offset | addressBits) & 3) == 0) {
             try {
                 return (int) INT.getVolatile(b, (int) offset);
@@ -58,7 +73,7 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public void putIntVolatile(long offset, int value) {
-        ByteBuffer b = segment.writeBuffer;
+        ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset && ((offset | addressBits) & 3) == 0) {
             try {
                 INT.setVolatile(b, (int) offset, value);
@@ -79,7 +94,7 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public int getIntAcquire(long offset) {
-        ByteBuffer b = segment.readBuffer;
+        ByteBuffer b = readBuffer;
         if (b != null && (int) offset == offset && ((offset | addressBits) & 3) == 0) {
             try {
                 return (int) INT.getAcquire(b, (int) offset);
@@ -99,7 +114,7 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public void putIntRelease(long offset, int value) {
-        ByteBuffer b = segment.writeBuffer;
+        ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset && ((offset | addressBits) & 3) == 0) {
             try {
                 INT.setRelease(b, (int) offset, value);
@@ -120,7 +135,7 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public boolean compareAndSetInt(long offset, int expected, int value) {
-        ByteBuffer b = segment.writeBuffer;
+        ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset && ((offset | addressBits) & 3) == 0) {
             try {
                 return INT.compareAndSet(b, (int) offset, expected, value);
@@ -140,7 +155,7 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public int getAndAddInt(long offset, int delta) {
-        ByteBuffer b = segment.writeBuffer;
+        ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset && ((offset | addressBits) & 3) == 0) {
             try {
                 return (int) INT.getAndAdd(b, (int) offset, delta);
@@ -160,7 +175,7 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public int getAndSetInt(long offset, int value) {
-        ByteBuffer b = segment.writeBuffer;
+        ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset && ((offset | addressBits) & 3) == 0) {
             try {
                 return (int) INT.getAndSet(b, (int) offset, value);
@@ -180,7 +195,7 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public long getLongVolatile(long offset) {
-        ByteBuffer b = segment.readBuffer;
+        ByteBuffer b = readBuffer;
         if (b != null && (int) offset == offset && ((offset | addressBits) & 7) == 0) {
             try {
                 return (long) LONG.getVolatile(b, (int) offset);
@@ -200,7 +215,7 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public void putLongVolatile(long offset, long value) {
-        ByteBuffer b = segment.writeBuffer;
+        ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset && ((offset | addressBits) & 7) == 0) {
             try {
                 LONG.setVolatile(b, (int) offset, value);
@@ -221,7 +236,7 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public long getLongAcquire(long offset) {
-        ByteBuffer b = segment.readBuffer;
+        ByteBuffer b = readBuffer;
         if (b != null && (int) offset == offset && ((offset | addressBits) & 7) == 0) {
             try {
                 return (long) LONG.getAcquire(b, (int) offset);
@@ -241,7 +256,7 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public void putLongRelease(long offset, long value) {
-        ByteBuffer b = segment.writeBuffer;
+        ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset && ((offset | addressBits) & 7) == 0) {
             try {
                 LONG.setRelease(b, (int) offset, value);
@@ -262,7 +277,7 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public boolean compareAndSetLong(long offset, long expected, long value) {
-        ByteBuffer b = segment.writeBuffer;
+        ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset && ((offset | addressBits) & 7) == 0) {
             try {
                 return LONG.compareAndSet(b, (int) offset, expected, value);
@@ -282,7 +297,7 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public long getAndAddLong(long offset, long delta) {
-        ByteBuffer b = segment.writeBuffer;
+        ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset && ((offset | addressBits) & 7) == 0) {
             try {
                 return (long) LONG.getAndAdd(b, (int) offset, delta);
@@ -302,7 +317,7 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public long getAndSetLong(long offset, long value) {
-        ByteBuffer b = segment.writeBuffer;
+        ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset && ((offset | addressBits) & 7) == 0) {
             try {
                 return (long) LONG.getAndSet(b, (int) offset, value);

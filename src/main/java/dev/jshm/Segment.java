@@ -108,6 +108,10 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         writeBuffer = readOnly ? null : readBuffer;
         readChunks = m.chunks;
         writeChunks = readOnly ? null : m.chunks;
+        JavaAtomics a = javaAtomics;
+        if (a != null) {
+            a.publish(readBuffer, writeBuffer);
+        }
     }
 
     private void dropBuffers() {
@@ -115,6 +119,10 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         writeBuffer = null;
         readChunks = null;
         writeChunks = null;
+        JavaAtomics a = javaAtomics;
+        if (a != null) {
+            a.publish(null, null);
+        }
     }
 
     /** The size in bytes. Allowed after close. */
@@ -420,8 +428,12 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     // ---- atomics ----------------------------------------------------------------------------
 
-    /** Created on first use; a racing second instance is harmless (they hold only this segment). */
-    private SegmentAtomics javaAtomics;
+    /**
+     * Created on first use, under the segment's lock, so that close() (which drops its buffers
+     * under the same lock) never misses it. A racing second {@link NativeAtomics} is harmless
+     * (it holds only this segment).
+     */
+    private JavaAtomics javaAtomics;
     private SegmentAtomics nativeAtomics;
 
     /**
@@ -434,7 +446,21 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     public final SegmentAtomics atomics() {
         checkOpen();
         SegmentAtomics a = javaAtomics;
-        return a != null ? a : (javaAtomics = new JavaAtomics(this));
+        return a != null ? a : newJavaAtomics();
+    }
+
+    private synchronized SegmentAtomics newJavaAtomics() {
+        if (closing) {
+            throw new IllegalStateException("Already closed: " + this);
+        }
+        if (javaAtomics == null) {
+            JavaAtomics a = new JavaAtomics(this);
+            a.publish(readBuffer, writeBuffer);
+            // As in publishBuffers: readers reach the buffers through the reference stored next.
+            VarHandle.releaseFence();
+            javaAtomics = a;
+        }
+        return javaAtomics;
     }
 
     /**

@@ -142,6 +142,29 @@ class AccessPathsTest {
     }
 
     /**
+     * A grown object publishes its larger buffers to typed access and to atomics obtained
+     * before the growth: offsets past the old size work on the fast path at once.
+     */
+    @Test
+    void growthReachesTypedAccessAndAtomicsMadeBefore() {
+        try (PosixSegment s = PosixSegment.create(TestShm.uniqueName(), 4096)) {
+            s.unlink();
+            SegmentAtomics a = s.atomics();
+            s.putLong(8, 1);
+            BoundsTest.assertRefused(() -> s.getLong(8192), 8192, 8, 4096);
+            BoundsTest.assertRefused(() -> a.getLongVolatile(8192), 8192, 8, 4096);
+            s.resize(3 * 4096);
+            a.putLongVolatile(8192, 5);
+            assertEquals(5, s.getLong(8192));
+            assertEquals(6, a.getAndAddLong(8192, 1) + 1);
+            s.putInt(12284, 7);
+            assertEquals(7, a.getIntAcquire(12284));
+            assertEquals(1, a.getLongVolatile(8), "the bytes before the growth are the same memory");
+            BoundsTest.assertRefused(() -> a.getLongVolatile(3 * 4096), 3 * 4096, 8, 3 * 4096);
+        }
+    }
+
+    /**
      * The fast path's buffers are dropped on close: the closing thread's next access of every
      * kind throws, on the fast path too, and so do accesses through a read-only segment's writes.
      */

@@ -133,7 +133,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     /**
      * Whether bulk operations ({@link #read}, {@link #write}, {@link #fill}, strings) may go
      * through one native call ({@code memcpy}, {@code memset}) rather than the JVM's buffer
-     * copies: each call then takes the native path from a size on (8 KiB for copies, 1 KiB for
+     * copies: each call then takes the native path from a size on (64 KiB for copies, 4 KiB for
      * fills by default), where it is the faster one. Always true for System V segments; for POSIX
      * objects and files only with {@code nativeCopies()}, because a native copy cannot survive
      * memory that another process truncated. Allowed after close.
@@ -480,12 +480,13 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     /**
      * The smallest copy that takes the native path on segments that may copy natively (System V
      * segments always, POSIX objects and files with {@code nativeCopies()}): below it the JVM's
-     * copy stub wins, because the JNI call and the VM's array-region calls cost more than the
-     * bytes; above it glibc's {@code memcpy} does (CopyCrossoverBench measures both paths).
+     * copy stub wins, because the JNI call and the VM's array-region calls cost more than glibc's
+     * {@code memcpy} saves; from it on the two paths are within a few percent and the native one
+     * holds no safepoint off for the length of the copy. CopyCrossoverBench measures both paths.
      */
-    static final int DEFAULT_NATIVE_COPY_THRESHOLD = 8192;
+    static final int DEFAULT_NATIVE_COPY_THRESHOLD = 64 * 1024;
     /** As {@link #DEFAULT_NATIVE_COPY_THRESHOLD} for {@link #fill}: {@code memset} wins sooner. */
-    static final int DEFAULT_NATIVE_FILL_THRESHOLD = 1024;
+    static final int DEFAULT_NATIVE_FILL_THRESHOLD = 4 * 1024;
 
     /**
      * The system property {@code dev.jshm.nativeCopyThreshold} (bytes; 0: always native,

@@ -26,19 +26,21 @@ class AccessPathsTest {
 
     private static final long VALUE = 0x8877_6655_4433_2211L;
 
-    /** Sizes on both sides of the native thresholds (1 KiB for fills, 8 KiB for copies). */
+    private static final int SIZE = 131072;
+
+    /** Sizes on both sides of the native thresholds (4 KiB for fills, 64 KiB for copies). */
     @ParameterizedTest(name = "length={0}")
-    @ValueSource(ints = {0, 1, 7, 63, 1023, 1024, 1025, 4096, 8191, 8192, 8193, 65536 - 3})
+    @ValueSource(ints = {0, 1, 7, 63, 4095, 4096, 4097, 8192, 65535, 65536, 65537, SIZE - 3})
     void copiesAndFillsOnBothSidesOfTheThresholdsMoveTheSameBytes(int length) {
-        assertEquals(8192, Segment.DEFAULT_NATIVE_COPY_THRESHOLD, "the lengths above straddle the default");
-        assertEquals(1024, Segment.DEFAULT_NATIVE_FILL_THRESHOLD, "the lengths above straddle the default");
-        try (SysVSegment s = SysVSegment.createPrivate(65536)) {
+        assertEquals(65536, Segment.DEFAULT_NATIVE_COPY_THRESHOLD, "the lengths above straddle the default");
+        assertEquals(4096, Segment.DEFAULT_NATIVE_FILL_THRESHOLD, "the lengths above straddle the default");
+        try (SysVSegment s = SysVSegment.createPrivate(SIZE)) {
             s.remove();
             assertTrue(s.usesNativeCopies());
             byte[] src = new byte[length + 6];
             new Random(length).nextBytes(src);
             s.write(3, src, 5, length);
-            byte[] expected = new byte[65536];
+            byte[] expected = new byte[SIZE];
             System.arraycopy(src, 5, expected, 3, length);
             assertArrayEquals(expected, snapshot(s), "write of " + length + " bytes");
 
@@ -53,10 +55,10 @@ class AccessPathsTest {
             Arrays.fill(expected, 1, 1 + length, (byte) 0x5c);
             assertArrayEquals(expected, snapshot(s), "fill of " + length + " bytes");
 
-            int outside = 65536 - length + 1;
-            BoundsTest.assertRefused(() -> s.write(outside, src, 0, length), outside, length, 65536);
-            BoundsTest.assertRefused(() -> s.read(outside, dst, 0, length), outside, length, 65536);
-            BoundsTest.assertRefused(() -> s.fill(outside, length, (byte) 1), outside, length, 65536);
+            int outside = SIZE - length + 1;
+            BoundsTest.assertRefused(() -> s.write(outside, src, 0, length), outside, length, SIZE);
+            BoundsTest.assertRefused(() -> s.read(outside, dst, 0, length), outside, length, SIZE);
+            BoundsTest.assertRefused(() -> s.fill(outside, length, (byte) 1), outside, length, SIZE);
         }
     }
 
@@ -65,11 +67,11 @@ class AccessPathsTest {
     @ValueSource(booleans = {false, true})
     void posixObjectsCopyTheSameBytesOnEitherPath(boolean nativeCopies) {
         String name = TestShm.uniqueName();
-        PosixSegment.Builder builder = PosixSegment.builder(name).size(65536);
+        PosixSegment.Builder builder = PosixSegment.builder(name).size(2 * 65536);
         try (PosixSegment s = (nativeCopies ? builder.nativeCopies() : builder).create()) {
             s.unlink();
             assertEquals(nativeCopies, s.usesNativeCopies());
-            for (int length : new int[] {64, 1024, 8192, 40000}) {
+            for (int length : new int[] {64, 4096, 8192, 65536}) {
                 byte[] src = new byte[length];
                 new Random(length).nextBytes(src);
                 s.write(100, src);
@@ -206,11 +208,11 @@ class AccessPathsTest {
     void hotPathsAllocateNothing() {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().getId();
-        try (SysVSegment s = SysVSegment.createPrivate(65536)) {
+        try (SysVSegment s = SysVSegment.createPrivate(SIZE)) {
             s.remove();
             SegmentAtomics a = s.atomics();
             byte[] small = new byte[64];
-            byte[] large = new byte[16384];
+            byte[] large = new byte[Segment.DEFAULT_NATIVE_COPY_THRESHOLD + 8];
             long sink = 0;
             for (int round = 0; round < 2; round++) {
                 long before = threads.getThreadAllocatedBytes(thread);

@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * an empty {@code SetByteArrayRegion}). {@code read8}/{@code write8} add 8 bytes of work, the
  * same way natively and in Java.
  *
- * <p>System V copies pick the JVM's copy below 8 KiB; this class forces the native path for
+ * <p>Small System V copies take the JVM's copy; this class forces the native path for
  * every size ({@code dev.jshm.nativeCopyThreshold=0}), so that the {@code jshmSysVNative} and
  * {@code jshmRead0} ways still measure the JNI call they are about.
  */

@@ -107,8 +107,8 @@ public final class Report {
                 new Group("Copy", "Bulk copies", """
                         `read` copies shared memory into a `byte[]`, `write` copies a `byte[]` into shared \
                         memory, `fill` sets every byte, from offset 0, the memory touched beforehand. \
-                        `jshmSysV`: System V, each call picks its path by size (the JVM's copy below 8 KiB, \
-                        fills below 1 KiB; JNI `memcpy`/`memset` from there); `jshmPosixJava`: POSIX with \
+                        `jshmSysV`: System V, each call picks its path by size (the JVM's copy below jshm's \
+                        threshold, JNI `memcpy`/`memset` from it; the summary gives the thresholds); `jshmPosixJava`: POSIX with \
                         the default, always the JVM's copy (`ByteBuffer` bulk get/put); `jshmPosixNative`: \
                         POSIX built with `nativeCopies()`, by size as System V; `agrona`: Agrona's \
                         `UnsafeBuffer` over a System V segment's memory (`getBytes`/`putBytes`/`setMemory`); \

@@ -15,6 +15,23 @@ final class Summary {
 
     private static final List<String> JSHM_COPY_WAYS = List.of("jshmSysV", "jshmPosixJava", "jshmPosixNative");
     private static final long MIB = 1 << 20;
+    /** jshm's own defaults, read from the library so the text never drifts from the code. */
+    private static final int COPY_THRESHOLD = libraryConstant("DEFAULT_NATIVE_COPY_THRESHOLD");
+    private static final int FILL_THRESHOLD = libraryConstant("DEFAULT_NATIVE_FILL_THRESHOLD");
+
+    private static int libraryConstant(String name) {
+        try {
+            java.lang.reflect.Field f = Class.forName("dev.jshm.Segment").getDeclaredField(name);
+            f.setAccessible(true);
+            return f.getInt(null);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("dev.jshm.Segment." + name + " is gone: update the report", e);
+        }
+    }
+
+    private static String kib(int bytes) {
+        return Report.sizeLabel(Integer.toString(bytes));
+    }
 
     private final Results r;
     private final String mode;
@@ -403,7 +420,8 @@ final class Summary {
                 .append("stub: no transition. The native path is a JNI call into `Get/SetByteArrayRegion` (a second ")
                 .append("VM entry, then `memmove`) or `memset`: two transitions that decide small copies, and glibc's ")
                 .append("copy loops that win from a few KiB. So System V, and POSIX objects and files built with ")
-                .append("`nativeCopies()`, take the native path from 8 KiB (fills from 1 KiB) and the JVM's below; ")
+                .append("`nativeCopies()`, take the native path from ").append(kib(COPY_THRESHOLD)).append(" (fills from ")
+                .append(kib(FILL_THRESHOLD)).append(") and the JVM's below; ")
                 .append("POSIX objects and files by default always take the JVM's path, which survives truncation. ")
                 .append("`-Ddev.jshm.nativeCopyThreshold=N` moves both thresholds.\n\n");
         List<String> jdk25 = new ArrayList<>();
@@ -462,7 +480,7 @@ final class Summary {
             if (!cells.isEmpty()) {
                 rows.add("- **" + op + "** (JVM vs native, native × JVM): " + String.join("; ", cells) + ". Native faster from: "
                         + (firstNative == null ? "none of these sizes" : firstNative) + " (jshm's threshold: "
-                        + (op.equals("fill") ? "1 KiB" : "8 KiB") + ").");
+                        + kib(op.equals("fill") ? FILL_THRESHOLD : COPY_THRESHOLD) + ").");
             }
         }
         if (rows.isEmpty()) {

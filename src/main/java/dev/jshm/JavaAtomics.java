@@ -11,25 +11,22 @@ import java.nio.ByteOrder;
  * (aligned addresses only, which {@link SegmentAtomics} checks), so they are atomic across
  * processes. No {@code sun.misc.Unsafe}.
  *
- * <p>Fast path, as in {@link Segment}'s typed access: the first chunk's buffer, and the VarHandle's
- * own bounds check; only aligned addresses take it. An index past the limit
- * ({@link IndexOutOfBoundsException}) sends the call to the checked path, which throws the
- * exception {@link SegmentAtomics} documents, with the call named. The buffer field is null once
- * the segment is closed, and the write buffer also when it is read-only, which sends those calls
- * to the checked path too.
+ * <p>Fast path, as in {@link Segment}'s typed access: the first chunk's buffer, and the
+ * VarHandle's own checks, which refuse exactly what the checked path refuses: an index past the
+ * limit ({@link IndexOutOfBoundsException}) and, in the atomic access modes, an index that is not
+ * a multiple of the value's size ({@link IllegalStateException}). Either sends the call to the
+ * checked path, which throws the exception {@link SegmentAtomics} documents, with the call named.
+ * The VarHandle checks the index, not the address, so a segment whose memory is not 8-byte
+ * aligned (a file mapped from an odd file offset) has no fast path at all. The buffer fields are
+ * null then, once the segment is closed, and (the write buffer) when it is read-only.
  */
 final class JavaAtomics extends SegmentAtomics {
 
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
     private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
-    /**
-     * The low bits of the segment's address: the same for every mapping of it (mappings start on
-     * a page boundary plus the file offset's remainder), so one field tells, with the offset,
-     * whether an access is aligned in memory. The VarHandle itself checks the index, not the
-     * address.
-     */
-    private final long addressBits;
+    /** Whether the segment's memory starts on an 8-byte boundary: the same for every mapping of it. */
+    private final boolean aligned;
 
     /**
      * The segment's fast-path buffers ({@link Segment#readBuffer}, {@link Segment#writeBuffer}),
@@ -42,23 +39,24 @@ final class JavaAtomics extends SegmentAtomics {
 
     JavaAtomics(Segment segment) {
         super(segment);
-        this.addressBits = segment.address() & (Long.BYTES - 1);
+        // Mappings start on a page boundary plus the file offset's remainder, which never changes.
+        this.aligned = (segment.address() & (Long.BYTES - 1)) == 0;
     }
 
     /** Called by the segment only, with its lock held or from its publication of a mapping. */
     void publish(ByteBuffer reads, ByteBuffer writes) {
-        readBuffer = reads;
-        writeBuffer = writes;
+        readBuffer = aligned ? reads : null;
+        writeBuffer = aligned ? writes : null;
     }
 
     @Override
     public int getIntVolatile(long offset) {
         ByteBuffer b = readBuffer;
-        if (b != null && (int) offset == offset && ((offset | addressBits) & 3) == 0) {
+        if (b != null && (int) offset == offset) {
             try {
                 return (int) INT.getVolatile(b, (int) offset);
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path names the call, or finds the offset in a later chunk.
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
                 throw faulted(e, "getIntVolatile", offset, 4);
             }
@@ -74,12 +72,12 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public void putIntVolatile(long offset, int value) {
         ByteBuffer b = writeBuffer;
-        if (b != null && (int) offset == offset && ((offset | addressBits) & 3) == 0) {
+        if (b != null && (int) offset == offset) {
             try {
                 INT.setVolatile(b, (int) offset, value);
                 return;
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path names the call, or finds the offset in a later chunk.
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
                 throw faulted(e, "putIntVolatile", offset, 4);
             }
@@ -95,11 +93,11 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public int getIntAcquire(long offset) {
         ByteBuffer b = readBuffer;
-        if (b != null && (int) offset == offset && ((offset | addressBits) & 3) == 0) {
+        if (b != null && (int) offset == offset) {
             try {
                 return (int) INT.getAcquire(b, (int) offset);
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path names the call, or finds the offset in a later chunk.
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
                 throw faulted(e, "getIntAcquire", offset, 4);
             }
@@ -115,12 +113,12 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public void putIntRelease(long offset, int value) {
         ByteBuffer b = writeBuffer;
-        if (b != null && (int) offset == offset && ((offset | addressBits) & 3) == 0) {
+        if (b != null && (int) offset == offset) {
             try {
                 INT.setRelease(b, (int) offset, value);
                 return;
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path names the call, or finds the offset in a later chunk.
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
                 throw faulted(e, "putIntRelease", offset, 4);
             }
@@ -136,11 +134,11 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public boolean compareAndSetInt(long offset, int expected, int value) {
         ByteBuffer b = writeBuffer;
-        if (b != null && (int) offset == offset && ((offset | addressBits) & 3) == 0) {
+        if (b != null && (int) offset == offset) {
             try {
                 return INT.compareAndSet(b, (int) offset, expected, value);
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path names the call, or finds the offset in a later chunk.
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
                 throw faulted(e, "compareAndSetInt", offset, 4);
             }
@@ -156,11 +154,11 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public int getAndAddInt(long offset, int delta) {
         ByteBuffer b = writeBuffer;
-        if (b != null && (int) offset == offset && ((offset | addressBits) & 3) == 0) {
+        if (b != null && (int) offset == offset) {
             try {
                 return (int) INT.getAndAdd(b, (int) offset, delta);
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path names the call, or finds the offset in a later chunk.
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
                 throw faulted(e, "getAndAddInt", offset, 4);
             }
@@ -176,11 +174,11 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public int getAndSetInt(long offset, int value) {
         ByteBuffer b = writeBuffer;
-        if (b != null && (int) offset == offset && ((offset | addressBits) & 3) == 0) {
+        if (b != null && (int) offset == offset) {
             try {
                 return (int) INT.getAndSet(b, (int) offset, value);
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path names the call, or finds the offset in a later chunk.
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
                 throw faulted(e, "getAndSetInt", offset, 4);
             }
@@ -196,11 +194,11 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public long getLongVolatile(long offset) {
         ByteBuffer b = readBuffer;
-        if (b != null && (int) offset == offset && ((offset | addressBits) & 7) == 0) {
+        if (b != null && (int) offset == offset) {
             try {
                 return (long) LONG.getVolatile(b, (int) offset);
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path names the call, or finds the offset in a later chunk.
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
                 throw faulted(e, "getLongVolatile", offset, 8);
             }
@@ -216,12 +214,12 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public void putLongVolatile(long offset, long value) {
         ByteBuffer b = writeBuffer;
-        if (b != null && (int) offset == offset && ((offset | addressBits) & 7) == 0) {
+        if (b != null && (int) offset == offset) {
             try {
                 LONG.setVolatile(b, (int) offset, value);
                 return;
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path names the call, or finds the offset in a later chunk.
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
                 throw faulted(e, "putLongVolatile", offset, 8);
             }
@@ -237,11 +235,11 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public long getLongAcquire(long offset) {
         ByteBuffer b = readBuffer;
-        if (b != null && (int) offset == offset && ((offset | addressBits) & 7) == 0) {
+        if (b != null && (int) offset == offset) {
             try {
                 return (long) LONG.getAcquire(b, (int) offset);
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path names the call, or finds the offset in a later chunk.
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
                 throw faulted(e, "getLongAcquire", offset, 8);
             }
@@ -257,12 +255,12 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public void putLongRelease(long offset, long value) {
         ByteBuffer b = writeBuffer;
-        if (b != null && (int) offset == offset && ((offset | addressBits) & 7) == 0) {
+        if (b != null && (int) offset == offset) {
             try {
                 LONG.setRelease(b, (int) offset, value);
                 return;
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path names the call, or finds the offset in a later chunk.
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
                 throw faulted(e, "putLongRelease", offset, 8);
             }
@@ -278,11 +276,11 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public boolean compareAndSetLong(long offset, long expected, long value) {
         ByteBuffer b = writeBuffer;
-        if (b != null && (int) offset == offset && ((offset | addressBits) & 7) == 0) {
+        if (b != null && (int) offset == offset) {
             try {
                 return LONG.compareAndSet(b, (int) offset, expected, value);
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path names the call, or finds the offset in a later chunk.
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
                 throw faulted(e, "compareAndSetLong", offset, 8);
             }
@@ -298,11 +296,11 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public long getAndAddLong(long offset, long delta) {
         ByteBuffer b = writeBuffer;
-        if (b != null && (int) offset == offset && ((offset | addressBits) & 7) == 0) {
+        if (b != null && (int) offset == offset) {
             try {
                 return (long) LONG.getAndAdd(b, (int) offset, delta);
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path names the call, or finds the offset in a later chunk.
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
                 throw faulted(e, "getAndAddLong", offset, 8);
             }
@@ -318,11 +316,11 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public long getAndSetLong(long offset, long value) {
         ByteBuffer b = writeBuffer;
-        if (b != null && (int) offset == offset && ((offset | addressBits) & 7) == 0) {
+        if (b != null && (int) offset == offset) {
             try {
                 return (long) LONG.getAndSet(b, (int) offset, value);
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // The checked path names the call, or finds the offset in a later chunk.
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
                 throw faulted(e, "getAndSetLong", offset, 8);
             }

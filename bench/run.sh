@@ -59,8 +59,8 @@ step "C baseline (gcc -O2): clock, 8-byte access, copies, lifecycle, first touch
 "$OUT/baseline" "$MODE" clock,access8,copies,lifecycle,first-touch > "$OUT/c-baseline.json"
 "$OUT/lock_bench" "$MODE" > "$OUT/c-lock.json"
 
-step "JMH on JDK 17: jshm native and Java paths, MappedByteBuffer, direct ByteBuffer (unpinned, both cores)"
-"$JAVA17" -jar "$JAR" "${JMH_OPTS[@]}" -foe true -p size="$SIZES" -e 'HugePagesBench' \
+step "JMH on JDK 17 with -prof gc: jshm native and Java paths, Agrona, MappedByteBuffer, direct ByteBuffer (unpinned, both cores)"
+"$JAVA17" -jar "$JAR" "${JMH_OPTS[@]}" -foe true -p size="$SIZES" -prof gc -e 'HugePagesBench' \
   -rf json -rff "$OUT/jmh-jdk17.json" 'dev\.jshm\.bench\.[A-Za-z0-9]+Bench' 2>&1 | progress
 
 # Huge pages for real: reserve them (vm.nr_hugepages) and mount a hugetlbfs for HugePagesBench;

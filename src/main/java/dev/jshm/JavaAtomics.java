@@ -2,6 +2,7 @@ package dev.jshm;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
@@ -10,20 +11,58 @@ import java.nio.ByteOrder;
  * (aligned addresses only, which {@link SegmentAtomics} checks), so they are atomic across
  * processes. No {@code sun.misc.Unsafe}.
  *
- * <p>An aligned int or long never straddles two of the mapping's 1 GiB chunks (the chunk size is a
- * multiple of 8), so each access goes to one chunk's buffer.
+ * <p>Fast path, as in {@link Segment}'s typed access: the first chunk's buffer, and the
+ * VarHandle's own checks, which refuse exactly what the checked path refuses: an index past the
+ * limit ({@link IndexOutOfBoundsException}) and, in the atomic access modes, an index that is not
+ * a multiple of the value's size ({@link IllegalStateException}). Either sends the call to the
+ * checked path, which throws the exception {@link SegmentAtomics} documents, with the call named.
+ * The VarHandle checks the index, not the address, so a segment whose memory is not 8-byte
+ * aligned (a file mapped from an odd file offset) has no fast path at all. The buffer fields are
+ * null then, once the segment is closed, and (the write buffer) when it is read-only.
  */
 final class JavaAtomics extends SegmentAtomics {
 
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
     private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
+    /** Whether the segment's memory starts on an 8-byte boundary: the same for every mapping of it. */
+    private final boolean aligned;
+
+    /**
+     * The segment's fast-path buffers ({@link Segment#readBuffer}, {@link Segment#writeBuffer}),
+     * kept here too so that an operation loads its buffer from this object, one load fewer than
+     * through the segment. The segment sets them as it sets its own: when a grown mapping is
+     * published (after its release fence) and, under its lock, on close (null).
+     */
+    private ByteBuffer readBuffer;
+    private ByteBuffer writeBuffer;
+
     JavaAtomics(Segment segment) {
         super(segment);
+        // Mappings start on a page boundary plus the file offset's remainder, which never changes.
+        this.aligned = (segment.address() & (Long.BYTES - 1)) == 0;
+    }
+
+    /** Called by the segment only, with its lock held or from its publication of a mapping. */
+    void publish(ByteBuffer reads, ByteBuffer writes) {
+        readBuffer = aligned ? reads : null;
+        writeBuffer = aligned ? writes : null;
     }
 
     @Override
     public int getIntVolatile(long offset) {
+        ByteBuffer b = readBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                int result = (int) INT.getVolatile(b, (int) offset);
+                segment.afterAccess("getIntVolatile", offset, Integer.BYTES);
+                return result;
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw faulted(e, "getIntVolatile", offset, 4);
+            }
+        }
         Mapping m = readableInt(offset, "getIntVolatile");
         int result;
         try {
@@ -37,6 +76,18 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public void putIntVolatile(long offset, int value) {
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                INT.setVolatile(b, (int) offset, value);
+                segment.afterAccess("putIntVolatile", offset, Integer.BYTES);
+                return;
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw faulted(e, "putIntVolatile", offset, 4);
+            }
+        }
         Mapping m = writableInt(offset, "putIntVolatile");
         try {
             INT.setVolatile(m.chunk(offset), Mapping.indexInChunk(offset), value);
@@ -48,6 +99,18 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public int getIntAcquire(long offset) {
+        ByteBuffer b = readBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                int result = (int) INT.getAcquire(b, (int) offset);
+                segment.afterAccess("getIntAcquire", offset, Integer.BYTES);
+                return result;
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw faulted(e, "getIntAcquire", offset, 4);
+            }
+        }
         Mapping m = readableInt(offset, "getIntAcquire");
         int result;
         try {
@@ -61,6 +124,18 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public void putIntRelease(long offset, int value) {
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                INT.setRelease(b, (int) offset, value);
+                segment.afterAccess("putIntRelease", offset, Integer.BYTES);
+                return;
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw faulted(e, "putIntRelease", offset, 4);
+            }
+        }
         Mapping m = writableInt(offset, "putIntRelease");
         try {
             INT.setRelease(m.chunk(offset), Mapping.indexInChunk(offset), value);
@@ -72,6 +147,18 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public boolean compareAndSetInt(long offset, int expected, int value) {
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                boolean result = INT.compareAndSet(b, (int) offset, expected, value);
+                segment.afterAccess("compareAndSetInt", offset, Integer.BYTES);
+                return result;
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw faulted(e, "compareAndSetInt", offset, 4);
+            }
+        }
         Mapping m = writableInt(offset, "compareAndSetInt");
         boolean result;
         try {
@@ -85,6 +172,18 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public int getAndAddInt(long offset, int delta) {
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                int result = (int) INT.getAndAdd(b, (int) offset, delta);
+                segment.afterAccess("getAndAddInt", offset, Integer.BYTES);
+                return result;
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw faulted(e, "getAndAddInt", offset, 4);
+            }
+        }
         Mapping m = writableInt(offset, "getAndAddInt");
         int result;
         try {
@@ -98,6 +197,18 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public int getAndSetInt(long offset, int value) {
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                int result = (int) INT.getAndSet(b, (int) offset, value);
+                segment.afterAccess("getAndSetInt", offset, Integer.BYTES);
+                return result;
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw faulted(e, "getAndSetInt", offset, 4);
+            }
+        }
         Mapping m = writableInt(offset, "getAndSetInt");
         int result;
         try {
@@ -111,6 +222,18 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public long getLongVolatile(long offset) {
+        ByteBuffer b = readBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                long result = (long) LONG.getVolatile(b, (int) offset);
+                segment.afterAccess("getLongVolatile", offset, Long.BYTES);
+                return result;
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw faulted(e, "getLongVolatile", offset, 8);
+            }
+        }
         Mapping m = readableLong(offset, "getLongVolatile");
         long result;
         try {
@@ -124,6 +247,18 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public void putLongVolatile(long offset, long value) {
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                LONG.setVolatile(b, (int) offset, value);
+                segment.afterAccess("putLongVolatile", offset, Long.BYTES);
+                return;
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw faulted(e, "putLongVolatile", offset, 8);
+            }
+        }
         Mapping m = writableLong(offset, "putLongVolatile");
         try {
             LONG.setVolatile(m.chunk(offset), Mapping.indexInChunk(offset), value);
@@ -135,6 +270,18 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public long getLongAcquire(long offset) {
+        ByteBuffer b = readBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                long result = (long) LONG.getAcquire(b, (int) offset);
+                segment.afterAccess("getLongAcquire", offset, Long.BYTES);
+                return result;
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw faulted(e, "getLongAcquire", offset, 8);
+            }
+        }
         Mapping m = readableLong(offset, "getLongAcquire");
         long result;
         try {
@@ -148,6 +295,18 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public void putLongRelease(long offset, long value) {
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                LONG.setRelease(b, (int) offset, value);
+                segment.afterAccess("putLongRelease", offset, Long.BYTES);
+                return;
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw faulted(e, "putLongRelease", offset, 8);
+            }
+        }
         Mapping m = writableLong(offset, "putLongRelease");
         try {
             LONG.setRelease(m.chunk(offset), Mapping.indexInChunk(offset), value);
@@ -159,6 +318,18 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public boolean compareAndSetLong(long offset, long expected, long value) {
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                boolean result = LONG.compareAndSet(b, (int) offset, expected, value);
+                segment.afterAccess("compareAndSetLong", offset, Long.BYTES);
+                return result;
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw faulted(e, "compareAndSetLong", offset, 8);
+            }
+        }
         Mapping m = writableLong(offset, "compareAndSetLong");
         boolean result;
         try {
@@ -172,6 +343,18 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public long getAndAddLong(long offset, long delta) {
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                long result = (long) LONG.getAndAdd(b, (int) offset, delta);
+                segment.afterAccess("getAndAddLong", offset, Long.BYTES);
+                return result;
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw faulted(e, "getAndAddLong", offset, 8);
+            }
+        }
         Mapping m = writableLong(offset, "getAndAddLong");
         long result;
         try {
@@ -185,6 +368,18 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public long getAndSetLong(long offset, long value) {
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                long result = (long) LONG.getAndSet(b, (int) offset, value);
+                segment.afterAccess("getAndSetLong", offset, Long.BYTES);
+                return result;
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw faulted(e, "getAndSetLong", offset, 8);
+            }
+        }
         Mapping m = writableLong(offset, "getAndSetLong");
         long result;
         try {

@@ -10,9 +10,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One range of memory mapped into this process, seen from Java as direct {@link ByteBuffer}s,
  * and the rules that keep the JVM alive when it goes away.
  *
- * <p>A {@code ByteBuffer} holds at most 2 GiB, so the range is cut into chunks of 1 GiB. Each
- * chunk's buffer reaches {@link #CHUNK_SLACK} bytes past its end (when the range has them), so
- * any access of up to 8 bytes that starts in a chunk fits in that chunk's buffer.
+ * <p>A {@code ByteBuffer} holds at most 2 GiB - 1 bytes, so a larger range is seen through
+ * several buffers: chunk {@code i} starts at {@code i} GiB and reaches as far as a buffer can
+ * (2 GiB - 1 bytes, or to the end of the range). The chunks overlap by almost 1 GiB, so any access
+ * or copy of up to 1 GiB that starts in a chunk fits in that chunk's buffer, and chunk 0 alone
+ * covers every range smaller than 2 GiB: that is the buffer of {@link Segment}'s fast paths, whose
+ * own bounds check ({@code limit}) then is the segment's.
  *
  * <p>Lifetime: {@link #retire()} replaces the mapping in place with private anonymous memory.
  * That detaches the shared memory at once (the kernel drops the attachment or the file
@@ -30,9 +33,6 @@ final class Mapping {
     static final long CHUNK_MASK = CHUNK_SIZE - 1;
     /** The system page size. Mappings exist only once the library is loaded, so this can ask it. */
     static final long PAGE_SIZE = Native.pageSize();
-
-    /** The widest typed access: a long or a double. */
-    static final int CHUNK_SLACK = Long.BYTES;
 
     private static final Cleaner CLEANER = Cleaner.create(runnable -> {
         Thread thread = new Thread(runnable, "jshm-unmapper");
@@ -78,13 +78,21 @@ final class Mapping {
         this.chunks = new ByteBuffer[count];
         for (int i = 0; i < count; i++) {
             long start = (long) i << CHUNK_SHIFT;
-            chunks[i] = newRoot(start, (int) Math.min(size - start, CHUNK_SIZE + CHUNK_SLACK));
+            chunks[i] = newRoot(start, (int) Math.min(size - start, Integer.MAX_VALUE));
         }
     }
 
     /** {@code size} rounded up to a whole number of pages. */
     static long pageAligned(long size) {
         return (size + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
+    }
+
+    /**
+     * The buffer over the first 2 GiB - 1 bytes (all of a smaller mapping), or null when the
+     * mapping is empty.
+     */
+    ByteBuffer first() {
+        return chunks.length == 0 ? null : chunks[0];
     }
 
     /** The buffer that holds {@code offset}; the caller has checked the offset. */

@@ -50,17 +50,48 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * so a thread that sees a new mapping sees all of it. Every operation reads it once.
      */
     private Mapping mapping;
+    /**
+     * The current mapping's first chunk (see {@link Mapping}): the fast path of typed access,
+     * copies and atomics. Null once closed, so an access that finds it null takes the checked
+     * path, which throws. Plain on purpose, like {@link #closed}: a thread that misses an update
+     * uses a buffer over a mapping that is still valid (a superseded one, or a retired one that
+     * holds private zeros), never unmapped memory.
+     */
+    ByteBuffer readBuffer;
+    /** {@link #readBuffer}, and null also when the segment is read-only. */
+    ByteBuffer writeBuffer;
+    /** The current mapping's chunks, for offsets past the first; null as {@link #readBuffer} is. */
+    private ByteBuffer[] readChunks;
+    /** {@link #readChunks}, and null also when the segment is read-only. */
+    private ByteBuffer[] writeChunks;
     /** Mappings replaced by a larger one; still valid (the object only grew), retired on close. */
     private final List<Mapping> superseded = new ArrayList<>(0);
     private final boolean readOnly;
     /**
-     * Whether bulk operations use the native copy: System V by default, the other kinds when
-     * asked. Both paths are fault-safe (see {@link FaultWord}); below a few KiB the JVM's copy
-     * is faster than a JNI call.
+     * Whether bulk operations may use the native copy: System V by default, the other kinds when
+     * asked. Both paths are fault-safe (see {@link FaultWord}); below {@link #nativeCopyFrom} the
+     * JVM's copy is faster than a JNI call.
      */
     private final boolean nativeCopies;
+    /**
+     * The smallest copy that goes through the native path: below it the JVM's copy wins, because
+     * a JNI call costs more than the copy. {@link Integer#MAX_VALUE} (never) without
+     * {@link #nativeCopies}.
+     */
+    private final int nativeCopyFrom;
+    /** As {@link #nativeCopyFrom}, for {@link #fill}. */
+    private final long nativeFillFrom;
+    /**
+     * Whether another process can truncate the memory (POSIX objects and files): then every
+     * access reads the current mapping's fault word after it. Never changes.
+     */
+    private final boolean truncatable;
+    /**
+     * The current mapping's fault word (null for System V), stored before the buffers in
+     * {@link #publishBuffers}; kept after close, when no access reaches the fast path.
+     */
+    private FaultWord faults;
     /** Set once by the thread that wins {@link #close()}. */
-    @SuppressWarnings("unused")
     private volatile boolean closing;
     /**
      * Checked by every access. Plain on purpose: a thread that misses the write only lands in
@@ -72,6 +103,43 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         this.mapping = mapping;
         this.readOnly = mapping.readOnly;
         this.nativeCopies = nativeCopies;
+        this.nativeCopyFrom = nativeCopies ? NATIVE_COPY_THRESHOLD : Integer.MAX_VALUE;
+        this.nativeFillFrom = nativeCopies ? NATIVE_FILL_THRESHOLD : Long.MAX_VALUE;
+        this.truncatable = mapping.faults != null;
+        publishBuffers(mapping);
+    }
+
+    /**
+     * Makes {@code m}'s buffers the fast path. Readers load the fields plainly and then the
+     * buffer's own fields (address, limit) through the reference they loaded: a dependent load,
+     * which every CPU the JVM runs on orders after the load of the reference. The release fence
+     * here orders the buffers' construction (in {@link Mapping}'s constructor) before the stores
+     * that publish them, so a reader that sees a buffer sees it whole: the same pairing the JVM
+     * uses for final fields (a barrier at the end of the writer's constructor, nothing on the
+     * reader's side). In the constructor, the segment's own final fields do the same.
+     */
+    private void publishBuffers(Mapping m) {
+        faults = m.faults;
+        VarHandle.releaseFence();
+        readBuffer = m.first();
+        writeBuffer = readOnly ? null : readBuffer;
+        readChunks = m.chunks;
+        writeChunks = readOnly ? null : m.chunks;
+        JavaAtomics a = javaAtomics;
+        if (a != null) {
+            a.publish(readBuffer, writeBuffer);
+        }
+    }
+
+    private void dropBuffers() {
+        readBuffer = null;
+        writeBuffer = null;
+        readChunks = null;
+        writeChunks = null;
+        JavaAtomics a = javaAtomics;
+        if (a != null) {
+            a.publish(null, null);
+        }
     }
 
     /** The size in bytes. Allowed after close. */
@@ -80,8 +148,12 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     }
 
     /**
-     * Whether bulk operations ({@link #read}, {@link #write}, {@link #fill}, strings) go through
-     * one native call ({@code memcpy}) rather than the JVM's buffer copies. Allowed after close.
+     * Whether bulk operations ({@link #read}, {@link #write}, {@link #fill}, strings) may go
+     * through one native call ({@code memcpy}, {@code memset}) rather than the JVM's buffer
+     * copies: each call then takes the native path from a size on (64 KiB for copies, 4 KiB for
+     * fills by default), where it is the faster one. Always true for System V segments; for POSIX
+     * objects and files only with {@code nativeCopies()}. Both paths report an access to memory
+     * that another process truncated in the same way. Allowed after close.
      */
     public final boolean usesNativeCopies() {
         return nativeCopies;
@@ -114,154 +186,313 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     // ---- typed access -------------------------------------------------------------------
 
+    /*
+     * Every access has one shape. The fast path is the first chunk's buffer (every offset below
+     * 2 GiB - 1), read from one field, and the buffer's own bounds check: a direct buffer's limit
+     * is the segment's size (or 2 GiB - 1), so when it passes, the segment's check would too, and
+     * when it fails (IndexOutOfBoundsException) chunkToRead/chunkToWrite decide: the chunk that
+     * holds a later offset, or the exception that names the call. The field is null once the
+     * segment is closed (and the write buffer also when it is read-only), which sends the access
+     * to that path too: one load and one compare stand for the closed check, the read-only check
+     * and the chunk lookup.
+     */
+
     /** The byte at {@code offset}. */
     public final byte getByte(long offset) {
-        Mapping m = readable("getByte", offset, Byte.BYTES);
+        ByteBuffer b = readBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                byte value = b.get((int) offset);
+                afterAccess("getByte", offset, Byte.BYTES);
+                return value;
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // Past the first chunk, or outside the segment: the path below decides.
+            } catch (InternalError e) {
+                throw faulted(e, "getByte", offset, Byte.BYTES);
+            }
+        }
+        ByteBuffer chunk = chunkToRead("getByte", offset, Byte.BYTES);
         byte value;
         try {
-            value = m.chunk(offset).get(Mapping.indexInChunk(offset));
+            value = chunk.get(Mapping.indexInChunk(offset));
         } catch (InternalError e) {
             throw faulted(e, "getByte", offset, Byte.BYTES);
         }
-        m.checkBacked(this, "getByte", offset, Byte.BYTES);
+        afterAccess("getByte", offset, Byte.BYTES);
         return value;
     }
 
     /** Writes the byte at {@code offset}. */
     public final void putByte(long offset, byte value) {
-        Mapping m = writable(offset, Byte.BYTES, "putByte");
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                b.put((int) offset, value);
+                afterAccess("putByte", offset, Byte.BYTES);
+                return;
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // Past the first chunk, or outside the segment: the path below decides.
+            } catch (InternalError e) {
+                throw faulted(e, "putByte", offset, Byte.BYTES);
+            }
+        }
+        ByteBuffer chunk = chunkToWrite("putByte", offset, Byte.BYTES);
         try {
-            m.chunk(offset).put(Mapping.indexInChunk(offset), value);
+            chunk.put(Mapping.indexInChunk(offset), value);
         } catch (InternalError e) {
             throw faulted(e, "putByte", offset, Byte.BYTES);
         }
-        m.checkBacked(this, "putByte", offset, Byte.BYTES);
+        afterAccess("putByte", offset, Byte.BYTES);
     }
 
     /** The short at {@code offset}, native byte order. */
     public final short getShort(long offset) {
-        Mapping m = readable("getShort", offset, Short.BYTES);
+        ByteBuffer b = readBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                short value = b.getShort((int) offset);
+                afterAccess("getShort", offset, Short.BYTES);
+                return value;
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // Past the first chunk, or outside the segment: the path below decides.
+            } catch (InternalError e) {
+                throw faulted(e, "getShort", offset, Short.BYTES);
+            }
+        }
+        ByteBuffer chunk = chunkToRead("getShort", offset, Short.BYTES);
         short value;
         try {
-            value = m.chunk(offset).getShort(Mapping.indexInChunk(offset));
+            value = chunk.getShort(Mapping.indexInChunk(offset));
         } catch (InternalError e) {
             throw faulted(e, "getShort", offset, Short.BYTES);
         }
-        m.checkBacked(this, "getShort", offset, Short.BYTES);
+        afterAccess("getShort", offset, Short.BYTES);
         return value;
     }
 
     /** Writes the short at {@code offset}, native byte order. */
     public final void putShort(long offset, short value) {
-        Mapping m = writable(offset, Short.BYTES, "putShort");
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                b.putShort((int) offset, value);
+                afterAccess("putShort", offset, Short.BYTES);
+                return;
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // Past the first chunk, or outside the segment: the path below decides.
+            } catch (InternalError e) {
+                throw faulted(e, "putShort", offset, Short.BYTES);
+            }
+        }
+        ByteBuffer chunk = chunkToWrite("putShort", offset, Short.BYTES);
         try {
-            m.chunk(offset).putShort(Mapping.indexInChunk(offset), value);
+            chunk.putShort(Mapping.indexInChunk(offset), value);
         } catch (InternalError e) {
             throw faulted(e, "putShort", offset, Short.BYTES);
         }
-        m.checkBacked(this, "putShort", offset, Short.BYTES);
+        afterAccess("putShort", offset, Short.BYTES);
     }
 
     /** The int at {@code offset}, native byte order. */
     public final int getInt(long offset) {
-        Mapping m = readable("getInt", offset, Integer.BYTES);
+        ByteBuffer b = readBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                int value = b.getInt((int) offset);
+                afterAccess("getInt", offset, Integer.BYTES);
+                return value;
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // Past the first chunk, or outside the segment: the path below decides.
+            } catch (InternalError e) {
+                throw faulted(e, "getInt", offset, Integer.BYTES);
+            }
+        }
+        ByteBuffer chunk = chunkToRead("getInt", offset, Integer.BYTES);
         int value;
         try {
-            value = m.chunk(offset).getInt(Mapping.indexInChunk(offset));
+            value = chunk.getInt(Mapping.indexInChunk(offset));
         } catch (InternalError e) {
             throw faulted(e, "getInt", offset, Integer.BYTES);
         }
-        m.checkBacked(this, "getInt", offset, Integer.BYTES);
+        afterAccess("getInt", offset, Integer.BYTES);
         return value;
     }
 
     /** Writes the int at {@code offset}, native byte order. */
     public final void putInt(long offset, int value) {
-        Mapping m = writable(offset, Integer.BYTES, "putInt");
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                b.putInt((int) offset, value);
+                afterAccess("putInt", offset, Integer.BYTES);
+                return;
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // Past the first chunk, or outside the segment: the path below decides.
+            } catch (InternalError e) {
+                throw faulted(e, "putInt", offset, Integer.BYTES);
+            }
+        }
+        ByteBuffer chunk = chunkToWrite("putInt", offset, Integer.BYTES);
         try {
-            m.chunk(offset).putInt(Mapping.indexInChunk(offset), value);
+            chunk.putInt(Mapping.indexInChunk(offset), value);
         } catch (InternalError e) {
             throw faulted(e, "putInt", offset, Integer.BYTES);
         }
-        m.checkBacked(this, "putInt", offset, Integer.BYTES);
+        afterAccess("putInt", offset, Integer.BYTES);
     }
 
     /** The long at {@code offset}, native byte order. */
     public final long getLong(long offset) {
-        Mapping m = readable("getLong", offset, Long.BYTES);
+        ByteBuffer b = readBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                long value = b.getLong((int) offset);
+                afterAccess("getLong", offset, Long.BYTES);
+                return value;
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // Past the first chunk, or outside the segment: the path below decides.
+            } catch (InternalError e) {
+                throw faulted(e, "getLong", offset, Long.BYTES);
+            }
+        }
+        ByteBuffer chunk = chunkToRead("getLong", offset, Long.BYTES);
         long value;
         try {
-            value = m.chunk(offset).getLong(Mapping.indexInChunk(offset));
+            value = chunk.getLong(Mapping.indexInChunk(offset));
         } catch (InternalError e) {
             throw faulted(e, "getLong", offset, Long.BYTES);
         }
-        m.checkBacked(this, "getLong", offset, Long.BYTES);
+        afterAccess("getLong", offset, Long.BYTES);
         return value;
     }
 
     /** Writes the long at {@code offset}, native byte order. */
     public final void putLong(long offset, long value) {
-        Mapping m = writable(offset, Long.BYTES, "putLong");
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                b.putLong((int) offset, value);
+                afterAccess("putLong", offset, Long.BYTES);
+                return;
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // Past the first chunk, or outside the segment: the path below decides.
+            } catch (InternalError e) {
+                throw faulted(e, "putLong", offset, Long.BYTES);
+            }
+        }
+        ByteBuffer chunk = chunkToWrite("putLong", offset, Long.BYTES);
         try {
-            m.chunk(offset).putLong(Mapping.indexInChunk(offset), value);
+            chunk.putLong(Mapping.indexInChunk(offset), value);
         } catch (InternalError e) {
             throw faulted(e, "putLong", offset, Long.BYTES);
         }
-        m.checkBacked(this, "putLong", offset, Long.BYTES);
+        afterAccess("putLong", offset, Long.BYTES);
     }
 
     /** The float at {@code offset}, native byte order. */
     public final float getFloat(long offset) {
-        Mapping m = readable("getFloat", offset, Float.BYTES);
+        ByteBuffer b = readBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                float value = b.getFloat((int) offset);
+                afterAccess("getFloat", offset, Float.BYTES);
+                return value;
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // Past the first chunk, or outside the segment: the path below decides.
+            } catch (InternalError e) {
+                throw faulted(e, "getFloat", offset, Float.BYTES);
+            }
+        }
+        ByteBuffer chunk = chunkToRead("getFloat", offset, Float.BYTES);
         float value;
         try {
-            value = m.chunk(offset).getFloat(Mapping.indexInChunk(offset));
+            value = chunk.getFloat(Mapping.indexInChunk(offset));
         } catch (InternalError e) {
             throw faulted(e, "getFloat", offset, Float.BYTES);
         }
-        m.checkBacked(this, "getFloat", offset, Float.BYTES);
+        afterAccess("getFloat", offset, Float.BYTES);
         return value;
     }
 
     /** Writes the float at {@code offset}, native byte order. */
     public final void putFloat(long offset, float value) {
-        Mapping m = writable(offset, Float.BYTES, "putFloat");
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                b.putFloat((int) offset, value);
+                afterAccess("putFloat", offset, Float.BYTES);
+                return;
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // Past the first chunk, or outside the segment: the path below decides.
+            } catch (InternalError e) {
+                throw faulted(e, "putFloat", offset, Float.BYTES);
+            }
+        }
+        ByteBuffer chunk = chunkToWrite("putFloat", offset, Float.BYTES);
         try {
-            m.chunk(offset).putFloat(Mapping.indexInChunk(offset), value);
+            chunk.putFloat(Mapping.indexInChunk(offset), value);
         } catch (InternalError e) {
             throw faulted(e, "putFloat", offset, Float.BYTES);
         }
-        m.checkBacked(this, "putFloat", offset, Float.BYTES);
+        afterAccess("putFloat", offset, Float.BYTES);
     }
 
     /** The double at {@code offset}, native byte order. */
     public final double getDouble(long offset) {
-        Mapping m = readable("getDouble", offset, Double.BYTES);
+        ByteBuffer b = readBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                double value = b.getDouble((int) offset);
+                afterAccess("getDouble", offset, Double.BYTES);
+                return value;
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // Past the first chunk, or outside the segment: the path below decides.
+            } catch (InternalError e) {
+                throw faulted(e, "getDouble", offset, Double.BYTES);
+            }
+        }
+        ByteBuffer chunk = chunkToRead("getDouble", offset, Double.BYTES);
         double value;
         try {
-            value = m.chunk(offset).getDouble(Mapping.indexInChunk(offset));
+            value = chunk.getDouble(Mapping.indexInChunk(offset));
         } catch (InternalError e) {
             throw faulted(e, "getDouble", offset, Double.BYTES);
         }
-        m.checkBacked(this, "getDouble", offset, Double.BYTES);
+        afterAccess("getDouble", offset, Double.BYTES);
         return value;
     }
 
     /** Writes the double at {@code offset}, native byte order. */
     public final void putDouble(long offset, double value) {
-        Mapping m = writable(offset, Double.BYTES, "putDouble");
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset) {
+            try {
+                b.putDouble((int) offset, value);
+                afterAccess("putDouble", offset, Double.BYTES);
+                return;
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // Past the first chunk, or outside the segment: the path below decides.
+            } catch (InternalError e) {
+                throw faulted(e, "putDouble", offset, Double.BYTES);
+            }
+        }
+        ByteBuffer chunk = chunkToWrite("putDouble", offset, Double.BYTES);
         try {
-            m.chunk(offset).putDouble(Mapping.indexInChunk(offset), value);
+            chunk.putDouble(Mapping.indexInChunk(offset), value);
         } catch (InternalError e) {
             throw faulted(e, "putDouble", offset, Double.BYTES);
         }
-        m.checkBacked(this, "putDouble", offset, Double.BYTES);
+        afterAccess("putDouble", offset, Double.BYTES);
     }
 
     // ---- atomics ----------------------------------------------------------------------------
 
-    /** Created on first use; a racing second instance is harmless (they hold only this segment). */
-    private SegmentAtomics javaAtomics;
+    /**
+     * Created on first use, under the segment's lock, so that close() (which drops its buffers
+     * under the same lock) never misses it. A racing second {@link NativeAtomics} is harmless
+     * (it holds only this segment).
+     */
+    private JavaAtomics javaAtomics;
     private SegmentAtomics nativeAtomics;
 
     /**
@@ -274,7 +505,21 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     public final SegmentAtomics atomics() {
         checkOpen();
         SegmentAtomics a = javaAtomics;
-        return a != null ? a : (javaAtomics = new JavaAtomics(this));
+        return a != null ? a : newJavaAtomics();
+    }
+
+    private synchronized SegmentAtomics newJavaAtomics() {
+        if (closing) {
+            throw new IllegalStateException("Already closed: " + this);
+        }
+        if (javaAtomics == null) {
+            JavaAtomics a = new JavaAtomics(this);
+            a.publish(readBuffer, writeBuffer);
+            // As in publishBuffers: readers reach the buffers through the reference stored next.
+            VarHandle.releaseFence();
+            javaAtomics = a;
+        }
+        return javaAtomics;
     }
 
     /**
@@ -292,16 +537,49 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     // ---- bulk copies ----------------------------------------------------------------------
 
     /**
-     * Copies {@code length} bytes at {@code offset} into {@code dst[dstOffset..]}: one native
-     * {@code memcpy} when {@link #usesNativeCopies()}, the JVM's buffer copy otherwise.
+     * The smallest copy that takes the native path on segments that may copy natively (System V
+     * segments always, POSIX objects and files with {@code nativeCopies()}): below it the JVM's
+     * copy stub wins, because the JNI call and the VM's array-region calls cost more than glibc's
+     * {@code memcpy} saves; from it on the two paths are within a few percent and the native one
+     * holds no safepoint off for the length of the copy. CopyCrossoverBench measures both paths.
+     */
+    static final int DEFAULT_NATIVE_COPY_THRESHOLD = 64 * 1024;
+    /** As {@link #DEFAULT_NATIVE_COPY_THRESHOLD} for {@link #fill}: {@code memset} wins sooner. */
+    static final int DEFAULT_NATIVE_FILL_THRESHOLD = 4 * 1024;
+
+    /**
+     * The system property {@code dev.jshm.nativeCopyThreshold} (bytes; 0: always native,
+     * {@code 2147483647}: never) overrides both thresholds, for tuning and for measuring each path.
+     */
+    private static final Integer THRESHOLD_OVERRIDE = Integer.getInteger("dev.jshm.nativeCopyThreshold");
+    static final int NATIVE_COPY_THRESHOLD = THRESHOLD_OVERRIDE != null ? Math.max(0, THRESHOLD_OVERRIDE) : DEFAULT_NATIVE_COPY_THRESHOLD;
+    static final int NATIVE_FILL_THRESHOLD = THRESHOLD_OVERRIDE != null ? Math.max(0, THRESHOLD_OVERRIDE) : DEFAULT_NATIVE_FILL_THRESHOLD;
+
+    /**
+     * Copies {@code length} bytes at {@code offset} into {@code dst[dstOffset..]}. Each call picks
+     * the faster path for its size: the JVM's buffer copy, or, for copies of at least the
+     * native threshold on a segment that {@link #usesNativeCopies()}, one native {@code memcpy}.
      *
      * @throws IndexOutOfBoundsException if either range does not fit
      * @throws SegmentFaultException     if the memory is no longer backed (a truncated object)
      */
     public final void read(long offset, byte[] dst, int dstOffset, int length) {
+        ByteBuffer b = readBuffer;
+        if (b != null && (int) offset == offset && length < nativeCopyFrom) {
+            try {
+                // Checks both ranges (the buffer's limit is the segment's size or 2 GiB - 1).
+                b.get((int) offset, dst, dstOffset, length);
+                afterAccess("read", offset, length);
+                return;
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // The checked path below names the call, or finds the range in a later chunk.
+            } catch (InternalError e) {
+                throw faulted(e, "read", offset, length);
+            }
+        }
         Objects.checkFromIndexSize(dstOffset, length, dst.length);
         Mapping m = readable("read", offset, length);
-        if (nativeCopies) {
+        if (length >= nativeCopyFrom) {
             int rc = Native.copyToArray(m.address, m.size, offset, dst, dstOffset, length);
             Reference.reachabilityFence(m);
             if (rc < 0) {
@@ -337,16 +615,28 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     }
 
     /**
-     * Copies {@code src[srcOffset..srcOffset+length)} to {@code offset}: one native
-     * {@code memcpy} when {@link #usesNativeCopies()}, the JVM's buffer copy otherwise.
+     * Copies {@code src[srcOffset..srcOffset+length)} to {@code offset}, by the faster path for the
+     * size as {@link #read(long, byte[], int, int)} does.
      *
      * @throws IndexOutOfBoundsException if either range does not fit
      * @throws SegmentFaultException     if the memory is no longer backed (a truncated object)
      */
     public final void write(long offset, byte[] src, int srcOffset, int length) {
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset && length < nativeCopyFrom) {
+            try {
+                b.put((int) offset, src, srcOffset, length);
+                afterAccess("write", offset, length);
+                return;
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // The checked path below names the call, or finds the range in a later chunk.
+            } catch (InternalError e) {
+                throw faulted(e, "write", offset, length);
+            }
+        }
         Objects.checkFromIndexSize(srcOffset, length, src.length);
         Mapping m = writable(offset, length, "write");
-        if (nativeCopies) {
+        if (length >= nativeCopyFrom) {
             int rc = Native.copyFromArray(m.address, m.size, offset, src, srcOffset, length);
             Reference.reachabilityFence(m);
             if (rc < 0) {
@@ -381,28 +671,38 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         write(offset, src, 0, src.length);
     }
 
-    /** Sets {@code length} bytes at {@code offset} to {@code value}. */
+    /**
+     * Sets {@code length} bytes at {@code offset} to {@code value}, by the faster path for the
+     * size as {@link #read(long, byte[], int, int)} does. Allocates nothing.
+     */
     public final void fill(long offset, long length, byte value) {
+        ByteBuffer b = writeBuffer;
+        if (b != null && (int) offset == offset && length >= 0 && length <= FillPatterns.BLOCK && length < nativeFillFrom) {
+            try {
+                b.put((int) offset, FillPatterns.of(value), 0, (int) length);
+                afterAccess("fill", offset, length);
+                return;
+            } catch (IndexOutOfBoundsException outsideFirstChunk) {
+                // The checked path below names the call, or finds the range in a later chunk.
+            } catch (InternalError e) {
+                throw faulted(e, "fill", offset, length);
+            }
+        }
         Mapping m = writable(offset, length, "fill");
-        if (nativeCopies) {
+        if (length >= nativeFillFrom) {
             int rc = Native.fill(m.address, m.size, offset, length, value);
             Reference.reachabilityFence(m);
             if (rc < 0) {
                 throw Errors.failure(rc, "fill(offset=" + offset + ", length=" + length + ") of " + this);
             }
         } else {
-            byte[] pattern = new byte[(int) Math.min(length, COPY_BLOCK)];
-            Arrays.fill(pattern, value);
+            byte[] pattern = FillPatterns.of(value);
             for (long done = 0; done < length; done += pattern.length) {
                 copyIn(m, "fill", offset + done, pattern, 0, (int) Math.min(pattern.length, length - done));
             }
         }
         m.checkBacked(this, "fill", offset, length);
     }
-
-    /** The block size of the Java paths that work piece by piece. */
-    private static final int COPY_BLOCK = 8192;
-
 
     // ---- strings --------------------------------------------------------------------------
 
@@ -544,6 +844,31 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         }
     }
 
+    /**
+     * After an access of {@code [offset, offset + length)} through the fast-path buffers: throws
+     * if it overlapped memory the SIGBUS handler replaced. Nothing but a final field's load for
+     * System V, whose segments cannot be truncated.
+     */
+    final void afterAccess(String operation, long offset, long length) {
+        if (truncatable) {
+            checkFaults(operation, offset, length);
+        }
+    }
+
+    private void checkFaults(String operation, long offset, long length) {
+        // The access went through a buffer loaded from readBuffer/writeBuffer, which
+        // publishBuffers stores after faults (behind its release fence). This fence keeps the
+        // loads of that field and of the memory before the load of faults below: a thread that
+        // used a grown mapping's buffer sees that mapping's word, which also covers the mappings
+        // it replaced (replacedFromAny). FaultWord argues why the word's read cannot miss a fault
+        // of the access itself.
+        VarHandle.acquireFence();
+        long from = faults.replacedFromAny();
+        if (FaultWord.overlaps(offset, length, from)) {
+            throw FaultWord.fault(this, operation, offset, length, from);
+        }
+    }
+
     // ---- lifecycle ------------------------------------------------------------------------
 
     /**
@@ -557,18 +882,24 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         // Before the race for who retires: whichever close() returns, this thread's own later
         // accesses must already see the segment closed.
         closed = true;
-        if (!CLOSING.compareAndSet(this, false, true)) {
-            return;
-        }
+        dropBuffers();
+        boolean won = CLOSING.compareAndSet(this, false, true);
         try {
             synchronized (this) {
-                for (Mapping old : superseded) {
-                    old.retire(this);
+                // Again under the lock: a growth that was under way may have published its buffers
+                // after the stores above, and this thread's own later accesses must still throw.
+                dropBuffers();
+                if (won) {
+                    for (Mapping old : superseded) {
+                        old.retire(this);
+                    }
+                    mapping.retire(this);
                 }
-                mapping.retire(this);
             }
         } finally {
-            closeKind();
+            if (won) {
+                closeKind();
+            }
         }
     }
 
@@ -584,8 +915,12 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     final void replaceMapping(Mapping larger) {
         assert Thread.holdsLock(this);
         checkOpen();
+        if (closing) {
+            throw new IllegalStateException("Already closed: " + this);
+        }
         superseded.add(mapping);
         mapping = larger;
+        publishBuffers(larger);
     }
 
     // ---- checks -----------------------------------------------------------------------------
@@ -605,10 +940,41 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         Mapping m = mapping;
         // Subtract, never add: offset + length can wrap around.
         if (offset < 0 || length < 0 || offset > m.size - length) {
-            throw new IndexOutOfBoundsException(operation + ": offset=" + offset + " length=" + length + " size=" + m.size
-                    + " of " + this);
+            throw outside(operation, offset, length, m.size);
         }
         return m;
+    }
+
+    /**
+     * The chunk that holds {@code [offset, offset + width)} in full, for accesses the fast path
+     * did not take: read from one field, with the bounds check against the chunk's own limit
+     * (the last chunk ends where the segment does; the others overlap the next by almost 1 GiB).
+     * Anything else (closed, outside) goes through {@link #readable}, which throws naming
+     * {@code operation}, or finds the chunk in a mapping that grew meanwhile.
+     */
+    final ByteBuffer chunkToRead(String operation, long offset, int width) {
+        ByteBuffer[] c = readChunks;
+        long n = offset >>> Mapping.CHUNK_SHIFT;
+        if (c != null && n < c.length) {
+            ByteBuffer chunk = c[(int) n];
+            if (Mapping.indexInChunk(offset) <= chunk.limit() - width) {
+                return chunk;
+            }
+        }
+        return readable(operation, offset, width).chunk(offset);
+    }
+
+    /** {@link #chunkToRead}, for writes: refuses read-only segments. */
+    final ByteBuffer chunkToWrite(String operation, long offset, int width) {
+        ByteBuffer[] c = writeChunks;
+        long n = offset >>> Mapping.CHUNK_SHIFT;
+        if (c != null && n < c.length) {
+            ByteBuffer chunk = c[(int) n];
+            if (Mapping.indexInChunk(offset) <= chunk.limit() - width) {
+                return chunk;
+            }
+        }
+        return writable(offset, width, operation).chunk(offset);
     }
 
     /** {@link #readable}, and refuses read-only segments. */
@@ -618,6 +984,12 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
             throw new ReadOnlySegmentException(operation + "(offset=" + offset + ", length=" + length + ")", toString());
         }
         return m;
+    }
+
+    /** Out of line, so that the checks that may throw it stay small enough to inline. */
+    private IndexOutOfBoundsException outside(String operation, long offset, long length, long size) {
+        return new IndexOutOfBoundsException(operation + ": offset=" + offset + " length=" + length + " size=" + size
+                + " of " + this);
     }
 
     /**

@@ -12,8 +12,11 @@ import dev.jshm.PosixSegment;
 import dev.jshm.SegmentAtomics;
 import dev.jshm.SysVSegment;
 
+import org.agrona.concurrent.UnsafeBuffer;
+
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
@@ -33,8 +36,11 @@ import org.openjdk.jmh.annotations.TearDown;
  * through JNI); the JDK ways use the same VarHandle over their buffers. {@code jshmTypedPosix}
  * and {@code jshmAtomicsPosix} are the same calls on a POSIX object, which another process can
  * truncate, so each access is followed by the fault-word check that System V does not pay: the
- * pair measures that check.
+ * pair measures that check. {@code agrona} is Agrona's {@code UnsafeBuffer} wrapping the
+ * segment's own memory (its default bounds checks on).
  */
+// Agrona 2 reaches jdk.internal.misc.Unsafe, which the JDK exports only on request.
+@Fork(jvmArgsPrepend = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED")
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -52,6 +58,7 @@ public class Access8Bench {
     private Path file;
     private MappedByteBuffer mapped;
     private ByteBuffer direct;
+    private UnsafeBuffer agrona;
 
     /** Not a constant, so the JIT cannot fold the address; 64 keeps the access aligned. */
     private int offset = 64;
@@ -62,6 +69,7 @@ public class Access8Bench {
     private long expectedAtomics;
     private long expectedNative;
     private long expectedPosix;
+    private long expectedAgrona;
 
     @Setup
     public void setup() {
@@ -77,6 +85,7 @@ public class Access8Bench {
         file = DevShm.newPath("access8");
         mapped = DevShm.map(file, SIZE);
         direct = ByteBuffer.allocateDirect(SIZE).order(ByteOrder.nativeOrder());
+        agrona = new UnsafeBuffer(segment.address(), SIZE);
         DevShm.touch(view);
         DevShm.touch(mapped);
         DevShm.touch(direct);
@@ -115,6 +124,11 @@ public class Access8Bench {
     }
 
     @Benchmark
+    public long getPlain_agrona() {
+        return agrona.getLong(offset);
+    }
+
+    @Benchmark
     public long getPlain_directByteBuffer() {
         return direct.getLong(offset);
     }
@@ -138,6 +152,11 @@ public class Access8Bench {
     @Benchmark
     public void putPlain_mappedByteBuffer() {
         mapped.putLong(offset, value);
+    }
+
+    @Benchmark
+    public void putPlain_agrona() {
+        agrona.putLong(offset, value);
     }
 
     @Benchmark
@@ -167,6 +186,11 @@ public class Access8Bench {
     }
 
     @Benchmark
+    public long getVolatile_agrona() {
+        return agrona.getLongVolatile(offset);
+    }
+
+    @Benchmark
     public long getVolatile_directByteBuffer() {
         return (long) LONGS.getVolatile(direct, offset);
     }
@@ -193,6 +217,11 @@ public class Access8Bench {
     }
 
     @Benchmark
+    public void putRelease_agrona() {
+        agrona.putLongRelease(offset, value);
+    }
+
+    @Benchmark
     public void putRelease_directByteBuffer() {
         LONGS.setRelease(direct, offset, value);
     }
@@ -216,6 +245,11 @@ public class Access8Bench {
     @Benchmark
     public void putVolatile_mappedByteBuffer() {
         LONGS.setVolatile(mapped, offset, value);
+    }
+
+    @Benchmark
+    public void putVolatile_agrona() {
+        agrona.putLongVolatile(offset, value);
     }
 
     @Benchmark
@@ -260,6 +294,13 @@ public class Access8Bench {
     }
 
     @Benchmark
+    public boolean cas_agrona() {
+        long e = expectedAgrona;
+        expectedAgrona = e + 1;
+        return agrona.compareAndSetLong(offset, e, e + 1);
+    }
+
+    @Benchmark
     public boolean cas_directByteBuffer() {
         long e = expectedDirect;
         expectedDirect = e + 1;
@@ -288,7 +329,33 @@ public class Access8Bench {
     }
 
     @Benchmark
+    public long getAndAdd_agrona() {
+        return agrona.getAndAddLong(offset + 8, 1L);
+    }
+
+    @Benchmark
     public long getAndAdd_directByteBuffer() {
         return (long) LONGS.getAndAdd(direct, offset + 8, 1L);
+    }
+
+    // ---- acquire get, getAndSet: the other operations of atomics() ----
+    @Benchmark
+    public long getAcquire_jshmAtomics() {
+        return atomics.getLongAcquire(offset);
+    }
+
+    @Benchmark
+    public long getAcquire_directByteBuffer() {
+        return (long) LONGS.getAcquire(direct, offset);
+    }
+
+    @Benchmark
+    public long getAndSet_jshmAtomics() {
+        return atomics.getAndSetLong(offset + 8, value);
+    }
+
+    @Benchmark
+    public long getAndSet_directByteBuffer() {
+        return (long) LONGS.getAndSet(direct, offset + 8, value);
     }
 }

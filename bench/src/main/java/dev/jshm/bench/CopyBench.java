@@ -9,8 +9,11 @@ import java.util.concurrent.TimeUnit;
 import dev.jshm.PosixSegment;
 import dev.jshm.SysVSegment;
 
+import org.agrona.concurrent.UnsafeBuffer;
+
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -24,11 +27,16 @@ import org.openjdk.jmh.annotations.TearDown;
  * memory into the array, {@code write} copies the array in. Every way has its own memory of
  * {@code size} bytes, touched before measuring so no page fault is counted.
  *
- * <p>Ways: {@code jshmSysVNative} (System V: JNI {@code Get/SetByteArrayRegion}, a memcpy),
- * {@code jshmPosixJava} (POSIX, the default: bulk {@code ByteBuffer} copies),
- * {@code jshmPosixNative} (POSIX built with {@code nativeCopies()}), the JDK's
- * {@code MappedByteBuffer} over /dev/shm and a raw direct buffer.
+ * <p>Ways: {@code jshmSysV} (System V: each call picks the JVM's copy or JNI's memcpy by size),
+ * {@code jshmPosixJava} (POSIX, the default: always the JVM's bulk {@code ByteBuffer} copies),
+ * {@code jshmPosixNative} (POSIX built with {@code nativeCopies()}: by size, as System V),
+ * {@code agrona} (Agrona's {@code UnsafeBuffer} over a System V segment's memory), the JDK's
+ * {@code MappedByteBuffer} over /dev/shm and a raw direct buffer. {@code fill} sets every byte;
+ * a JDK buffer has no fill, so its way is bulk puts from a 4 KiB block of the value (what jshm's
+ * Java path does), and Agrona's is {@code setMemory} ({@code Unsafe.setMemory}).
  */
+// Agrona 2 reaches jdk.internal.misc.Unsafe, which the JDK exports only on request.
+@Fork(jvmArgsPrepend = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED")
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -44,6 +52,9 @@ public class CopyBench {
     private Path file;
     private MappedByteBuffer mapped;
     private ByteBuffer direct;
+    private SysVSegment agronaMemory;
+    private UnsafeBuffer agrona;
+    private final byte[] block = new byte[4096];
 
     @Setup
     public void setup() {
@@ -60,6 +71,11 @@ public class CopyBench {
         file = DevShm.newPath("copy");
         mapped = DevShm.map(file, size);
         direct = ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
+        agronaMemory = SysVSegment.createPrivate(size);
+        agronaMemory.remove();
+        agrona = new UnsafeBuffer(agronaMemory.address(), size);
+        agrona.putBytes(0, array);
+        java.util.Arrays.fill(block, (byte) 7);
         sysv.write(0, array);
         posixJava.write(0, array);
         posixNative.write(0, array);
@@ -72,12 +88,13 @@ public class CopyBench {
         sysv.close();
         posixJava.close();
         posixNative.close();
+        agronaMemory.close();
         DevShm.unmap(mapped);
         DevShm.delete(file);
     }
 
     @Benchmark
-    public byte[] read_jshmSysVNative() {
+    public byte[] read_jshmSysV() {
         sysv.read(0, array, 0, size);
         return array;
     }
@@ -95,6 +112,12 @@ public class CopyBench {
     }
 
     @Benchmark
+    public byte[] read_agrona() {
+        agrona.getBytes(0, array, 0, size);
+        return array;
+    }
+
+    @Benchmark
     public byte[] read_mappedByteBuffer() {
         mapped.get(0, array, 0, size);
         return array;
@@ -107,7 +130,7 @@ public class CopyBench {
     }
 
     @Benchmark
-    public void write_jshmSysVNative() {
+    public void write_jshmSysV() {
         sysv.write(0, array, 0, size);
     }
 
@@ -122,6 +145,11 @@ public class CopyBench {
     }
 
     @Benchmark
+    public void write_agrona() {
+        agrona.putBytes(0, array, 0, size);
+    }
+
+    @Benchmark
     public void write_mappedByteBuffer() {
         mapped.put(0, array, 0, size);
     }
@@ -129,5 +157,27 @@ public class CopyBench {
     @Benchmark
     public void write_directByteBuffer() {
         direct.put(0, array, 0, size);
+    }
+
+    @Benchmark
+    public void fill_jshmSysV() {
+        sysv.fill(0, size, (byte) 7);
+    }
+
+    @Benchmark
+    public void fill_jshmPosixJava() {
+        posixJava.fill(0, size, (byte) 7);
+    }
+
+    @Benchmark
+    public void fill_agrona() {
+        agrona.setMemory(0, size, (byte) 7);
+    }
+
+    @Benchmark
+    public void fill_directByteBuffer() {
+        for (int done = 0; done < size; done += block.length) {
+            direct.put(done, block, 0, Math.min(block.length, size - done));
+        }
     }
 }

@@ -12,6 +12,7 @@ import dev.jshm.SysVSegment;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
@@ -28,7 +29,12 @@ import org.openjdk.jmh.annotations.TearDown;
  * path: a bulk {@code read} of 0 bytes from a System V segment (bounds checks, the JNI call and
  * an empty {@code SetByteArrayRegion}). {@code read8}/{@code write8} add 8 bytes of work, the
  * same way natively and in Java.
+ *
+ * <p>Small System V copies take the JVM's copy; this class forces the native path for
+ * every size ({@code dev.jshm.nativeCopyThreshold=0}), so that the {@code jshmSysVNative} and
+ * {@code jshmRead0} ways still measure the JNI call they are about.
  */
+@Fork(jvmArgsPrepend = "-Ddev.jshm.nativeCopyThreshold=0")
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

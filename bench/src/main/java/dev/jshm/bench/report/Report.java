@@ -35,12 +35,13 @@ public final class Report {
     }
 
     static final List<String> WAY_ORDER = List.of(
-            "jshmTyped", "jshmTypedPosix", "jshmView", "jshmAtomics", "jshmAtomicsPosix", "jshmNativeAtomics", "jshmSysVNative", "jshmPosixJava",
-            "jshmPosixNative", "jshm", "jniPageSize", "jshmRead0", "jshmViewPingPong", "jshmRingSpin",
+            "jshmTyped", "jshmTypedPosix", "jshmView", "jshmAtomics", "jshmAtomicsPosix", "jshmNativeAtomics", "jshm",
+            "jshmChunked", "jshmJava", "jshmNative", "jshmSysV", "jshmSysVNative", "jshmPosixJava", "jshmPosixNative",
+            "jniPageSize", "jshmRead0", "jshmViewPingPong", "jshmRingSpin",
             "jshmRingZeroCopy", "jshmRingZeroCopy4K", "jshmRingFutex", "jshmRingMany", "jshmFutex",
-            "jshmRobustLock", "jshmTryLock", "javaCas", "jshmSysV", "jshmSysVHuge", "jshmFile", "jshmFileHuge",
+            "jshmRobustLock", "jshmTryLock", "javaCas", "jshmSysVHuge", "jshmFile", "jshmFileHuge",
             "mappedByteBuffer", "directByteBuffer", "agrona", "agronaManyToOne",
-            "jshmSysVNative (JDK 25)", "jshmPosixJava (JDK 25)", "jshmPosixNative (JDK 25)",
+            "jshmSysV (JDK 25)", "jshmSysVNative (JDK 25)", "jshmPosixJava (JDK 25)", "jshmPosixNative (JDK 25)",
             "ffmMapped (JDK 25)", "ffmArena (JDK 25)", "ffm (JDK 25)", "directByteBuffer (JDK 25)",
             "c", "cMemcpy", "cPingPong", "cFutex", "cJshmLock", "cPthreadRobust", "cCas");
 
@@ -84,6 +85,7 @@ public final class Report {
         Baseline jni = new Baseline("× baseline (empty JNI call; C memcpy for the 8-byte copies)",
                 (r, m) -> r.find(m.group(), m.op(), m.param(), m.op().equals("emptyCall") ? "jniPageSize" : "cMemcpy"));
         Baseline ping = new Baseline("× C ping-pong", (r, m) -> r.find(m.group(), m.op(), m.param(), "cPingPong"));
+        Baseline javaPath = new Baseline("× the JVM's copy (jshmJava)", (r, m) -> r.find(m.group(), m.op(), m.param(), "jshmJava"));
         Baseline agrona = new Baseline("× Agrona", (r, m) -> r.find(m.group(), m.op(), m.param(),
                 m.op().equals("twoProducers") ? "agronaManyToOne" : "agrona"));
         Baseline cCas = new Baseline("× C CAS + release store", (r, m) -> r.find(m.group(), m.op(), m.param(), "cCas"));
@@ -100,7 +102,14 @@ public final class Report {
                         succeeds (one thread). The jshm ways use a System V segment; `jshmTypedPosix` and \
                         `jshmAtomicsPosix` are the same calls on a POSIX object, where each access is \
                         followed by the truncation check (one load of the fault word and a compare) that \
-                        System V does not need.""", "", List.of(dbb), false),
+                        System V does not need. `agrona` is Agrona's `UnsafeBuffer` wrapping the segment's \
+                        memory (bounds checks on, its default).""", "", List.of(dbb), false),
+                new Group("Typed", "Typed access, every width", """
+                        `Segment.getXxx/putXxx` at offset 67 (misaligned for every width but the byte) \
+                        against a raw `DirectByteBuffer`'s `getXxx/putXxx` at the same offset. `jshm`: a \
+                        4 KiB System V segment (the fast path, the first chunk's buffer); `jshmChunked`: a \
+                        segment of 2 GiB + 64 KiB at an offset past 2 GiB (the chunk lookup; byte and \
+                        long stand for every width, which share one code shape).""", "", List.of(dbb), false),
                 new Group("Jni", "Crossing into C (JNI)", """
                         `emptyCall_jniPageSize` is the nearest thing to an empty JNI call that jshm has: the \
                         package-private `Native.pageSize()` (its C side is one `sysconf(_SC_PAGESIZE)`), \
@@ -118,13 +127,23 @@ public final class Report {
                         "", List.of(cCas), false),
                 new Group("Copy", "Bulk copies", """
                         `read` copies shared memory into a `byte[]`, `write` copies a `byte[]` into shared \
-                        memory, from offset 0, the memory touched beforehand. `jshmSysVNative`: System V \
-                        (always native: JNI `Get/SetByteArrayRegion`); `jshmPosixJava`: POSIX with the \
-                        default Java path (`ByteBuffer` bulk get/put); `jshmPosixNative`: POSIX built with \
-                        `nativeCopies()`; `mappedByteBuffer`: `FileChannel.map` of a /dev/shm file; \
-                        `directByteBuffer`: `ByteBuffer.allocateDirect`; FFM: `MemorySegment.copy`; C: \
-                        `memcpy` of a runtime length between a System V segment and a heap buffer.""",
+                        memory, `fill` sets every byte, from offset 0, the memory touched beforehand. \
+                        `jshmSysV`: System V, each call picks its path by size (the JVM's copy below jshm's \
+                        threshold, JNI `memcpy`/`memset` from it; the summary gives the thresholds); `jshmPosixJava`: POSIX with \
+                        the default, always the JVM's copy (`ByteBuffer` bulk get/put); `jshmPosixNative`: \
+                        POSIX built with `nativeCopies()`, by size as System V; `agrona`: Agrona's \
+                        `UnsafeBuffer` over a System V segment's memory (`getBytes`/`putBytes`/`setMemory`); \
+                        `mappedByteBuffer`: `FileChannel.map` of a /dev/shm file; `directByteBuffer`: \
+                        `ByteBuffer.allocateDirect` (its fill: bulk puts of a 4 KiB block); FFM: \
+                        `MemorySegment.copy`; C: `memcpy` of a runtime length between a System V segment \
+                        and a heap buffer.""",
                         "size (bytes)", List.of(bestJdk, cMemcpy), true),
+                new Group("CopyCrossover", "Bulk copies: the JVM's path against the native one", """
+                        The same System V copy forced down each path (`-Ddev.jshm.nativeCopyThreshold`: \
+                        0 for always native, the largest int for never), at sizes between those of the \
+                        copy table: `jshmJava` is the JVM's copy, `jshmNative` one JNI call to `memcpy` \
+                        (through `Get/SetByteArrayRegion`) or `memset`. Where the ratio drops below 1 the \
+                        native path is the faster one.""", "size (bytes)", List.of(javaPath), false),
                 new Group("Lifecycle", "Segment lifecycle (64 KiB)", """
                         `<kind>Cycle`: create, attach (map), detach (unmap) and remove one 64 KiB segment, \
                         untouched. `<kind>Attach`: attach an existing segment and detach it. sysv = \
@@ -225,12 +244,16 @@ public final class Report {
             for (Baseline b : group.baselines()) {
                 md.append(" ").append(b.name()).append(" |");
             }
+            boolean profiled = rows.stream().anyMatch(m -> results.allocation(m).isPresent());
+            if (profiled) {
+                md.append(" allocated (B/op, `-prof gc`) |");
+            }
             md.append("\n|---|");
             if (!group.paramLabel().isEmpty()) {
                 md.append("---:|");
             }
             md.append("---|---:|---:|");
-            md.append("---:|".repeat(group.baselines().size())).append("\n");
+            md.append("---:|".repeat(group.baselines().size() + (profiled ? 1 : 0))).append("\n");
             for (String op : results.ops(group.id())) {
                 for (String param : results.params(group.id(), op)) {
                     for (Measurement m : ordered(group.id(), op, param)) {
@@ -245,6 +268,9 @@ public final class Report {
                         for (Baseline b : group.baselines()) {
                             Optional<Measurement> base = b.find().apply(results, m);
                             md.append(" ").append(base.map(x -> ratio(m.median() / x.median())).orElse("–")).append(" |");
+                        }
+                        if (profiled) {
+                            md.append(" ").append(results.allocation(m).map(a -> bytesPerOp(a.median())).orElse("–")).append(" |");
                         }
                         md.append("\n");
                     }
@@ -291,6 +317,7 @@ public final class Report {
             return files;
         }
         boolean rate = group.id().equals("Throughput");
+        // A size parameter makes each operation a category of its own ("read 4 KiB").
         BarChart chart = new BarChart(group.title(), rate ? "median; higher is faster" : "median; lower is faster",
                 group.paramLabel().isEmpty() ? "operation" : group.paramLabel(), unitLabel(group.id()));
         List<String> categories = new ArrayList<>();
@@ -357,6 +384,12 @@ public final class Report {
             return String.format(Locale.ROOT, "%.1f ns", value);
         }
         return String.format(Locale.ROOT, "%.2f ns", value);
+    }
+
+    /** Bytes per operation; JMH's profiler reports thousandths for code that allocates nothing. */
+    static String bytesPerOp(double b) {
+        return b < 0.01 ? String.format(Locale.ROOT, "%.3f", b) : b < 10 ? String.format(Locale.ROOT, "%.2f", b)
+                : String.format(Locale.ROOT, "%.0f", b);
     }
 
     static String ratio(double r) {

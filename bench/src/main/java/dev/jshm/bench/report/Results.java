@@ -24,6 +24,11 @@ final class Results {
     static final String MAIN_JVM = "17";
 
     private final List<Measurement> all = new ArrayList<>();
+    /**
+     * What JMH's GC profiler ({@code -prof gc}) measured for a benchmark, {@code gc.alloc.rate.norm}
+     * in bytes per operation, under the same group, op, param and way as its time.
+     */
+    private final List<Measurement> allocations = new ArrayList<>();
 
     /** Reads a JMH result file ({@code -rf json}); a missing file adds nothing. */
     void addJmh(Path file) throws IOException {
@@ -50,8 +55,10 @@ final class Results {
             String param = "";
             if (run.has("params")) {
                 JsonObject params = run.getAsJsonObject("params");
-                if (params.has("size")) {
-                    param = params.get("size").getAsString();
+                for (String name : List.of("size", "bytes")) {
+                    if (params.has(name)) {
+                        param = params.get(name).getAsString();
+                    }
                 }
             }
             JsonObject metric = run.getAsJsonObject("primaryMetric");
@@ -62,7 +69,34 @@ final class Results {
                 }
             }
             all.add(new Measurement(group, op, param, way, jvm, metric.get("scoreUnit").getAsString(), samples));
+            JsonObject secondary = run.has("secondaryMetrics") ? run.getAsJsonObject("secondaryMetrics") : null;
+            if (secondary != null) {
+                for (String key : secondary.keySet()) {
+                    // JMH 1.37 names it "gc.alloc.rate.norm"; older versions put a "·" in front.
+                    if (key.replace("\u00b7", "").equals("gc.alloc.rate.norm")) {
+                        JsonObject alloc = secondary.getAsJsonObject(key);
+                        List<Double> bytes = new ArrayList<>();
+                        for (JsonElement fork : alloc.getAsJsonArray("rawData")) {
+                            for (JsonElement iteration : fork.getAsJsonArray()) {
+                                bytes.add(iteration.getAsDouble());
+                            }
+                        }
+                        allocations.add(new Measurement(group, op, param, way, jvm, "B/op", bytes));
+                    }
+                }
+            }
         }
+    }
+
+    /** The allocation measured with {@code m} ({@code -prof gc}), if the run profiled it. */
+    Optional<Measurement> allocation(Measurement m) {
+        return allocations.stream().filter(a -> a.group().equals(m.group()) && a.op().equals(m.op())
+                && a.param().equals(m.param()) && a.way().equals(m.way())).findFirst();
+    }
+
+    /** Every allocation figure of the run. */
+    List<Measurement> allocations() {
+        return allocations;
     }
 
     /** Reads a records file from baseline.c or the cross-process harness; a missing or empty file adds nothing. */
@@ -104,8 +138,10 @@ final class Results {
 
     /** The order operations are listed in; others follow in the order first seen. */
     static final List<String> OP_ORDER = List.of(
-            "getPlain", "putPlain", "getVolatile", "putRelease", "putVolatile", "cas", "getAndAdd",
-            "emptyCall", "read8", "write8", "read", "write",
+            "getPlain", "putPlain", "getVolatile", "getAcquire", "putRelease", "putVolatile", "cas", "getAndAdd", "getAndSet",
+            "getByte", "putByte", "getShort", "putShort", "getInt", "putInt", "getLong", "putLong",
+            "getFloat", "putFloat", "getDouble", "putDouble",
+            "emptyCall", "read8", "write8", "read", "write", "fill",
             "sysvCycle", "posixCycle", "posixReservedCycle", "fileCycle", "sysvAttach", "posixAttach", "fileAttach",
             "sysvPage", "posixPage", "filePage", "anonPage", "firstTouch", "random8", "mean", "p50", "p99", "p99.9", "oneWay");
 

@@ -71,14 +71,34 @@ final class FaultWord {
      * Registers {@code [base, base + length)}, a whole mapping; offsets count from
      * {@code origin} (the segment's byte 0). The caller unmaps the range if this throws.
      *
+     * <p>A closed segment's slot is freed only when its memory is unmapped, which the
+     * {@link Mapping}'s cleaner does once no buffer can reach it: a loop that opens and closes
+     * segments faster than the collector runs would fill the table with closed ones. So a full
+     * table is handled as the JDK handles its direct memory limit (and {@code FileChannel.map} a
+     * failed {@code mmap}): ask for a collection, wait for the cleaner with growing pauses (at
+     * most about a second in all), and only then give up.
+     *
      * @param previous the word of the mapping of the same object this one replaces, or null
-     * @throws ShmLimitException if the table of registered mappings is full
+     * @throws ShmLimitException if the table of registered mappings is full and stays full
      */
     static FaultWord register(long base, long length, long origin, boolean readOnly, FaultWord previous, String what) {
         int slot = Native.faultRegister(base, length, origin, readOnly);
+        for (int pause = 1; slot == -Errors.ENOSPC && pause <= 512; pause *= 2) {
+            if (pause == 1) {
+                System.gc();
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            slot = Native.faultRegister(base, length, origin, readOnly);
+        }
         if (slot < 0) {
             throw Errors.failure(slot, "jshm_fault_register(" + what + ", length=" + length + ")",
-                    slot == -Errors.ENOSPC ? "at most " + MAX_RANGES + " mappings of POSIX objects and files can be open in one process"
+                    slot == -Errors.ENOSPC ? "at most " + MAX_RANGES + " mappings of POSIX objects and files can be open in one process,"
+                            + " counting closed ones whose buffers (views) are still reachable"
                             : null);
         }
         return new FaultWord(slot, Native.faultWord(slot), previous);

@@ -23,7 +23,9 @@ import dev.jshm.SignalBlock;
  * One consumer thread. Every value read from shared memory is checked before it becomes an
  * index: the head must be 8-aligned (its masked index is then a record header inside the area),
  * a committed length must fit in the room left before the end of the area, a claim's length
- * too, and unblocking never steps further than the tail it saw, at most one capacity.
+ * too, and unblocking never steps further than the tail it saw, at most one capacity. Each
+ * operation checks the ring's backing after its accesses ({@link AbstractMessageRing#checkBacked}),
+ * and {@link AbstractMessageRing#corrupt} before it reports a corrupt value.
  */
 final class RingConsumer {
 
@@ -100,10 +102,15 @@ final class RingConsumer {
                 // (acquire) reuses the space.
                 LONG.setRelease(header, HEAD_OFFSET, head + read);
             }
+            // Whether the poll returns, or the handler threw: what the handler was given, and
+            // the head, came from the object, or the truncation is reported (it then replaces
+            // the handler's exception, which may have come from reading zeros).
+            ring.checkBacked("poll");
         }
         if (count == 0 && read == 0 && autoUnblockMillis >= 0 && ++emptyPolls >= UNBLOCK_CHECK_INTERVAL) {
             emptyPolls = 0;
             unblockAfterMillis(autoUnblockMillis);
+            ring.checkBacked("poll");
         }
         return count;
     }
@@ -114,7 +121,7 @@ final class RingConsumer {
         do {
             n = poll(handler, Integer.MAX_VALUE);
             total += n;
-        } while (n > 0 || recordReady());
+        } while (n > 0 || recordReady("drain"));
         return total;
     }
 
@@ -134,8 +141,10 @@ final class RingConsumer {
     }
 
     /** Whether the record at the head is committed (a message or padding): a poll would make progress. */
-    private boolean recordReady() {
-        return (int) INT.getAcquire(records, (int) head("await") & mask) > 0;
+    private boolean recordReady(String operation) {
+        boolean ready = (int) INT.getAcquire(records, (int) head(operation) & mask) > 0;
+        ring.checkBacked(operation);
+        return ready;
     }
 
     void unblockAfter(Duration timeout) {
@@ -144,7 +153,9 @@ final class RingConsumer {
     }
 
     boolean unblock(Duration timeout) {
-        return unblockAfterMillis(checkTimeout(timeout));
+        boolean unblocked = unblockAfterMillis(checkTimeout(timeout));
+        ring.checkBacked("unblock");
+        return unblocked;
     }
 
     private static long checkTimeout(Duration timeout) {
@@ -221,12 +232,14 @@ final class RingConsumer {
         boolean forever = timeoutNanos > Long.MAX_VALUE / 4;
         long deadline = System.nanoTime() + (forever ? 0 : timeoutNanos);
         while (true) {
-            if (recordReady()) {
+            // Each look checks the ring's backing: a ring cut off reads as empty, and a sleep on a
+            // word that is no longer shared would last until the timeout.
+            if (recordReady("await")) {
                 return true; // no announcement when there is no need to sleep
             }
             int seen = signal.word();
             signal.announce();
-            if (recordReady()) {
+            if (recordReady("await")) {
                 return true;
             }
             long remaining = forever ? Long.MAX_VALUE : deadline - System.nanoTime();

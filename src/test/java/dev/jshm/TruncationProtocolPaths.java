@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 import dev.jshm.ring.MessageHandler;
@@ -20,18 +21,22 @@ import dev.jshm.ring.ProducerMode;
  * call it is named after does real work; after it, it makes only that call, which must throw
  * {@link SegmentFaultException} (a normal return is counted as silent).
  *
- * <p>The three lock paths share one lock, so that each also waits for it in the C library: a
- * thread blocked in {@code lock()} meets the cut inside native code.
+ * <p>The first three lock paths share one lock and hold it briefly: mostly the Java fast path,
+ * which meets the cut in the segment's atomics. The two blocking paths share another and hold it
+ * for milliseconds, so that one of them is nearly always waiting for it in the C library: it
+ * meets the cut there, at its next check of the lock (within 50 ms), and only the check after the
+ * native call tells that truncation from a corrupt lock.
  */
 final class TruncationProtocolPaths {
 
     /** Bytes above {@link TruncationPeer#SIZE} that the protocols take. */
     static final int BYTES = 256 * 1024;
     static final List<String> NAMES = List.of("ringOffer", "ringClaimCommit", "ringMpscClaim", "ringPoll", "ringAwait",
-            "ringFutexIdle", "lock", "tryLock", "tryLockTimed");
+            "ringFutexIdle", "lock", "tryLock", "tryLockTimed", "lockBlocking", "tryLockBlocking");
 
     private static final int CAPACITY = 16 * 1024;
     private static final int RING_SPACING = 32 * 1024;
+    private static final long LONG_HOLD_NANOS = 5_000_000;
     private static final MessageHandler HANDLER = (type, buffer, index, length) -> {
         if (length >= Long.BYTES) {
             TruncationPeer.consume(buffer.getLong(index));
@@ -127,6 +132,27 @@ final class TruncationProtocolPaths {
                 hold(at);
             } finally {
                 lock.unlock();
+            }
+            return 1;
+        });
+        RobustLock blocking = RobustLock.initialize(segment, lockOffset + 64);
+        ops.put("lockBlocking", (s, v, at, b) -> {
+            blocking.lock();
+            try {
+                LockSupport.parkNanos(LONG_HOLD_NANOS);
+            } finally {
+                blocking.unlock();
+            }
+            return 1;
+        });
+        ops.put("tryLockBlocking", (s, v, at, b) -> {
+            if (!blocking.tryLock(Duration.ofMillis(200))) {
+                return 0;
+            }
+            try {
+                LockSupport.parkNanos(LONG_HOLD_NANOS);
+            } finally {
+                blocking.unlock();
             }
             return 1;
         });

@@ -140,9 +140,11 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
     @Override
     public final int waiters() {
         checkOpen();
-        int sleepers = signal.sleepers();
-        checkBacked("waiters");
-        return sleepers;
+        try {
+            return signal.sleepers();
+        } catch (SegmentFaultException e) {
+            throw asRing("waiters", e);
+        }
     }
 
     @Override
@@ -237,7 +239,7 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
         checkOpen();
         int length = claimedLength(index, "abort");
         putRecordHeader(index - HEADER_LENGTH, length, PADDING_TYPE);
-        signal.signal();
+        signal("abort");
         checkBacked("abort");
     }
 
@@ -364,7 +366,7 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
      */
     private void commitRecord(int recordIndex, int recordLength, String operation) {
         INT.setRelease(records, recordIndex, recordLength);
-        signal.signal();
+        signal(operation);
         checkBacked(operation);
     }
 
@@ -491,6 +493,24 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
         } catch (SegmentFaultException e) {
             throw new SegmentFaultException(operation + " of " + this + ": " + e.getMessage(), operation);
         }
+    }
+
+    /** Wakes sleeping consumers after a commit. */
+    private void signal(String operation) {
+        try {
+            signal.signal();
+        } catch (SegmentFaultException e) {
+            throw asRing(operation, e);
+        }
+    }
+
+    /**
+     * A fault that the signal block or the futex reported, reported as this ring's
+     * {@code operation} instead: the block is inside the ring, so the ring's check throws.
+     */
+    final SegmentFaultException asRing(String operation, SegmentFaultException e) {
+        checkBacked(operation);
+        return e;
     }
 
     final void checkOpen() {

@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 
+import dev.jshm.SegmentFaultException;
 import dev.jshm.SignalBlock;
 
 /**
@@ -61,8 +62,13 @@ final class RingConsumer {
     }
 
     int poll(MessageHandler handler, int limit) {
+        return poll(handler, limit, "poll");
+    }
+
+    /** @param operation the caller's method, for reports */
+    private int poll(MessageHandler handler, int limit, String operation) {
         ring.heartbeats.consumerIfDue();
-        long head = head("poll");
+        long head = head(operation);
         int headIndex = (int) head & mask;
         int contiguous = capacity - headIndex;
         int read = 0;
@@ -77,7 +83,7 @@ final class RingConsumer {
                     break;
                 }
                 if (!RecordDescriptor.committedLengthOk(length, contiguous - read)) {
-                    throw ring.corrupt("poll", "record length", head + read, length, "outside [" + HEADER_LENGTH + ", "
+                    throw ring.corrupt(operation, "record length", head + read, length, "outside [" + HEADER_LENGTH + ", "
                             + (contiguous - read) + "] (a header, and no further than the end of the record area)");
                 }
                 int type = records.getInt(typeIndex(recordIndex));
@@ -86,7 +92,7 @@ final class RingConsumer {
                     continue;
                 }
                 if (type < 1 || length > maxRecordLength) {
-                    throw ring.corrupt("poll", type < 1 ? "record type" : "record length", head + read, type < 1 ? type : length,
+                    throw ring.corrupt(operation, type < 1 ? "record type" : "record length", head + read, type < 1 ? type : length,
                             "not a message (type >= 1 and at most " + (maxRecordLength - HEADER_LENGTH) + " bytes) nor padding");
                 }
                 read += align(length);
@@ -105,12 +111,12 @@ final class RingConsumer {
             // Whether the poll returns, or the handler threw: what the handler was given, and
             // the head, came from the object, or the truncation is reported (it then replaces
             // the handler's exception, which may have come from reading zeros).
-            ring.checkBacked("poll");
+            ring.checkBacked(operation);
         }
         if (count == 0 && read == 0 && autoUnblockMillis >= 0 && ++emptyPolls >= UNBLOCK_CHECK_INTERVAL) {
             emptyPolls = 0;
             unblockAfterMillis(autoUnblockMillis);
-            ring.checkBacked("poll");
+            ring.checkBacked(operation);
         }
         return count;
     }
@@ -119,7 +125,7 @@ final class RingConsumer {
         int total = 0;
         int n;
         do {
-            n = poll(handler, Integer.MAX_VALUE);
+            n = poll(handler, Integer.MAX_VALUE, "drain");
             total += n;
         } while (n > 0 || recordReady("drain"));
         return total;
@@ -237,8 +243,13 @@ final class RingConsumer {
             if (recordReady("await")) {
                 return true; // no announcement when there is no need to sleep
             }
-            int seen = signal.word();
-            signal.announce();
+            int seen;
+            try {
+                seen = signal.word();
+                signal.announce();
+            } catch (SegmentFaultException e) {
+                throw ring.asRing("await", e);
+            }
             if (recordReady("await")) {
                 return true;
             }
@@ -246,7 +257,11 @@ final class RingConsumer {
             if (remaining <= 0 || Thread.currentThread().isInterrupted()) {
                 return false;
             }
-            signal.await(seen, forever ? null : Duration.ofNanos(remaining));
+            try {
+                signal.await(seen, forever ? null : Duration.ofNanos(remaining));
+            } catch (SegmentFaultException e) {
+                throw ring.asRing("await", e);
+            }
         }
     }
 

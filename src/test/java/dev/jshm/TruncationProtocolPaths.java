@@ -23,9 +23,11 @@ import dev.jshm.ring.ProducerMode;
  *
  * <p>The first three lock paths share one lock and hold it briefly: mostly the Java fast path,
  * which meets the cut in the segment's atomics. The two blocking paths share another and hold it
- * for milliseconds, so that one of them is nearly always waiting for it in the C library: it
- * meets the cut there, at its next check of the lock (within 50 ms), and only the check after the
- * native call tells that truncation from a corrupt lock.
+ * for milliseconds and then pause as long, so that one of them is nearly always waiting for it in
+ * the C library while the other holds it, and neither starves: the waiter meets the cut there,
+ * at its next look at the lock (within 50 ms). That it then takes the zeros for a free lock unless
+ * {@link RobustLock} checks after the native call is shown, deterministically, by
+ * {@link ProtocolFaultTest}.
  */
 final class TruncationProtocolPaths {
 
@@ -139,10 +141,15 @@ final class TruncationProtocolPaths {
         ops.put("lockBlocking", (s, v, at, b) -> {
             blocking.lock();
             try {
+                // One more call into the C library, which reads the lock: it meets the cut too.
+                if (!blocking.isHeldByCurrentThread()) {
+                    throw new IllegalStateException("lock() returned, and the lock is not held");
+                }
                 LockSupport.parkNanos(LONG_HOLD_NANOS);
             } finally {
                 blocking.unlock();
             }
+            LockSupport.parkNanos(LONG_HOLD_NANOS); // the other path's turn: it waits in C meanwhile
             return 1;
         });
         ops.put("tryLockBlocking", (s, v, at, b) -> {
@@ -150,10 +157,14 @@ final class TruncationProtocolPaths {
                 return 0;
             }
             try {
+                if (!blocking.isHeldByCurrentThread()) {
+                    throw new IllegalStateException("tryLock(200 ms) returned true, and the lock is not held");
+                }
                 LockSupport.parkNanos(LONG_HOLD_NANOS);
             } finally {
                 blocking.unlock();
             }
+            LockSupport.parkNanos(LONG_HOLD_NANOS); // the other path's turn: it waits in C meanwhile
             return 1;
         });
         if (!List.copyOf(ops.keySet()).equals(NAMES)) {

@@ -64,13 +64,14 @@ import java.util.Objects;
  * <p>Truncation: every method checks the block's 8 bytes after touching them
  * ({@link Segment#checkBacked}) and throws {@link SegmentFaultException} if another process cut
  * them off (a POSIX object or file): a flag or word read from the zero pages that replaced them is
- * never returned, nor acted on as if it were shared. On System V the check is a bounds and a null
- * check.
+ * never returned, nor acted on as if it were shared. System V segments cannot be truncated: on
+ * them the check is skipped.
  *
  * <p>Thread-safety: every method may be called from any thread of any process that maps the
  * block. The block reads and writes through a view of the segment taken at construction: after
- * the segment is closed its accesses land in the retired mapping (harmless), and every method
- * but {@link #segment()} and {@link #offset()} then throws {@link IllegalStateException}.
+ * the segment is closed its accesses land in the retired mapping (harmless); {@link #await}
+ * throws {@link IllegalStateException} then, and so do the other methods that touch the block
+ * on a POSIX object or file (their truncation check needs the segment open).
  */
 public final class SignalBlock {
 
@@ -86,6 +87,8 @@ public final class SignalBlock {
     private final Segment segment;
     private final long offset;
     private final ByteBuffer block;
+    /** Whether another process can truncate the segment: all kinds but System V. */
+    private final boolean truncatable;
 
     /**
      * @param offset where the block starts in {@code segment}: a multiple of 4 with {@link #SIZE}
@@ -100,6 +103,7 @@ public final class SignalBlock {
         this.segment = segment;
         this.offset = offset;
         this.block = segment.asByteBuffer(offset, SIZE);
+        this.truncatable = !(segment instanceof SysVSegment);
     }
 
     /** The segment the block is in. */
@@ -185,6 +189,9 @@ public final class SignalBlock {
 
     /** After the accesses it covers: the block's bytes were the object's, or this throws. */
     private void checkBacked(String operation) {
+        if (!truncatable) {
+            return;
+        }
         try {
             segment.checkBacked(offset, SIZE);
         } catch (SegmentFaultException e) {

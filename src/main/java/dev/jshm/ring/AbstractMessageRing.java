@@ -24,6 +24,7 @@ import dev.jshm.FutexIdleStrategy;
 import dev.jshm.Segment;
 import dev.jshm.SegmentFaultException;
 import dev.jshm.SignalBlock;
+import dev.jshm.SysVSegment;
 
 /**
  * What both producer modes share: the views of the ring's memory, writing and committing
@@ -40,8 +41,8 @@ import dev.jshm.SignalBlock;
  * the ring's whole range after its accesses ({@link #checkBacked(String)}) and throws
  * {@link SegmentFaultException} from that call, and the check comes before any
  * {@link RingCorruptedException} or {@link IllegalStateException} built from what was read, so a
- * truncation is reported as a truncation, never as a corrupt ring. On System V it costs a bounds
- * and a null check.
+ * truncation is reported as a truncation, never as a corrupt ring. System V segments cannot be
+ * truncated: on them the check is skipped.
  */
 abstract sealed class AbstractMessageRing implements MessageRing permits OneToOneMessageRing, ManyToOneMessageRing {
 
@@ -54,6 +55,8 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
     final int capacity;
     /** The ring's bytes in the segment: header and record area. */
     final long length;
+    /** Whether another process can truncate the segment: all kinds but System V. */
+    private final boolean truncatable;
     final int mask;
     final int maxMessageLength;
     final SignalBlock signal;
@@ -66,6 +69,7 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
         this.header = header;
         this.capacity = capacity;
         this.length = (long) RingDescriptor.HEADER_LENGTH + capacity;
+        this.truncatable = !(segment instanceof SysVSegment);
         this.mask = capacity - 1;
         this.maxMessageLength = RingDescriptor.maxMessageLength(capacity);
         this.records = segment.asByteBuffer(offset + RingDescriptor.HEADER_LENGTH, capacity).order(ByteOrder.nativeOrder());
@@ -488,6 +492,9 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
      * Call it after the accesses it covers. Allocates only on the way to the exception.
      */
     final void checkBacked(String operation) {
+        if (!truncatable) {
+            return; // a final field: System V pays a predicted branch, not even the bounds check
+        }
         try {
             segment.checkBacked(offset, length);
         } catch (SegmentFaultException e) {

@@ -51,7 +51,7 @@ import dev.jshm.SignalBlock;
  * {@link #poll} calls may read zeros from the message it is given; the poll then throws
  * {@code SegmentFaultException} after it (in place of the handler's own exception, if any).
  * {@link #buffer()} is a view: a producer's writes at a claimed index are covered by the check of
- * {@link #commit}. On System V, which cannot be truncated, the check is a bounds and a null check.
+ * {@link #commit}. On System V, which cannot be truncated, there is nothing to check.
  *
  * <p>Thread-safety: producing ({@code offer}, {@code offerBatch}, {@code claim},
  * {@code commit}, {@code abort}) is safe from any number of threads and processes for a

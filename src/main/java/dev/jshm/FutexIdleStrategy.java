@@ -28,6 +28,10 @@ import java.util.Objects;
  * calls return at once while it stays set (as {@code LockSupport.parkNanos} does): the caller's
  * loop should check it.
  *
+ * <p>Truncation: every call that touches the signal block (all but spins and yields) throws
+ * {@link SegmentFaultException} if another process cut it off (see {@link SignalBlock}), rather
+ * than sleeping on a word that is no longer shared.
+ *
  * <p>Not thread-safe: one instance per consumer thread. {@link #signal} may be called from any
  * thread of any process.
  */

@@ -3,7 +3,6 @@ package dev.jshm;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.ref.Reference;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -71,9 +70,13 @@ import java.util.Objects;
  * respond to {@link Thread#interrupt()} (the interrupt status is left set for the caller's next
  * interruptible call): use a timeout to bound the wait.
  *
- * <p>Truncation: the lock's bytes are touched only by the C library, with ordinary loads, stores
- * and atomic instructions; a POSIX object or file truncated below the lock faults there as any
- * native access to the segment does (see the segment kinds on truncation).
+ * <p>Truncation: a POSIX object or file that another process truncates below the lock never
+ * crashes this process. The lock's bytes are then zero pages (see {@link Segment#checkBacked}),
+ * and every method throws {@link SegmentFaultException} from the call that touched them, whether
+ * in the Java fast path or in the C library (a thread blocked in {@link #lock()} finds out within
+ * one 50 ms check), before anything it read there is taken for a lock state: a truncated lock is
+ * reported as truncated, never as corrupt, free or held. The lock is then gone for every process;
+ * a thread that held it holds nothing.
  *
  * <p>Thread-safety: instances are immutable and may be shared; the lock itself is what threads
  * and processes contend for.
@@ -130,7 +133,7 @@ public final class RobustLock {
         Native.ensureAvailable();
         Mapping m = checked(segment, offset, "initialize");
         int rc = Native.lockInit(m.address, m.size, offset);
-        Reference.reachabilityFence(m);
+        m.checkBacked(segment, "initialize", offset, SIZE);
         if (rc < 0) {
             throw Errors.failure(rc, "jshm_lock_init(offset=" + offset + ") of " + segment);
         }
@@ -151,7 +154,7 @@ public final class RobustLock {
         Native.ensureAvailable();
         Mapping m = checked(segment, offset, "attach");
         int rc = Native.lockCheck(m.address, m.size, offset);
-        Reference.reachabilityFence(m);
+        m.checkBacked(segment, "attach", offset, SIZE);
         if (rc == -EINVAL) {
             throw new IllegalArgumentException("attach(offset=" + offset + ") of " + segment
                     + ": the memory there does not hold a lock made by RobustLock.initialize (was it initialized"
@@ -189,11 +192,11 @@ public final class RobustLock {
     public void lock() {
         Mapping m = acquirable("lock");
         LockHolder self = LockHolder.current();
-        if (acquireFree(self, m)) {
+        if (acquireFree(self, m, "lock")) {
             return;
         }
         int rc = Native.lockAcquire(m.address, m.size, offset);
-        Reference.reachabilityFence(m);
+        backed(m, "lock");
         acquired(rc, "lock", null, self, m);
     }
 
@@ -209,11 +212,11 @@ public final class RobustLock {
     public boolean tryLock() {
         Mapping m = acquirable("tryLock");
         LockHolder self = LockHolder.current();
-        if (acquireFree(self, m)) {
+        if (acquireFree(self, m, "tryLock")) {
             return true;
         }
         int rc = Native.lockTry(m.address, m.size, offset);
-        Reference.reachabilityFence(m);
+        backed(m, "tryLock");
         return acquired(rc, "tryLock", null, self, m);
     }
 
@@ -231,7 +234,7 @@ public final class RobustLock {
         Objects.requireNonNull(timeout, "timeout");
         Mapping m = acquirable("tryLock");
         LockHolder self = LockHolder.current();
-        if (acquireFree(self, m)) {
+        if (acquireFree(self, m, "tryLock")) {
             return true;
         }
         long nanos;
@@ -241,7 +244,7 @@ public final class RobustLock {
             nanos = Long.MAX_VALUE / 4;
         }
         int rc = Native.lockAcquireTimed(m.address, m.size, offset, nanos);
-        Reference.reachabilityFence(m);
+        backed(m, "tryLock");
         return acquired(rc, "tryLock", timeout, self, m);
     }
 
@@ -262,13 +265,19 @@ public final class RobustLock {
         // acquiring CAS (here or in jshm_lock.c) succeeds. Anything else (waiters to wake, an
         // owner-died lock, a word that does not name us, a wrong magic) is the C library's.
         SegmentAtomics atomics = segment.atomics();
-        if (atomics.getLongAcquire(offset + LockWord.MAGIC_OFFSET) == LockWord.MAGIC
-                && atomics.compareAndSetLong(offset + LockWord.WORD_OFFSET, self.identity, 0)) {
-            self.released(m.address + offset);
-            return;
+        int rc;
+        try {
+            if (atomics.getLongAcquire(offset + LockWord.MAGIC_OFFSET) == LockWord.MAGIC
+                    && atomics.compareAndSetLong(offset + LockWord.WORD_OFFSET, self.identity, 0)) {
+                self.released(m.address + offset);
+                return;
+            }
+            rc = Native.lockRelease(m.address, m.size, offset);
+            backed(m, "unlock");
+        } catch (SegmentFaultException e) {
+            self.released(m.address + offset); // the lock's memory is gone: nothing is held
+            throw truncated("unlock", e);
         }
-        int rc = Native.lockRelease(m.address, m.size, offset);
-        Reference.reachabilityFence(m);
         if (rc == -EPERM || rc == -LockCorruptedException.EUCLEAN) {
             if (self.released(m.address + offset) || rc == -LockCorruptedException.EUCLEAN && !magicIntact()) {
                 throw corrupted("unlock()");
@@ -294,7 +303,7 @@ public final class RobustLock {
     public void markConsistent() {
         Mapping m = checked(segment, offset, "markConsistent");
         int rc = Native.lockConsistent(m.address, m.size, offset);
-        Reference.reachabilityFence(m);
+        backed(m, "markConsistent");
         if (rc == -EPERM || rc == -LockCorruptedException.EUCLEAN) {
             if (LockHolder.current().released(m.address + offset)
                     || rc == -LockCorruptedException.EUCLEAN && !magicIntact()) {
@@ -320,7 +329,7 @@ public final class RobustLock {
     public boolean isHeldByCurrentThread() {
         Mapping m = checked(segment, offset, "isHeldByCurrentThread");
         int rc = Native.lockHeld(m.address, m.size, offset);
-        Reference.reachabilityFence(m);
+        backed(m, "isHeldByCurrentThread");
         if (rc == -LockCorruptedException.EUCLEAN) {
             throw corrupted("isHeldByCurrentThread()");
         }
@@ -336,6 +345,15 @@ public final class RobustLock {
     }
 
     // ---- internals ----------------------------------------------------------------------------
+
+    /**
+     * After a native call on the lock's bytes, before its result is read: throws
+     * {@link SegmentFaultException} if they were cut off (the C code then worked on zero pages,
+     * and what it answered says nothing about the lock). Keeps the mapping reachable until here.
+     */
+    private void backed(Mapping m, String operation) {
+        m.checkBacked(segment, operation, offset, SIZE);
+    }
 
     private static Mapping checked(Segment segment, long offset, String operation) {
         return AlignedAccess.writable(segment, offset, SIZE, ALIGNMENT, "a RobustLock", operation);
@@ -400,14 +418,23 @@ public final class RobustLock {
      * unlock (here or in jshm_lock.c). Everything else (a busy, dead-owner, not-recoverable or
      * corrupt lock) is left to the C library, which reports what it finds.
      */
-    private boolean acquireFree(LockHolder self, Mapping m) {
+    private boolean acquireFree(LockHolder self, Mapping m, String operation) {
         SegmentAtomics atomics = segment.atomics();
-        if (atomics.getLongAcquire(offset + LockWord.MAGIC_OFFSET) == LockWord.MAGIC
-                && atomics.compareAndSetLong(offset + LockWord.WORD_OFFSET, 0, self.identity)) {
-            self.acquired(m.address + offset);
-            return true;
+        try {
+            if (atomics.getLongAcquire(offset + LockWord.MAGIC_OFFSET) == LockWord.MAGIC
+                    && atomics.compareAndSetLong(offset + LockWord.WORD_OFFSET, 0, self.identity)) {
+                self.acquired(m.address + offset);
+                return true;
+            }
+        } catch (SegmentFaultException e) {
+            throw truncated(operation, e);
         }
         return false;
+    }
+
+    /** The atomics' report of a truncation, as this lock's operation. */
+    private SegmentFaultException truncated(String operation, SegmentFaultException e) {
+        return new SegmentFaultException(operation + "() of " + this + ": " + e.getMessage(), operation);
     }
 
     private boolean magicIntact() {

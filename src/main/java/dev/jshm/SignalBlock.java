@@ -61,10 +61,17 @@ import java.util.Objects;
  * would let a consumer sleep through the last n - 1 commits of a burst, so it is not done:
  * a batch of messages ({@code MessageRing.offerBatch}) pays one fence for all of them.
  *
+ * <p>Truncation: every method checks the block's 8 bytes after touching them
+ * ({@link Segment#checkBacked}) and throws {@link SegmentFaultException} if another process cut
+ * them off (a POSIX object or file): a flag or word read from the zero pages that replaced them is
+ * never returned, nor acted on as if it were shared. System V segments cannot be truncated: on
+ * them the check is skipped.
+ *
  * <p>Thread-safety: every method may be called from any thread of any process that maps the
  * block. The block reads and writes through a view of the segment taken at construction: after
  * the segment is closed its accesses land in the retired mapping (harmless); {@link #await}
- * throws {@link IllegalStateException} then.
+ * throws {@link IllegalStateException} then, and so do the other methods that touch the block
+ * on a POSIX object or file (their truncation check needs the segment open).
  */
 public final class SignalBlock {
 
@@ -80,6 +87,8 @@ public final class SignalBlock {
     private final Segment segment;
     private final long offset;
     private final ByteBuffer block;
+    /** Whether another process can truncate the segment: all kinds but System V. */
+    private final boolean truncatable;
 
     /**
      * @param offset where the block starts in {@code segment}: a multiple of 4 with {@link #SIZE}
@@ -94,6 +103,7 @@ public final class SignalBlock {
         this.segment = segment;
         this.offset = offset;
         this.block = segment.asByteBuffer(offset, SIZE);
+        this.truncatable = !(segment instanceof SysVSegment);
     }
 
     /** The segment the block is in. */
@@ -115,7 +125,9 @@ public final class SignalBlock {
     public boolean signal() {
         // Store (the caller's publish) -> load (sleepers): only a full fence orders them.
         VarHandle.fullFence();
-        if ((int) INT.getVolatile(block, SLEEPERS_OFFSET) == 0) {
+        int sleepers = (int) INT.getVolatile(block, SLEEPERS_OFFSET);
+        checkBacked("signal");
+        if (sleepers == 0) {
             return false;
         }
         return wakeSleepers();
@@ -124,9 +136,11 @@ public final class SignalBlock {
     /** The rare half of {@link #signal}: clear the flag, change the word, wake. */
     private boolean wakeSleepers() {
         if (exchangeInt(SLEEPERS_OFFSET, 0) == 0) {
+            checkBacked("signal");
             return false; // another producer cleared it after our read: it changes the word and wakes
         }
         addInt(WORD_OFFSET, 1);
+        checkBacked("signal");
         Futex.wake(segment, offset + WORD_OFFSET, Integer.MAX_VALUE);
         return true;
     }
@@ -136,7 +150,9 @@ public final class SignalBlock {
      * {@link #announce()} and before the last look for work.
      */
     public int word() {
-        return (int) INT.getVolatile(block, WORD_OFFSET);
+        int word = (int) INT.getVolatile(block, WORD_OFFSET);
+        checkBacked("word");
+        return word;
     }
 
     /**
@@ -146,6 +162,7 @@ public final class SignalBlock {
      */
     public void announce() {
         exchangeInt(SLEEPERS_OFFSET, 1);
+        checkBacked("announce");
         // The exchange is volatile, but the look that follows may be a plain acquire load, which
         // the memory model lets move before a volatile write; the fence pins it after (on x86
         // the locked exchange already is one). The producer's half is the fence in signal().
@@ -165,7 +182,21 @@ public final class SignalBlock {
 
     /** The sleepers flag, for monitoring and tests: non-zero when a consumer may be asleep. */
     public int sleepers() {
-        return (int) INT.getVolatile(block, SLEEPERS_OFFSET);
+        int sleepers = (int) INT.getVolatile(block, SLEEPERS_OFFSET);
+        checkBacked("sleepers");
+        return sleepers;
+    }
+
+    /** After the accesses it covers: the block's bytes were the object's, or this throws. */
+    private void checkBacked(String operation) {
+        if (!truncatable) {
+            return;
+        }
+        try {
+            segment.checkBacked(offset, SIZE);
+        } catch (SegmentFaultException e) {
+            throw new SegmentFaultException(operation + " of " + this + ": " + e.getMessage(), operation);
+        }
     }
 
     // The block's only read-modify-writes on shared memory.

@@ -126,6 +126,18 @@ public final class TruncationPeer {
         return ops;
     }
 
+    /** Every path of the threads scenario: {@link #paths()}, then {@link TruncationProtocolPaths#NAMES}. */
+    static List<String> pathNames() {
+        List<String> names = new ArrayList<>(paths().keySet());
+        names.addAll(TruncationProtocolPaths.NAMES);
+        return names;
+    }
+
+    /** Keeps a value read by a path, so that the read is not optimised away. */
+    static void consume(long value) {
+        sink += value;
+    }
+
     /** What one path's thread saw. */
     static final class Counts {
         final LongAdder segmentFaults = new LongAdder();
@@ -292,7 +304,7 @@ public final class TruncationPeer {
     // ---- threads: every path at once -------------------------------------------------------------
 
     private static void threads(boolean posix, String target, long runMillis) throws Exception {
-        Segment segment = create(posix, target, SIZE);
+        Segment segment = create(posix, target, SIZE + TruncationProtocolPaths.BYTES);
         try {
             // Non-zero bytes with a NUL every 4 KiB, so that string scans end but read something first.
             segment.fill(0, SIZE, (byte) 'a');
@@ -302,15 +314,19 @@ public final class TruncationPeer {
             Map<String, Counts> counts = new LinkedHashMap<>();
             List<Thread> threads = new ArrayList<>();
             Map<String, Op> ops = paths();
+            // Above SIZE, where the paths above never write: wholly past the cut.
+            Map<String, Op> protocols = TruncationProtocolPaths.paths(segment, SIZE, () -> cut);
+            ops.putAll(protocols);
             CountDownLatch started = new CountDownLatch(ops.size());
             int seed = 1;
             for (Map.Entry<String, Op> entry : ops.entrySet()) {
                 Counts c = new Counts();
                 counts.put(entry.getKey(), c);
                 int threadSeed = seed++;
+                boolean wholeBeyondCut = protocols.containsKey(entry.getKey());
                 Thread thread = new Thread(() -> {
                     try {
-                        loop(segment, entry.getValue(), c, threadSeed, started);
+                        loop(segment, entry.getValue(), c, threadSeed, started, wholeBeyondCut);
                     } catch (SegmentFaultException | InternalError e) {
                         // Delivered at the return of loop(), after its last access.
                         c.fault(e);
@@ -363,7 +379,8 @@ public final class TruncationPeer {
         }
     }
 
-    private static void loop(Segment segment, Op op, Counts counts, int seed, CountDownLatch started) {
+    /** @param wholeBeyondCut whether every access of {@code op} is past the cut, whatever its offset argument */
+    private static void loop(Segment segment, Op op, Counts counts, int seed, CountDownLatch started, boolean wholeBeyondCut) {
         ByteBuffer view = segment.asByteBuffer();
         byte[] buffer = new byte[512];
         int x = seed * 0x9E3779B9;
@@ -382,7 +399,7 @@ public final class TruncationPeer {
                     try {
                         local += op.run(segment, view, at, buffer);
                         counts.ok.increment();
-                        if (afterCut && at >= KEPT) {
+                        if (afterCut && (at >= KEPT || wholeBeyondCut)) {
                             // The memory was gone before the access began, and no one said so.
                             counts.silent.increment();
                         }

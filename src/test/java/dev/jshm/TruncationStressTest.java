@@ -23,7 +23,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The whole matrix: another process (python) truncates a POSIX object or a file at a random
  * moment while threads run every public access path on it (typed, bulk, strings, fill, views
  * with {@link Segment#checkBacked}, {@code atomics()}, {@code nativeAtomics()}, futex wait and
- * wake), in the interpreter, with C1 only, and with C2, on JDK 17 and JDK 25. Each run is a child
+ * wake, and the protocols of {@link TruncationProtocolPaths}: ring offer, claim and commit, MPSC
+ * claim, poll, await and futex idle, and lock, tryLock and timed tryLock, also while waiting in
+ * the C library), in the interpreter, with C1 only, and with C2, on JDK 17 and JDK 25. Each run is a child
  * JVM ({@link TruncationPeer} {@code threads}); {@link TruncationTest#assertThreadsScenario} names
  * the forbidden outcomes: a JVM death (crash log, non-zero exit), a fault that is not
  * {@link SegmentFaultException} from the faulting call, an access to memory that was gone before

@@ -22,7 +22,9 @@ import java.util.Objects;
 
 import dev.jshm.FutexIdleStrategy;
 import dev.jshm.Segment;
+import dev.jshm.SegmentFaultException;
 import dev.jshm.SignalBlock;
+import dev.jshm.SysVSegment;
 
 /**
  * What both producer modes share: the views of the ring's memory, writing and committing
@@ -33,6 +35,14 @@ import dev.jshm.SignalBlock;
  * {@link VarHandle}s over them. Every index into the record area is a masked position or a
  * length checked against the room left before the end of the area ({@link RecordDescriptor}),
  * so no value in shared memory can move an access outside the ring.
+ *
+ * <p>Truncation: a POSIX object or file cut short by another process leaves zero pages where the
+ * ring was (see {@link Segment#checkBacked}). Every method that touches the ring's memory checks
+ * the ring's whole range after its accesses ({@link #checkBacked(String)}) and throws
+ * {@link SegmentFaultException} from that call, and the check comes before any
+ * {@link RingCorruptedException} or {@link IllegalStateException} built from what was read, so a
+ * truncation is reported as a truncation, never as a corrupt ring. System V segments cannot be
+ * truncated: on them the check is skipped.
  */
 abstract sealed class AbstractMessageRing implements MessageRing permits OneToOneMessageRing, ManyToOneMessageRing {
 
@@ -43,6 +53,10 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
     /** The record area, writable, native order; what {@link #buffer()} returns. */
     final ByteBuffer records;
     final int capacity;
+    /** The ring's bytes in the segment: header and record area. */
+    final long length;
+    /** Whether another process can truncate the segment: all kinds but System V. */
+    private final boolean truncatable;
     final int mask;
     final int maxMessageLength;
     final SignalBlock signal;
@@ -54,6 +68,8 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
         this.offset = offset;
         this.header = header;
         this.capacity = capacity;
+        this.length = (long) RingDescriptor.HEADER_LENGTH + capacity;
+        this.truncatable = !(segment instanceof SysVSegment);
         this.mask = capacity - 1;
         this.maxMessageLength = RingDescriptor.maxMessageLength(capacity);
         this.records = segment.asByteBuffer(offset + RingDescriptor.HEADER_LENGTH, capacity).order(ByteOrder.nativeOrder());
@@ -104,13 +120,17 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
     @Override
     public final long tailPosition() {
         checkOpen();
-        return (long) LONG.getAcquire(header, TAIL_OFFSET);
+        long tail = (long) LONG.getAcquire(header, TAIL_OFFSET);
+        checkBacked("tailPosition");
+        return tail;
     }
 
     @Override
     public final long headPosition() {
         checkOpen();
-        return (long) LONG.getAcquire(header, HEAD_OFFSET);
+        long head = (long) LONG.getAcquire(header, HEAD_OFFSET);
+        checkBacked("headPosition");
+        return head;
     }
 
     @Override
@@ -124,7 +144,11 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
     @Override
     public final int waiters() {
         checkOpen();
-        return signal.sleepers();
+        try {
+            return signal.sleepers();
+        } catch (SegmentFaultException e) {
+            throw asRing("waiters", e);
+        }
     }
 
     @Override
@@ -154,33 +178,48 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
     @Override
     public final boolean offer(int msgTypeId, byte[] src, int off, int len) {
         Objects.checkFromIndexSize(off, len, src.length);
-        int index = claim(msgTypeId, len);
+        int index = claimRecord(msgTypeId, len, "offer");
         if (index < 0) {
+            checkBacked("offer"); // "full" may have been read from zero pages
             return false;
         }
         records.put(index, src, off, len);
-        commitRecord(index - HEADER_LENGTH, HEADER_LENGTH + len);
+        commitRecord(index - HEADER_LENGTH, HEADER_LENGTH + len, "offer");
         return true;
     }
 
     @Override
     public final boolean offer(int msgTypeId, ByteBuffer src) {
         int len = src.remaining();
-        int index = claim(msgTypeId, len);
+        int index = claimRecord(msgTypeId, len, "offer");
         if (index < 0) {
+            checkBacked("offer"); // "full" may have been read from zero pages
             return false;
         }
         records.put(index, src, src.position(), len);
-        commitRecord(index - HEADER_LENGTH, HEADER_LENGTH + len);
+        commitRecord(index - HEADER_LENGTH, HEADER_LENGTH + len, "offer");
         return true;
     }
 
     @Override
     public final int claim(int msgTypeId, int length) {
+        int index = claimRecord(msgTypeId, length, "claim");
+        // Before the caller writes at the index, or takes -1 for a full ring: neither may come
+        // from zero pages.
+        checkBacked("claim");
+        return index;
+    }
+
+    /**
+     * Claims a record for a message and writes its claim mark and type; returns the payload's
+     * index or -1 when full. The caller checks the ring's backing after its last access, in
+     * both cases.
+     */
+    private int claimRecord(int msgTypeId, int length, String operation) {
         checkOpen();
         checkMessage(msgTypeId, length);
         int recordLength = HEADER_LENGTH + length;
-        int recordIndex = claimSpace(align(recordLength));
+        int recordIndex = claimSpace(align(recordLength), operation);
         if (recordIndex < 0) {
             return -1;
         }
@@ -196,7 +235,7 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
     public final void commit(int index) {
         checkOpen();
         int length = claimedLength(index, "commit");
-        commitRecord(index - HEADER_LENGTH, length);
+        commitRecord(index - HEADER_LENGTH, length, "commit");
     }
 
     @Override
@@ -204,7 +243,8 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
         checkOpen();
         int length = claimedLength(index, "abort");
         putRecordHeader(index - HEADER_LENGTH, length, PADDING_TYPE);
-        signal.signal();
+        signal("abort");
+        checkBacked("abort");
     }
 
     @Override
@@ -213,7 +253,7 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
         Objects.checkFromIndexSize(from, count, messages.length);
         if (count == 0) {
             checkMessage(msgTypeId, 0);
-            return true;
+            return true; // touches no shared memory
         }
         long total = 0;
         for (int i = from; i < from + count; i++) {
@@ -225,8 +265,9 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
             throw new IllegalArgumentException("offerBatch of " + count + " messages (" + total + " bytes with headers) to " + this
                     + ": a batch may take at most " + maxBatchLength() + " bytes");
         }
-        int first = claimSpace((int) total);
+        int first = claimSpace((int) total, "offerBatch");
         if (first < 0) {
+            checkBacked("offerBatch");
             return false;
         }
         // Until the commit, the first header claims the whole batch: unblocking it skips all of it.
@@ -244,7 +285,7 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
             }
             recordIndex += align(HEADER_LENGTH + length);
         }
-        commitRecord(first, HEADER_LENGTH + messages[from].remaining());
+        commitRecord(first, HEADER_LENGTH + messages[from].remaining(), "offerBatch");
         return true;
     }
 
@@ -267,7 +308,7 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
      * another producer moved it may trail the head; such a stale tail is read again (it changed),
      * and only a tail that reads the same twice behind the head is corrupt.
      */
-    private int claimSpace(int required) {
+    private int claimSpace(int required, String operation) {
         heartbeats.producerIfDue();
         long head = (long) LONG.getAcquire(header, HEAD_CACHE_OFFSET);
         long tail = (long) LONG.getAcquire(header, TAIL_OFFSET);
@@ -275,7 +316,7 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
         int padding;
         while (true) {
             if (!isAligned(tail)) {
-                throw corrupt("claim", "tail", tail, tail, "not a multiple of " + RecordDescriptor.ALIGNMENT);
+                throw corrupt(operation, "tail", tail, tail, "not a multiple of " + RecordDescriptor.ALIGNMENT);
             }
             tailIndex = (int) tail & mask;
             int toEnd = capacity - tailIndex;
@@ -288,13 +329,13 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
                 if (used < 0) {
                     long again = (long) LONG.getAcquire(header, TAIL_OFFSET);
                     if (again == tail) {
-                        throw corrupt("claim", "tail", head, tail, "behind head " + head);
+                        throw corrupt(operation, "tail", head, tail, "behind head " + head);
                     }
                     tail = again;
                     continue;
                 }
                 if (used > capacity) {
-                    throw corrupt("claim", "tail", head, tail, "more than capacity " + capacity + " ahead of head " + head);
+                    throw corrupt(operation, "tail", head, tail, "more than capacity " + capacity + " ahead of head " + head);
                 }
                 if (used > capacity - needed) {
                     return -1;
@@ -323,11 +364,14 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
 
     /**
      * Commit: the release store of the length publishes the record, and the signal block's
-     * fence orders it before the read of the sleepers flag (see {@link SignalBlock}).
+     * fence orders it before the read of the sleepers flag (see {@link SignalBlock}). The check
+     * after it covers the whole operation: the claim, the caller's writes of the message, and
+     * the commit.
      */
-    private void commitRecord(int recordIndex, int recordLength) {
+    private void commitRecord(int recordIndex, int recordLength, String operation) {
         INT.setRelease(records, recordIndex, recordLength);
-        signal.signal();
+        signal(operation);
+        checkBacked(operation);
     }
 
     /**
@@ -352,11 +396,14 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
     }
 
     private IllegalStateException notClaimed(int index, String operation) {
+        checkBacked(operation); // a claim mark that reads 0 may be a zero page
         return new IllegalStateException(operation + "(index=" + index + ") of " + this
                 + ": no claimed message there (never claimed, already committed or aborted, or unblocked by the consumer)");
     }
 
+    /** A corrupt ring, unless what was read came from zero pages: then the truncation is thrown. */
     final RingCorruptedException corrupt(String operation, String field, long position, long value, String expected) {
+        checkBacked(operation);
         return new RingCorruptedException(toString(), operation, field, position, value, expected);
     }
 
@@ -396,37 +443,81 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
     @Override
     public final long producerHeartbeat() {
         checkOpen();
-        return heartbeats.producerBeat();
+        long beat = heartbeats.producerBeat();
+        checkBacked("producerHeartbeat");
+        return beat;
     }
 
     @Override
     public final long consumerHeartbeat() {
         checkOpen();
-        return heartbeats.consumerBeat();
+        long beat = heartbeats.consumerBeat();
+        checkBacked("consumerHeartbeat");
+        return beat;
     }
 
     @Override
     public final int producerPid() {
         checkOpen();
-        return heartbeats.producerPid();
+        int pid = heartbeats.producerPid();
+        checkBacked("producerPid");
+        return pid;
     }
 
     @Override
     public final int consumerPid() {
         checkOpen();
-        return heartbeats.consumerPid();
+        int pid = heartbeats.consumerPid();
+        checkBacked("consumerPid");
+        return pid;
     }
 
     @Override
     public final void heartbeatProducer() {
         checkOpen();
         heartbeats.producer(RingHeartbeats.clockMillis());
+        checkBacked("heartbeatProducer");
     }
 
     @Override
     public final void heartbeatConsumer() {
         checkOpen();
         heartbeats.consumer(RingHeartbeats.clockMillis());
+        checkBacked("heartbeatConsumer");
+    }
+
+    /**
+     * Throws {@link SegmentFaultException} if an access of this thread to the ring's memory
+     * (header or records) landed on zero pages that replaced memory another process cut off.
+     * Call it after the accesses it covers. Allocates only on the way to the exception.
+     */
+    final void checkBacked(String operation) {
+        if (!truncatable) {
+            return; // a final field: System V pays a predicted branch, not even the bounds check
+        }
+        try {
+            segment.checkBacked(offset, length);
+        } catch (SegmentFaultException e) {
+            throw new SegmentFaultException(operation + " of " + this + ": " + e.getMessage(), operation);
+        }
+    }
+
+    /** Wakes sleeping consumers after a commit. */
+    private void signal(String operation) {
+        try {
+            signal.signal();
+        } catch (SegmentFaultException e) {
+            throw asRing(operation, e);
+        }
+    }
+
+    /**
+     * A fault that the signal block or the futex reported, reported as this ring's
+     * {@code operation} instead: the block is inside the ring, so the ring's check throws.
+     */
+    final SegmentFaultException asRing(String operation, SegmentFaultException e) {
+        checkBacked(operation);
+        return e;
     }
 
     final void checkOpen() {

@@ -41,6 +41,18 @@ import dev.jshm.SignalBlock;
  * peer writes is reported as a {@link RingCorruptedException} naming the ring, the field and
  * the position, before it is used.
  *
+ * <p>Truncation: a POSIX object or file that another process truncates under the ring never
+ * crashes this process (see {@link Segment#checkBacked}); the ring's memory past the cut reads as
+ * zero pages. Every method that touches the ring's memory then throws
+ * {@link dev.jshm.SegmentFaultException} naming itself and the ring, after its accesses: a claim
+ * index, a poll's count, an await's wake-up, a position or a heartbeat read from the zero pages
+ * is never returned. The check comes before any {@link RingCorruptedException} or "not claimed"
+ * error built from what was read, so a truncation is reported as a truncation. A handler that
+ * {@link #poll} calls may read zeros from the message it is given; the poll then throws
+ * {@code SegmentFaultException} after it (in place of the handler's own exception, if any).
+ * {@link #buffer()} is a view: a producer's writes at a claimed index are covered by the check of
+ * {@link #commit}. On System V, which cannot be truncated, there is nothing to check.
+ *
  * <p>Thread-safety: producing ({@code offer}, {@code offerBatch}, {@code claim},
  * {@code commit}, {@code abort}) is safe from any number of threads and processes for a
  * {@link ProducerMode#MANY} ring, and from one thread at a time for a {@link ProducerMode#SINGLE}

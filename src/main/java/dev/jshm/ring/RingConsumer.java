@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 
+import dev.jshm.SegmentFaultException;
 import dev.jshm.SignalBlock;
 
 /**
@@ -23,7 +24,9 @@ import dev.jshm.SignalBlock;
  * One consumer thread. Every value read from shared memory is checked before it becomes an
  * index: the head must be 8-aligned (its masked index is then a record header inside the area),
  * a committed length must fit in the room left before the end of the area, a claim's length
- * too, and unblocking never steps further than the tail it saw, at most one capacity.
+ * too, and unblocking never steps further than the tail it saw, at most one capacity. Each
+ * operation checks the ring's backing after its accesses ({@link AbstractMessageRing#checkBacked}),
+ * and {@link AbstractMessageRing#corrupt} before it reports a corrupt value.
  */
 final class RingConsumer {
 
@@ -59,8 +62,13 @@ final class RingConsumer {
     }
 
     int poll(MessageHandler handler, int limit) {
+        return poll(handler, limit, "poll");
+    }
+
+    /** @param operation the caller's method, for reports */
+    private int poll(MessageHandler handler, int limit, String operation) {
         ring.heartbeats.consumerIfDue();
-        long head = head("poll");
+        long head = head(operation);
         int headIndex = (int) head & mask;
         int contiguous = capacity - headIndex;
         int read = 0;
@@ -75,7 +83,7 @@ final class RingConsumer {
                     break;
                 }
                 if (!RecordDescriptor.committedLengthOk(length, contiguous - read)) {
-                    throw ring.corrupt("poll", "record length", head + read, length, "outside [" + HEADER_LENGTH + ", "
+                    throw ring.corrupt(operation, "record length", head + read, length, "outside [" + HEADER_LENGTH + ", "
                             + (contiguous - read) + "] (a header, and no further than the end of the record area)");
                 }
                 int type = records.getInt(typeIndex(recordIndex));
@@ -84,7 +92,7 @@ final class RingConsumer {
                     continue;
                 }
                 if (type < 1 || length > maxRecordLength) {
-                    throw ring.corrupt("poll", type < 1 ? "record type" : "record length", head + read, type < 1 ? type : length,
+                    throw ring.corrupt(operation, type < 1 ? "record type" : "record length", head + read, type < 1 ? type : length,
                             "not a message (type >= 1 and at most " + (maxRecordLength - HEADER_LENGTH) + " bytes) nor padding");
                 }
                 read += align(length);
@@ -100,10 +108,15 @@ final class RingConsumer {
                 // (acquire) reuses the space.
                 LONG.setRelease(header, HEAD_OFFSET, head + read);
             }
+            // Whether the poll returns, or the handler threw: what the handler was given, and
+            // the head, came from the object, or the truncation is reported (it then replaces
+            // the handler's exception, which may have come from reading zeros).
+            ring.checkBacked(operation);
         }
         if (count == 0 && read == 0 && autoUnblockMillis >= 0 && ++emptyPolls >= UNBLOCK_CHECK_INTERVAL) {
             emptyPolls = 0;
             unblockAfterMillis(autoUnblockMillis);
+            ring.checkBacked(operation);
         }
         return count;
     }
@@ -112,9 +125,9 @@ final class RingConsumer {
         int total = 0;
         int n;
         do {
-            n = poll(handler, Integer.MAX_VALUE);
+            n = poll(handler, Integer.MAX_VALUE, "drain");
             total += n;
-        } while (n > 0 || recordReady());
+        } while (n > 0 || recordReady("drain"));
         return total;
     }
 
@@ -134,8 +147,10 @@ final class RingConsumer {
     }
 
     /** Whether the record at the head is committed (a message or padding): a poll would make progress. */
-    private boolean recordReady() {
-        return (int) INT.getAcquire(records, (int) head("await") & mask) > 0;
+    private boolean recordReady(String operation) {
+        boolean ready = (int) INT.getAcquire(records, (int) head(operation) & mask) > 0;
+        ring.checkBacked(operation);
+        return ready;
     }
 
     void unblockAfter(Duration timeout) {
@@ -144,7 +159,9 @@ final class RingConsumer {
     }
 
     boolean unblock(Duration timeout) {
-        return unblockAfterMillis(checkTimeout(timeout));
+        boolean unblocked = unblockAfterMillis(checkTimeout(timeout));
+        ring.checkBacked("unblock");
+        return unblocked;
     }
 
     private static long checkTimeout(Duration timeout) {
@@ -221,19 +238,30 @@ final class RingConsumer {
         boolean forever = timeoutNanos > Long.MAX_VALUE / 4;
         long deadline = System.nanoTime() + (forever ? 0 : timeoutNanos);
         while (true) {
-            if (recordReady()) {
+            // Each look checks the ring's backing: a ring cut off reads as empty, and a sleep on a
+            // word that is no longer shared would last until the timeout.
+            if (recordReady("await")) {
                 return true; // no announcement when there is no need to sleep
             }
-            int seen = signal.word();
-            signal.announce();
-            if (recordReady()) {
+            int seen;
+            try {
+                seen = signal.word();
+                signal.announce();
+            } catch (SegmentFaultException e) {
+                throw ring.asRing("await", e);
+            }
+            if (recordReady("await")) {
                 return true;
             }
             long remaining = forever ? Long.MAX_VALUE : deadline - System.nanoTime();
             if (remaining <= 0 || Thread.currentThread().isInterrupted()) {
                 return false;
             }
-            signal.await(seen, forever ? null : Duration.ofNanos(remaining));
+            try {
+                signal.await(seen, forever ? null : Duration.ofNanos(remaining));
+            } catch (SegmentFaultException e) {
+                throw ring.asRing("await", e);
+            }
         }
     }
 

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -128,9 +129,15 @@ final class JshmRunner implements AutoCloseable {
             // The JVM writes its own messages (-Xcheck:jni's) to stdout from its own threads, in the
             // middle of the tool's lines: log them apart instead.
             Path vmLog = scratch.resolve("vm-" + n + ".log");
-            // Only when the JVM runs as this user: another user (setpriv) cannot write the scratch
-            // directory; its few lines print as before.
-            if (command.contains(CHECK_JNI) && command.get(0).equals(JAVA)) {
+            Path otherUsersLogDir = null;
+            if (command.contains(CHECK_JNI)) {
+                if (!command.get(0).equals(JAVA)) {
+                    // Another user (setpriv) cannot write the scratch directory: its JVM logs into
+                    // a directory of its own that anyone may write, removed after the run.
+                    otherUsersLogDir = Files.createTempDirectory("jshm-cli-vm-");
+                    Files.setPosixFilePermissions(otherUsersLogDir, PosixFilePermissions.fromString("rwxrwxrwx"));
+                    vmLog = otherUsersLogDir.resolve("vm.log");
+                }
                 command = new ArrayList<>(command);
                 command.addAll(command.indexOf(CHECK_JNI) + 1, TestProcesses.vmLogOptions(vmLog));
             }
@@ -149,13 +156,23 @@ final class JshmRunner implements AutoCloseable {
                     new String(Files.readAllBytes(out), StandardCharsets.UTF_8),
                     // The JVM's own messages (logged, see below) count as stderr, but for the
                     // report on jshm's SIGBUS handler, the one warning allowed.
-                    new String(Files.readAllBytes(err), StandardCharsets.UTF_8) + TestProcesses.vmOutput(vmLog));
+                    new String(Files.readAllBytes(err), StandardCharsets.UTF_8) + vmOutputOnce(vmLog, otherUsersLogDir));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted running " + command, e);
         }
+    }
+
+    /** The JVM's messages from {@code log}; removes {@code ownDir} (the log's own directory) if there is one. */
+    private static String vmOutputOnce(Path log, Path ownDir) throws IOException {
+        String text = TestProcesses.vmOutput(log);
+        if (ownDir != null) {
+            Files.deleteIfExists(log);
+            Files.delete(ownDir);
+        }
+        return text;
     }
 
     /** The raw bytes a run wrote to standard output (for read --raw). */

@@ -432,16 +432,26 @@ static int not_ours(struct jshm_lock_bytes *lock)
     return forget(lock) ? -EUCLEAN : -EPERM;
 }
 
+/* The lock at `offset` for an operation of its holder (unlock, consistent): -EUCLEAN, and the
+ * caller's record of holding it dropped, when its bytes are no longer a lock. */
+static int locate_held(void *base, size_t size, size_t offset, struct jshm_lock_bytes **lock)
+{
+    int rc = locate_lock(base, size, offset, lock);
+    if (rc < 0)
+        return rc;
+    if (!intact(*lock)) {
+        forget(*lock);
+        return -EUCLEAN;
+    }
+    return 0;
+}
+
 int jshm_lock_unlock(void *base, size_t size, size_t offset)
 {
     struct jshm_lock_bytes *lock;
-    int rc = locate_lock(base, size, offset, &lock);
+    int rc = locate_held(base, size, offset, &lock);
     if (rc < 0)
         return rc;
-    if (!intact(lock)) {
-        forget(lock);
-        return -EUCLEAN;
-    }
     uint64_t me = identity();
     uint64_t seen = atomic_load_explicit(&lock->word, memory_order_relaxed);
     uint64_t next;
@@ -463,13 +473,9 @@ int jshm_lock_unlock(void *base, size_t size, size_t offset)
 int jshm_lock_consistent(void *base, size_t size, size_t offset)
 {
     struct jshm_lock_bytes *lock;
-    int rc = locate_lock(base, size, offset, &lock);
+    int rc = locate_held(base, size, offset, &lock);
     if (rc < 0)
         return rc;
-    if (!intact(lock)) {
-        forget(lock);
-        return -EUCLEAN;
-    }
     uint64_t me = identity();
     uint64_t seen = atomic_load_explicit(&lock->word, memory_order_relaxed);
     do {

@@ -27,8 +27,9 @@ import dev.jshm.cli.JshmRunner.Run;
 
 /**
  * The jar on a real terminal, under tmux (a server of its own on a private socket): the question
- * {@code rm --all} asks and what each answer does, and {@code watch} redrawing one screen in place
- * as the segment changes, until Ctrl-C.
+ * {@code rm --all} asks and what each answer does, {@code watch} redrawing one screen in place
+ * as the segment changes, until Ctrl-C, and the completion script at work in interactive bash
+ * and zsh.
  */
 class CliTerminalIT extends CliItBase {
 
@@ -134,5 +135,59 @@ class CliTerminalIT extends CliItBase {
         tmux("send-keys", "-t", "watch", "C-c");
         String stopped = waitFor("watch", s -> s.contains("EXIT="), "exit after Ctrl-C");
         assertTrue(stopped.contains("EXIT=130"), stopped);
+    }
+
+    @Test
+    void completionCompletesCommandsAndOptionsInInteractiveBash() throws Exception {
+        inShellWithCompletion("bash", dir -> "bash --noprofile --rcfile " + dir.resolve(".bashrc") + " -i");
+    }
+
+    @Test
+    void completionCompletesCommandsAndOptionsInInteractiveZsh() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/zsh")), "needs zsh (.ci/run installs it)");
+        inShellWithCompletion("zsh", dir -> "env ZDOTDIR=" + dir + " zsh -i");
+    }
+
+    /**
+     * Starts the shell {@code command(dir)} on a terminal, with start-up files in {@code dir} that
+     * load the script of {@code jshm completion} (zsh through its bashcompinit) for a {@code jshm}
+     * function that runs the jar, then checks that Tab completes a command and an option.
+     */
+    private void inShellWithCompletion(String session, java.util.function.Function<Path, String> command) throws Exception {
+        Path dir = Files.createTempDirectory(workDir.getParent(), "completion-");
+        try {
+            Path script = dir.resolve("jshm-completion");
+            Run printed = jshm.jshm("completion", session);
+            assertEquals(0, printed.exit(), printed::toString);
+            Files.writeString(script, printed.out());
+            StringBuilder jar = new StringBuilder();
+            for (String word : JshmRunner.javaJar()) {
+                jar.append('\'').append(word.replace("'", "'\\''")).append("' ");
+            }
+            String common = "jshm() { " + jar + "\"$@\"; }\nsource " + script + "\nPS1='READY> '\n";
+            Files.writeString(dir.resolve(".bashrc"), common);
+            Files.writeString(dir.resolve(".zshrc"), "autoload -U compinit && compinit -u\n"
+                    + "autoload -U bashcompinit && bashcompinit\n" + common);
+            Run started = tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "10", command.apply(dir));
+            assertEquals(0, started.exit(), started::toString);
+            completes(session);
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    Files.delete(f);
+                }
+            }
+            Files.delete(dir);
+        }
+    }
+
+    /** In the shell of {@code session}: a command and an option, each completed by one Tab. */
+    private void completes(String session) throws InterruptedException {
+        waitFor(session, s -> s.contains("READY>"), session + "'s prompt");
+        tmux("send-keys", "-t", session, "jshm li", "Tab");
+        waitFor(session, s -> s.contains("READY> jshm list"), session + " completing 'li' to 'list'");
+        tmux("send-keys", "-t", session, "C-u", "jshm list --so", "Tab");
+        waitFor(session, s -> s.contains("READY> jshm list --sort"), session + " completing '--so' to '--sort'");
+        tmux("send-keys", "-t", session, "C-u");
     }
 }

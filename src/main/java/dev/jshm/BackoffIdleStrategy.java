@@ -36,7 +36,17 @@ public final class BackoffIdleStrategy implements IdleStrategy {
         this(DEFAULT_MAX_SPINS, DEFAULT_MAX_YIELDS, DEFAULT_MIN_PARK, DEFAULT_MAX_PARK);
     }
 
-    /** @throws IllegalArgumentException if a count is negative, or the parks are not 0 < minPark <= maxPark */
+    /**
+     * Spins up to {@code maxSpins} times, then yields up to {@code maxYields} times, then parks
+     * for {@code minPark}, doubling each time up to {@code maxPark}.
+     *
+     * @param maxSpins  busy spins before the first yield
+     * @param maxYields yields before the first park
+     * @param minPark   the first park
+     * @param maxPark   the longest park
+     * @throws IllegalArgumentException if a count is negative, or the parks are not
+     *                                  {@code 0 < minPark <= maxPark}
+     */
     public BackoffIdleStrategy(int maxSpins, int maxYields, Duration minPark, Duration maxPark) {
         if (maxSpins < 0 || maxYields < 0) {
             throw new IllegalArgumentException("maxSpins and maxYields must not be negative: maxSpins=" + maxSpins

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Emulation runs every aarch64 instruction, but on this host's memory model: qemu's TCG on
  * x86_64 does not reorder, so weak ordering is not exercised here (the code argues each
- * release/acquire pair instead, see README "Supported platforms"). qemu-user does not implement
- * {@code set_robust_list}, so nothing here depends on robust-mutex owner death.
+ * release/acquire pair instead, see README "Supported platforms"). No lock holder is killed here:
+ * owner death is proven on x86_64 by RobustLockTest and LockOwnerTest, on the same C code.
  *
  * <p>Needs {@code qemu-user} and {@code openjdk-17-jre-headless:arm64}. Without them the class
  * is skipped with a loud assumption failure, unless {@code -Djshm.aarch64.required=true} (set by

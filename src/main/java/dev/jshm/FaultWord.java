@@ -127,8 +127,20 @@ final class FaultWord {
         return from;
     }
 
+    /**
+     * Throws {@link SegmentFaultException} for {@code operation} if the access of
+     * {@code [offset, offset + length)} that came before, in this thread, overlapped memory
+     * replaced in this mapping or in one it replaced (the same object, smaller).
+     */
+    void check(Segment segment, String operation, long offset, long length) {
+        long from = replacedFromAny();
+        if (overlaps(offset, length, from)) {
+            throw fault(segment, operation, offset, length, from);
+        }
+    }
+
     /** Whether an access of {@code [offset, offset + length)} overlapped memory replaced from {@code from}. */
-    static boolean overlaps(long offset, long length, long from) {
+    private static boolean overlaps(long offset, long length, long from) {
         // Subtract, never add: from - length cannot wrap (both are non-negative). An empty range
         // overlaps nothing.
         return offset > from - length && length != 0;

@@ -131,10 +131,7 @@ final class Mapping {
     void checkBacked(Segment segment, String operation, long offset, long length) {
         FaultWord f = faults;
         if (f != null) {
-            long from = f.replacedFrom();
-            if (FaultWord.overlaps(offset, length, from)) {
-                throw FaultWord.fault(segment, operation, offset, length, from);
-            }
+            f.check(segment, operation, offset, length);
         }
         // The access before the call used this mapping's memory by address: the mapping (and its
         // root buffers, whose collection unmaps it) must stay reachable until it is done.

@@ -837,10 +837,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         Mapping m = readable("checkBacked", offset, length);
         FaultWord f = m.faults;
         if (f != null) {
-            long from = f.replacedFromAny();
-            if (FaultWord.overlaps(offset, length, from)) {
-                throw FaultWord.fault(this, "checkBacked", offset, length, from);
-            }
+            f.check(this, "checkBacked", offset, length);
         }
     }
 
@@ -863,10 +860,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         // it replaced (replacedFromAny). FaultWord argues why the word's read cannot miss a fault
         // of the access itself.
         VarHandle.acquireFence();
-        long from = faults.replacedFromAny();
-        if (FaultWord.overlaps(offset, length, from)) {
-            throw FaultWord.fault(this, operation, offset, length, from);
-        }
+        faults.check(this, operation, offset, length);
     }
 
     // ---- lifecycle ------------------------------------------------------------------------

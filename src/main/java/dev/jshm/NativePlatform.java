@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
-import org.apache.commons.lang3.Strings;
 
 /**
  * The platform this JVM runs on, named as the jar's {@code native/} directories are
@@ -47,7 +46,7 @@ record NativePlatform(String osName, String osArch, String directory, String int
      */
     static NativePlatform of(String osName, String osArch, String interpreter) {
         // The test SystemUtils.IS_OS_LINUX makes, applied to a name we are given so tests can vary it.
-        if (!Strings.CI.startsWith(osName, "Linux")) {
+        if (!osName.regionMatches(true, 0, "Linux", 0, "Linux".length())) {
             throw new NativeUnavailableException(
                     "jshm supports Linux only (os.name=" + osName + ", os.arch=" + osArch + ")");
         }

@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
-import org.apache.commons.lang3.ArrayUtils;
 
 /**
  * Shared memory mapped into this process: the face that every kind of segment shows.
@@ -754,8 +753,8 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                 long at = m.address + offset + scanned;
                 int n = (int) Math.min(maxLength - scanned, Mapping.PAGE_SIZE - Long.remainderUnsigned(at, Mapping.PAGE_SIZE));
                 copyOut(m, "getString", offset + scanned, block, 0, n);
-                int nul = ArrayUtils.indexOf(block, (byte) 0);
-                if (nul >= 0 && nul < n) {
+                int nul = indexOfNul(block, n);
+                if (nul >= 0) {
                     length = scanned + nul;
                     break;
                 }
@@ -771,6 +770,15 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         // The bytes and the NUL that ended them: a NUL read from replaced memory ends no string.
         m.checkBacked(this, "getString", offset, Math.min(length + 1L, maxLength));
         return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static int indexOfNul(byte[] bytes, int length) {
+        for (int i = 0; i < length; i++) {
+            if (bytes[i] == 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     // ---- views ----------------------------------------------------------------------------

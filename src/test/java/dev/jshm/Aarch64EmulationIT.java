@@ -295,6 +295,9 @@ class Aarch64EmulationIT {
     private static List<String> emulatedJava(String... args) {
         List<String> command = new ArrayList<>(List.of("qemu-aarch64", "-L", "/", ARM_JAVA.toString(),
                 "-XX:ErrorFile=" + TestProcesses.targetDir().resolve("hs_err_pid%p.log")));
+        // The JVM's own messages (-Xcheck:jni's report of jshm's SIGBUS handler among them) go to
+        // a log that jni-clean.sh reads, not into the peer's replies on stdout.
+        command.addAll(TestProcesses.vmLogOptions(TestProcesses.targetDir().resolve("vm-aarch64-%p.log")));
         command.addAll(List.of(args));
         return command;
     }

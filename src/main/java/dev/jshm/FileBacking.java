@@ -1,5 +1,7 @@
 package dev.jshm;
 
+import dev.jshm.stat.FileStat;
+import java.time.Instant;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +23,10 @@ import java.util.Arrays;
  * changes under its own lock; {@link #stat()} may be called from any thread while open.
  */
 final class FileBacking {
+
+    // The file-type bits of st_mode (<sys/stat.h>).
+    static final int S_IFMT = 0170000;
+    static final int S_IFREG = 0100000;
 
     /** What the kinds' builders collect. */
     static final class Request {
@@ -140,8 +146,8 @@ final class FileBacking {
             return r.size;
         }
         long[] raw = rawStat();
-        int type = (int) raw[1] & FileStat.S_IFMT;
-        if (type != FileStat.S_IFREG) {
+        int type = (int) raw[1] & S_IFMT;
+        if (type != S_IFREG) {
             // Replaced by something else between the C library's look and its open.
             String operation = operation(r, "fstat");
             throw new ShmInvalidArgumentException(operation + ": " + r.describe() + " is " + typeName(type)
@@ -246,7 +252,8 @@ final class FileBacking {
     }
 
     FileStat stat() {
-        return FileStat.of(rawStat());
+        long[] f = rawStat();
+        return new FileStat(f[0], (int) f[1] & 07777, f[2], f[3], f[4], f[5], f[6], Instant.ofEpochSecond(f[7]));
     }
 
     private long[] rawStat() {
@@ -346,7 +353,7 @@ final class FileBacking {
     private static int typeOf(String path) {
         try {
             return (Integer) Files.getAttribute(Path.of(path), "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                    & FileStat.S_IFMT;
+                    & S_IFMT;
         } catch (IOException | RuntimeException e) {
             return -1;
         }

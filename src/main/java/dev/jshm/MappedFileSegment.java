@@ -1,5 +1,6 @@
 package dev.jshm;
 
+import dev.jshm.stat.FileStat;
 import java.nio.file.Path;
 import java.util.Objects;
 

@@ -1,5 +1,8 @@
 package dev.jshm;
 
+import dev.jshm.stat.FileStat;
+import dev.jshm.stat.PosixObjectInfo;
+import dev.jshm.sync.Futex;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -306,6 +309,6 @@ public final class PosixSegment extends Segment {
      * @throws ShmException if {@code /dev/shm} cannot be read
      */
     public static java.util.List<PosixObjectInfo> list() {
-        return PosixObjectInfo.list(PosixObjectInfo.DIRECTORY);
+        return PosixObjectInfo.list();
     }
 }

@@ -1,5 +1,6 @@
 package dev.jshm;
 
+import dev.jshm.internal.Secrets;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.Reference;
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-
 
 /**
  * Shared memory mapped into this process: the face that every kind of segment shows.
@@ -42,6 +42,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+        Secrets.setSegmentMemory(new SegmentMemoryBridge());
     }
 
     /**

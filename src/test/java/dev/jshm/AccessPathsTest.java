@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -206,7 +205,6 @@ class AccessPathsTest {
      */
     @Test
     void hotPathsAllocateNothing() {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().getId();
         try (SysVSegment s = SysVSegment.createPrivate(SIZE)) {
             s.remove();
@@ -215,7 +213,7 @@ class AccessPathsTest {
             byte[] large = new byte[Segment.DEFAULT_NATIVE_COPY_THRESHOLD + 8];
             long sink = 0;
             for (int round = 0; round < 2; round++) {
-                long before = threads.getThreadAllocatedBytes(thread);
+                long before = ThreadAllocations.of(thread);
                 for (int i = 0; i < 20_000; i++) {
                     int at = (i * 8) & 4095;
                     s.putLong(at, i);
@@ -233,7 +231,7 @@ class AccessPathsTest {
                         s.fill(8192, large.length, (byte) 3);
                     }
                 }
-                long allocated = threads.getThreadAllocatedBytes(thread) - before;
+                long allocated = ThreadAllocations.of(thread) - before;
                 if (round == 1) {
                     assertEquals(0, allocated, "bytes allocated by 20,000 rounds of accesses (sink " + sink + ")");
                 }

@@ -3,6 +3,7 @@ package dev.jshm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jshm.internal.SegmentMemory;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
@@ -38,6 +39,12 @@ class NativeConstantsTest {
     }
 
     /** Every errno constant of {@link Errors} is the C library's, as the compiler of the library sees it. */
+    @Test
+    void lockLayoutIsTheLibrarys() {
+        assertEquals(SegmentMemory.LOCK_SIZE, Native.lockSize(), "JSHM_LOCK_SIZE as the C library was built");
+        assertEquals(SegmentMemory.LOCK_ALIGNMENT, Native.lockAlignment());
+    }
+
     @Test
     void errnoValuesAreTheCLibrarys() throws Exception {
         TestProcesses.Result macros = TestProcesses.run(Duration.ofSeconds(60), null, "",

@@ -1,5 +1,6 @@
 package dev.jshm.cli;
 
+import dev.jshm.SysVSegment;
 import java.util.regex.Pattern;
 
 import picocli.CommandLine.ITypeConverter;

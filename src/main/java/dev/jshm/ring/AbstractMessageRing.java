@@ -20,11 +20,11 @@ import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Objects;
 
-import dev.jshm.FutexIdleStrategy;
 import dev.jshm.Segment;
 import dev.jshm.SegmentFaultException;
-import dev.jshm.SignalBlock;
 import dev.jshm.SysVSegment;
+import dev.jshm.sync.FutexIdleStrategy;
+import dev.jshm.sync.SignalBlock;
 
 /**
  * What both producer modes share: the views of the ring's memory, writing and committing

@@ -2,6 +2,7 @@ package dev.jshm.ring;
 
 import static dev.jshm.ring.RingDescriptor.LONG;
 
+import dev.jshm.sync.SignalBlock;
 import java.nio.ByteBuffer;
 
 /**

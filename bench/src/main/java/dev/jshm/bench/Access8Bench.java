@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import dev.jshm.PosixSegment;
+import dev.jshm.Segment;
 import dev.jshm.SegmentAtomics;
 import dev.jshm.SysVSegment;
 

@@ -112,7 +112,7 @@ public final class MappedFileSegment extends Segment {
      * @throws IllegalArgumentException if {@code newSize} is not larger than {@link #size()}
      */
     public synchronized void resize(long newSize) {
-        Mapping current = writable(0, 0, "resize");
+        Mapping current = writable("resize", 0, 0);
         if (newSize <= current.size) {
             throw new IllegalArgumentException("resize(" + newSize + ") of " + this + ": jshm only grows files (size is "
                     + current.size + ")");
@@ -136,6 +136,11 @@ public final class MappedFileSegment extends Segment {
         synchronized (this) {
             backing.close();
         }
+    }
+
+    @Override
+    public boolean truncatable() {
+        return true; // any process with write permission may truncate the file
     }
 
     @Override

@@ -194,6 +194,11 @@ public final class PosixSegment extends Segment {
     }
 
     @Override
+    public boolean truncatable() {
+        return true; // any process with write permission may ftruncate the object
+    }
+
+    @Override
     public SegmentLocator locator() {
         return SegmentLocator.posix(name);
     }

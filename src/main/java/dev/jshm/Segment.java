@@ -179,6 +179,18 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      */
     public abstract SegmentLocator locator();
 
+    /**
+     * Whether another process can cut this segment's memory off by truncating what backs it:
+     * false for {@link SysVSegment} (the kernel keeps a System V segment's size for its life),
+     * true for {@link PosixSegment} and {@link MappedFileSegment}, whose file any process with
+     * write permission may truncate. Code that reads the segment after another process may have
+     * written it checks {@link #checkBacked(long, long)} only when this is true. Allowed after
+     * close; thread-safe.
+     *
+     * @return whether the segment's backing can shrink under it
+     */
+    public abstract boolean truncatable();
+
     /** Whether {@link #close()} has been called. */
     public final boolean isClosed() {
         return closing;
@@ -635,7 +647,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
             }
         }
         Objects.checkFromIndexSize(srcOffset, length, src.length);
-        Mapping m = writable(offset, length, "write");
+        Mapping m = writable("write", offset, length);
         if (length >= nativeCopyFrom) {
             int rc = Native.copyFromArray(m.address, m.size, offset, src, srcOffset, length);
             Reference.reachabilityFence(m);
@@ -688,7 +700,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                 throw faulted(e, "fill", offset, length);
             }
         }
-        Mapping m = writable(offset, length, "fill");
+        Mapping m = writable("fill", offset, length);
         if (length >= nativeFillFrom) {
             int rc = Native.fill(m.address, m.size, offset, length, value);
             Reference.reachabilityFence(m);
@@ -977,11 +989,11 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                 return chunk;
             }
         }
-        return writable(offset, width, operation).chunk(offset);
+        return writable(operation, offset, width).chunk(offset);
     }
 
     /** {@link #readable}, and refuses read-only segments. */
-    final Mapping writable(long offset, long length, String operation) {
+    final Mapping writable(String operation, long offset, long length) {
         Mapping m = readable(operation, offset, length);
         if (readOnly) {
             throw new ReadOnlySegmentException(operation + "(offset=" + offset + ", length=" + length + ")", toString());

@@ -25,12 +25,12 @@ final class SegmentMemoryBridge implements SegmentMemory {
 
     @Override
     public void checkAlignedReadable(Segment segment, String operation, long offset, int length, int alignment, String what) {
-        AlignedAccess.readable(segment, offset, length, alignment, what, operation);
+        AlignedAccess.readable(segment, operation, offset, length, alignment, what);
     }
 
     @Override
     public void checkAlignedWritable(Segment segment, String operation, long offset, int length, int alignment, String what) {
-        AlignedAccess.writable(segment, offset, length, alignment, what, operation);
+        AlignedAccess.writable(segment, operation, offset, length, alignment, what);
     }
 
     @Override
@@ -114,7 +114,7 @@ final class SegmentMemoryBridge implements SegmentMemory {
     }
 
     private static Mapping futexWord(Segment segment, String operation, long offset) {
-        return AlignedAccess.readable(segment, offset, Integer.BYTES, Integer.BYTES, "a futex word", operation);
+        return AlignedAccess.readable(segment, operation, offset, Integer.BYTES, Integer.BYTES, "a futex word");
     }
 
     private static int futexChecked(Segment segment, String operation, long offset, Mapping m, int rc) {
@@ -129,7 +129,7 @@ final class SegmentMemoryBridge implements SegmentMemory {
     }
 
     private static Mapping lock(Segment segment, String operation, long offset) {
-        return AlignedAccess.writable(segment, offset, LOCK_SIZE, LOCK_ALIGNMENT, LOCK, operation);
+        return AlignedAccess.writable(segment, operation, offset, LOCK_SIZE, LOCK_ALIGNMENT, LOCK);
     }
 
     private static int lockChecked(Segment segment, String operation, long offset, Mapping m, int rc) {

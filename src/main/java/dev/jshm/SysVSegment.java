@@ -238,6 +238,11 @@ public final class SysVSegment extends Segment {
         removeById(shmid);
     }
 
+    @Override
+    public boolean truncatable() {
+        return false; // a System V segment keeps its size for its life
+    }
+
     /** By key, or by id for a private segment (or one removed since), which only its id reaches. */
     @Override
     public SegmentLocator locator() {

@@ -39,7 +39,7 @@ class UseAfterCloseTest {
      */
     private static final Set<String> WORK_AFTER_CLOSE = Set.of(
             "size()", "isReadOnly()", "isClosed()", "close()", "key()", "shmid()", "toString()",
-            "address()", "usesNativeCopies()", "locator()",
+            "address()", "usesNativeCopies()", "locator()", "truncatable()",
             // kernel-side: they address the segment by id, not the attachment
             "stat()", "setMode(int)", "setOwner(int,int)", "lock()", "unlock()", "remove()");
 

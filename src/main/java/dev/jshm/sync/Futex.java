@@ -4,6 +4,7 @@ import dev.jshm.Segment;
 import dev.jshm.SegmentFaultException;
 import dev.jshm.ShmException;
 import dev.jshm.internal.Secrets;
+import dev.jshm.internal.Timeouts;
 import dev.jshm.internal.SegmentMemory;
 import java.time.Duration;
 import java.util.Objects;
@@ -71,7 +72,8 @@ public final class Futex {
      *
      * @param timeout how long to wait at most; {@code null} waits without limit; zero or negative
      *                only checks the value ({@link WaitResult#VALUE_CHANGED} or
-     *                {@link WaitResult#TIMED_OUT})
+     *                {@link WaitResult#TIMED_OUT}); {@code Long.MAX_VALUE / 4} nanoseconds (about 73
+     *                years) or longer waits without limit
      * @return {@link WaitResult#WOKEN} (possibly spurious: re-check the word),
      *         {@link WaitResult#VALUE_CHANGED} when the word was not {@code expected},
      *         {@link WaitResult#TIMED_OUT} after at least {@code timeout}, or
@@ -83,16 +85,17 @@ public final class Futex {
      */
     public static WaitResult await(Segment segment, long offset, int expected, Duration timeout) {
         Objects.requireNonNull(segment, "segment");
-        long timeoutNanos = timeout == null ? -1 : saturatedNanos(timeout);
+        long timeoutNanos = timeout == null ? Timeouts.FOREVER_NANOS : Timeouts.saturatedNanos(timeout);
+        boolean forever = timeoutNanos == Timeouts.FOREVER_NANOS;
         // An untimed wait reads no clock at all: a wake-up returns straight from the system call.
-        long deadline = timeoutNanos < 0 ? 0 : System.nanoTime() + timeoutNanos;
+        long deadline = forever ? 0 : System.nanoTime() + timeoutNanos;
         Thread self = Thread.currentThread();
         while (true) {
             MEMORY.checkAlignedReadable(segment, "await", offset, Integer.BYTES, Integer.BYTES, "a futex word");
             if (self.isInterrupted()) {
                 return WaitResult.INTERRUPTED;
             }
-            long slice = timeoutNanos < 0 ? SLICE_NANOS : Math.max(0, Math.min(SLICE_NANOS, deadline - System.nanoTime()));
+            long slice = forever ? SLICE_NANOS : Math.max(0, Math.min(SLICE_NANOS, deadline - System.nanoTime()));
             int rc = MEMORY.futexWait(segment, "await", offset, expected, slice);
             if (rc == 0) {
                 return WaitResult.WOKEN;
@@ -106,7 +109,7 @@ public final class Futex {
             if (self.isInterrupted()) {
                 return WaitResult.INTERRUPTED;
             }
-            if (timeoutNanos >= 0 && System.nanoTime() - deadline >= 0) {
+            if (!forever && System.nanoTime() - deadline >= 0) {
                 return WaitResult.TIMED_OUT;
             }
         }
@@ -135,16 +138,4 @@ public final class Futex {
     }
 
     /** Nanoseconds, at least 0; a timeout too long for a {@code long} of nanoseconds waits without limit. */
-    private static long saturatedNanos(Duration timeout) {
-        if (timeout.isNegative()) {
-            return 0;
-        }
-        try {
-            // Past ~146 years a deadline on nanoTime would overflow: that is "forever".
-            long nanos = timeout.toNanos();
-            return nanos > Long.MAX_VALUE / 2 ? -1 : nanos;
-        } catch (ArithmeticException e) {
-            return -1;
-        }
-    }
 }

@@ -6,6 +6,7 @@ import dev.jshm.SegmentAtomics;
 import dev.jshm.SegmentFaultException;
 import dev.jshm.ShmException;
 import dev.jshm.internal.Secrets;
+import dev.jshm.internal.Timeouts;
 import dev.jshm.internal.SegmentMemory;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -223,7 +224,8 @@ public final class RobustLock {
     /**
      * Acquires the lock, waiting at most {@code timeout} (measured on a monotonic clock).
      *
-     * @param timeout how long to wait; zero or negative only tries
+     * @param timeout how long to wait; zero or negative only tries; {@code Long.MAX_VALUE / 4} nanoseconds
+     *                (about 73 years) or longer waits without limit
      * @return whether this thread now holds the lock
      * @throws OwnerDiedException          with the lock held: the previous holder died holding it
      * @throws LockNotRecoverableException if the lock was made unusable
@@ -237,13 +239,7 @@ public final class RobustLock {
         if (acquireFree(self, key, "tryLock")) {
             return true;
         }
-        long nanos;
-        try {
-            nanos = timeout.isNegative() ? 0 : Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
-        } catch (ArithmeticException e) {
-            nanos = Long.MAX_VALUE / 4;
-        }
-        int rc = MEMORY.lockAcquireTimed(segment, "tryLock", offset, nanos);
+        int rc = MEMORY.lockAcquireTimed(segment, "tryLock", offset, Timeouts.saturatedNanos(timeout));
         return acquired(rc, "tryLock", timeout, self, key);
     }
 

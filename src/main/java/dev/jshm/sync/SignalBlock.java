@@ -3,7 +3,6 @@ package dev.jshm.sync;
 import dev.jshm.ReadOnlySegmentException;
 import dev.jshm.Segment;
 import dev.jshm.SegmentFaultException;
-import dev.jshm.SysVSegment;
 import dev.jshm.internal.Secrets;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -108,7 +107,7 @@ public final class SignalBlock {
         this.segment = segment;
         this.offset = offset;
         this.block = segment.asByteBuffer(offset, SIZE);
-        this.truncatable = !(segment instanceof SysVSegment);
+        this.truncatable = segment.truncatable();
     }
 
     /** The segment the block is in. */

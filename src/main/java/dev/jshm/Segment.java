@@ -32,7 +32,7 @@ import java.util.Objects;
  * any time, also while other threads access the segment: they never crash the JVM, and their
  * accesses after the close either throw or touch private zeroed memory that no one else sees.
  */
-public abstract sealed class Segment implements AutoCloseable permits SysVSegment, PosixSegment, MappedFileSegment {
+public abstract sealed class Segment implements AutoCloseable permits SysVSegment, FileBackedSegment {
 
     private static final VarHandle CLOSING;
 

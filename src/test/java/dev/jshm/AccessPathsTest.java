@@ -31,8 +31,8 @@ class AccessPathsTest {
     @ParameterizedTest(name = "length={0}")
     @ValueSource(ints = {0, 1, 7, 63, 4095, 4096, 4097, 8192, 65535, 65536, 65537, SIZE - 3})
     void copiesAndFillsOnBothSidesOfTheThresholdsMoveTheSameBytes(int length) {
-        assertEquals(65536, Segment.DEFAULT_NATIVE_COPY_THRESHOLD, "the lengths above straddle the default");
-        assertEquals(4096, Segment.DEFAULT_NATIVE_FILL_THRESHOLD, "the lengths above straddle the default");
+        assertEquals(65536, BulkCopy.DEFAULT_NATIVE_COPY_THRESHOLD, "the lengths above straddle the default");
+        assertEquals(4096, BulkCopy.DEFAULT_NATIVE_FILL_THRESHOLD, "the lengths above straddle the default");
         try (SysVSegment s = SysVSegment.createPrivate(SIZE)) {
             s.remove();
             assertTrue(s.usesNativeCopies());
@@ -210,7 +210,7 @@ class AccessPathsTest {
             s.remove();
             SegmentAtomics a = s.atomics();
             byte[] small = new byte[64];
-            byte[] large = new byte[Segment.DEFAULT_NATIVE_COPY_THRESHOLD + 8];
+            byte[] large = new byte[BulkCopy.DEFAULT_NATIVE_COPY_THRESHOLD + 8];
             long sink = 0;
             for (int round = 0; round < 2; round++) {
                 long before = ThreadAllocations.of(thread);

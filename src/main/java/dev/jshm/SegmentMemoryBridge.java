@@ -1,7 +1,6 @@
 package dev.jshm;
 
 import dev.jshm.internal.SegmentMemory;
-import dev.jshm.sync.RobustLock;
 import java.util.SplittableRandom;
 
 /**

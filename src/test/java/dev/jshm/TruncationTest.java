@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.jshm.sync.RobustLock;
-import dev.jshm.sync.SignalBlock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

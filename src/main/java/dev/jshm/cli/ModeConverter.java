@@ -1,6 +1,5 @@
 package dev.jshm.cli;
 
-import dev.jshm.SysVSegment;
 import java.util.regex.Pattern;
 
 import picocli.CommandLine.ITypeConverter;

@@ -2,8 +2,6 @@ package dev.jshm.internal;
 
 import dev.jshm.Segment;
 import dev.jshm.ShmException;
-import dev.jshm.sync.Futex;
-import dev.jshm.sync.RobustLock;
 
 /**
  * The native operations {@code dev.jshm.sync} performs on a segment's memory (futex words and

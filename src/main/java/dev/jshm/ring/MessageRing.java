@@ -4,11 +4,8 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
 
-import dev.jshm.PosixSegment;
 import dev.jshm.Segment;
-import dev.jshm.SegmentFaultException;
 import dev.jshm.sync.FutexIdleStrategy;
-import dev.jshm.sync.IdleStrategy;
 import dev.jshm.sync.SignalBlock;
 
 /**

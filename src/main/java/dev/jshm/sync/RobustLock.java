@@ -4,7 +4,6 @@ import dev.jshm.ReadOnlySegmentException;
 import dev.jshm.Segment;
 import dev.jshm.SegmentAtomics;
 import dev.jshm.SegmentFaultException;
-import dev.jshm.ShmException;
 import dev.jshm.internal.Secrets;
 import dev.jshm.internal.Timeouts;
 import dev.jshm.internal.SegmentMemory;

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import dev.jshm.PosixSegment;
-import dev.jshm.Segment;
 import dev.jshm.SegmentAtomics;
 import dev.jshm.SysVSegment;
 

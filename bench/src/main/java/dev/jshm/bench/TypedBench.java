@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 
-import dev.jshm.Segment;
 import dev.jshm.SysVSegment;
 
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,10 +1,5 @@
 package dev.jshm.bench.report;
 
-import dev.jshm.PosixSegment;
-import dev.jshm.Segment;
-import dev.jshm.SysVSegment;
-import dev.jshm.sync.BusySpinIdleStrategy;
-import dev.jshm.sync.Futex;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -1,12 +1,5 @@
 package dev.jshm.bench.report;
 
-import dev.jshm.MappedFileSegment;
-import dev.jshm.PosixSegment;
-import dev.jshm.Segment;
-import dev.jshm.SysVSegment;
-import dev.jshm.sync.Futex;
-import dev.jshm.sync.FutexIdleStrategy;
-import dev.jshm.sync.RobustLock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

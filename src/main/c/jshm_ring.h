@@ -100,7 +100,7 @@ struct jshm_ring_header {
     int32_t consumer_pid;            /* 272: the process that wrote consumer_heartbeat_ms */
     uint8_t reserved3[108];          /* 276 */
 
-    /* Blocking consumers: a signal block (dev.jshm.SignalBlock), the protocol of jshm_ring_wait. */
+    /* Blocking consumers: a signal block (dev.jshm.sync.SignalBlock), the protocol of jshm_ring_wait. */
     uint32_t futex;                  /* 384: bumped by a producer that clears sleepers; consumers sleep on it */
     int32_t sleepers;                /* 388: non-zero when a consumer may be asleep (or about to sleep) on futex */
     uint8_t reserved4[120];          /* 392 */

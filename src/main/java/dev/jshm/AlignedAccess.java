@@ -17,20 +17,20 @@ final class AlignedAccess {
      * @param what      what needs the alignment, for the message ("an atomic int")
      * @param operation the public method, for the message ("getIntVolatile")
      */
-    static Mapping readable(Segment segment, long offset, int length, int alignment, String what, String operation) {
+    static Mapping readable(Segment segment, String operation, long offset, int length, int alignment, String what) {
         Mapping m = segment.readable(operation, offset, length);
-        checkAligned(segment, m, offset, alignment, what, operation);
+        checkAligned(segment, operation, m, offset, alignment, what);
         return m;
     }
 
     /** {@link #readable}, and refuses read-only segments. */
-    static Mapping writable(Segment segment, long offset, int length, int alignment, String what, String operation) {
-        Mapping m = segment.writable(offset, length, operation);
-        checkAligned(segment, m, offset, alignment, what, operation);
+    static Mapping writable(Segment segment, String operation, long offset, int length, int alignment, String what) {
+        Mapping m = segment.writable(operation, offset, length);
+        checkAligned(segment, operation, m, offset, alignment, what);
         return m;
     }
 
-    private static void checkAligned(Segment segment, Mapping m, long offset, int alignment, String what, String operation) {
+    private static void checkAligned(Segment segment, String operation, Mapping m, long offset, int alignment, String what) {
         if (((m.address | offset) & (alignment - 1)) == 0) {
             return;
         }

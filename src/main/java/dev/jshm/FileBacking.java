@@ -1,5 +1,7 @@
 package dev.jshm;
 
+import dev.jshm.stat.FileStat;
+import java.time.Instant;
 import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -22,24 +24,23 @@ import java.util.Arrays;
  */
 final class FileBacking {
 
-    /** What the kinds' builders collect. */
-    static final class Request {
-        /** The name ({@code /x}) of a POSIX object, or null for a file. */
-        String posixName;
-        /** The path of a file, or {@code /dev/shm/<name>} for display. */
-        String path;
-        long size = -1;
-        long offset;
-        int mode = 0600;
-        boolean create;
-        boolean exclusive = true;
-        Access access = Access.READ_WRITE;
-        boolean privateMapping;
-        boolean populate;
-        boolean lockPages;
-        boolean anyOwner;
-        boolean reserve;
-        boolean nativeCopies;
+    // The file-type bits of st_mode (<sys/stat.h>).
+    static final int S_IFMT = 0170000;
+    static final int S_IFREG = 0100000;
+
+    /**
+     * One create or open, as a kind's builder hands it over: immutable.
+     *
+     * @param posixName      the name ({@code /x}) of a POSIX object, or null for a file
+     * @param path           the path of a file, or {@code /dev/shm/<name>} for display
+     * @param size           the bytes to map, or -1 for "all of it" when opening
+     * @param offset         where in the file the mapping starts
+     * @param create         create (exclusively unless {@code exclusive} is false) or open
+     * @param reserve        allocate the memory at create or grow ({@code posix_fallocate})
+     */
+    record Request(String posixName, String path, long size, long offset, int mode, boolean create, boolean exclusive,
+                   Access access, boolean privateMapping, boolean populate, boolean lockPages, boolean anyOwner,
+                   boolean reserve, boolean nativeCopies) {
 
         boolean isPosix() {
             return posixName != null;
@@ -81,30 +82,30 @@ final class FileBacking {
      */
     static Opened open(Request r) {
         Native.ensureAvailable();
-        if (r.create && r.size <= 0) {
-            throw new IllegalArgumentException(operation(r, "create") + ": the size must be at least 1 byte, got " + r.size);
+        if (r.create() && r.size() <= 0) {
+            throw new IllegalArgumentException(operation(r, "create") + ": the size must be at least 1 byte, got " + r.size());
         }
-        if (r.size == 0 || r.size < -1) {
-            throw new IllegalArgumentException(operation(r, "open") + ": the size must be at least 1 byte, got " + r.size);
+        if (r.size() == 0 || r.size() < -1) {
+            throw new IllegalArgumentException(operation(r, "open") + ": the size must be at least 1 byte, got " + r.size());
         }
-        if (r.offset < 0) {
-            throw new IllegalArgumentException(operation(r, "open") + ": the offset must not be negative, got " + r.offset);
+        if (r.offset() < 0) {
+            throw new IllegalArgumentException(operation(r, "open") + ": the offset must not be negative, got " + r.offset());
         }
-        boolean readOnly = r.access == Access.READ_ONLY;
+        boolean readOnly = r.access() == Access.READ_ONLY;
         int flags = readOnly ? Native.FILE_READONLY : 0;
         boolean created = false;
         int fd;
-        if (r.create) {
+        if (r.create()) {
             // Try the exclusive create first, so that "created" is known for sure (it decides
             // whether a failure may delete the file).
             // Created read-write even for a read-only mapping: a new file must be sized.
             fd = openRaw(r, Native.FILE_CREATE | Native.FILE_EXCL);
             created = fd >= 0;
-            if (fd == -Errors.EEXIST && !r.exclusive) {
+            if (fd == -Errors.EEXIST && !r.exclusive()) {
                 fd = openRaw(r, flags);
             }
             if (fd < 0) {
-                throw openFailure(r, fd, describeFlags(r, readOnly, !r.exclusive));
+                throw openFailure(r, fd, describeFlags(r, readOnly, !r.exclusive()));
             }
         } else {
             fd = openRaw(r, flags);
@@ -132,16 +133,16 @@ final class FileBacking {
         if (created) {
             // O_CREAT|O_EXCL made this file in this call: it is a new, empty regular file owned
             // by this process, so there is nothing for fstat to check.
-            long end = Math.addExact(r.offset, r.size);
-            int rc = Native.fileGrow(fd, end, Native.GROW_NEW | (r.reserve ? Native.GROW_RESERVE : 0));
+            long end = Math.addExact(r.offset(), r.size());
+            int rc = Native.fileGrow(fd, end, Native.GROW_NEW | (r.reserve() ? Native.GROW_RESERVE : 0));
             if (rc < 0) {
-                throw growFailure(rc, end, operation(r, r.reserve ? "posix_fallocate" : "ftruncate", "size=" + end));
+                throw growFailure(rc, end, operation(r, r.reserve() ? "posix_fallocate" : "ftruncate", "size=" + end));
             }
-            return r.size;
+            return r.size();
         }
         long[] raw = rawStat();
-        int type = (int) raw[1] & FileStat.S_IFMT;
-        if (type != FileStat.S_IFREG) {
+        int type = (int) raw[1] & S_IFMT;
+        if (type != S_IFREG) {
             // Replaced by something else between the C library's look and its open.
             String operation = operation(r, "fstat");
             throw new ShmInvalidArgumentException(operation + ": " + r.describe() + " is " + typeName(type)
@@ -149,41 +150,41 @@ final class FileBacking {
                     operation, 0, null);
         }
         long euid = Native.geteuid();
-        if (!r.anyOwner && raw[2] != euid) {
+        if (!r.anyOwner() && raw[2] != euid) {
             throw new ShmPermissionException(r.describe() + " is owned by uid " + raw[2] + ", not by this process's uid " + euid
                     + "; a file someone else owns can be truncated or replaced under this mapping (accept it with anyOwner())",
                     operation(r, "fstat"), 0, null);
         }
         long fileSize = raw[0];
-        if (r.size == -1) {
-            if (fileSize - r.offset <= 0) {
+        if (r.size() == -1) {
+            if (fileSize - r.offset() <= 0) {
                 throw new ShmInvalidArgumentException(r.describe() + " is " + fileSize + " bytes: nothing to map at offset "
-                        + r.offset + " (an empty file cannot be mapped)", operation(r, "open"), 0, null);
+                        + r.offset() + " (an empty file cannot be mapped)", operation(r, "open"), 0, null);
             }
-            return fileSize - r.offset;
+            return fileSize - r.offset();
         }
         // An existing object is never resized behind the caller's back.
-        if (r.offset > fileSize - r.size) {
+        if (r.offset() > fileSize - r.size()) {
             throw new ShmInvalidArgumentException(r.describe() + " is " + fileSize + " bytes, smaller than the "
-                    + r.size + " bytes asked at offset " + r.offset + "; it is not resized when opened: open it with its own size"
+                    + r.size() + " bytes asked at offset " + r.offset() + "; it is not resized when opened: open it with its own size"
                     + " or grow it with resize()", operation(r, "open"), 0, null);
         }
-        return r.size;
+        return r.size();
     }
 
     /** Maps {@code size} bytes at the request's offset. */
     Mapping map(long size) {
         Request r = request;
-        long alignedOffset = r.offset / Mapping.PAGE_SIZE * Mapping.PAGE_SIZE;
-        long delta = r.offset - alignedOffset;
+        long alignedOffset = r.offset() / Mapping.PAGE_SIZE * Mapping.PAGE_SIZE;
+        long delta = r.offset() - alignedOffset;
         long length = Mapping.pageAligned(Math.addExact(size, delta));
-        boolean readOnly = r.access == Access.READ_ONLY;
-        int flags = (readOnly ? Native.MAP_READONLY : 0) | (r.privateMapping ? Native.MAP_PRIVATE : 0)
-                | (r.populate ? Native.MAP_POPULATE : 0);
+        boolean readOnly = r.access() == Access.READ_ONLY;
+        int flags = (readOnly ? Native.MAP_READONLY : 0) | (r.privateMapping() ? Native.MAP_PRIVATE : 0)
+                | (r.populate() ? Native.MAP_POPULATE : 0);
         long base = Native.map(fd, alignedOffset, length, flags);
         if (base < 0) {
             throw Errors.failure(base, "mmap(" + r.describe() + ", offset=" + alignedOffset + ", length=" + length
-                    + (r.privateMapping ? ", MAP_PRIVATE" : ", MAP_SHARED") + (readOnly ? ", PROT_READ" : ", PROT_READ|PROT_WRITE")
+                    + (r.privateMapping() ? ", MAP_PRIVATE" : ", MAP_SHARED") + (readOnly ? ", PROT_READ" : ", PROT_READ|PROT_WRITE")
                     + ")", base == -Errors.EINVAL ? hugetlbfsHint("the file offset") : null);
         }
         FaultWord faults;
@@ -195,7 +196,7 @@ final class FileBacking {
         }
         lastFaults = faults;
         Mapping mapping = new Mapping(base + delta, size, base, length, readOnly, faults);
-        if (r.lockPages) {
+        if (r.lockPages()) {
             lockPages(mapping, true);
         }
         return mapping;
@@ -206,7 +207,7 @@ final class FileBacking {
      * {@code ftruncate} otherwise. Messages name it.
      */
     String growCall() {
-        return request.reserve ? "posix_fallocate" : "ftruncate";
+        return request.reserve() ? "posix_fallocate" : "ftruncate";
     }
 
     /**
@@ -214,7 +215,7 @@ final class FileBacking {
      * nothing: on failure the file keeps its size.
      */
     void grow(long end, String operation) {
-        int rc = Native.fileGrow(fd, end, request.reserve ? Native.GROW_RESERVE : 0);
+        int rc = Native.fileGrow(fd, end, request.reserve() ? Native.GROW_RESERVE : 0);
         if (rc < 0) {
             throw growFailure(rc, end, operation);
         }
@@ -235,18 +236,19 @@ final class FileBacking {
             return null;
         }
         try {
-            if (!Files.getFileStore(Path.of(request.path)).type().equals("hugetlbfs")) {
+            if (!Files.getFileStore(Path.of(request.path())).type().equals("hugetlbfs")) {
                 return null;
             }
         } catch (IOException | RuntimeException e) {
             return null;
         }
-        return request.path + " is on hugetlbfs, where " + what + " must be a multiple of the mount's huge page size (the"
+        return request.path() + " is on hugetlbfs, where " + what + " must be a multiple of the mount's huge page size (the"
                 + " system's default is " + KernelLimits.hugePageSize() + " bytes)";
     }
 
     FileStat stat() {
-        return FileStat.of(rawStat());
+        long[] f = rawStat();
+        return new FileStat(f[0], (int) f[1] & 07777, f[2], f[3], f[4], f[5], f[6], Instant.ofEpochSecond(f[7]));
     }
 
     private long[] rawStat() {
@@ -292,9 +294,9 @@ final class FileBacking {
         close();
         if (created) {
             if (request.isPosix()) {
-                Native.posixUnlink(nulTerminated(request.posixName));
+                Native.posixUnlink(nulTerminated(request.posixName()));
             } else {
-                Native.unlink(nulTerminated(request.path));
+                Native.unlink(nulTerminated(request.path()));
             }
         }
     }
@@ -303,8 +305,8 @@ final class FileBacking {
 
     private static int openRaw(Request r, int flags) {
         return r.isPosix()
-                ? Native.posixOpen(nulTerminated(r.posixName), flags, r.mode)
-                : Native.fileOpen(nulTerminated(r.path), flags, r.mode);
+                ? Native.posixOpen(nulTerminated(r.posixName()), flags, r.mode())
+                : Native.fileOpen(nulTerminated(r.path()), flags, r.mode());
     }
 
     /**
@@ -322,20 +324,20 @@ final class FileBacking {
 
     /** {@code shm_open(name=/x, args)} or {@code open(path=/f, args)}. */
     private static String operation(Request r, String call, String args) {
-        String target = r.isPosix() ? (call.equals("open") ? "shm_open" : call) + "(name=" + r.posixName : call + "(path=" + r.path;
+        String target = r.isPosix() ? (call.equals("open") ? "shm_open" : call) + "(name=" + r.posixName() : call + "(path=" + r.path();
         return target + (args.isEmpty() ? "" : ", " + args) + ")";
     }
 
     private static String describeFlags(Request r, boolean readOnly, boolean openOrCreate) {
-        return (readOnly ? "O_RDONLY" : "O_RDWR") + (r.create ? "|O_CREAT" + (openOrCreate ? "" : "|O_EXCL") : "")
-                + "|O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK, mode=" + Errors.octalMode(r.mode);
+        return (readOnly ? "O_RDONLY" : "O_RDWR") + (r.create() ? "|O_CREAT" + (openOrCreate ? "" : "|O_EXCL") : "")
+                + "|O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK, mode=" + Errors.octalMode(r.mode());
     }
 
     /** The exception for a failed open; a name that is not a regular file gets its own message. */
     private static ShmException openFailure(Request r, int rc, String flags) {
         String operation = operation(r, "open", "flags=" + flags);
         if (rc == -Errors.ENODEV) {
-            return new ShmInvalidArgumentException(operation + ": " + r.describe() + " is " + typeName(typeOf(r.path))
+            return new ShmInvalidArgumentException(operation + ": " + r.describe() + " is " + typeName(typeOf(r.path()))
                     + ", not a regular file; only a regular file can be mapped, and it was not opened (a FIFO would block,"
                     + " a device could act)", operation, Errors.ENODEV, "ENODEV");
         }
@@ -346,7 +348,7 @@ final class FileBacking {
     private static int typeOf(String path) {
         try {
             return (Integer) Files.getAttribute(Path.of(path), "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                    & FileStat.S_IFMT;
+                    & S_IFMT;
         } catch (IOException | RuntimeException e) {
             return -1;
         }
@@ -378,7 +380,7 @@ final class FileBacking {
 
     /** How much the file system holding the file has free, next to what was asked. */
     private String spaceHint(long asked) {
-        Path where = Path.of(request.path).toAbsolutePath().getParent();
+        Path where = Path.of(request.path()).toAbsolutePath().getParent();
         try {
             FileStore store = Files.getFileStore(where);
             return "asked for " + asked + " bytes; " + where + " (" + store.type() + ") has " + store.getUsableSpace()

@@ -63,7 +63,7 @@ final class JavaAtomics extends SegmentAtomics {
                 throw faulted(e, "getIntVolatile", offset, 4);
             }
         }
-        Mapping m = readableInt(offset, "getIntVolatile");
+        Mapping m = readableInt("getIntVolatile", offset);
         int result;
         try {
             result = (int) INT.getVolatile(m.chunk(offset), Mapping.indexInChunk(offset));
@@ -88,7 +88,7 @@ final class JavaAtomics extends SegmentAtomics {
                 throw faulted(e, "putIntVolatile", offset, 4);
             }
         }
-        Mapping m = writableInt(offset, "putIntVolatile");
+        Mapping m = writableInt("putIntVolatile", offset);
         try {
             INT.setVolatile(m.chunk(offset), Mapping.indexInChunk(offset), value);
         } catch (InternalError e) {
@@ -111,7 +111,7 @@ final class JavaAtomics extends SegmentAtomics {
                 throw faulted(e, "getIntAcquire", offset, 4);
             }
         }
-        Mapping m = readableInt(offset, "getIntAcquire");
+        Mapping m = readableInt("getIntAcquire", offset);
         int result;
         try {
             result = (int) INT.getAcquire(m.chunk(offset), Mapping.indexInChunk(offset));
@@ -136,7 +136,7 @@ final class JavaAtomics extends SegmentAtomics {
                 throw faulted(e, "putIntRelease", offset, 4);
             }
         }
-        Mapping m = writableInt(offset, "putIntRelease");
+        Mapping m = writableInt("putIntRelease", offset);
         try {
             INT.setRelease(m.chunk(offset), Mapping.indexInChunk(offset), value);
         } catch (InternalError e) {
@@ -159,7 +159,7 @@ final class JavaAtomics extends SegmentAtomics {
                 throw faulted(e, "compareAndSetInt", offset, 4);
             }
         }
-        Mapping m = writableInt(offset, "compareAndSetInt");
+        Mapping m = writableInt("compareAndSetInt", offset);
         boolean result;
         try {
             result = INT.compareAndSet(m.chunk(offset), Mapping.indexInChunk(offset), expected, value);
@@ -184,7 +184,7 @@ final class JavaAtomics extends SegmentAtomics {
                 throw faulted(e, "getAndAddInt", offset, 4);
             }
         }
-        Mapping m = writableInt(offset, "getAndAddInt");
+        Mapping m = writableInt("getAndAddInt", offset);
         int result;
         try {
             result = (int) INT.getAndAdd(m.chunk(offset), Mapping.indexInChunk(offset), delta);
@@ -209,7 +209,7 @@ final class JavaAtomics extends SegmentAtomics {
                 throw faulted(e, "getAndSetInt", offset, 4);
             }
         }
-        Mapping m = writableInt(offset, "getAndSetInt");
+        Mapping m = writableInt("getAndSetInt", offset);
         int result;
         try {
             result = (int) INT.getAndSet(m.chunk(offset), Mapping.indexInChunk(offset), value);
@@ -234,7 +234,7 @@ final class JavaAtomics extends SegmentAtomics {
                 throw faulted(e, "getLongVolatile", offset, 8);
             }
         }
-        Mapping m = readableLong(offset, "getLongVolatile");
+        Mapping m = readableLong("getLongVolatile", offset);
         long result;
         try {
             result = (long) LONG.getVolatile(m.chunk(offset), Mapping.indexInChunk(offset));
@@ -259,7 +259,7 @@ final class JavaAtomics extends SegmentAtomics {
                 throw faulted(e, "putLongVolatile", offset, 8);
             }
         }
-        Mapping m = writableLong(offset, "putLongVolatile");
+        Mapping m = writableLong("putLongVolatile", offset);
         try {
             LONG.setVolatile(m.chunk(offset), Mapping.indexInChunk(offset), value);
         } catch (InternalError e) {
@@ -282,7 +282,7 @@ final class JavaAtomics extends SegmentAtomics {
                 throw faulted(e, "getLongAcquire", offset, 8);
             }
         }
-        Mapping m = readableLong(offset, "getLongAcquire");
+        Mapping m = readableLong("getLongAcquire", offset);
         long result;
         try {
             result = (long) LONG.getAcquire(m.chunk(offset), Mapping.indexInChunk(offset));
@@ -307,7 +307,7 @@ final class JavaAtomics extends SegmentAtomics {
                 throw faulted(e, "putLongRelease", offset, 8);
             }
         }
-        Mapping m = writableLong(offset, "putLongRelease");
+        Mapping m = writableLong("putLongRelease", offset);
         try {
             LONG.setRelease(m.chunk(offset), Mapping.indexInChunk(offset), value);
         } catch (InternalError e) {
@@ -330,7 +330,7 @@ final class JavaAtomics extends SegmentAtomics {
                 throw faulted(e, "compareAndSetLong", offset, 8);
             }
         }
-        Mapping m = writableLong(offset, "compareAndSetLong");
+        Mapping m = writableLong("compareAndSetLong", offset);
         boolean result;
         try {
             result = LONG.compareAndSet(m.chunk(offset), Mapping.indexInChunk(offset), expected, value);
@@ -355,7 +355,7 @@ final class JavaAtomics extends SegmentAtomics {
                 throw faulted(e, "getAndAddLong", offset, 8);
             }
         }
-        Mapping m = writableLong(offset, "getAndAddLong");
+        Mapping m = writableLong("getAndAddLong", offset);
         long result;
         try {
             result = (long) LONG.getAndAdd(m.chunk(offset), Mapping.indexInChunk(offset), delta);
@@ -380,7 +380,7 @@ final class JavaAtomics extends SegmentAtomics {
                 throw faulted(e, "getAndSetLong", offset, 8);
             }
         }
-        Mapping m = writableLong(offset, "getAndSetLong");
+        Mapping m = writableLong("getAndSetLong", offset);
         long result;
         try {
             result = (long) LONG.getAndSet(m.chunk(offset), Mapping.indexInChunk(offset), value);

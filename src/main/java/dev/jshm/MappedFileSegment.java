@@ -28,21 +28,19 @@ import java.util.Objects;
  * <p>Truncation: another process may shrink the file while it is mapped here, and a full file
  * system may fail to back a page of a file created without {@link Builder#reserve()}. Neither
  * crashes the JVM, and every method that touches the memory reports it with
- * {@link SegmentFaultException}, as for POSIX objects: see {@link PosixSegment} for what is
- * guarded, at what cost, and what a view's user gets ({@link #checkBacked(long, long)}).
+ * {@link SegmentFaultException}: see {@link FileBackedSegment} for what is guarded, at what cost,
+ * and what a view's user gets ({@link #checkBacked(long, long)}).
  *
  * <p>Thread-safety: as {@link Segment}; {@link #force}, {@link #resize} and {@link #stat()} may be
  * called from any thread.
  */
-public final class MappedFileSegment extends Segment {
+public final class MappedFileSegment extends FileBackedSegment {
 
     private final Path path;
-    private final FileBacking backing;
 
     private MappedFileSegment(Path path, FileBacking.Opened opened) {
-        super(opened.mapping(), opened.backing().request.nativeCopies);
+        super(opened);
         this.path = path;
-        this.backing = opened.backing();
     }
 
     /**
@@ -76,18 +74,12 @@ public final class MappedFileSegment extends Segment {
 
     /** Where in the file the segment's byte 0 is. */
     public long fileOffset() {
-        return backing.request.offset;
+        return backing.request.offset();
     }
 
     /** Whether the mapping is private (copy-on-write): writes stay in this process. */
     public boolean isPrivate() {
-        return backing.request.privateMapping;
-    }
-
-    /** What {@code fstat} says about the file now. */
-    public FileStat stat() {
-        checkOpen();
-        return backing.stat();
+        return backing.request.privateMapping();
     }
 
     /** Writes every changed page to the file and waits for it ({@code msync(MS_SYNC)}). */
@@ -111,30 +103,12 @@ public final class MappedFileSegment extends Segment {
      * @throws IllegalArgumentException if {@code newSize} is not larger than {@link #size()}
      */
     public synchronized void resize(long newSize) {
-        Mapping current = writable(0, 0, "resize");
+        Mapping current = writable("resize", 0, 0);
         if (newSize <= current.size) {
             throw new IllegalArgumentException("resize(" + newSize + ") of " + this + ": jshm only grows files (size is "
                     + current.size + ")");
         }
-        backing.grow(Math.addExact(fileOffset(), newSize), backing.growCall() + "(path=" + path + ", size=" + newSize + ")");
-        replaceMapping(backing.map(newSize));
-    }
-
-    /** Locks the mapped pages in RAM ({@code mlock}); needs CAP_IPC_LOCK or enough RLIMIT_MEMLOCK. */
-    public synchronized void lock() {
-        backing.lockPages(readable("lock", 0, 0), true);
-    }
-
-    /** Lets the mapped pages be swapped again ({@code munlock}). */
-    public synchronized void unlock() {
-        backing.lockPages(readable("unlock", 0, 0), false);
-    }
-
-    @Override
-    void closeKind() {
-        synchronized (this) {
-            backing.close();
-        }
+        grow(Math.addExact(fileOffset(), newSize), newSize, "path=" + path);
     }
 
     @Override
@@ -153,104 +127,72 @@ public final class MappedFileSegment extends Segment {
      *
      * <p>Not thread-safe; use one builder per thread.
      */
-    public static final class Builder {
+    /**
+     * Options for {@link #create()} and {@link #open()} of one file: those of every file-backed
+     * kind ({@link FileBackedSegment.Builder}) and {@link #offset(long)},
+     * {@link #privateMapping()} and {@link #reserve()}. Not thread-safe.
+     */
+    public static final class Builder extends FileBackedSegment.Builder<Builder, MappedFileSegment> {
         private final Path path;
-        private final FileBacking.Request request = new FileBacking.Request();
+        private long offset;
+        private boolean privateMapping;
 
         private Builder(Path path) {
-            this.path = Objects.requireNonNull(path, "path");
-            String text = path.toString();
+            super(checkedPath(path), false);
+            this.path = path;
+        }
+
+        private static String checkedPath(Path path) {
+            String text = Objects.requireNonNull(path, "path").toString();
             if (text.isEmpty() || text.indexOf('\0') >= 0) {
                 throw new IllegalArgumentException("invalid path \"" + text.replace("\0", "\\0") + "\": "
                         + (text.isEmpty() ? "it is empty" : "it contains a NUL character"));
             }
-            request.path = text;
-        }
-
-        /** The size in bytes: required to create; to open, default: from the offset to the end of the file. */
-        public Builder size(long size) {
-            request.size = size;
-            return this;
-        }
-
-        /** Where in the file the segment starts; any offset, 0 by default. */
-        public Builder offset(long offset) {
-            request.offset = offset;
-            return this;
-        }
-
-        /** The permission bits for a new file, 0600 by default. */
-        public Builder mode(int mode) {
-            request.mode = Errors.permissionBits(mode, "mode(" + Errors.octalMode(mode) + ") for " + request.path);
-            return this;
-        }
-
-        /** Uses the file if it exists instead of failing; an existing file is never resized. */
-        public Builder openOrCreate() {
-            request.exclusive = false;
-            return this;
-        }
-
-        /** How the file is mapped; read-write by default. */
-        public Builder access(Access access) {
-            request.access = Objects.requireNonNull(access, "access");
-            return this;
-        }
-
-        /** Copy-on-write: writes stay in this process and never reach the file ({@code MAP_PRIVATE}). */
-        public Builder privateMapping() {
-            request.privateMapping = true;
-            return this;
-        }
-
-        /** Faults every page in at map time ({@code MAP_POPULATE}). */
-        public Builder populate() {
-            request.populate = true;
-            return this;
-        }
-
-        /** Locks the pages in RAM at map time ({@code mlock}). */
-        public Builder lockInMemory() {
-            request.lockPages = true;
-            return this;
-        }
-
-        /** Allocates the file's blocks at create ({@code posix_fallocate}), so a full disk fails now, not with SIGBUS later. */
-        public Builder reserve() {
-            request.reserve = true;
-            return this;
-        }
-
-        /** Accepts a file owned by another user (refused by default). */
-        public Builder anyOwner() {
-            request.anyOwner = true;
-            return this;
+            return text;
         }
 
         /**
-         * Uses native copies ({@code memcpy}, one JNI call) for bulk operations: about as fast as
-         * the JVM's copies from 64 KiB up, slower below a few KiB. A truncation during a native
-         * copy is healed and reported like any other access.
-         */
-        public Builder nativeCopies() {
-            request.nativeCopies = true;
-            return this;
-        }
-
-        /** Creates the file (or, with {@link #openOrCreate()}, uses it if it exists) and maps it. */
-        public MappedFileSegment create() {
-            request.create = true;
-            return new MappedFileSegment(path, FileBacking.open(request));
-        }
-
-        /**
-         * Maps the existing file.
+         * Where in the file the segment starts; any offset, 0 by default.
          *
-         * @throws SegmentNotFoundException if it does not exist
+         * @param offset not negative; checked when the segment is created or opened
+         * @return this builder
          */
-        public MappedFileSegment open() {
-            request.create = false;
-            return new MappedFileSegment(path, FileBacking.open(request));
+        public Builder offset(long offset) {
+            this.offset = offset;
+            return this;
+        }
+
+        /**
+         * Copy-on-write: writes stay in this process and never reach the file ({@code MAP_PRIVATE}).
+         *
+         * @return this builder
+         */
+        public Builder privateMapping() {
+            this.privateMapping = true;
+            return this;
+        }
+
+        /**
+         * Allocates the file's blocks at create ({@code posix_fallocate}), so a full disk fails now,
+         * not with SIGBUS later.
+         *
+         * @return this builder
+         */
+        public Builder reserve() {
+            this.reserve = true;
+            return this;
+        }
+
+        @Override
+        FileBacking.Request request(boolean create) {
+            return new FileBacking.Request(null, display, size, offset, mode, create, exclusive, access, privateMapping,
+                    populate, lockPages, anyOwner, reserve, nativeCopies);
+        }
+
+        @Override
+        MappedFileSegment opened(FileBacking.Opened opened) {
+            return new MappedFileSegment(path, opened);
         }
     }
+
 }

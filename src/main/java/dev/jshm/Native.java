@@ -180,7 +180,7 @@ final class Native {
     /** @return how many waiters were woken, or {@code -errno} */
     static native int futexWake(long base, long size, long offset, int count);
 
-    /** {@code JSHM_LOCK_SIZE}, for the layout test (Java uses {@link LockWord#SIZE}). */
+    /** {@code JSHM_LOCK_SIZE}, for the layout test (Java uses {@link dev.jshm.internal.SegmentMemory#LOCK_SIZE}). */
     static native int lockSize();
 
     /** {@code JSHM_LOCK_ALIGNMENT}, as {@link #lockSize}. */

@@ -18,7 +18,7 @@ final class NativeAtomics extends SegmentAtomics {
 
     @Override
     public int getIntVolatile(long offset) {
-        Mapping m = readableInt(offset, "getIntVolatile");
+        Mapping m = readableInt("getIntVolatile", offset);
         int result = Native.atomicGetIntVolatile(m.address, m.size, offset);
         m.checkBacked(segment, "getIntVolatile", offset, Integer.BYTES);
         return result;
@@ -26,14 +26,14 @@ final class NativeAtomics extends SegmentAtomics {
 
     @Override
     public void putIntVolatile(long offset, int value) {
-        Mapping m = writableInt(offset, "putIntVolatile");
+        Mapping m = writableInt("putIntVolatile", offset);
         Native.atomicPutIntVolatile(m.address, m.size, offset, value);
         m.checkBacked(segment, "putIntVolatile", offset, Integer.BYTES);
     }
 
     @Override
     public int getIntAcquire(long offset) {
-        Mapping m = readableInt(offset, "getIntAcquire");
+        Mapping m = readableInt("getIntAcquire", offset);
         int result = Native.atomicGetIntAcquire(m.address, m.size, offset);
         m.checkBacked(segment, "getIntAcquire", offset, Integer.BYTES);
         return result;
@@ -41,14 +41,14 @@ final class NativeAtomics extends SegmentAtomics {
 
     @Override
     public void putIntRelease(long offset, int value) {
-        Mapping m = writableInt(offset, "putIntRelease");
+        Mapping m = writableInt("putIntRelease", offset);
         Native.atomicPutIntRelease(m.address, m.size, offset, value);
         m.checkBacked(segment, "putIntRelease", offset, Integer.BYTES);
     }
 
     @Override
     public boolean compareAndSetInt(long offset, int expected, int value) {
-        Mapping m = writableInt(offset, "compareAndSetInt");
+        Mapping m = writableInt("compareAndSetInt", offset);
         boolean result = Native.atomicCompareAndSetInt(m.address, m.size, offset, expected, value);
         m.checkBacked(segment, "compareAndSetInt", offset, Integer.BYTES);
         return result;
@@ -56,7 +56,7 @@ final class NativeAtomics extends SegmentAtomics {
 
     @Override
     public int getAndAddInt(long offset, int delta) {
-        Mapping m = writableInt(offset, "getAndAddInt");
+        Mapping m = writableInt("getAndAddInt", offset);
         int result = Native.atomicGetAndAddInt(m.address, m.size, offset, delta);
         m.checkBacked(segment, "getAndAddInt", offset, Integer.BYTES);
         return result;
@@ -64,7 +64,7 @@ final class NativeAtomics extends SegmentAtomics {
 
     @Override
     public int getAndSetInt(long offset, int value) {
-        Mapping m = writableInt(offset, "getAndSetInt");
+        Mapping m = writableInt("getAndSetInt", offset);
         int result = Native.atomicGetAndSetInt(m.address, m.size, offset, value);
         m.checkBacked(segment, "getAndSetInt", offset, Integer.BYTES);
         return result;
@@ -72,7 +72,7 @@ final class NativeAtomics extends SegmentAtomics {
 
     @Override
     public long getLongVolatile(long offset) {
-        Mapping m = readableLong(offset, "getLongVolatile");
+        Mapping m = readableLong("getLongVolatile", offset);
         long result = Native.atomicGetLongVolatile(m.address, m.size, offset);
         m.checkBacked(segment, "getLongVolatile", offset, Long.BYTES);
         return result;
@@ -80,14 +80,14 @@ final class NativeAtomics extends SegmentAtomics {
 
     @Override
     public void putLongVolatile(long offset, long value) {
-        Mapping m = writableLong(offset, "putLongVolatile");
+        Mapping m = writableLong("putLongVolatile", offset);
         Native.atomicPutLongVolatile(m.address, m.size, offset, value);
         m.checkBacked(segment, "putLongVolatile", offset, Long.BYTES);
     }
 
     @Override
     public long getLongAcquire(long offset) {
-        Mapping m = readableLong(offset, "getLongAcquire");
+        Mapping m = readableLong("getLongAcquire", offset);
         long result = Native.atomicGetLongAcquire(m.address, m.size, offset);
         m.checkBacked(segment, "getLongAcquire", offset, Long.BYTES);
         return result;
@@ -95,14 +95,14 @@ final class NativeAtomics extends SegmentAtomics {
 
     @Override
     public void putLongRelease(long offset, long value) {
-        Mapping m = writableLong(offset, "putLongRelease");
+        Mapping m = writableLong("putLongRelease", offset);
         Native.atomicPutLongRelease(m.address, m.size, offset, value);
         m.checkBacked(segment, "putLongRelease", offset, Long.BYTES);
     }
 
     @Override
     public boolean compareAndSetLong(long offset, long expected, long value) {
-        Mapping m = writableLong(offset, "compareAndSetLong");
+        Mapping m = writableLong("compareAndSetLong", offset);
         boolean result = Native.atomicCompareAndSetLong(m.address, m.size, offset, expected, value);
         m.checkBacked(segment, "compareAndSetLong", offset, Long.BYTES);
         return result;
@@ -110,7 +110,7 @@ final class NativeAtomics extends SegmentAtomics {
 
     @Override
     public long getAndAddLong(long offset, long delta) {
-        Mapping m = writableLong(offset, "getAndAddLong");
+        Mapping m = writableLong("getAndAddLong", offset);
         long result = Native.atomicGetAndAddLong(m.address, m.size, offset, delta);
         m.checkBacked(segment, "getAndAddLong", offset, Long.BYTES);
         return result;
@@ -118,7 +118,7 @@ final class NativeAtomics extends SegmentAtomics {
 
     @Override
     public long getAndSetLong(long offset, long value) {
-        Mapping m = writableLong(offset, "getAndSetLong");
+        Mapping m = writableLong("getAndSetLong", offset);
         long result = Native.atomicGetAndSetLong(m.address, m.size, offset, value);
         m.checkBacked(segment, "getAndSetLong", offset, Long.BYTES);
         return result;

@@ -1,5 +1,6 @@
 package dev.jshm;
 
+import dev.jshm.stat.PosixObjectInfo;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -24,35 +25,23 @@ import java.util.Objects;
  * {@code /}, no NUL, not empty, not {@code /.} or {@code /..}, at most 255 bytes after the slash.
  *
  * <p>Truncation: another process may shrink the object while it is mapped here. Nothing it does
- * crashes the JVM: an access to the cut-off memory (through any method, a view, the atomics,
- * native copies or C code in this process) raises SIGBUS, which jshm's handler answers by
- * replacing the memory from the faulting page to the end of the mapping with private zero pages;
- * the access completes there. Every method that touches memory then reports it from that very
- * call with {@link SegmentFaultException}: the typed, bulk and string methods, {@code fill},
- * {@link #atomics()}, {@link #nativeAtomics()} and {@link Futex}. A view
- * ({@link #asByteBuffer()}) cannot check each access: it reads zeros there, and
- * {@link #checkBacked(long, long)} tells its user. The memory below the cut keeps working; to see
- * the object's new size, close the segment and open it again. The price is one load and a
- * compare after each access (see the README's measurements); System V segments, which cannot be
- * truncated, do not pay it. With {@code -Xcheck:jni} the JVM prints, once, that the SIGBUS
- * handler was modified: that is jshm's handler, installed when the first POSIX object or file is
- * mapped, and it passes every fault outside jshm's mappings on to the JVM's.
+ * crashes the JVM, and every method that touches the memory reports it with
+ * {@link SegmentFaultException}: see {@link FileBackedSegment} for what is guarded, at what cost,
+ * and what a view's user gets ({@link #checkBacked(long, long)}).
  *
  * <p>Thread-safety: as {@link Segment}; {@link #resize}, {@link #stat()} and the other
  * object-level methods may be called from any thread.
  */
-public final class PosixSegment extends Segment {
+public final class PosixSegment extends FileBackedSegment {
 
     /** The longest name, in bytes after the leading slash (NAME_MAX). */
     public static final int MAX_NAME_BYTES = 255;
 
     private final String name;
-    private final FileBacking backing;
 
     private PosixSegment(String name, FileBacking.Opened opened) {
-        super(opened.mapping(), opened.backing().request.nativeCopies);
+        super(opened);
         this.name = name;
-        this.backing = opened.backing();
     }
 
     /**
@@ -133,12 +122,6 @@ public final class PosixSegment extends Segment {
         return backing.created;
     }
 
-    /** What {@code fstat} says about the object now; its size may differ from {@link #size()} if another process resized it. */
-    public FileStat stat() {
-        checkOpen();
-        return backing.stat();
-    }
-
     /**
      * Grows the object to {@code newSize} bytes and maps the larger size. Only for an object
      * this process created: growing someone else's object under them is not this process's
@@ -162,32 +145,12 @@ public final class PosixSegment extends Segment {
             throw new IllegalArgumentException("resize(" + newSize + ") of " + this + ": jshm only grows objects (size is "
                     + size() + ")");
         }
-        backing.grow(newSize, backing.growCall() + "(name=" + name + ", size=" + newSize + ")");
-        replaceMapping(backing.map(newSize));
-    }
-
-    /** Locks the mapped pages in RAM ({@code mlock}); needs CAP_IPC_LOCK or enough RLIMIT_MEMLOCK. */
-    public synchronized void lock() {
-        checkOpen();
-        backing.lockPages(readable("lock", 0, 0), true);
-    }
-
-    /** Lets the mapped pages be swapped again ({@code munlock}). */
-    public synchronized void unlock() {
-        checkOpen();
-        backing.lockPages(readable("unlock", 0, 0), false);
+        grow(newSize, newSize, "name=" + name);
     }
 
     /** Removes the object's name ({@code shm_unlink}); this mapping stays until {@link #close()}. Works after close. */
     public void unlink() {
         unlink(name);
-    }
-
-    @Override
-    void closeKind() {
-        synchronized (this) {
-            backing.close();
-        }
     }
 
     @Override
@@ -206,90 +169,38 @@ public final class PosixSegment extends Segment {
      *
      * <p>Not thread-safe; use one builder per thread.
      */
-    public static final class Builder {
-        private final FileBacking.Request request = new FileBacking.Request();
+    /**
+     * Options for {@link #create()} and {@link #open()} of one object: those of every file-backed
+     * kind ({@link FileBackedSegment.Builder}) and {@link #noReserve()}. Not thread-safe.
+     */
+    public static final class Builder extends FileBackedSegment.Builder<Builder, PosixSegment> {
+        private final String name;
 
         private Builder(String name) {
-            request.posixName = name;
-            request.path = "/dev/shm" + name;
-            request.reserve = true;
-        }
-
-        /** The size in bytes: required to create; to open, at most the object's size (default: all of it). */
-        public Builder size(long size) {
-            request.size = size;
-            return this;
-        }
-
-        /** The permission bits for a new object, 0600 by default. */
-        public Builder mode(int mode) {
-            request.mode = Errors.permissionBits(mode, "mode(" + Errors.octalMode(mode) + ") for " + request.posixName);
-            return this;
+            super(name, true);
+            this.name = name;
         }
 
         /**
-         * Opens the object if it exists instead of failing. An existing object is never
-         * resized: if it is smaller than {@link #size(long)}, creation fails.
-         */
-        public Builder openOrCreate() {
-            request.exclusive = false;
-            return this;
-        }
-
-        /** How the object is mapped; read-write by default. */
-        public Builder access(Access access) {
-            request.access = Objects.requireNonNull(access, "access");
-            return this;
-        }
-
-        /** Faults every page in at map time ({@code MAP_POPULATE}). */
-        public Builder populate() {
-            request.populate = true;
-            return this;
-        }
-
-        /** Locks the pages in RAM at map time ({@code mlock}). */
-        public Builder lockInMemory() {
-            request.lockPages = true;
-            return this;
-        }
-
-        /** Skips the reservation at create ({@code posix_fallocate}); a full /dev/shm then means SIGBUS later. */
-        public Builder noReserve() {
-            request.reserve = false;
-            return this;
-        }
-
-        /** Accepts an object owned by another user (refused by default). */
-        public Builder anyOwner() {
-            request.anyOwner = true;
-            return this;
-        }
-
-        /**
-         * Uses native copies ({@code memcpy}, one JNI call) for bulk operations: about as fast as
-         * the JVM's copies from 64 KiB up, slower below a few KiB. A truncation during a native
-         * copy is healed and reported like any other access.
-         */
-        public Builder nativeCopies() {
-            request.nativeCopies = true;
-            return this;
-        }
-
-        /** Creates the object (or, with {@link #openOrCreate()}, opens it if it exists) and maps it. */
-        public PosixSegment create() {
-            request.create = true;
-            return new PosixSegment(request.posixName, FileBacking.open(request));
-        }
-
-        /**
-         * Opens the existing object and maps it.
+         * Skips the reservation at create ({@code posix_fallocate}); a full /dev/shm then means
+         * SIGBUS later.
          *
-         * @throws SegmentNotFoundException if there is none of that name
+         * @return this builder
          */
-        public PosixSegment open() {
-            request.create = false;
-            return new PosixSegment(request.posixName, FileBacking.open(request));
+        public Builder noReserve() {
+            reserve = false;
+            return this;
+        }
+
+        @Override
+        FileBacking.Request request(boolean create) {
+            return new FileBacking.Request(name, "/dev/shm" + name, size, 0, mode, create, exclusive, access, false, populate,
+                    lockPages, anyOwner, reserve, nativeCopies);
+        }
+
+        @Override
+        PosixSegment opened(FileBacking.Opened opened) {
+            return new PosixSegment(name, opened);
         }
     }
 
@@ -306,6 +217,6 @@ public final class PosixSegment extends Segment {
      * @throws ShmException if {@code /dev/shm} cannot be read
      */
     public static java.util.List<PosixObjectInfo> list() {
-        return PosixObjectInfo.list(PosixObjectInfo.DIRECTORY);
+        return PosixObjectInfo.list();
     }
 }

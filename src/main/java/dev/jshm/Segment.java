@@ -1,15 +1,11 @@
 package dev.jshm;
 
+import dev.jshm.internal.Secrets;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
-
 
 /**
  * Shared memory mapped into this process: the face that every kind of segment shows.
@@ -32,7 +28,7 @@ import java.util.Objects;
  * any time, also while other threads access the segment: they never crash the JVM, and their
  * accesses after the close either throw or touch private zeroed memory that no one else sees.
  */
-public abstract sealed class Segment implements AutoCloseable permits SysVSegment, PosixSegment, MappedFileSegment {
+public abstract sealed class Segment implements AutoCloseable permits SysVSegment, FileBackedSegment {
 
     private static final VarHandle CLOSING;
 
@@ -42,6 +38,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+        Secrets.setSegmentMemory(new SegmentMemoryBridge());
     }
 
     /**
@@ -81,10 +78,10 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     /** As {@link #nativeCopyFrom}, for {@link #fill}. */
     private final long nativeFillFrom;
     /**
-     * Whether another process can truncate the memory (POSIX objects and files): then every
-     * access reads the current mapping's fault word after it. Never changes.
+     * Whether accesses check the fault word after them: the mapping has one exactly when the kind
+     * is {@link #truncatable()} (POSIX objects and files). Never changes.
      */
-    private final boolean truncatable;
+    private final boolean guarded;
     /**
      * The current mapping's fault word (null for System V), stored before the buffers in
      * {@link #publishBuffers}; kept after close, when no access reaches the fast path.
@@ -102,9 +99,9 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         this.mapping = mapping;
         this.readOnly = mapping.readOnly;
         this.nativeCopies = nativeCopies;
-        this.nativeCopyFrom = nativeCopies ? NATIVE_COPY_THRESHOLD : Integer.MAX_VALUE;
-        this.nativeFillFrom = nativeCopies ? NATIVE_FILL_THRESHOLD : Long.MAX_VALUE;
-        this.truncatable = mapping.faults != null;
+        this.nativeCopyFrom = nativeCopies ? BulkCopy.NATIVE_COPY_THRESHOLD : Integer.MAX_VALUE;
+        this.nativeFillFrom = nativeCopies ? BulkCopy.NATIVE_FILL_THRESHOLD : Long.MAX_VALUE;
+        this.guarded = mapping.faults != null;
         publishBuffers(mapping);
     }
 
@@ -177,6 +174,18 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * {@link SegmentLocator#passTo(ProcessBuilder)}. Allowed after close.
      */
     public abstract SegmentLocator locator();
+
+    /**
+     * Whether another process can cut this segment's memory off by truncating what backs it:
+     * false for {@link SysVSegment} (the kernel keeps a System V segment's size for its life),
+     * true for {@link PosixSegment} and {@link MappedFileSegment}, whose file any process with
+     * write permission may truncate. Code that reads the segment after another process may have
+     * written it checks {@link #checkBacked(long, long)} only when this is true. Allowed after
+     * close; thread-safe.
+     *
+     * @return whether the segment's backing can shrink under it
+     */
+    public abstract boolean truncatable();
 
     /** Whether {@link #close()} has been called. */
     public final boolean isClosed() {
@@ -536,25 +545,6 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     // ---- bulk copies ----------------------------------------------------------------------
 
     /**
-     * The smallest copy that takes the native path on segments that may copy natively (System V
-     * segments always, POSIX objects and files with {@code nativeCopies()}): below it the JVM's
-     * copy stub wins, because the JNI call and the VM's array-region calls cost more than glibc's
-     * {@code memcpy} saves; from it on the two paths are within a few percent and the native one
-     * holds no safepoint off for the length of the copy. CopyCrossoverBench measures both paths.
-     */
-    static final int DEFAULT_NATIVE_COPY_THRESHOLD = 64 * 1024;
-    /** As {@link #DEFAULT_NATIVE_COPY_THRESHOLD} for {@link #fill}: {@code memset} wins sooner. */
-    static final int DEFAULT_NATIVE_FILL_THRESHOLD = 4 * 1024;
-
-    /**
-     * The system property {@code dev.jshm.nativeCopyThreshold} (bytes; 0: always native,
-     * {@code 2147483647}: never) overrides both thresholds, for tuning and for measuring each path.
-     */
-    private static final Integer THRESHOLD_OVERRIDE = Integer.getInteger("dev.jshm.nativeCopyThreshold");
-    static final int NATIVE_COPY_THRESHOLD = THRESHOLD_OVERRIDE != null ? Math.max(0, THRESHOLD_OVERRIDE) : DEFAULT_NATIVE_COPY_THRESHOLD;
-    static final int NATIVE_FILL_THRESHOLD = THRESHOLD_OVERRIDE != null ? Math.max(0, THRESHOLD_OVERRIDE) : DEFAULT_NATIVE_FILL_THRESHOLD;
-
-    /**
      * Copies {@code length} bytes at {@code offset} into {@code dst[dstOffset..]}. Each call picks
      * the faster path for its size: the JVM's buffer copy, or, for copies of at least the
      * native threshold on a segment that {@link #usesNativeCopies()}, one native {@code memcpy}.
@@ -576,36 +566,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                 throw faulted(e, "read", offset, length);
             }
         }
-        Objects.checkFromIndexSize(dstOffset, length, dst.length);
-        Mapping m = readable("read", offset, length);
-        if (length >= nativeCopyFrom) {
-            int rc = Native.copyToArray(m.address, m.size, offset, dst, dstOffset, length);
-            Reference.reachabilityFence(m);
-            if (rc < 0) {
-                throw Errors.failure(rc, "read(offset=" + offset + ", length=" + length + ") of " + this);
-            }
-        } else {
-            copyOut(m, "read", offset, dst, dstOffset, length);
-        }
-        m.checkBacked(this, "read", offset, length);
-    }
-
-    /** The JVM's copy out of the mapping, chunk by chunk; a fault is reported as {@code operation}'s. */
-    private void copyOut(Mapping m, String operation, long offset, byte[] dst, int dstOffset, int length) {
-        try {
-            long at = offset;
-            int done = 0;
-            while (done < length) {
-                ByteBuffer chunk = m.chunk(at);
-                int index = Mapping.indexInChunk(at);
-                int n = Math.min(length - done, chunk.capacity() - index);
-                chunk.get(index, dst, dstOffset + done, n);
-                done += n;
-                at += n;
-            }
-        } catch (InternalError e) {
-            throw faulted(e, operation, offset, length);
-        }
+        BulkCopy.read(this, offset, dst, dstOffset, length, length >= nativeCopyFrom);
     }
 
     /** Fills {@code dst} from {@code offset}: {@code read(offset, dst, 0, dst.length)}. */
@@ -633,36 +594,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                 throw faulted(e, "write", offset, length);
             }
         }
-        Objects.checkFromIndexSize(srcOffset, length, src.length);
-        Mapping m = writable(offset, length, "write");
-        if (length >= nativeCopyFrom) {
-            int rc = Native.copyFromArray(m.address, m.size, offset, src, srcOffset, length);
-            Reference.reachabilityFence(m);
-            if (rc < 0) {
-                throw Errors.failure(rc, "write(offset=" + offset + ", length=" + length + ") of " + this);
-            }
-        } else {
-            copyIn(m, "write", offset, src, srcOffset, length);
-        }
-        m.checkBacked(this, "write", offset, length);
-    }
-
-    /** The JVM's copy into the mapping, chunk by chunk; a fault is reported as {@code operation}'s. */
-    private void copyIn(Mapping m, String operation, long offset, byte[] src, int srcOffset, int length) {
-        try {
-            long at = offset;
-            int done = 0;
-            while (done < length) {
-                ByteBuffer chunk = m.chunk(at);
-                int index = Mapping.indexInChunk(at);
-                int n = Math.min(length - done, chunk.capacity() - index);
-                chunk.put(index, src, srcOffset + done, n);
-                done += n;
-                at += n;
-            }
-        } catch (InternalError e) {
-            throw faulted(e, operation, offset, length);
-        }
+        BulkCopy.write(this, offset, src, srcOffset, length, length >= nativeCopyFrom);
     }
 
     /** Writes all of {@code src} at {@code offset}. */
@@ -687,20 +619,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                 throw faulted(e, "fill", offset, length);
             }
         }
-        Mapping m = writable(offset, length, "fill");
-        if (length >= nativeFillFrom) {
-            int rc = Native.fill(m.address, m.size, offset, length, value);
-            Reference.reachabilityFence(m);
-            if (rc < 0) {
-                throw Errors.failure(rc, "fill(offset=" + offset + ", length=" + length + ") of " + this);
-            }
-        } else {
-            byte[] pattern = FillPatterns.of(value);
-            for (long done = 0; done < length; done += pattern.length) {
-                copyIn(m, "fill", offset + done, pattern, 0, (int) Math.min(pattern.length, length - done));
-            }
-        }
-        m.checkBacked(this, "fill", offset, length);
+        BulkCopy.fill(this, offset, length, value, length >= nativeFillFrom);
     }
 
     // ---- strings --------------------------------------------------------------------------
@@ -714,14 +633,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * @throws IndexOutOfBoundsException if the bytes and the NUL do not fit
      */
     public final int putString(long offset, String text) {
-        int nul = text.indexOf('\0');
-        if (nul >= 0) {
-            throw new IllegalArgumentException("putString(offset=" + offset + ") of " + this
-                    + ": the text contains a NUL character at index " + nul);
-        }
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        write(offset, Arrays.copyOf(bytes, bytes.length + 1));
-        return bytes.length;
+        return SegmentStrings.put(this, offset, text);
     }
 
     /** The UTF-8 string at {@code offset} up to the first NUL byte or the end of the segment. */
@@ -735,50 +647,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * bytes, or all {@code maxLength} bytes when there is no NUL.
      */
     public final String getString(long offset, int maxLength) {
-        Mapping m = readable("getString", offset, maxLength);
-        int length = maxLength;
-        if (nativeCopies) {
-            long nul = Native.indexOf(m.address, m.size, offset, maxLength, (byte) 0);
-            Reference.reachabilityFence(m);
-            if (nul < -1) {
-                throw Errors.failure(nul, "getString(offset=" + offset + ", maxLength=" + maxLength + ") of " + this);
-            }
-            length = nul == -1 ? maxLength : (int) (nul - offset);
-        } else {
-            // Scan a page at a time and never past the page that holds the NUL: the pages after
-            // the string may be gone (a truncated object) without the string being affected.
-            byte[] block = new byte[(int) Math.min(maxLength, Mapping.PAGE_SIZE)];
-            int scanned = 0;
-            while (scanned < maxLength) {
-                long at = m.address + offset + scanned;
-                int n = (int) Math.min(maxLength - scanned, Mapping.PAGE_SIZE - Long.remainderUnsigned(at, Mapping.PAGE_SIZE));
-                copyOut(m, "getString", offset + scanned, block, 0, n);
-                int nul = indexOfNul(block, n);
-                if (nul >= 0) {
-                    length = scanned + nul;
-                    break;
-                }
-                scanned += n;
-            }
-        }
-        byte[] bytes = new byte[length];
-        if (nativeCopies) {
-            read(offset, bytes);
-        } else {
-            copyOut(m, "getString", offset, bytes, 0, length);
-        }
-        // The bytes and the NUL that ended them: a NUL read from replaced memory ends no string.
-        m.checkBacked(this, "getString", offset, Math.min(length + 1L, maxLength));
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    private static int indexOfNul(byte[] bytes, int length) {
-        for (int i = 0; i < length; i++) {
-            if (bytes[i] == 0) {
-                return i;
-            }
-        }
-        return -1;
+        return SegmentStrings.get(this, offset, maxLength, nativeCopies);
     }
 
     // ---- views ----------------------------------------------------------------------------
@@ -855,7 +724,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * System V, whose segments cannot be truncated.
      */
     final void afterAccess(String operation, long offset, long length) {
-        if (truncatable) {
+        if (guarded) {
             checkFaults(operation, offset, length);
         }
     }
@@ -976,11 +845,11 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                 return chunk;
             }
         }
-        return writable(offset, width, operation).chunk(offset);
+        return writable(operation, offset, width).chunk(offset);
     }
 
     /** {@link #readable}, and refuses read-only segments. */
-    final Mapping writable(long offset, long length, String operation) {
+    final Mapping writable(String operation, long offset, long length) {
         Mapping m = readable(operation, offset, length);
         if (readOnly) {
             throw new ReadOnlySegmentException(operation + "(offset=" + offset + ", length=" + length + ")", toString());
@@ -998,7 +867,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * The JVM turns a fault inside its own memory accesses (SIGBUS on a truncated file or object)
      * into an {@link InternalError}; callers get jshm's exception with the access that faulted.
      */
-    private SegmentFaultException faulted(InternalError error, String operation, long offset, long length) {
+    final SegmentFaultException faulted(InternalError error, String operation, long offset, long length) {
         return new SegmentFaultException(operation + "(offset=" + offset + ", length=" + length + ") of " + this
                 + " faulted: the memory is no longer backed by the object (did another process truncate it?)",
                 operation, error);

@@ -116,20 +116,20 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
 
     // ---- checks -------------------------------------------------------------------------------
 
-    final Mapping readableInt(long offset, String operation) {
-        return AlignedAccess.readable(segment, offset, Integer.BYTES, Integer.BYTES, "an atomic int", operation);
+    final Mapping readableInt(String operation, long offset) {
+        return AlignedAccess.readable(segment, operation, offset, Integer.BYTES, Integer.BYTES, "an atomic int");
     }
 
-    final Mapping writableInt(long offset, String operation) {
-        return AlignedAccess.writable(segment, offset, Integer.BYTES, Integer.BYTES, "an atomic int", operation);
+    final Mapping writableInt(String operation, long offset) {
+        return AlignedAccess.writable(segment, operation, offset, Integer.BYTES, Integer.BYTES, "an atomic int");
     }
 
-    final Mapping readableLong(long offset, String operation) {
-        return AlignedAccess.readable(segment, offset, Long.BYTES, Long.BYTES, "an atomic long", operation);
+    final Mapping readableLong(String operation, long offset) {
+        return AlignedAccess.readable(segment, operation, offset, Long.BYTES, Long.BYTES, "an atomic long");
     }
 
-    final Mapping writableLong(long offset, String operation) {
-        return AlignedAccess.writable(segment, offset, Long.BYTES, Long.BYTES, "an atomic long", operation);
+    final Mapping writableLong(String operation, long offset) {
+        return AlignedAccess.writable(segment, operation, offset, Long.BYTES, Long.BYTES, "an atomic long");
     }
 
     @Override

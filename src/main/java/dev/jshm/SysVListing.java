@@ -1,5 +1,6 @@
 package dev.jshm;
 
+import dev.jshm.stat.SysVStat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,7 @@
 package dev.jshm;
 
+import dev.jshm.stat.SysVStat;
+import java.time.Instant;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -143,7 +145,18 @@ public final class SysVSegment extends Segment {
         if (rc < 0) {
             throw Errors.idFailure(rc, "shmctl(shmid=" + shmid + ", IPC_STAT)", shmid);
         }
-        return SysVStat.of(shmid, fields);
+        return stat(shmid, fields);
+    }
+
+    private static final int SHM_DEST = 01000;
+    private static final int SHM_LOCKED = 02000;
+
+    /** The record of the fields {@code jshm_sysv_stat} fills, in its order. */
+    private static SysVStat stat(int shmid, long[] f) {
+        int rawMode = (int) f[2];
+        return new SysVStat((int) f[0], shmid, f[1], rawMode & 0777, f[3], f[4], f[5], f[6], f[7], f[8], f[9],
+                Instant.ofEpochSecond(f[10]), Instant.ofEpochSecond(f[11]), Instant.ofEpochSecond(f[12]),
+                (rawMode & SHM_DEST) != 0, (rawMode & SHM_LOCKED) != 0);
     }
 
     /**
@@ -223,6 +236,11 @@ public final class SysVSegment extends Segment {
      */
     public void remove() {
         removeById(shmid);
+    }
+
+    @Override
+    public boolean truncatable() {
+        return false; // a System V segment keeps its size for its life
     }
 
     /** By key, or by id for a private segment (or one removed since), which only its id reaches. */

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.jshm.sync.Futex;
+import dev.jshm.sync.WaitResult;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;

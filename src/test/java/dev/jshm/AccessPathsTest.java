@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -32,8 +31,8 @@ class AccessPathsTest {
     @ParameterizedTest(name = "length={0}")
     @ValueSource(ints = {0, 1, 7, 63, 4095, 4096, 4097, 8192, 65535, 65536, 65537, SIZE - 3})
     void copiesAndFillsOnBothSidesOfTheThresholdsMoveTheSameBytes(int length) {
-        assertEquals(65536, Segment.DEFAULT_NATIVE_COPY_THRESHOLD, "the lengths above straddle the default");
-        assertEquals(4096, Segment.DEFAULT_NATIVE_FILL_THRESHOLD, "the lengths above straddle the default");
+        assertEquals(65536, BulkCopy.DEFAULT_NATIVE_COPY_THRESHOLD, "the lengths above straddle the default");
+        assertEquals(4096, BulkCopy.DEFAULT_NATIVE_FILL_THRESHOLD, "the lengths above straddle the default");
         try (SysVSegment s = SysVSegment.createPrivate(SIZE)) {
             s.remove();
             assertTrue(s.usesNativeCopies());
@@ -206,16 +205,15 @@ class AccessPathsTest {
      */
     @Test
     void hotPathsAllocateNothing() {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().getId();
         try (SysVSegment s = SysVSegment.createPrivate(SIZE)) {
             s.remove();
             SegmentAtomics a = s.atomics();
             byte[] small = new byte[64];
-            byte[] large = new byte[Segment.DEFAULT_NATIVE_COPY_THRESHOLD + 8];
+            byte[] large = new byte[BulkCopy.DEFAULT_NATIVE_COPY_THRESHOLD + 8];
             long sink = 0;
             for (int round = 0; round < 2; round++) {
-                long before = threads.getThreadAllocatedBytes(thread);
+                long before = ThreadAllocations.of(thread);
                 for (int i = 0; i < 20_000; i++) {
                     int at = (i * 8) & 4095;
                     s.putLong(at, i);
@@ -233,7 +231,7 @@ class AccessPathsTest {
                         s.fill(8192, large.length, (byte) 3);
                     }
                 }
-                long allocated = threads.getThreadAllocatedBytes(thread) - before;
+                long allocated = ThreadAllocations.of(thread) - before;
                 if (round == 1) {
                     assertEquals(0, allocated, "bytes allocated by 20,000 rounds of accesses (sink " + sink + ")");
                 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.jshm.stat.SysVStat;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;

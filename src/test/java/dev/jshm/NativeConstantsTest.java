@@ -3,6 +3,13 @@ package dev.jshm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jshm.internal.SegmentMemory;
+import dev.jshm.stat.PosixObjectInfo;
+import dev.jshm.sync.Futex;
+import dev.jshm.sync.LockCorruptedException;
+import dev.jshm.sync.LockNotRecoverableException;
+import dev.jshm.sync.OwnerDiedException;
+import dev.jshm.sync.RobustLock;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
@@ -37,7 +44,16 @@ class NativeConstantsTest {
         }
     }
 
-    /** Every errno constant of {@link Errors} is the C library's, as the compiler of the library sees it. */
+    @Test
+    void lockLayoutIsTheLibrarys() {
+        assertEquals(SegmentMemory.LOCK_SIZE, Native.lockSize(), "JSHM_LOCK_SIZE as the C library was built");
+        assertEquals(SegmentMemory.LOCK_ALIGNMENT, Native.lockAlignment());
+    }
+
+    /**
+     * Every errno constant of {@link Errors}, and of each class that keeps the few it compares
+     * results with, is the C library's, as the compiler of the library sees it.
+     */
     @Test
     void errnoValuesAreTheCLibrarys() throws Exception {
         TestProcesses.Result macros = TestProcesses.run(Duration.ofSeconds(60), null, "",
@@ -45,10 +61,23 @@ class NativeConstantsTest {
         Map<String, Long> defines = defines(macros.out(), "E");
         Map<String, Integer> errnos = intConstants(Errors.class, "E[A-Z0-9]+", null);
         assertTrue(errnos.size() >= 15, "the errno constants are found: " + errnos);
+        assertErrnos(defines, Errors.class, errnos);
+        List<Class<?>> keepers = List.of(Futex.class, RobustLock.class, OwnerDiedException.class,
+                LockNotRecoverableException.class, LockCorruptedException.class, PosixObjectInfo.class,
+                SegmentMemoryBridge.class);
+        for (Class<?> type : keepers) {
+            Map<String, Integer> own = intConstants(type, "E[A-Z0-9]+", null);
+            assertTrue(!own.isEmpty(), type.getSimpleName() + " keeps errno constants: " + own);
+            assertErrnos(defines, type, own);
+        }
+    }
+
+    private static void assertErrnos(Map<String, Long> defines, Class<?> type, Map<String, Integer> errnos) {
         for (Map.Entry<String, Integer> errno : errnos.entrySet()) {
             Long defined = defines.get(errno.getKey());
-            assertTrue(defined != null, "<errno.h> defines " + errno.getKey());
-            assertEquals(defined.longValue(), errno.getValue().longValue(), "Errors." + errno.getKey() + " against <errno.h>");
+            assertTrue(defined != null, "<errno.h> defines " + errno.getKey() + " (" + type.getSimpleName() + ")");
+            assertEquals(defined.longValue(), errno.getValue().longValue(),
+                    type.getSimpleName() + "." + errno.getKey() + " against <errno.h>");
         }
     }
 

@@ -1,5 +1,9 @@
 package dev.jshm;
 
+import dev.jshm.sync.Futex;
+import dev.jshm.sync.OwnerDiedException;
+import dev.jshm.sync.RobustLock;
+import dev.jshm.sync.WaitResult;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.ByteBuffer;

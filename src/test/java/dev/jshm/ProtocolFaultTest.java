@@ -19,9 +19,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.jshm.internal.Secrets;
 import dev.jshm.ring.MessageHandler;
 import dev.jshm.ring.MessageRing;
 import dev.jshm.ring.ProducerMode;
+import dev.jshm.sync.FutexIdleStrategy;
+import dev.jshm.sync.LockCorruptedException;
+import dev.jshm.sync.RobustLock;
+import dev.jshm.sync.SignalBlock;
 
 /**
  * Heal and report for the protocols on shared memory, one call at a time, in this JVM (see
@@ -147,7 +152,7 @@ class ProtocolFaultTest {
                         : lockAndSay(lock));
                 // Until the waiter sleeps in the C library: it has set the waiters flag.
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (segment.atomics().getLongVolatile(KEPT + 64) == LockHolder.current().identity) {
+                while (segment.atomics().getLongVolatile(KEPT + 64) == Secrets.segmentMemory().lockSelf()) {
                     assertTrue(System.nanoTime() < deadline, "the waiter never waited");
                     Thread.sleep(1);
                 }

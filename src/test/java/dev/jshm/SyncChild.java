@@ -1,5 +1,10 @@
 package dev.jshm;
 
+import dev.jshm.sync.Futex;
+import dev.jshm.sync.FutexIdleStrategy;
+import dev.jshm.sync.IdleStrategy;
+import dev.jshm.sync.RobustLock;
+import dev.jshm.sync.WaitResult;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

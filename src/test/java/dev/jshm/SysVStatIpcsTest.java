@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.jshm.stat.SysVStat;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;

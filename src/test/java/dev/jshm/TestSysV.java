@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.jshm.stat.SysVStat;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * System V shared memory in the tests: keys from jshm's test range, segments that are removed
  * after a test whatever happened to it, and what {@code ipcs} says.
  */
-final class TestSysV {
+public final class TestSysV {
 
     /** The tests' key range: {@code 0x4a54xxxx} ("JT"), so concurrent runs rarely collide. */
     static final int KEY_BASE = 0x4a540000;
@@ -163,22 +164,22 @@ final class TestSysV {
      * ({@code stuckThreads} says what it means if it does not), then the segment is closed and
      * removed.
      */
-    static final class SharedSegment implements AfterEachCallback {
+    public static final class SharedSegment implements AfterEachCallback {
         private final SysVSegment segment;
         private final ExecutorService pool;
         private final String stuckThreads;
 
-        SharedSegment(long size, String stuckThreads) {
+        public SharedSegment(long size, String stuckThreads) {
             this.segment = SysVSegment.createPrivate(size);
             this.pool = Executors.newCachedThreadPool();
             this.stuckThreads = stuckThreads;
         }
 
-        SysVSegment segment() {
+        public SysVSegment segment() {
             return segment;
         }
 
-        ExecutorService pool() {
+        public ExecutorService pool() {
             return pool;
         }
 

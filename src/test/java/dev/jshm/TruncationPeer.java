@@ -1,5 +1,6 @@
 package dev.jshm;
 
+import dev.jshm.sync.Futex;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

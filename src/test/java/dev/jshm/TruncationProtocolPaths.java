@@ -11,6 +11,8 @@ import java.util.function.BooleanSupplier;
 import dev.jshm.ring.MessageHandler;
 import dev.jshm.ring.MessageRing;
 import dev.jshm.ring.ProducerMode;
+import dev.jshm.sync.FutexIdleStrategy;
+import dev.jshm.sync.RobustLock;
 
 /**
  * The protocols of {@link TruncationPeer}'s matrix: message rings and a {@link RobustLock} in the

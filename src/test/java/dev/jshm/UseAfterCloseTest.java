@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jshm.stat.SysVStat;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -38,7 +39,7 @@ class UseAfterCloseTest {
      */
     private static final Set<String> WORK_AFTER_CLOSE = Set.of(
             "size()", "isReadOnly()", "isClosed()", "close()", "key()", "shmid()", "toString()",
-            "address()", "usesNativeCopies()", "locator()",
+            "address()", "usesNativeCopies()", "locator()", "truncatable()",
             // kernel-side: they address the segment by id, not the attachment
             "stat()", "setMode(int)", "setOwner(int,int)", "lock()", "unlock()", "remove()");
 

@@ -6,11 +6,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import dev.jshm.PosixObjectInfo;
 import dev.jshm.PosixSegment;
 import dev.jshm.SegmentLocator;
 import dev.jshm.SysVSegment;
-import dev.jshm.SysVStat;
+import dev.jshm.stat.PosixObjectInfo;
+import dev.jshm.stat.SysVStat;
 
 /**
  * Every segment of both kinds, as {@code list} shows them and {@code reap} judges them: the

@@ -16,14 +16,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import dev.jshm.BusySpinIdleStrategy;
-import dev.jshm.IdleStrategy;
 import dev.jshm.PosixSegment;
 import dev.jshm.SegmentNotFoundException;
-import dev.jshm.YieldingIdleStrategy;
 import dev.jshm.ring.MessageHandler;
 import dev.jshm.ring.MessageRing;
 import dev.jshm.ring.ProducerMode;
+import dev.jshm.sync.BusySpinIdleStrategy;
+import dev.jshm.sync.IdleStrategy;
+import dev.jshm.sync.YieldingIdleStrategy;
 
 /**
  * Round-trip latency between two processes over two rings: this process sends a message on the

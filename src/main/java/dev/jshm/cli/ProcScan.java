@@ -1,5 +1,6 @@
 package dev.jshm.cli;
 
+import dev.jshm.stat.FileStat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,8 +14,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import dev.jshm.FileStat;
 
 /**
  * Which processes use which POSIX shared memory objects, from {@code /proc}: a process maps an

@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import dev.jshm.PosixObjectInfo;
 import dev.jshm.PosixSegment;
 import dev.jshm.SegmentLocator;
 import dev.jshm.SysVSegment;
-import dev.jshm.SysVStat;
+import dev.jshm.stat.PosixObjectInfo;
+import dev.jshm.stat.SysVStat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -17,7 +17,7 @@ import dev.jshm.PosixSegment;
 import dev.jshm.SegmentLocator;
 import dev.jshm.ShmPermissionException;
 import dev.jshm.SysVSegment;
-import dev.jshm.SysVStat;
+import dev.jshm.stat.SysVStat;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

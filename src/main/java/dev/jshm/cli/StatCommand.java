@@ -10,14 +10,14 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 import dev.jshm.Access;
-import dev.jshm.FileStat;
 import dev.jshm.MappedFileSegment;
-import dev.jshm.PosixObjectInfo;
 import dev.jshm.Segment;
 import dev.jshm.SegmentLocator;
 import dev.jshm.ShmException;
 import dev.jshm.SysVSegment;
-import dev.jshm.SysVStat;
+import dev.jshm.stat.FileStat;
+import dev.jshm.stat.PosixObjectInfo;
+import dev.jshm.stat.SysVStat;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -20,11 +20,10 @@ import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Objects;
 
-import dev.jshm.FutexIdleStrategy;
 import dev.jshm.Segment;
 import dev.jshm.SegmentFaultException;
-import dev.jshm.SignalBlock;
-import dev.jshm.SysVSegment;
+import dev.jshm.sync.FutexIdleStrategy;
+import dev.jshm.sync.SignalBlock;
 
 /**
  * What both producer modes share: the views of the ring's memory, writing and committing
@@ -69,7 +68,7 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
         this.header = header;
         this.capacity = capacity;
         this.length = (long) RingDescriptor.HEADER_LENGTH + capacity;
-        this.truncatable = !(segment instanceof SysVSegment);
+        this.truncatable = segment.truncatable();
         this.mask = capacity - 1;
         this.maxMessageLength = RingDescriptor.maxMessageLength(capacity);
         this.records = segment.asByteBuffer(offset + RingDescriptor.HEADER_LENGTH, capacity).order(ByteOrder.nativeOrder());

@@ -4,9 +4,9 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Objects;
 
-import dev.jshm.FutexIdleStrategy;
 import dev.jshm.Segment;
-import dev.jshm.SignalBlock;
+import dev.jshm.sync.FutexIdleStrategy;
+import dev.jshm.sync.SignalBlock;
 
 /**
  * A bounded ring of variable-length messages in shared memory, which processes (Java, or C with

@@ -17,7 +17,7 @@ import java.nio.ByteOrder;
 import java.time.Duration;
 
 import dev.jshm.SegmentFaultException;
-import dev.jshm.SignalBlock;
+import dev.jshm.sync.SignalBlock;
 
 /**
  * The consumer's side of a ring: poll, drain, unblock and await, and the consumer's own state.

@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import dev.jshm.Segment;
-import dev.jshm.SignalBlock;
+import dev.jshm.sync.SignalBlock;
 
 /**
  * The ring's header, version 3: its offsets, its constants and the checks that make a header

@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 
 /**
  * The ring's only atomic read-modify-write on shared memory (the signal block has its own, in
- * {@link dev.jshm.SignalBlock}): one place to reason about what a locked instruction on memory
+ * {@link dev.jshm.sync.SignalBlock}): one place to reason about what a locked instruction on memory
  * that another process may truncate does.
  */
 final class SharedMemoryRmw {

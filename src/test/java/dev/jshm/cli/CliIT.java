@@ -37,8 +37,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.jshm.Access;
 import dev.jshm.SysVSegment;
-import dev.jshm.SysVStat;
 import dev.jshm.cli.JshmRunner.Run;
+import dev.jshm.stat.SysVStat;
 
 /**
  * The packaged jar, run as users run it: {@code java -jar jshm.jar ...} in a process of its own,

@@ -25,8 +25,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.jshm.SysVSegment;
-import dev.jshm.SysVStat;
 import dev.jshm.cli.JshmRunner.Run;
+import dev.jshm.stat.SysVStat;
 
 /**
  * The packaged jar against what ipcmk and ipcs give: create with a random key, list's ipcs

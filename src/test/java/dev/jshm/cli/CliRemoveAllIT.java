@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 import dev.jshm.PosixSegment;
 import dev.jshm.SegmentNotFoundException;
 import dev.jshm.SysVSegment;
-import dev.jshm.SysVStat;
 import dev.jshm.cli.JshmRunner.Run;
+import dev.jshm.stat.SysVStat;
 
 /**
  * {@code rm --all}, as {@code ipcrm -a}: every segment of one owner, of one kind if asked,

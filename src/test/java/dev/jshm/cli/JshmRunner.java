@@ -28,7 +28,7 @@ import dev.jshm.PosixSegment;
 import dev.jshm.SegmentNotFoundException;
 import dev.jshm.ShmException;
 import dev.jshm.SysVSegment;
-import dev.jshm.SysVStat;
+import dev.jshm.stat.SysVStat;
 
 /**
  * Runs the packaged jar as users do ({@code java -Xcheck:jni -jar jshm.jar ...} in a process of its

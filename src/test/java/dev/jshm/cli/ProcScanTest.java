@@ -15,9 +15,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.jshm.FileStat;
-import dev.jshm.PosixObjectInfo;
 import dev.jshm.PosixSegment;
+import dev.jshm.stat.FileStat;
+import dev.jshm.stat.PosixObjectInfo;
 
 /**
  * {@link ProcScan} on a made-up {@code /proc}: maps lines and descriptor links that point at files

@@ -3,7 +3,6 @@ package dev.jshm.ring;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
@@ -12,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.jshm.SysVSegment;
+import dev.jshm.ThreadAllocations;
 
 /** The hot paths (offer, claim, commit, poll, and the signal after a commit) allocate nothing. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -28,8 +28,6 @@ class RingAllocationTest {
 
     @Test
     void offerClaimCommitAndPollAllocateNothing() {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assertTrue(threads.isThreadAllocatedMemorySupported());
         int capacity = 1 << 16;
         segment = SysVSegment.createPrivate(MessageRing.requiredSize(capacity));
         segment.remove();
@@ -53,11 +51,11 @@ class RingAllocationTest {
             round.run();
         }
         long thread = Thread.currentThread().getId();
-        long before = threads.getThreadAllocatedBytes(thread);
+        long before = ThreadAllocations.of(thread);
         for (int i = 0; i < 2_000; i++) {
             round.run();
         }
-        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+        long allocated = ThreadAllocations.of(thread) - before;
         assertTrue(sum[0] != 0);
         assertEquals(0, ring.size(), "everything was consumed");
         // 600,000 messages: a byte per message would be 600 KB. The bean itself may allocate a little.

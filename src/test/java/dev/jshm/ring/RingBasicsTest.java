@@ -23,12 +23,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.jshm.IdleStrategy;
 import dev.jshm.MappedFileSegment;
 import dev.jshm.PosixSegment;
 import dev.jshm.Segment;
 import dev.jshm.SysVSegment;
-import dev.jshm.YieldingIdleStrategy;
+import dev.jshm.sync.IdleStrategy;
+import dev.jshm.sync.YieldingIdleStrategy;
 
 /** The ring in one process: the protocol, its edges and its failure modes. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)

@@ -12,12 +12,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.jshm.BusySpinIdleStrategy;
-import dev.jshm.IdleStrategy;
 import dev.jshm.PosixSegment;
 import dev.jshm.TestProcesses;
 import dev.jshm.TestShm;
-import dev.jshm.YieldingIdleStrategy;
+import dev.jshm.sync.BusySpinIdleStrategy;
+import dev.jshm.sync.IdleStrategy;
+import dev.jshm.sync.YieldingIdleStrategy;
 
 /**
  * Millions of messages between processes: two JVMs, and a JVM and the C program. Every message

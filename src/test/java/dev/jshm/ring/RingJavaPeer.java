@@ -7,12 +7,12 @@ import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.Map;
 
-import dev.jshm.BusySpinIdleStrategy;
-import dev.jshm.FutexIdleStrategy;
-import dev.jshm.IdleStrategy;
 import dev.jshm.PosixSegment;
-import dev.jshm.SleepingIdleStrategy;
-import dev.jshm.YieldingIdleStrategy;
+import dev.jshm.sync.BusySpinIdleStrategy;
+import dev.jshm.sync.FutexIdleStrategy;
+import dev.jshm.sync.IdleStrategy;
+import dev.jshm.sync.SleepingIdleStrategy;
+import dev.jshm.sync.YieldingIdleStrategy;
 
 /**
  * A second JVM on the other side of a ring, for the tests: the Java twin of

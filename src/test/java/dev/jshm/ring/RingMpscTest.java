@@ -14,11 +14,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import dev.jshm.IdleStrategy;
 import dev.jshm.PosixSegment;
 import dev.jshm.TestProcesses;
 import dev.jshm.TestShm;
-import dev.jshm.YieldingIdleStrategy;
+import dev.jshm.sync.IdleStrategy;
+import dev.jshm.sync.YieldingIdleStrategy;
 
 /**
  * Many producers, one consumer: threads of this JVM, a C process and another JVM claim space

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import dev.jshm.Futex;
 import dev.jshm.PosixSegment;
 import dev.jshm.SegmentAtomics;
+import dev.jshm.sync.Futex;
 
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.UnsafeBuffer;

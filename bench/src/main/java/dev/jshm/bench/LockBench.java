@@ -2,9 +2,9 @@ package dev.jshm.bench;
 
 import java.util.concurrent.TimeUnit;
 
-import dev.jshm.RobustLock;
 import dev.jshm.SegmentAtomics;
 import dev.jshm.SysVSegment;
+import dev.jshm.sync.RobustLock;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

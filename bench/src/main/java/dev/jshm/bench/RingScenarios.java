@@ -8,12 +8,12 @@ import java.nio.ByteBuffer;
 
 import org.HdrHistogram.Histogram;
 
-import dev.jshm.BusySpinIdleStrategy;
-import dev.jshm.IdleStrategy;
 import dev.jshm.PosixSegment;
 import dev.jshm.ring.MessageHandler;
 import dev.jshm.ring.MessageRing;
 import dev.jshm.ring.ProducerMode;
+import dev.jshm.sync.BusySpinIdleStrategy;
+import dev.jshm.sync.IdleStrategy;
 
 /**
  * The two-process ways of jshm's {@link MessageRing}, for {@link CrossProcess}: round trips and

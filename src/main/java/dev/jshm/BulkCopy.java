@@ -1,0 +1,121 @@
+package dev.jshm;
+
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+
+/**
+ * The checked paths of {@link Segment}'s bulk copies ({@code read}, {@code write}, {@code fill}):
+ * which path a copy takes, the JVM's copy chunk by chunk, or one native call. Segment keeps the
+ * fast path (one copy within the first chunk) and comes here for everything else.
+ */
+final class BulkCopy {
+
+    /**
+     * The smallest copy that takes the native path on segments that may copy natively (System V
+     * segments always, POSIX objects and files with {@code nativeCopies()}): below it the JVM's
+     * copy stub wins, because the JNI call and the VM's array-region calls cost more than glibc's
+     * {@code memcpy} saves; from it on the two paths are within a few percent and the native one
+     * holds no safepoint off for the length of the copy. CopyCrossoverBench measures both paths.
+     */
+    static final int DEFAULT_NATIVE_COPY_THRESHOLD = 64 * 1024;
+    /** As {@link #DEFAULT_NATIVE_COPY_THRESHOLD} for {@link Segment#fill}: {@code memset} wins sooner. */
+    static final int DEFAULT_NATIVE_FILL_THRESHOLD = 4 * 1024;
+
+    /**
+     * The system property {@code dev.jshm.nativeCopyThreshold} (bytes; 0: always native,
+     * {@code 2147483647}: never) overrides both thresholds, for tuning and for measuring each path.
+     */
+    private static final Integer THRESHOLD_OVERRIDE = Integer.getInteger("dev.jshm.nativeCopyThreshold");
+    static final int NATIVE_COPY_THRESHOLD = THRESHOLD_OVERRIDE != null ? Math.max(0, THRESHOLD_OVERRIDE) : DEFAULT_NATIVE_COPY_THRESHOLD;
+    static final int NATIVE_FILL_THRESHOLD = THRESHOLD_OVERRIDE != null ? Math.max(0, THRESHOLD_OVERRIDE) : DEFAULT_NATIVE_FILL_THRESHOLD;
+
+    private BulkCopy() {
+    }
+
+    /** {@link Segment#read(long, byte[], int, int)} past its fast path; {@code nativePath} by size. */
+    static void read(Segment segment, long offset, byte[] dst, int dstOffset, int length, boolean nativePath) {
+        Objects.checkFromIndexSize(dstOffset, length, dst.length);
+        Mapping m = segment.readable("read", offset, length);
+        if (nativePath) {
+            int rc = Native.copyToArray(m.address, m.size, offset, dst, dstOffset, length);
+            Reference.reachabilityFence(m);
+            if (rc < 0) {
+                throw Errors.failure(rc, "read(offset=" + offset + ", length=" + length + ") of " + segment);
+            }
+        } else {
+            copyOut(segment, m, "read", offset, dst, dstOffset, length);
+        }
+        m.checkBacked(segment, "read", offset, length);
+    }
+
+    /** {@link Segment#write(long, byte[], int, int)} past its fast path; {@code nativePath} by size. */
+    static void write(Segment segment, long offset, byte[] src, int srcOffset, int length, boolean nativePath) {
+        Objects.checkFromIndexSize(srcOffset, length, src.length);
+        Mapping m = segment.writable("write", offset, length);
+        if (nativePath) {
+            int rc = Native.copyFromArray(m.address, m.size, offset, src, srcOffset, length);
+            Reference.reachabilityFence(m);
+            if (rc < 0) {
+                throw Errors.failure(rc, "write(offset=" + offset + ", length=" + length + ") of " + segment);
+            }
+        } else {
+            copyIn(segment, m, "write", offset, src, srcOffset, length);
+        }
+        m.checkBacked(segment, "write", offset, length);
+    }
+
+    /** {@link Segment#fill(long, long, byte)} past its fast path; {@code nativePath} by size. */
+    static void fill(Segment segment, long offset, long length, byte value, boolean nativePath) {
+        Mapping m = segment.writable("fill", offset, length);
+        if (nativePath) {
+            int rc = Native.fill(m.address, m.size, offset, length, value);
+            Reference.reachabilityFence(m);
+            if (rc < 0) {
+                throw Errors.failure(rc, "fill(offset=" + offset + ", length=" + length + ") of " + segment);
+            }
+        } else {
+            byte[] pattern = FillPatterns.of(value);
+            for (long done = 0; done < length; done += pattern.length) {
+                copyIn(segment, m, "fill", offset + done, pattern, 0, (int) Math.min(pattern.length, length - done));
+            }
+        }
+        m.checkBacked(segment, "fill", offset, length);
+    }
+
+    /** The JVM's copy out of the mapping, chunk by chunk; a fault is reported as {@code operation}'s. */
+    static void copyOut(Segment segment, Mapping m, String operation, long offset, byte[] dst, int dstOffset, int length) {
+        try {
+            long at = offset;
+            int done = 0;
+            while (done < length) {
+                ByteBuffer chunk = m.chunk(at);
+                int index = Mapping.indexInChunk(at);
+                int n = Math.min(length - done, chunk.capacity() - index);
+                chunk.get(index, dst, dstOffset + done, n);
+                done += n;
+                at += n;
+            }
+        } catch (InternalError e) {
+            throw segment.faulted(e, operation, offset, length);
+        }
+    }
+
+    /** The JVM's copy into the mapping, chunk by chunk; a fault is reported as {@code operation}'s. */
+    static void copyIn(Segment segment, Mapping m, String operation, long offset, byte[] src, int srcOffset, int length) {
+        try {
+            long at = offset;
+            int done = 0;
+            while (done < length) {
+                ByteBuffer chunk = m.chunk(at);
+                int index = Mapping.indexInChunk(at);
+                int n = Math.min(length - done, chunk.capacity() - index);
+                chunk.put(index, src, srcOffset + done, n);
+                done += n;
+                at += n;
+            }
+        } catch (InternalError e) {
+            throw segment.faulted(e, operation, offset, length);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.jshm.internal;
+
+import dev.jshm.Segment;
+import java.lang.invoke.MethodHandles;
+
+/**
+ * Hands the packages of this module the operations {@code dev.jshm} keeps to itself, as the JDK's
+ * {@code SharedSecrets} does: {@code dev.jshm} registers its implementation from
+ * {@link Segment}'s static initialiser, and reading forces that initialisation.
+ *
+ * <p>Not part of the API (see {@link SegmentMemory} for why calling it from the class path opens
+ * nothing). Thread-safe.
+ */
+public final class Secrets {
+
+    private static volatile SegmentMemory segmentMemory;
+
+    private Secrets() {
+    }
+
+    /**
+     * Registers the one implementation; called by {@link Segment}'s static initialiser.
+     *
+     * @throws IllegalStateException if one is registered already
+     */
+    public static synchronized void setSegmentMemory(SegmentMemory memory) {
+        if (segmentMemory != null) {
+            throw new IllegalStateException("the segment memory bridge is registered already");
+        }
+        segmentMemory = memory;
+    }
+
+    /** The implementation {@code dev.jshm} registered; initialises {@link Segment} first if need be. */
+    public static SegmentMemory segmentMemory() {
+        SegmentMemory memory = segmentMemory;
+        if (memory == null) {
+            try {
+                MethodHandles.lookup().ensureInitialized(Segment.class);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+            memory = segmentMemory;
+        }
+        return memory;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.jshm.sync;
+
+/**
+ * Spins: {@link Thread#onSpinWait()} on each idle call. The lowest latency and a whole core
+ * burned while idle; for threads pinned to their own core. Stateless, so one instance may be
+ * shared by any number of threads.
+ */
+public final class BusySpinIdleStrategy implements IdleStrategy {
+
+    @Override
+    public void idle(int workCount) {
+        if (workCount > 0) {
+            return;
+        }
+        Thread.onSpinWait();
+    }
+
+    @Override
+    public void reset() {
+    }
+
+    @Override
+    public String toString() {
+        return "BusySpinIdleStrategy";
+    }
+}

@@ -1,0 +1,220 @@
+package dev.jshm.sync;
+
+import dev.jshm.ReadOnlySegmentException;
+import dev.jshm.Segment;
+import dev.jshm.SegmentFaultException;
+import dev.jshm.internal.Secrets;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The futex wait/wake protocol in shared memory, in one place: the block a producer signals
+ * after it publishes and a consumer sleeps on when it finds nothing to do. The message ring's
+ * header holds one; {@link FutexIdleStrategy} sleeps on one; C programs use the same protocol
+ * ({@code jshm_ring_wait} and the producer's signal in {@code jshm_ring.c}).
+ *
+ * <p>Memory: {@link #SIZE} (8) bytes at a 4-aligned offset, zero to begin with:
+ * <pre>
+ *   0                   4                   8
+ *   +-------------------+-------------------+
+ *   |  word (u32)       |  sleepers (i32)   |
+ *   +-------------------+-------------------+
+ * </pre>
+ * <ul>
+ * <li><em>word</em>: the futex word consumers sleep on; a producer increments it (wrapping) when
+ *     it wakes them;</li>
+ * <li><em>sleepers</em>: non-zero when a consumer may be asleep (or about to sleep) on the word.
+ *     A consumer sets it to 1 before its last look; the producer that finds it non-zero sets it
+ *     back to 0, then increments the word and wakes every sleeper.</li>
+ * </ul>
+ *
+ * <p>Why no wake-up is lost (a Dekker store-to-load pattern). Producer: publish (the caller's
+ * release store), full fence, read {@code sleepers}; if non-zero: exchange it with 0, increment
+ * the word, {@code FUTEX_WAKE} all. Consumer: read the word ({@code w0}), exchange
+ * {@code sleepers} with 1, full fence, look for work (acquire), and {@code FUTEX_WAIT} only while
+ * the word is {@code w0}. The two full fences forbid both loads missing the other's store, so
+ * either
+ * <ol>
+ * <li>the producer's read of {@code sleepers} comes before the consumer's exchange: then the
+ *     publish, which is before that read, is visible to the consumer's look, and it does not
+ *     sleep; or</li>
+ * <li>some producer reads the consumer's 1, or a later value: the producer that exchanges it
+ *     back to 0 increments the word after that, so after the consumer read {@code w0}; the
+ *     consumer's {@code FUTEX_WAIT} then finds the word changed and returns at once, or the
+ *     consumer is already asleep and the wake reaches it.</li>
+ * </ol>
+ * Clearing {@code sleepers} on the producer side is what makes the block heal itself: a consumer
+ * that dies asleep, or whose segment is closed under it, leaves at most one needless wake to
+ * the next producer, never a wake per signal forever. A consumer that sets the flag and then
+ * finds work leaves the same single needless wake behind.
+ *
+ * <p>Cost: a signal without sleepers is a full fence and one load, no locked read-modify-write
+ * and no system call; a sleeping consumer pays the exchange. The fence is the price of the
+ * guarantee: it makes the producer wait until its publish has left the store buffer (on x86 a
+ * {@code lock}ed instruction), which a ring without sleeping consumers (agrona's) does not pay.
+ * The cheaper asymmetric form, where the producer keeps only a compiler barrier and the rare
+ * sleeper issues {@code membarrier(2)} ({@code MEMBARRIER_CMD_GLOBAL_EXPEDITED}) to fence every
+ * producer's CPU, is not available to Java producers: the Java memory model has no store-to-load
+ * ordering weaker than a full fence (a release store may sink below a later load, and only
+ * {@code fullFence} or two volatile accesses, which compile to the same {@code lock}ed
+ * instruction, forbid it). Batching the check (reading {@code sleepers} every n-th signal)
+ * would let a consumer sleep through the last n - 1 commits of a burst, so it is not done:
+ * a batch of messages ({@code MessageRing.offerBatch}) pays one fence for all of them.
+ *
+ * <p>Truncation: every method checks the block's 8 bytes after touching them
+ * ({@link Segment#checkBacked}) and throws {@link SegmentFaultException} if another process cut
+ * them off (a POSIX object or file): a flag or word read from the zero pages that replaced them is
+ * never returned, nor acted on as if it were shared. System V segments cannot be truncated: on
+ * them the check is skipped.
+ *
+ * <p>Thread-safety: every method may be called from any thread of any process that maps the
+ * block. The block reads and writes through a view of the segment taken at construction: after
+ * the segment is closed its accesses land in the retired mapping (harmless); {@link #await}
+ * throws {@link IllegalStateException} then, and so do the other methods that touch the block
+ * on a POSIX object or file (their truncation check needs the segment open).
+ */
+public final class SignalBlock {
+
+    /** Bytes the block occupies. */
+    public static final int SIZE = 8;
+    /** Where the futex word is in the block. */
+    public static final int WORD_OFFSET = 0;
+    /** Where the sleepers flag is in the block. */
+    public static final int SLEEPERS_OFFSET = 4;
+
+    private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+
+    private final Segment segment;
+    private final long offset;
+    private final ByteBuffer block;
+    /** Whether another process can truncate the segment: all kinds but System V. */
+    private final boolean truncatable;
+
+    /**
+     * @param offset where the block starts in {@code segment}: a multiple of 4 with {@link #SIZE}
+     *               bytes inside it
+     * @throws IndexOutOfBoundsException if the block does not fit
+     * @throws IllegalArgumentException  if the offset is not a multiple of 4
+     * @throws ReadOnlySegmentException  if the segment is read-only
+     */
+    public SignalBlock(Segment segment, long offset) {
+        Objects.requireNonNull(segment, "segment");
+        Secrets.segmentMemory().checkAlignedWritable(segment, "SignalBlock", offset, SIZE, Integer.BYTES, "a signal block");
+        this.segment = segment;
+        this.offset = offset;
+        this.block = segment.asByteBuffer(offset, SIZE);
+        this.truncatable = segment.truncatable();
+    }
+
+    /** The segment the block is in. */
+    public Segment segment() {
+        return segment;
+    }
+
+    /** Where the block starts in {@link #segment()}. */
+    public long offset() {
+        return offset;
+    }
+
+    /**
+     * The producer's side, after it published: wakes every consumer that may be asleep. Without
+     * sleepers it is a full fence and one load.
+     *
+     * @return whether it found sleepers (and woke them)
+     */
+    public boolean signal() {
+        // Store (the caller's publish) -> load (sleepers): only a full fence orders them.
+        VarHandle.fullFence();
+        int sleepers = (int) INT.getVolatile(block, SLEEPERS_OFFSET);
+        checkBacked("signal");
+        if (sleepers == 0) {
+            return false;
+        }
+        return wakeSleepers();
+    }
+
+    /** The rare half of {@link #signal}: clear the flag, change the word, wake. */
+    private boolean wakeSleepers() {
+        if (exchangeInt(SLEEPERS_OFFSET, 0) == 0) {
+            checkBacked("signal");
+            return false; // another producer cleared it after our read: it changes the word and wakes
+        }
+        addInt(WORD_OFFSET, 1);
+        checkBacked("signal");
+        Futex.wake(segment, offset + WORD_OFFSET, Integer.MAX_VALUE);
+        return true;
+    }
+
+    /**
+     * The consumer's first step: the value of the word, for a later {@link #await}. Read it before
+     * {@link #announce()} and before the last look for work.
+     */
+    public int word() {
+        int word = (int) INT.getVolatile(block, WORD_OFFSET);
+        checkBacked("word");
+        return word;
+    }
+
+    /**
+     * The consumer's second step: marks that a consumer may sleep, with a full fence, so that a
+     * producer that publishes after the consumer's next look (which must follow this call) sees
+     * the mark and wakes it.
+     */
+    public void announce() {
+        exchangeInt(SLEEPERS_OFFSET, 1);
+        checkBacked("announce");
+        // The exchange is volatile, but the look that follows may be a plain acquire load, which
+        // the memory model lets move before a volatile write; the fence pins it after (on x86
+        // the locked exchange already is one). The producer's half is the fence in signal().
+        VarHandle.fullFence();
+    }
+
+    /**
+     * The consumer's last step, after {@link #word()}, {@link #announce()} and a look that found
+     * no work: sleeps while the word still holds {@code observed}, at most {@code timeout}.
+     *
+     * @throws IllegalStateException if the segment is closed
+     * @see Futex#await
+     */
+    public WaitResult await(int observed, Duration timeout) {
+        return Futex.await(segment, offset + WORD_OFFSET, observed, timeout);
+    }
+
+    /** The sleepers flag, for monitoring and tests: non-zero when a consumer may be asleep. */
+    public int sleepers() {
+        int sleepers = (int) INT.getVolatile(block, SLEEPERS_OFFSET);
+        checkBacked("sleepers");
+        return sleepers;
+    }
+
+    /** After the accesses it covers: the block's bytes were the object's, or this throws. */
+    private void checkBacked(String operation) {
+        if (!truncatable) {
+            return;
+        }
+        try {
+            segment.checkBacked(offset, SIZE);
+        } catch (SegmentFaultException e) {
+            throw new SegmentFaultException(operation + " of " + this + ": " + e.getMessage(), operation);
+        }
+    }
+
+    // The block's only read-modify-writes on shared memory.
+
+    private int exchangeInt(int index, int value) {
+        return (int) INT.getAndSet(block, index, value);
+    }
+
+    private int addInt(int index, int delta) {
+        return (int) INT.getAndAdd(block, index, delta);
+    }
+
+    @Override
+    public String toString() {
+        return "SignalBlock(offset=" + offset + ") of " + segment;
+    }
+}

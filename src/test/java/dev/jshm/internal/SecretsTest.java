@@ -1,0 +1,39 @@
+package dev.jshm.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.jshm.TestProcesses;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The bridge is registered once, by dev.jshm, and reading it before anything else initialises it. */
+class SecretsTest {
+
+    @Test
+    void theOneImplementationIsDevJshms() {
+        assertEquals("dev.jshm.SegmentMemoryBridge", Secrets.segmentMemory().getClass().getName());
+        SegmentMemory memory = Secrets.segmentMemory();
+        assertThrows(IllegalStateException.class, () -> Secrets.setSegmentMemory(memory));
+        assertEquals(memory, Secrets.segmentMemory(), "a second registration replaces nothing");
+    }
+
+    @Test
+    void readingFirstInitialisesSegment(@TempDir Path dir) throws Exception {
+        TestProcesses.Result result = TestProcesses.runJvm(Duration.ofSeconds(60), dir, FirstUse.class).assertSuccess();
+        assertEquals("dev.jshm.SegmentMemoryBridge", result.out().strip());
+    }
+
+    /** A JVM whose first use of jshm is reading the bridge. */
+    public static final class FirstUse {
+        private FirstUse() {
+        }
+
+        public static void main(String[] args) {
+            SegmentMemory memory = Secrets.segmentMemory();
+            System.out.println(memory == null ? "null" : memory.getClass().getName());
+        }
+    }
+}

@@ -236,13 +236,24 @@ class ConsumerIT {
         assertRanQuietly(launch, jdk25());
     }
 
+    /** JDK 17 has no such warning: the flag is accepted there but not needed. */
+    @ParameterizedTest
+    @EnumSource(Launch.class)
+    void jdk17NeedsNoFlag(Launch launch) throws Exception {
+        TestProcesses.Result result = TestProcesses.run(RUN_TIMEOUT, work, null, launch.command(TestProcesses.JAVA, false));
+        assertEquals(0, result.exit(), result::describe);
+        assertEquals(EXPECTED_STEPS, steps(result), result::describe);
+        assertEquals("", result.err(), () -> "stderr must be empty\n" + result.describe());
+    }
+
     @ParameterizedTest
     @EnumSource(Launch.class)
     void jdk25WarnsWithoutTheFlag(Launch launch) throws Exception {
         TestProcesses.Result result = TestProcesses.run(RUN_TIMEOUT, work, null, launch.command(jdk25(), false));
         assertEquals(0, result.exit(), result::describe);
         assertEquals(EXPECTED_STEPS, steps(result), result::describe);
-        assertTrue(result.err().contains(WARNING) && result.err().contains("--enable-native-access"), result::describe);
+        assertTrue(result.err().contains(WARNING) && result.err().contains("--enable-native-access")
+                && result.err().contains("will be blocked in a future release"), result::describe);
     }
 
     /** The module path needs the module's name: ALL-UNNAMED there does not cover dev.jshm. */

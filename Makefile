@@ -14,7 +14,8 @@ all: build
 toolchain:
 	@src/build/cross-toolchain.sh
 
-## build: compile the C core (x86_64 and aarch64) and the Java library into the runnable jar target/jshm.jar
+## build: compile the C core (x86_64 and aarch64) and the Java code: the library target/jshm-<version>.jar
+##   (with -sources and -javadoc jars) and the runnable command-line tool target/jshm.jar
 build: toolchain
 	$(MVN) package -DskipTests
 

@@ -1,0 +1,4 @@
+/** A consumer of jshm on the module path. */
+module example.consumer {
+    requires dev.jshm;
+}

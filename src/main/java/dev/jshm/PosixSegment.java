@@ -75,39 +75,46 @@ public final class PosixSegment extends FileBackedSegment {
      * @throws SegmentNotFoundException if there is no such object
      */
     public static void unlink(String name) {
-        validateName(name);
+        String canonical = validateName(name);
         Native.ensureAvailable();
-        int rc = Native.posixUnlink(FileBacking.nulTerminated(name));
+        int rc = Native.posixUnlink(FileBacking.nulTerminated(canonical));
         if (rc < 0) {
-            throw Errors.failure(rc, "shm_unlink(name=" + name + ")");
+            throw Errors.failure(rc, "shm_unlink(name=" + canonical + ")");
         }
     }
 
     /**
-     * Checks a POSIX shared memory name and returns it.
+     * Checks a POSIX shared memory name and returns its canonical form, which starts with
+     * {@code '/'}. A name without the leading slash ({@code orders}, as Python's
+     * {@code multiprocessing.shared_memory} reports its names) is accepted as {@code /orders}: glibc's
+     * {@code shm_open} strips leading slashes, so both spell the same object. Every method of this
+     * class that takes a name accepts either form and uses the canonical one.
      *
+     * @param name the object's name, with or without its leading {@code '/'}
+     * @return the name with its leading {@code '/'}
+     * @throws NullPointerException     if {@code name} is null
      * @throws IllegalArgumentException naming the rule the name breaks
      */
     public static String validateName(String name) {
         Objects.requireNonNull(name, "name");
+        String canonical = name.startsWith("/") ? name : "/" + name;
+        int shift = canonical.length() - name.length(); // indexes in messages are the caller's
         String problem;
         if (name.isEmpty()) {
             problem = "it is empty";
-        } else if (name.charAt(0) != '/') {
-            problem = "it must start with '/'";
-        } else if (name.indexOf('\0') >= 0) {
+        } else if (canonical.indexOf('\0') >= 0) {
             problem = "it contains a NUL character at index " + name.indexOf('\0');
-        } else if (name.length() == 1) {
+        } else if (canonical.length() == 1) {
             problem = "it has nothing after the '/'";
-        } else if (name.indexOf('/', 1) >= 0) {
-            problem = "it contains a '/' after the first character (at index " + name.indexOf('/', 1) + ")";
-        } else if (name.equals("/.") || name.equals("/..")) {
+        } else if (canonical.indexOf('/', 1) >= 0) {
+            problem = "it contains a '/' after the first character (at index " + (canonical.indexOf('/', 1) - shift) + ")";
+        } else if (canonical.equals("/.") || canonical.equals("/..")) {
             problem = "'.' and '..' are not names";
-        } else if (name.getBytes(StandardCharsets.UTF_8).length - 1 > MAX_NAME_BYTES) {
-            problem = "it is " + (name.getBytes(StandardCharsets.UTF_8).length - 1) + " bytes long after the '/'; at most "
+        } else if (canonical.getBytes(StandardCharsets.UTF_8).length - 1 > MAX_NAME_BYTES) {
+            problem = "it is " + (canonical.getBytes(StandardCharsets.UTF_8).length - 1) + " bytes long after the '/'; at most "
                     + MAX_NAME_BYTES + " are allowed";
         } else {
-            return name;
+            return canonical;
         }
         throw new IllegalArgumentException("invalid POSIX shared memory name \"" + name.replace("\0", "\\0") + "\": " + problem);
     }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.jshm.stat.PosixObjectInfo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileStore;
@@ -46,9 +47,12 @@ class PosixNamesTest {
     private static Map<String, String> badNames() {
         Map<String, String> bad = new LinkedHashMap<>();
         bad.put("", "it is empty");
-        bad.put("x", "must start with '/'");
         bad.put("/", "nothing after the '/'");
-        bad.put("/a/b", "contains a '/' after the first character");
+        bad.put("/a/b", "contains a '/' after the first character (at index 2)");
+        // Without the leading slash the rules are the same, and indexes are the caller's.
+        bad.put("a/b", "contains a '/' after the first character (at index 1)");
+        bad.put("..", "'.' and '..' are not names");
+        bad.put("n".repeat(256), "256 bytes long after the '/'; at most 255");
         bad.put("/a\0b", "contains a NUL character");
         bad.put("/.", "'.' and '..' are not names");
         bad.put("/..", "'.' and '..' are not names");
@@ -92,11 +96,32 @@ class PosixNamesTest {
         // Each rule has its own words.
         Set<String> distinct = new HashSet<>(problemByRule.values());
         assertEquals(problemByRule.size(), distinct.size(), "messages per rule: " + problemByRule);
-        assertEquals(7, problemByRule.size());
+        assertEquals(7, problemByRule.size()); // six rules, the slash rule at two indexes
         // Refused names create nothing, not even what a C string or a path would make of them.
-        for (String made : List.of("a", "x", "n".repeat(255), "é".repeat(127))) {
+        for (String made : List.of("a", "b", "n".repeat(255), "é".repeat(127))) {
             assertFalse(TestShm.existsNoFollow(TestShm.SHM_DIR.resolve(made)), made);
         }
+    }
+
+    @Test
+    void aNameWithoutItsSlashIsTheSameObject() {
+        String name = TestShm.uniqueName();
+        String bare = name.substring(1);
+        assertEquals(name, PosixSegment.validateName(bare));
+        assertEquals(name, SegmentLocator.posix(bare).target());
+        assertEquals(name, SegmentLocator.parse("posix:" + bare).target());
+        try (PosixSegment created = PosixSegment.create(shm.removeAfter(name), 4096)) {
+            created.putLong(0, 42);
+            // Python's multiprocessing.shared_memory reports this object as `bare`.
+            try (PosixSegment opened = PosixSegment.open(bare)) {
+                assertEquals(name, opened.name());
+                assertEquals(42, opened.getLong(0));
+            }
+            assertEquals(4096, PosixObjectInfo.of(bare).stat().size());
+            assertThrows(SegmentExistsException.class, () -> PosixSegment.create(bare, 4096));
+            PosixSegment.unlink(bare);
+        }
+        assertFalse(existsNoFollow(shmPath(name)));
     }
 
     @Test

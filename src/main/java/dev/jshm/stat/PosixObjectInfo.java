@@ -51,7 +51,7 @@ public record PosixObjectInfo(String name, FileStat stat) {
      * @throws ShmException             if its attributes cannot be read
      */
     public static PosixObjectInfo of(String name) {
-        PosixSegment.validateName(name);
+        name = PosixSegment.validateName(name);
         Path path = DIRECTORY.resolve(name.substring(1));
         String operation = "lstat(" + path + ")";
         FileStat stat;

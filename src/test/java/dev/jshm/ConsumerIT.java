@@ -223,6 +223,37 @@ class ConsumerIT {
         }
     }
 
+    /**
+     * A class that another class-path entry puts into {@code dev.jshm} would share the package's
+     * private members ({@code Native} among them): the library jar seals its packages, so the JVM
+     * refuses it.
+     */
+    @Test
+    void aClassFromElsewhereCannotJoinTheLibrarysPackages() throws Exception {
+        Path source = work.resolve("intruder-src/dev/jshm/Intruder.java");
+        Files.createDirectories(source.getParent());
+        Files.writeString(source, """
+                package dev.jshm;
+
+                public final class Intruder {
+                    public static void main(String[] args) throws Exception {
+                        System.out.println("reached " + Class.forName("dev.jshm.Native"));
+                    }
+                }
+                """);
+        Path classes = work.resolve("intruder-classes");
+        String javac = Path.of(System.getProperty("java.home"), "bin", "javac").toString();
+        TestProcesses.Result compiled = TestProcesses.run(BUILD_TIMEOUT, work, null,
+                List.of(javac, "--release", "17", "-d", classes.toString(), source.toString()));
+        assertEquals(0, compiled.exit(), compiled::describe);
+        for (String path : List.of(installedJar + File.pathSeparator + classes, classes + File.pathSeparator + installedJar)) {
+            TestProcesses.Result result = TestProcesses.run(RUN_TIMEOUT, work, null,
+                    List.of(TestProcesses.JAVA, "-cp", path, "dev.jshm.Intruder"));
+            assertFalse(result.out().contains("reached"), result::describe);
+            assertTrue(result.exit() != 0 && result.err().contains("sealing violation"), result::describe);
+        }
+    }
+
     // ---- running it ----------------------------------------------------------------------------
 
     @ParameterizedTest

@@ -13,6 +13,8 @@ import java.lang.invoke.MethodHandles;
  */
 public final class Secrets {
 
+    private static final String IMPLEMENTATION = "dev.jshm.SegmentMemoryBridge";
+
     private static volatile SegmentMemory segmentMemory;
 
     private Secrets() {
@@ -21,9 +23,15 @@ public final class Secrets {
     /**
      * Registers the one implementation; called by {@link Segment}'s static initialiser.
      *
-     * @throws IllegalStateException if one is registered already
+     * @throws IllegalArgumentException if {@code memory} is not {@code dev.jshm}'s implementation
+     * @throws IllegalStateException    if one is registered already
      */
     public static synchronized void setSegmentMemory(SegmentMemory memory) {
+        // Only dev.jshm's own implementation: any other would keep Segment from initialising.
+        Class<?> type = memory.getClass();
+        if (!type.getName().equals(IMPLEMENTATION) || type.getClassLoader() != Secrets.class.getClassLoader()) {
+            throw new IllegalArgumentException("not the segment memory bridge of dev.jshm: " + type.getName());
+        }
         if (segmentMemory != null) {
             throw new IllegalStateException("the segment memory bridge is registered already");
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.jshm.TestProcesses;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,30 @@ class SecretsTest {
     void readingFirstInitialisesSegment(@TempDir Path dir) throws Exception {
         TestProcesses.Result result = TestProcesses.runJvm(Duration.ofSeconds(60), dir, FirstUse.class).assertSuccess();
         assertEquals("dev.jshm.SegmentMemoryBridge", result.out().strip());
+    }
+
+    @Test
+    void anotherImplementationIsRefusedBeforeSegmentInitialises(@TempDir Path dir) throws Exception {
+        TestProcesses.Result result = TestProcesses.runJvm(Duration.ofSeconds(60), dir, ForeignFirst.class).assertSuccess();
+        assertEquals("refused: not the segment memory bridge of dev.jshm\nthen dev.jshm.SegmentMemoryBridge", result.out().strip());
+    }
+
+    /** A JVM whose first use of jshm is an attempt to register its own bridge. */
+    public static final class ForeignFirst {
+        private ForeignFirst() {
+        }
+
+        public static void main(String[] args) {
+            SegmentMemory foreign = (SegmentMemory) Proxy.newProxyInstance(ForeignFirst.class.getClassLoader(),
+                    new Class<?>[] {SegmentMemory.class}, (proxy, method, arguments) -> null);
+            try {
+                Secrets.setSegmentMemory(foreign);
+                System.out.println("accepted");
+            } catch (IllegalArgumentException e) {
+                System.out.println("refused: " + e.getMessage().substring(0, e.getMessage().indexOf(':')));
+            }
+            System.out.println("then " + Secrets.segmentMemory().getClass().getName());
+        }
     }
 
     /** A JVM whose first use of jshm is reading the bridge. */

@@ -228,9 +228,10 @@ public abstract sealed class FileBackedSegment extends Segment permits PosixSegm
          * @throws IllegalArgumentException    if the size is missing or not positive, or the file
          *                                     offset is negative
          * @throws SegmentExistsException      if it exists and creation is exclusive
-         * @throws ShmPermissionException      if an existing one ({@link #openOrCreate()}) belongs
-         *                                     to another user, or its mode or the directory's does
-         *                                     not allow this user in
+         * @throws ShmPermissionException      if the directory's mode does not let this user
+         *                                     create, or an existing one ({@link #openOrCreate()})
+         *                                     belongs to another user, does not allow the access or
+         *                                     is a symbolic link
          * @throws ShmInvalidArgumentException if an existing one is smaller than the size, or is
          *                                     not a regular file
          * @throws ShmLimitException           if the memory or the disk space cannot be reserved

@@ -214,9 +214,9 @@ public final class MappedFileSegment extends FileBackedSegment {
         }
 
         /**
-         * Where in the file the segment starts; any offset, 0 by default. Atomics need the
-         * segment's memory aligned: an offset that is not a multiple of 8 leaves longs misaligned
-         * (see {@link SegmentAtomics}).
+         * Where in the file the segment starts; any offset, 0 by default. The segment's memory
+         * is then as aligned as the offset: from an offset that is not a multiple of 8 (or 4), the
+         * atomics refuse every long (or int) of the segment (see {@link SegmentAtomics}).
          *
          * @param offset not negative; checked when the segment is created or opened
          * @return this builder

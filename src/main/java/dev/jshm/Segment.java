@@ -666,7 +666,6 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * @throws IndexOutOfBoundsException if either range does not fit (or {@code length} is negative)
      * @throws IllegalStateException     if the segment is closed
      * @throws SegmentFaultException     if the range overlaps memory cut off by a truncation
-     *                                   ({@code dst} then holds zeros for it)
      */
     public final void read(long offset, byte[] dst, int dstOffset, int length) {
         ByteBuffer b = readBuffer;

@@ -301,8 +301,8 @@ public final class SysVSegment extends Segment {
 
     /**
      * Locks the segment's pages in RAM ({@code SHM_LOCK}) for every process, until
-     * {@link #unlock()} or removal; needs CAP_IPC_LOCK, or to own the segment with an
-     * RLIMIT_MEMLOCK that covers it and to be its owner or creator. Works after close.
+     * {@link #unlock()} or removal; needs CAP_IPC_LOCK, or to be the segment's owner or creator
+     * with an RLIMIT_MEMLOCK that covers it. Works after close.
      *
      * @throws ShmPermissionException      if this user may not lock it (EPERM; the message says
      *                                     what is needed)

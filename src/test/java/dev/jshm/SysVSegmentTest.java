@@ -287,7 +287,7 @@ class SysVSegmentTest {
     @Test
     void openByIdOfADestroyedSegmentThrowsSegmentNotFound() {
         // The javadoc of openById promises SegmentNotFoundException "if there is no such id, or
-        // it was removed"; Linux answers EINVAL (not ENOENT or EIDRM) for an id that is gone.
+        // its segment is gone"; Linux answers EINVAL (not ENOENT or EIDRM) for an id that is gone.
         SysVSegment segment = cleanup.add(SysVSegment.createPrivate(4096));
         int shmid = segment.shmid();
         segment.remove();

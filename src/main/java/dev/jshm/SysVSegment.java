@@ -462,9 +462,10 @@ public final class SysVSegment extends Segment {
         }
 
         /**
-         * Backs the segment with huge pages ({@code SHM_HUGETLB}): needs CAP_IPC_LOCK or membership
-         * of {@code vm.hugetlb_shm_group}, and enough free huge pages ({@code vm.nr_hugepages});
-         * the messages of a refusal say which. The segment is detached whole at close.
+         * Backs the segment with huge pages ({@code SHM_HUGETLB}): needs CAP_IPC_LOCK, membership
+         * of {@code vm.hugetlb_shm_group} or an RLIMIT_MEMLOCK that covers the size, and enough
+         * free huge pages ({@code vm.nr_hugepages}); the message of a refusal says which. Any size works: the kernel takes whole huge pages
+         * for it (the segment's size stays as asked), and close detaches them whole.
          *
          * @return this builder
          */

@@ -45,8 +45,8 @@ package dev.jshm;
  * private zero pages that replaced that memory: a compare-and-set there reads zero, and nothing
  * it writes reaches another process. It never crashes the JVM (see {@link PosixSegment}).
  *
- * <p>Thread-safety: instances are immutable and may be shared by any number of threads; using
- * them while another thread closes the segment never crashes the JVM (see {@link Segment}).
+ * <p>Thread-safety: instances may be shared by any number of threads; using them while another
+ * thread closes the segment never crashes the JVM (see {@link Segment}).
  */
 public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
 

@@ -185,8 +185,9 @@ public abstract sealed class FileBackedSegment extends Segment permits PosixSegm
         }
 
         /**
-         * Locks the pages in RAM once mapped ({@code mlock}); needs CAP_IPC_LOCK or enough
-         * RLIMIT_MEMLOCK.
+         * Locks the pages in RAM once mapped ({@code mlock}), and the larger mapping after a
+         * resize; needs CAP_IPC_LOCK or enough RLIMIT_MEMLOCK, else {@code create()} or
+         * {@code open()} fails naming the limit.
          *
          * @return this builder
          */
@@ -220,22 +221,40 @@ public abstract sealed class FileBackedSegment extends Segment permits PosixSegm
 
         /**
          * Creates the object or file (exclusively unless {@link #openOrCreate()}) and maps it.
+         * An object or file this call created is removed again if a later step fails, so a
+         * failure leaves nothing behind.
          *
-         * @return the mapped segment
-         * @throws IllegalArgumentException if the size is missing or not positive
-         * @throws SegmentExistsException   if it exists and creation is exclusive
-         * @throws ShmException             if a system call fails (the message names it and errno)
+         * @return the mapped segment, which the caller closes
+         * @throws IllegalArgumentException    if the size is missing or not positive, or the file
+         *                                     offset is negative
+         * @throws SegmentExistsException      if it exists and creation is exclusive
+         * @throws ShmPermissionException      if the directory's mode does not let this user
+         *                                     create, or an existing one ({@link #openOrCreate()})
+         *                                     belongs to another user, does not allow the access or
+         *                                     is a symbolic link
+         * @throws ShmInvalidArgumentException if an existing one is smaller than the size, or is
+         *                                     not a regular file
+         * @throws ShmLimitException           if the memory or the disk space cannot be reserved
+         * @throws ShmException                if another system call fails (the message names it
+         *                                     and the errno)
          */
         public final S create() {
             return opened(FileBacking.open(request(true)));
         }
 
         /**
-         * Opens the existing object or file and maps it.
+         * Opens the existing object or file and maps it: all of it, or {@link #size(long)} bytes.
          *
-         * @return the mapped segment
-         * @throws SegmentNotFoundException if it does not exist
-         * @throws ShmException             if a system call fails (the message names it and errno)
+         * @return the mapped segment, which the caller closes
+         * @throws IllegalArgumentException    if the size was set and is not positive, or the
+         *                                     file offset is negative
+         * @throws SegmentNotFoundException    if it does not exist
+         * @throws ShmPermissionException      if it belongs to another user, its mode does not
+         *                                     allow the access, or the name is a symbolic link
+         * @throws ShmInvalidArgumentException if it is smaller than the size (or empty), or is not
+         *                                     a regular file
+         * @throws ShmException                if another system call fails (the message names it
+         *                                     and the errno)
          */
         public final S open() {
             return opened(FileBacking.open(request(false)));

@@ -31,6 +31,10 @@ import java.util.Objects;
  * {@link SegmentFaultException}: see {@link FileBackedSegment} for what is guarded, at what cost,
  * and what a view's user gets ({@link #checkBacked(long, long)}).
  *
+ * <p>Failures: every method that calls the kernel throws {@link NativeUnavailableException} if
+ * jshm's native library could not be loaded on this machine; system errors become the
+ * {@link ShmException} subclass their errno stands for, naming the call, the path and the errno.
+ *
  * <p>Thread-safety: as {@link Segment}; {@link #force}, {@link #resize} and {@link #stat()} may be
  * called from any thread.
  */
@@ -44,52 +48,104 @@ public final class MappedFileSegment extends FileBackedSegment {
     }
 
     /**
-     * Creates a new file of {@code size} bytes, mode 0600, and maps it read-write and shared.
+     * Creates a new file of {@code size} bytes, mode 0600, and maps it read-write and shared. Its
+     * blocks are not reserved (see {@link Builder#reserve()}). See {@link Builder} for the other
+     * ways.
      *
-     * @throws SegmentExistsException if the file exists
+     * @param path the file to create
+     * @param size the size in bytes, at least 1
+     * @return the mapped segment, which the caller closes
+     * @throws IllegalArgumentException if the path is empty or contains a NUL character, or
+     *                                  {@code size} is less than 1
+     * @throws SegmentExistsException   if the file exists (also as a symbolic link)
+     * @throws SegmentNotFoundException if its directory does not exist
+     * @throws ShmPermissionException   if this user may not create a file there
      */
     public static MappedFileSegment create(Path path, long size) {
         return builder(path).size(size).create();
     }
 
-    /** Maps all of the existing file read-write and shared. */
+    /**
+     * Maps all of the existing file read-write and shared: {@code open(path, Access.READ_WRITE)}.
+     *
+     * @param path the file
+     * @return the mapped segment, which the caller closes
+     * @throws IllegalArgumentException    if the path is empty or contains a NUL character
+     * @throws SegmentNotFoundException    if there is no such file
+     * @throws ShmPermissionException      if its mode does not let this user read and write it,
+     *                                     another user owns it, or the path is a symbolic link
+     * @throws ShmInvalidArgumentException if it is empty, or not a regular file
+     */
     public static MappedFileSegment open(Path path) {
         return builder(path).open();
     }
 
-    /** Maps all of the existing file, shared. */
+    /**
+     * Maps all of the existing file, shared.
+     *
+     * @param path   the file
+     * @param access how to map it
+     * @return the mapped segment, which the caller closes
+     * @throws IllegalArgumentException    if the path is empty or contains a NUL character
+     * @throws SegmentNotFoundException    if there is no such file
+     * @throws ShmPermissionException      if its mode does not allow {@code access} to this user,
+     *                                     another user owns it, or the path is a symbolic link
+     * @throws ShmInvalidArgumentException if it is empty, or not a regular file
+     */
     public static MappedFileSegment open(Path path, Access access) {
         return builder(path).access(access).open();
     }
 
-    /** A builder for every way of mapping a file. */
+    /**
+     * {@return a new builder for every way of mapping the file {@code path}}
+     *
+     * @param path the file; nothing is looked up until {@code create()} or {@code open()}
+     * @throws NullPointerException     if {@code path} is null
+     * @throws IllegalArgumentException if the path is empty or contains a NUL character
+     */
     public static Builder builder(Path path) {
         return new Builder(path);
     }
 
-    /** The file. */
+    /** {@return the file, as given to the builder} Allowed after close. */
     public Path path() {
         return path;
     }
 
-    /** Where in the file the segment's byte 0 is. */
+    /** {@return where in the file the segment's byte 0 is} Allowed after close. */
     public long fileOffset() {
         return backing.request.offset();
     }
 
-    /** Whether the mapping is private (copy-on-write): writes stay in this process. */
+    /**
+     * {@return whether the mapping is private (copy-on-write)} Its writes stay in this process.
+     * Allowed after close.
+     */
     public boolean isPrivate() {
         return backing.request.privateMapping();
     }
 
-    /** Writes every changed page to the file and waits for it ({@code msync(MS_SYNC)}). */
+    /**
+     * Writes every changed page to the file and waits for it ({@code msync(MS_SYNC)}):
+     * {@code force(0, size(), false)}. A private mapping's writes never reach the file.
+     *
+     * @throws IllegalStateException if the segment is closed
+     * @throws ShmException          if {@code msync} fails (a write-back error, such as EIO)
+     */
     public void force() {
         force(0, size(), false);
     }
 
     /**
      * Writes the changed pages of a range to the file ({@code msync}); with {@code async}, starts
-     * the write-back and returns at once ({@code MS_ASYNC}).
+     * the write-back and returns at once ({@code MS_ASYNC}). The range is widened to whole pages.
+     *
+     * @param offset where the range starts in the segment
+     * @param length the range's length in bytes
+     * @param async  whether to return before the pages are written
+     * @throws IndexOutOfBoundsException if the range is not inside the segment
+     * @throws IllegalStateException     if the segment is closed
+     * @throws ShmException              if {@code msync} fails (a write-back error, such as EIO)
      */
     public void force(long offset, long length, boolean async) {
         Mapping m = readable("force", offset, length);
@@ -98,9 +154,18 @@ public final class MappedFileSegment extends FileBackedSegment {
 
     /**
      * Grows the file to {@code fileOffset() + newSize} bytes (if it is smaller) and maps the
-     * larger size. Views taken before stay valid and see the same memory.
+     * larger size; any read-write segment of the file may, also a private one (the file still
+     * grows). Blocks are reserved only with {@link Builder#reserve()}. All or nothing: if growing
+     * the file fails, it and this segment keep their old size. Views taken before stay valid and
+     * see the same memory.
      *
+     * @param newSize the new size in bytes, larger than {@link #size()}
      * @throws IllegalArgumentException if {@code newSize} is not larger than {@link #size()}
+     * @throws IllegalStateException    if the segment is closed
+     * @throws ReadOnlySegmentException if the segment is read-only
+     * @throws ArithmeticException      if {@code fileOffset() + newSize} overflows a {@code long}
+     * @throws ShmLimitException        if the file system lacks the space or refuses the size
+     *                                  (ENOSPC, EFBIG; the message says how much is free)
      */
     public synchronized void resize(long newSize) {
         Mapping current = writable("resize", 0, 0);
@@ -122,15 +187,12 @@ public final class MappedFileSegment extends FileBackedSegment {
     }
 
     /**
-     * Every way of mapping a file. Defaults: exclusive create, mode 0600, read-write, shared,
-     * the JVM's bulk copies, no reservation.
+     * Every way of mapping a file: the options of every file-backed kind
+     * ({@link FileBackedSegment.Builder}) and {@link #offset(long)}, {@link #privateMapping()} and
+     * {@link #reserve()}. Defaults: exclusive create, mode 0600, read-write, shared, the JVM's bulk
+     * copies, no reservation.
      *
      * <p>Not thread-safe; use one builder per thread.
-     */
-    /**
-     * Options for {@link #create()} and {@link #open()} of one file: those of every file-backed
-     * kind ({@link FileBackedSegment.Builder}) and {@link #offset(long)},
-     * {@link #privateMapping()} and {@link #reserve()}. Not thread-safe.
      */
     public static final class Builder extends FileBackedSegment.Builder<Builder, MappedFileSegment> {
         private final Path path;
@@ -152,7 +214,9 @@ public final class MappedFileSegment extends FileBackedSegment {
         }
 
         /**
-         * Where in the file the segment starts; any offset, 0 by default.
+         * Where in the file the segment starts; any offset, 0 by default. The segment's memory
+         * is then as aligned as the offset: from an offset that is not a multiple of 8 (or 4), the
+         * atomics refuse every long (or int) of the segment (see {@link SegmentAtomics}).
          *
          * @param offset not negative; checked when the segment is created or opened
          * @return this builder
@@ -173,8 +237,9 @@ public final class MappedFileSegment extends FileBackedSegment {
         }
 
         /**
-         * Allocates the file's blocks at create ({@code posix_fallocate}), so a full disk fails now,
-         * not with SIGBUS later.
+         * Allocates the file's blocks ({@code posix_fallocate}) at create and on resize, so a full
+         * file system fails there ({@link ShmLimitException}), not as a
+         * {@link SegmentFaultException} from the first access to a page it cannot back.
          *
          * @return this builder
          */

@@ -15,6 +15,8 @@ public final class NativeUnavailableException extends UnsupportedOperationExcept
     private static final long serialVersionUID = 1L;
 
     /**
+     * A failure with no single cause; jshm adds each failed attempt, if any, as suppressed.
+     *
      * @param message what could not be loaded, on which platform, and why
      */
     public NativeUnavailableException(String message) {
@@ -22,6 +24,8 @@ public final class NativeUnavailableException extends UnsupportedOperationExcept
     }
 
     /**
+     * A failure with one cause.
+     *
      * @param message what could not be loaded, on which platform, and why
      * @param cause   the error that made loading fail
      */

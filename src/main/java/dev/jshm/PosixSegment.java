@@ -21,13 +21,20 @@ import java.util.Objects;
  * {@link ShmLimitException} that says how much was asked and how much is free, instead of a
  * SIGBUS at the first touch.
  *
- * <p>Names are checked before any system call: exactly one leading {@code /}, no other
- * {@code /}, no NUL, not empty, not {@code /.} or {@code /..}, at most 255 bytes after the slash.
+ * <p>Names are checked before any system call: one leading {@code /}, no other {@code /}, no
+ * NUL, not empty, not {@code /.} or {@code /..}, at most 255 bytes after the slash. A name given
+ * without its leading slash ({@code orders}, as Python's {@code multiprocessing.shared_memory}
+ * spells it) is the same object as {@code /orders} to glibc's {@code shm_open}, and is taken as
+ * that (see {@link #validateName(String)}).
  *
  * <p>Truncation: another process may shrink the object while it is mapped here. Nothing it does
  * crashes the JVM, and every method that touches the memory reports it with
  * {@link SegmentFaultException}: see {@link FileBackedSegment} for what is guarded, at what cost,
  * and what a view's user gets ({@link #checkBacked(long, long)}).
+ *
+ * <p>Failures: every method that calls the kernel throws {@link NativeUnavailableException} if
+ * jshm's native library could not be loaded on this machine; system errors become the
+ * {@link ShmException} subclass their errno stands for, naming the call, the name and the errno.
  *
  * <p>Thread-safety: as {@link Segment}; {@link #resize}, {@link #stat()} and the other
  * object-level methods may be called from any thread.
@@ -45,26 +52,59 @@ public final class PosixSegment extends FileBackedSegment {
     }
 
     /**
-     * Creates a new object of {@code size} bytes, mode 0600, mapped read-write.
+     * Creates a new object of {@code size} bytes, mode 0600, its memory reserved, mapped
+     * read-write. See {@link Builder} for the other ways.
      *
-     * @throws SegmentExistsException if the name is taken
-     * @throws ShmLimitException      if {@code /dev/shm} lacks the space (the message says how much is free)
+     * @param name the object's name, such as {@code /orders}
+     * @param size the size in bytes, at least 1
+     * @return the mapped segment, which the caller closes
+     * @throws IllegalArgumentException if the name breaks a rule (see the class comment), or
+     *                                  {@code size} is less than 1
+     * @throws SegmentExistsException   if the name is taken
+     * @throws ShmLimitException        if {@code /dev/shm} lacks the space (the message says how much is free)
      */
     public static PosixSegment create(String name, long size) {
         return builder(name).size(size).create();
     }
 
-    /** Maps the existing object {@code name}, its whole size, read-write. */
+    /**
+     * Maps the existing object {@code name}, its whole size, read-write:
+     * {@code open(name, Access.READ_WRITE)}.
+     *
+     * @param name the object's name, such as {@code /orders}
+     * @return the mapped segment, which the caller closes
+     * @throws IllegalArgumentException    if the name breaks a rule (see the class comment)
+     * @throws SegmentNotFoundException    if there is no such object
+     * @throws ShmPermissionException      if its mode does not let this user read and write it,
+     *                                     another user owns it, or the name is a symbolic link
+     * @throws ShmInvalidArgumentException if it is empty, or not a regular file
+     */
     public static PosixSegment open(String name) {
         return builder(name).open();
     }
 
-    /** Maps the existing object {@code name}, its whole size. */
+    /**
+     * Maps the existing object {@code name}, its whole size.
+     *
+     * @param name   the object's name, such as {@code /orders}
+     * @param access how to map it
+     * @return the mapped segment, which the caller closes
+     * @throws IllegalArgumentException    if the name breaks a rule (see the class comment)
+     * @throws SegmentNotFoundException    if there is no such object
+     * @throws ShmPermissionException      if its mode does not allow {@code access} to this user,
+     *                                     another user owns it, or the name is a symbolic link
+     * @throws ShmInvalidArgumentException if it is empty, or not a regular file
+     */
     public static PosixSegment open(String name, Access access) {
         return builder(name).access(access).open();
     }
 
-    /** A builder for every way of creating or opening an object. */
+    /**
+     * {@return a new builder for every way of creating or opening the object {@code name}}
+     *
+     * @param name the object's name, such as {@code /orders}
+     * @throws IllegalArgumentException if the name breaks a rule (see the class comment)
+     */
     public static Builder builder(String name) {
         return new Builder(validateName(name));
     }
@@ -72,7 +112,11 @@ public final class PosixSegment extends FileBackedSegment {
     /**
      * Removes the name ({@code shm_unlink}); the memory goes when the last mapping does.
      *
+     * @param name the object's name, such as {@code /orders}
+     * @throws IllegalArgumentException if the name breaks a rule (see the class comment)
      * @throws SegmentNotFoundException if there is no such object
+     * @throws ShmPermissionException   if this user may not remove it (another user's object in
+     *                                  the sticky {@code /dev/shm})
      */
     public static void unlink(String name) {
         String canonical = validateName(name);
@@ -84,7 +128,8 @@ public final class PosixSegment extends FileBackedSegment {
     }
 
     /**
-     * Checks a POSIX shared memory name and returns its canonical form, which starts with
+     * Checks a POSIX shared memory name against the rules of the class comment (nothing is looked
+     * up) and returns its canonical form, which starts with
      * {@code '/'}. A name without the leading slash ({@code orders}, as Python's
      * {@code multiprocessing.shared_memory} reports its names) is accepted as {@code /orders}: glibc's
      * {@code shm_open} strips leading slashes, so both spell the same object. Every method of this
@@ -119,28 +164,36 @@ public final class PosixSegment extends FileBackedSegment {
         throw new IllegalArgumentException("invalid POSIX shared memory name \"" + name.replace("\0", "\\0") + "\": " + problem);
     }
 
-    /** The object's name, such as {@code /orders}. */
+    /** {@return the object's name, such as {@code /orders}} Allowed after close. */
     public String name() {
         return name;
     }
 
-    /** Whether this process created the object (only then may it {@link #resize} it). */
+    /**
+     * {@return whether this segment created the object} False when it opened an existing one,
+     * also through {@link Builder#openOrCreate()}. Only a segment that created its object may
+     * {@link #resize} it. Allowed after close.
+     */
     public boolean createdHere() {
         return backing.created;
     }
 
     /**
-     * Grows the object to {@code newSize} bytes and maps the larger size. Only for an object
-     * this process created: growing someone else's object under them is not this process's
-     * decision. Views taken before stay valid and see the same memory.
+     * Grows the object to {@code newSize} bytes and maps the larger size. Only for the segment
+     * that created the object ({@link #createdHere()}): growing someone else's object under them
+     * is not this process's decision. Views taken before stay valid and see the same memory;
+     * other processes see the new size when they open the object again.
      *
      * <p>All or nothing: the memory is reserved ({@code posix_fallocate}) as the object grows,
      * unless it was created with {@link Builder#noReserve()} ({@code ftruncate}). If that fails
      * (a full {@code /dev/shm}: {@link ShmLimitException} naming the call, how much was asked and
      * how much is free), the object and this segment keep their old size.
      *
+     * @param newSize the new size in bytes, larger than {@link #size()}
      * @throws IllegalArgumentException if {@code newSize} is not larger than {@link #size()}
-     * @throws IllegalStateException    if this process did not create the object, or it is closed
+     * @throws IllegalStateException    if this segment did not create the object, or it is closed
+     * @throws ShmLimitException        if {@code /dev/shm} lacks the space (the message says how
+     *                                  much is free)
      */
     public synchronized void resize(long newSize) {
         checkOpen();
@@ -155,7 +208,13 @@ public final class PosixSegment extends FileBackedSegment {
         grow(newSize, newSize, "name=" + name);
     }
 
-    /** Removes the object's name ({@code shm_unlink}); this mapping stays until {@link #close()}. Works after close. */
+    /**
+     * Removes the object's name ({@code shm_unlink}): {@link #unlink(String)} of {@link #name()}.
+     * This mapping stays until {@link #close()}. Works after close.
+     *
+     * @throws SegmentNotFoundException if the name is already gone
+     * @throws ShmPermissionException   if this user may not remove it
+     */
     public void unlink() {
         unlink(name);
     }
@@ -171,14 +230,12 @@ public final class PosixSegment extends FileBackedSegment {
     }
 
     /**
-     * Every way of creating or opening a POSIX object. Defaults: exclusive create, mode 0600,
-     * read-write, memory reserved at create, the JVM's bulk copies.
+     * Every way of creating or opening a POSIX object: the options of every file-backed kind
+     * ({@link FileBackedSegment.Builder}) and {@link #noReserve()}. Defaults: exclusive create,
+     * mode 0600, read-write, memory reserved at create and on {@link PosixSegment#resize}, the
+     * JVM's bulk copies.
      *
      * <p>Not thread-safe; use one builder per thread.
-     */
-    /**
-     * Options for {@link #create()} and {@link #open()} of one object: those of every file-backed
-     * kind ({@link FileBackedSegment.Builder}) and {@link #noReserve()}. Not thread-safe.
      */
     public static final class Builder extends FileBackedSegment.Builder<Builder, PosixSegment> {
         private final String name;
@@ -189,8 +246,10 @@ public final class PosixSegment extends FileBackedSegment {
         }
 
         /**
-         * Skips the reservation at create ({@code posix_fallocate}); a full /dev/shm then means
-         * SIGBUS later.
+         * Skips the reservation ({@code posix_fallocate}) at create and on resize: the object is
+         * sized with {@code ftruncate} and its pages are allocated when first touched. A full
+         * {@code /dev/shm} then shows at that touch, as a {@link SegmentFaultException} from the
+         * access (a view reads zeros: see {@link Segment#checkBacked}), not at create.
          *
          * @return this builder
          */
@@ -221,6 +280,7 @@ public final class PosixSegment extends FileBackedSegment {
      *
      * <p>Thread-safe.
      *
+     * @return the objects, sorted by name
      * @throws ShmException if {@code /dev/shm} cannot be read
      */
     public static java.util.List<PosixObjectInfo> list() {

@@ -7,7 +7,12 @@ package dev.jshm;
 public class ReadOnlySegmentException extends ShmException {
     private static final long serialVersionUID = 1L;
 
-    /** @param operation the refused call with its arguments, @param segment the segment's description */
+    /**
+     * The message is {@code <operation> refused: <segment> is read-only}.
+     *
+     * @param operation the refused call with its arguments
+     * @param segment   the segment's description ({@code toString()})
+     */
     public ReadOnlySegmentException(String operation, String segment) {
         super(operation + " refused: " + segment + " is read-only", operation, 0, null);
     }

@@ -138,7 +138,10 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         }
     }
 
-    /** The size in bytes. Allowed after close. */
+    /**
+     * {@return the size in bytes} A POSIX object or file that this process grows
+     * ({@code resize}) has its new size from then on. Allowed after close.
+     */
     public final long size() {
         return mapping.size;
     }
@@ -150,6 +153,8 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * fills by default), where it is the faster one. Always true for System V segments; for POSIX
      * objects and files only with {@code nativeCopies()}. Both paths report an access to memory
      * that another process truncated in the same way. Allowed after close.
+     *
+     * @return whether large bulk operations take the native path
      */
     public final boolean usesNativeCopies() {
         return nativeCopies;
@@ -159,12 +164,14 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * The address of byte 0 in this process, for diagnostics and for handing the memory to other
      * native code. It is only a number: after {@link #close()} it points to private memory, and
      * later to nothing. Allowed after close.
+     *
+     * @return the address of byte 0
      */
     public final long address() {
         return mapping.address;
     }
 
-    /** Whether the segment is mapped read-only. Allowed after close. */
+    /** {@return whether the segment is mapped read-only} Allowed after close. */
     public final boolean isReadOnly() {
         return readOnly;
     }
@@ -172,6 +179,8 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     /**
      * Where another process finds this segment: hand it to a child process with
      * {@link SegmentLocator#passTo(ProcessBuilder)}. Allowed after close.
+     *
+     * @return the segment's key or id, name, or path (with offset and size)
      */
     public abstract SegmentLocator locator();
 
@@ -187,7 +196,10 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      */
     public abstract boolean truncatable();
 
-    /** Whether {@link #close()} has been called. */
+    /**
+     * {@return whether {@link #close()} has been called} Once true, it stays true; another
+     * thread's accesses may still be finishing.
+     */
     public final boolean isClosed() {
         return closing;
     }
@@ -205,7 +217,14 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * and the chunk lookup.
      */
 
-    /** The byte at {@code offset}. */
+    /**
+     * {@return the byte at {@code offset}}
+     *
+     * @param offset the byte's offset in the segment
+     * @throws IndexOutOfBoundsException if the byte is not inside the segment
+     * @throws IllegalStateException     if the segment is closed
+     * @throws SegmentFaultException     if the byte was cut off by a truncation
+     */
     public final byte getByte(long offset) {
         ByteBuffer b = readBuffer;
         if (b != null && (int) offset == offset) {
@@ -230,7 +249,16 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         return value;
     }
 
-    /** Writes the byte at {@code offset}. */
+    /**
+     * Writes the byte at {@code offset}.
+     *
+     * @param offset the byte's offset in the segment
+     * @param value  the value to write
+     * @throws IndexOutOfBoundsException if the byte is not inside the segment
+     * @throws IllegalStateException     if the segment is closed
+     * @throws ReadOnlySegmentException  if the segment is read-only
+     * @throws SegmentFaultException     if the byte was cut off by a truncation
+     */
     public final void putByte(long offset, byte value) {
         ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
@@ -253,7 +281,14 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         afterAccess("putByte", offset, Byte.BYTES);
     }
 
-    /** The short at {@code offset}, native byte order. */
+    /**
+     * {@return the short at {@code offset}, in native byte order}
+     *
+     * @param offset the short's offset in the segment, aligned or not
+     * @throws IndexOutOfBoundsException if the short is not inside the segment
+     * @throws IllegalStateException     if the segment is closed
+     * @throws SegmentFaultException     if the short was cut off by a truncation
+     */
     public final short getShort(long offset) {
         ByteBuffer b = readBuffer;
         if (b != null && (int) offset == offset) {
@@ -278,7 +313,16 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         return value;
     }
 
-    /** Writes the short at {@code offset}, native byte order. */
+    /**
+     * Writes the short at {@code offset}, in native byte order.
+     *
+     * @param offset the short's offset in the segment, aligned or not
+     * @param value  the value to write
+     * @throws IndexOutOfBoundsException if the short is not inside the segment
+     * @throws IllegalStateException     if the segment is closed
+     * @throws ReadOnlySegmentException  if the segment is read-only
+     * @throws SegmentFaultException     if the short was cut off by a truncation
+     */
     public final void putShort(long offset, short value) {
         ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
@@ -301,7 +345,14 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         afterAccess("putShort", offset, Short.BYTES);
     }
 
-    /** The int at {@code offset}, native byte order. */
+    /**
+     * {@return the int at {@code offset}, in native byte order}
+     *
+     * @param offset the int's offset in the segment, aligned or not
+     * @throws IndexOutOfBoundsException if the int is not inside the segment
+     * @throws IllegalStateException     if the segment is closed
+     * @throws SegmentFaultException     if the int was cut off by a truncation
+     */
     public final int getInt(long offset) {
         ByteBuffer b = readBuffer;
         if (b != null && (int) offset == offset) {
@@ -326,7 +377,16 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         return value;
     }
 
-    /** Writes the int at {@code offset}, native byte order. */
+    /**
+     * Writes the int at {@code offset}, in native byte order.
+     *
+     * @param offset the int's offset in the segment, aligned or not
+     * @param value  the value to write
+     * @throws IndexOutOfBoundsException if the int is not inside the segment
+     * @throws IllegalStateException     if the segment is closed
+     * @throws ReadOnlySegmentException  if the segment is read-only
+     * @throws SegmentFaultException     if the int was cut off by a truncation
+     */
     public final void putInt(long offset, int value) {
         ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
@@ -349,7 +409,14 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         afterAccess("putInt", offset, Integer.BYTES);
     }
 
-    /** The long at {@code offset}, native byte order. */
+    /**
+     * {@return the long at {@code offset}, in native byte order}
+     *
+     * @param offset the long's offset in the segment, aligned or not
+     * @throws IndexOutOfBoundsException if the long is not inside the segment
+     * @throws IllegalStateException     if the segment is closed
+     * @throws SegmentFaultException     if the long was cut off by a truncation
+     */
     public final long getLong(long offset) {
         ByteBuffer b = readBuffer;
         if (b != null && (int) offset == offset) {
@@ -374,7 +441,16 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         return value;
     }
 
-    /** Writes the long at {@code offset}, native byte order. */
+    /**
+     * Writes the long at {@code offset}, in native byte order.
+     *
+     * @param offset the long's offset in the segment, aligned or not
+     * @param value  the value to write
+     * @throws IndexOutOfBoundsException if the long is not inside the segment
+     * @throws IllegalStateException     if the segment is closed
+     * @throws ReadOnlySegmentException  if the segment is read-only
+     * @throws SegmentFaultException     if the long was cut off by a truncation
+     */
     public final void putLong(long offset, long value) {
         ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
@@ -397,7 +473,14 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         afterAccess("putLong", offset, Long.BYTES);
     }
 
-    /** The float at {@code offset}, native byte order. */
+    /**
+     * {@return the float at {@code offset}, in native byte order}
+     *
+     * @param offset the float's offset in the segment, aligned or not
+     * @throws IndexOutOfBoundsException if the float is not inside the segment
+     * @throws IllegalStateException     if the segment is closed
+     * @throws SegmentFaultException     if the float was cut off by a truncation
+     */
     public final float getFloat(long offset) {
         ByteBuffer b = readBuffer;
         if (b != null && (int) offset == offset) {
@@ -422,7 +505,16 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         return value;
     }
 
-    /** Writes the float at {@code offset}, native byte order. */
+    /**
+     * Writes the float at {@code offset}, in native byte order.
+     *
+     * @param offset the float's offset in the segment, aligned or not
+     * @param value  the value to write
+     * @throws IndexOutOfBoundsException if the float is not inside the segment
+     * @throws IllegalStateException     if the segment is closed
+     * @throws ReadOnlySegmentException  if the segment is read-only
+     * @throws SegmentFaultException     if the float was cut off by a truncation
+     */
     public final void putFloat(long offset, float value) {
         ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
@@ -445,7 +537,14 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         afterAccess("putFloat", offset, Float.BYTES);
     }
 
-    /** The double at {@code offset}, native byte order. */
+    /**
+     * {@return the double at {@code offset}, in native byte order}
+     *
+     * @param offset the double's offset in the segment, aligned or not
+     * @throws IndexOutOfBoundsException if the double is not inside the segment
+     * @throws IllegalStateException     if the segment is closed
+     * @throws SegmentFaultException     if the double was cut off by a truncation
+     */
     public final double getDouble(long offset) {
         ByteBuffer b = readBuffer;
         if (b != null && (int) offset == offset) {
@@ -470,7 +569,16 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         return value;
     }
 
-    /** Writes the double at {@code offset}, native byte order. */
+    /**
+     * Writes the double at {@code offset}, in native byte order.
+     *
+     * @param offset the double's offset in the segment, aligned or not
+     * @param value  the value to write
+     * @throws IndexOutOfBoundsException if the double is not inside the segment
+     * @throws IllegalStateException     if the segment is closed
+     * @throws ReadOnlySegmentException  if the segment is read-only
+     * @throws SegmentFaultException     if the double was cut off by a truncation
+     */
     public final void putDouble(long offset, double value) {
         ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
@@ -508,6 +616,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * ({@link java.lang.invoke.VarHandle}s over the segment's buffers), valid across processes.
      * See {@link SegmentAtomics}.
      *
+     * @return the Java atomics of this segment, the same instance on every call
      * @throws IllegalStateException if the segment is closed
      */
     public final SegmentAtomics atomics() {
@@ -534,6 +643,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * The same operations as {@link #atomics()}, through C11 atomics in the native library (one
      * JNI call each), with the same fault reporting: see {@link SegmentAtomics}.
      *
+     * @return the native atomics of this segment
      * @throws IllegalStateException if the segment is closed
      */
     public final SegmentAtomics nativeAtomics() {
@@ -549,8 +659,13 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * the faster path for its size: the JVM's buffer copy, or, for copies of at least the
      * native threshold on a segment that {@link #usesNativeCopies()}, one native {@code memcpy}.
      *
-     * @throws IndexOutOfBoundsException if either range does not fit
-     * @throws SegmentFaultException     if the memory is no longer backed (a truncated object)
+     * @param offset    where to start reading in the segment
+     * @param dst       the array to copy into
+     * @param dstOffset where to start writing in {@code dst}
+     * @param length    how many bytes to copy
+     * @throws IndexOutOfBoundsException if either range does not fit (or {@code length} is negative)
+     * @throws IllegalStateException     if the segment is closed
+     * @throws SegmentFaultException     if the range overlaps memory cut off by a truncation
      */
     public final void read(long offset, byte[] dst, int dstOffset, int length) {
         ByteBuffer b = readBuffer;
@@ -569,7 +684,16 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         BulkCopy.read(this, offset, dst, dstOffset, length, length >= nativeCopyFrom);
     }
 
-    /** Fills {@code dst} from {@code offset}: {@code read(offset, dst, 0, dst.length)}. */
+    /**
+     * Fills {@code dst} from {@code offset}: {@code read(offset, dst, 0, dst.length)}.
+     *
+     * @param offset where to start reading in the segment
+     * @param dst    the array to fill
+     * @throws IndexOutOfBoundsException if {@code dst.length} bytes at {@code offset} are not
+     *                                   inside the segment
+     * @throws IllegalStateException     if the segment is closed
+     * @throws SegmentFaultException     if the range overlaps memory cut off by a truncation
+     */
     public final void read(long offset, byte[] dst) {
         read(offset, dst, 0, dst.length);
     }
@@ -578,8 +702,15 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * Copies {@code src[srcOffset..srcOffset+length)} to {@code offset}, by the faster path for the
      * size as {@link #read(long, byte[], int, int)} does.
      *
-     * @throws IndexOutOfBoundsException if either range does not fit
-     * @throws SegmentFaultException     if the memory is no longer backed (a truncated object)
+     * @param offset    where to start writing in the segment
+     * @param src       the array to copy from
+     * @param srcOffset where to start reading in {@code src}
+     * @param length    how many bytes to copy
+     * @throws IndexOutOfBoundsException if either range does not fit (or {@code length} is negative)
+     * @throws IllegalStateException     if the segment is closed
+     * @throws ReadOnlySegmentException  if the segment is read-only
+     * @throws SegmentFaultException     if the range overlaps memory cut off by a truncation (the
+     *                                   bytes written there reached no one)
      */
     public final void write(long offset, byte[] src, int srcOffset, int length) {
         ByteBuffer b = writeBuffer;
@@ -597,7 +728,17 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         BulkCopy.write(this, offset, src, srcOffset, length, length >= nativeCopyFrom);
     }
 
-    /** Writes all of {@code src} at {@code offset}. */
+    /**
+     * Writes all of {@code src} at {@code offset}: {@code write(offset, src, 0, src.length)}.
+     *
+     * @param offset where to start writing in the segment
+     * @param src    the bytes to write
+     * @throws IndexOutOfBoundsException if {@code src.length} bytes at {@code offset} are not
+     *                                   inside the segment
+     * @throws IllegalStateException     if the segment is closed
+     * @throws ReadOnlySegmentException  if the segment is read-only
+     * @throws SegmentFaultException     if the range overlaps memory cut off by a truncation
+     */
     public final void write(long offset, byte[] src) {
         write(offset, src, 0, src.length);
     }
@@ -605,6 +746,15 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     /**
      * Sets {@code length} bytes at {@code offset} to {@code value}, by the faster path for the
      * size as {@link #read(long, byte[], int, int)} does. Allocates nothing.
+     *
+     * @param offset where to start in the segment
+     * @param length how many bytes to set
+     * @param value  the byte to set them to
+     * @throws IndexOutOfBoundsException if the range is not inside the segment (or {@code length}
+     *                                   is negative)
+     * @throws IllegalStateException     if the segment is closed
+     * @throws ReadOnlySegmentException  if the segment is read-only
+     * @throws SegmentFaultException     if the range overlaps memory cut off by a truncation
      */
     public final void fill(long offset, long length, byte value) {
         ByteBuffer b = writeBuffer;
@@ -628,15 +778,30 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * Writes {@code text} as UTF-8 followed by a NUL byte at {@code offset}, as C's
      * {@code sprintf} would, so C programs read it as a string.
      *
+     * @param offset where the string starts in the segment
+     * @param text   the text; unpaired surrogates are written as {@code ?}
      * @return the number of bytes written, not counting the NUL
      * @throws IllegalArgumentException  if the text contains a NUL character (C would cut it there)
      * @throws IndexOutOfBoundsException if the bytes and the NUL do not fit
+     * @throws IllegalStateException     if the segment is closed
+     * @throws ReadOnlySegmentException  if the segment is read-only
+     * @throws SegmentFaultException     if the range overlaps memory cut off by a truncation
      */
     public final int putString(long offset, String text) {
         return SegmentStrings.put(this, offset, text);
     }
 
-    /** The UTF-8 string at {@code offset} up to the first NUL byte or the end of the segment. */
+    /**
+     * The UTF-8 string at {@code offset}, up to the first NUL byte or the end of the segment
+     * (at most {@code Integer.MAX_VALUE - 8} bytes). Bytes that are not UTF-8 become U+FFFD.
+     *
+     * @param offset where the string starts; {@link #size()} gives an empty string
+     * @return the string, without the NUL
+     * @throws IndexOutOfBoundsException if {@code offset} is negative or past the end
+     * @throws IllegalStateException     if the segment is closed
+     * @throws SegmentFaultException     if the bytes read or the NUL came from memory cut off by a
+     *                                   truncation
+     */
     public final String getString(long offset) {
         Mapping m = readable("getString", offset, 0);
         return getString(offset, (int) Math.min(m.size - offset, Integer.MAX_VALUE - 8));
@@ -644,7 +809,18 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /**
      * The UTF-8 string at {@code offset}, up to the first NUL byte within {@code maxLength}
-     * bytes, or all {@code maxLength} bytes when there is no NUL.
+     * bytes, or all {@code maxLength} bytes when there is no NUL. Bytes that are not UTF-8 become
+     * U+FFFD.
+     *
+     * @param offset    where the string starts
+     * @param maxLength the most bytes to read; all of them must be inside the segment, even when
+     *                  the NUL comes sooner
+     * @return the string, without the NUL
+     * @throws IndexOutOfBoundsException if {@code maxLength} bytes at {@code offset} are not inside
+     *                                   the segment (or {@code maxLength} is negative)
+     * @throws IllegalStateException     if the segment is closed
+     * @throws SegmentFaultException     if the bytes read or the NUL came from memory cut off by a
+     *                                   truncation
      */
     public final String getString(long offset, int maxLength) {
         return SegmentStrings.get(this, offset, maxLength, nativeCopies);
@@ -667,8 +843,10 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * (for example once per message or per batch) to learn whether what was read came from the
      * object.
      *
+     * @return a buffer over all of the segment, position 0, limit and capacity its size
      * @throws UnsupportedOperationException if the segment is larger than a buffer can be
      *                                       (2 GiB - 1): use {@link #asByteBuffer(long, int)}
+     * @throws IllegalStateException         if the segment is closed
      */
     public final ByteBuffer asByteBuffer() {
         checkOpen();
@@ -680,7 +858,18 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         return asByteBuffer(0, (int) size);
     }
 
-    /** A zero-copy view of {@code length} bytes at {@code offset}; see {@link #asByteBuffer()}. */
+    /**
+     * A zero-copy view of {@code length} bytes at {@code offset}, for segments of any size; see
+     * {@link #asByteBuffer()} for closing and truncation. Its index 0 is the segment's
+     * {@code offset}.
+     *
+     * @param offset where the view starts in the segment
+     * @param length the view's capacity in bytes
+     * @return a buffer in native byte order, read-only if the segment is
+     * @throws IndexOutOfBoundsException if the range is not inside the segment (or {@code length}
+     *                                   is negative)
+     * @throws IllegalStateException     if the segment is closed
+     */
     public final ByteBuffer asByteBuffer(long offset, int length) {
         return readable("asByteBuffer", offset, length).view(offset, length);
     }
@@ -706,6 +895,8 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * <p>Cost: one load of the fault word and a compare (a few more after a {@code resize}).
      * System V segments cannot be truncated: for them it only checks bounds and state.
      *
+     * @param offset where the range starts in the segment
+     * @param length the range's length in bytes
      * @throws IndexOutOfBoundsException if the range is not inside the segment
      * @throws IllegalStateException     if the segment is closed
      * @throws SegmentFaultException     if the range overlaps replaced memory
@@ -747,6 +938,9 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * removed. Idempotent and thread-safe: the first call detaches, later ones do nothing.
      * Threads racing the close never crash the JVM (see {@link Segment}). A segment that is
      * never closed is detached when it becomes unreachable, like a {@code MappedByteBuffer}.
+     *
+     * @throws ShmException if the kernel refuses to replace the mapping with private memory; the
+     *                      segment counts as closed all the same
      */
     @Override
     public final void close() {

@@ -31,21 +31,22 @@ package dev.jshm;
  * strong ordering: each method asks for its order explicitly (a {@code VarHandle} access mode,
  * a {@code __ATOMIC_*} order). Values are in the platform's native byte order.
  *
- * <p>Checks, before any memory is touched: an offset outside the segment throws
- * {@link IndexOutOfBoundsException}; an offset that is not a multiple of the value's size (4 for
- * int, 8 for long) throws {@link IllegalArgumentException} naming the offset and the alignment,
- * because misaligned atomics are not atomic; a write (any {@code put}, {@code compareAndSet} or
- * {@code getAndXxx}) on a read-only segment throws {@link ReadOnlySegmentException}; any use
- * after {@link Segment#close()} throws {@link IllegalStateException}. The checks are made in that
- * order.
+ * <p>Checks, before any memory is touched, in this order: any use after {@link Segment#close()}
+ * throws {@link IllegalStateException}; a value not wholly inside the segment throws
+ * {@link IndexOutOfBoundsException}; a write (any {@code put}, {@code compareAndSet} or
+ * {@code getAndXxx}) on a read-only segment throws {@link ReadOnlySegmentException}; a value whose
+ * address is not a multiple of its size (4 for int, 8 for long) throws
+ * {@link IllegalArgumentException} naming the offset and the alignment, because misaligned
+ * atomics are not atomic: an offset that is not such a multiple, or any offset in a file mapped
+ * from a file offset that is not one.
  *
  * <p>Faults: on both paths, an operation on memory that another process cut off (a truncated
  * POSIX object or file) throws {@link SegmentFaultException}, after completing harmlessly on the
  * private zero pages that replaced that memory: a compare-and-set there reads zero, and nothing
  * it writes reaches another process. It never crashes the JVM (see {@link PosixSegment}).
  *
- * <p>Thread-safety: instances are immutable and may be shared by any number of threads; using
- * them while another thread closes the segment never crashes the JVM (see {@link Segment}).
+ * <p>Thread-safety: instances may be shared by any number of threads; using them while another
+ * thread closes the segment never crashes the JVM (see {@link Segment}).
  */
 public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
 
@@ -55,63 +56,195 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
         this.segment = segment;
     }
 
-    /** The segment these atomics work on. */
+    /** {@return the segment these atomics work on} Allowed after close. */
     public final Segment segment() {
         return segment;
     }
 
     // ---- int --------------------------------------------------------------------------------
 
-    /** The int at {@code offset}, read with volatile (sequentially consistent) semantics. */
+    /**
+     * {@return the int at {@code offset}, read with volatile (sequentially consistent) semantics}
+     *
+     * @param offset the int's offset in the segment, a multiple of 4
+     * @throws IllegalStateException     if the segment is closed
+     * @throws IndexOutOfBoundsException if the int is not inside the segment
+     * @throws IllegalArgumentException  if the int's address is not 4-byte aligned
+     * @throws SegmentFaultException     if the int was cut off by a truncation
+     */
     public abstract int getIntVolatile(long offset);
 
-    /** Writes the int at {@code offset} with volatile (sequentially consistent) semantics. */
+    /**
+     * Writes the int at {@code offset} with volatile (sequentially consistent) semantics.
+     *
+     * @param offset the int's offset in the segment, a multiple of 4
+     * @param value  the value to write
+     * @throws IllegalStateException     if the segment is closed
+     * @throws IndexOutOfBoundsException if the int is not inside the segment
+     * @throws ReadOnlySegmentException  if the segment is read-only
+     * @throws IllegalArgumentException  if the int's address is not 4-byte aligned
+     * @throws SegmentFaultException     if the int was cut off by a truncation
+     */
     public abstract void putIntVolatile(long offset, int value);
 
-    /** The int at {@code offset}, read with acquire semantics. */
+    /**
+     * {@return the int at {@code offset}, read with acquire semantics}
+     *
+     * @param offset the int's offset in the segment, a multiple of 4
+     * @throws IllegalStateException     if the segment is closed
+     * @throws IndexOutOfBoundsException if the int is not inside the segment
+     * @throws IllegalArgumentException  if the int's address is not 4-byte aligned
+     * @throws SegmentFaultException     if the int was cut off by a truncation
+     */
     public abstract int getIntAcquire(long offset);
 
-    /** Writes the int at {@code offset} with release semantics. */
+    /**
+     * Writes the int at {@code offset} with release semantics.
+     *
+     * @param offset the int's offset in the segment, a multiple of 4
+     * @param value  the value to write
+     * @throws IllegalStateException     if the segment is closed
+     * @throws IndexOutOfBoundsException if the int is not inside the segment
+     * @throws ReadOnlySegmentException  if the segment is read-only
+     * @throws IllegalArgumentException  if the int's address is not 4-byte aligned
+     * @throws SegmentFaultException     if the int was cut off by a truncation
+     */
     public abstract void putIntRelease(long offset, int value);
 
     /**
      * Sets the int at {@code offset} to {@code value} if it is {@code expected}, atomically.
      *
+     * @param offset   the int's offset in the segment, a multiple of 4
+     * @param expected the value it must have
+     * @param value    the value it gets
      * @return whether it was {@code expected} (and is now {@code value})
+     * @throws IllegalStateException     if the segment is closed
+     * @throws IndexOutOfBoundsException if the int is not inside the segment
+     * @throws ReadOnlySegmentException  if the segment is read-only
+     * @throws IllegalArgumentException  if the int's address is not 4-byte aligned
+     * @throws SegmentFaultException     if the int was cut off by a truncation
      */
     public abstract boolean compareAndSetInt(long offset, int expected, int value);
 
-    /** Adds {@code delta} to the int at {@code offset} (wrapping around) and returns the value before. */
+    /**
+     * Adds {@code delta} to the int at {@code offset}, atomically, wrapping around on overflow.
+     *
+     * @param offset the int's offset in the segment, a multiple of 4
+     * @param delta  the amount to add (negative to subtract)
+     * @return the value before the addition
+     * @throws IllegalStateException     if the segment is closed
+     * @throws IndexOutOfBoundsException if the int is not inside the segment
+     * @throws ReadOnlySegmentException  if the segment is read-only
+     * @throws IllegalArgumentException  if the int's address is not 4-byte aligned
+     * @throws SegmentFaultException     if the int was cut off by a truncation
+     */
     public abstract int getAndAddInt(long offset, int delta);
 
-    /** Sets the int at {@code offset} to {@code value} and returns the value before. */
+    /**
+     * Sets the int at {@code offset} to {@code value}, atomically.
+     *
+     * @param offset the int's offset in the segment, a multiple of 4
+     * @param value  the value it gets
+     * @return the value before
+     * @throws IllegalStateException     if the segment is closed
+     * @throws IndexOutOfBoundsException if the int is not inside the segment
+     * @throws ReadOnlySegmentException  if the segment is read-only
+     * @throws IllegalArgumentException  if the int's address is not 4-byte aligned
+     * @throws SegmentFaultException     if the int was cut off by a truncation
+     */
     public abstract int getAndSetInt(long offset, int value);
 
     // ---- long -------------------------------------------------------------------------------
 
-    /** The long at {@code offset}, read with volatile (sequentially consistent) semantics. */
+    /**
+     * {@return the long at {@code offset}, read with volatile (sequentially consistent) semantics}
+     *
+     * @param offset the long's offset in the segment, a multiple of 8
+     * @throws IllegalStateException     if the segment is closed
+     * @throws IndexOutOfBoundsException if the long is not inside the segment
+     * @throws IllegalArgumentException  if the long's address is not 8-byte aligned
+     * @throws SegmentFaultException     if the long was cut off by a truncation
+     */
     public abstract long getLongVolatile(long offset);
 
-    /** Writes the long at {@code offset} with volatile (sequentially consistent) semantics. */
+    /**
+     * Writes the long at {@code offset} with volatile (sequentially consistent) semantics.
+     *
+     * @param offset the long's offset in the segment, a multiple of 8
+     * @param value  the value to write
+     * @throws IllegalStateException     if the segment is closed
+     * @throws IndexOutOfBoundsException if the long is not inside the segment
+     * @throws ReadOnlySegmentException  if the segment is read-only
+     * @throws IllegalArgumentException  if the long's address is not 8-byte aligned
+     * @throws SegmentFaultException     if the long was cut off by a truncation
+     */
     public abstract void putLongVolatile(long offset, long value);
 
-    /** The long at {@code offset}, read with acquire semantics. */
+    /**
+     * {@return the long at {@code offset}, read with acquire semantics}
+     *
+     * @param offset the long's offset in the segment, a multiple of 8
+     * @throws IllegalStateException     if the segment is closed
+     * @throws IndexOutOfBoundsException if the long is not inside the segment
+     * @throws IllegalArgumentException  if the long's address is not 8-byte aligned
+     * @throws SegmentFaultException     if the long was cut off by a truncation
+     */
     public abstract long getLongAcquire(long offset);
 
-    /** Writes the long at {@code offset} with release semantics. */
+    /**
+     * Writes the long at {@code offset} with release semantics.
+     *
+     * @param offset the long's offset in the segment, a multiple of 8
+     * @param value  the value to write
+     * @throws IllegalStateException     if the segment is closed
+     * @throws IndexOutOfBoundsException if the long is not inside the segment
+     * @throws ReadOnlySegmentException  if the segment is read-only
+     * @throws IllegalArgumentException  if the long's address is not 8-byte aligned
+     * @throws SegmentFaultException     if the long was cut off by a truncation
+     */
     public abstract void putLongRelease(long offset, long value);
 
     /**
      * Sets the long at {@code offset} to {@code value} if it is {@code expected}, atomically.
      *
+     * @param offset   the long's offset in the segment, a multiple of 8
+     * @param expected the value it must have
+     * @param value    the value it gets
      * @return whether it was {@code expected} (and is now {@code value})
+     * @throws IllegalStateException     if the segment is closed
+     * @throws IndexOutOfBoundsException if the long is not inside the segment
+     * @throws ReadOnlySegmentException  if the segment is read-only
+     * @throws IllegalArgumentException  if the long's address is not 8-byte aligned
+     * @throws SegmentFaultException     if the long was cut off by a truncation
      */
     public abstract boolean compareAndSetLong(long offset, long expected, long value);
 
-    /** Adds {@code delta} to the long at {@code offset} (wrapping around) and returns the value before. */
+    /**
+     * Adds {@code delta} to the long at {@code offset}, atomically, wrapping around on overflow.
+     *
+     * @param offset the long's offset in the segment, a multiple of 8
+     * @param delta  the amount to add (negative to subtract)
+     * @return the value before the addition
+     * @throws IllegalStateException     if the segment is closed
+     * @throws IndexOutOfBoundsException if the long is not inside the segment
+     * @throws ReadOnlySegmentException  if the segment is read-only
+     * @throws IllegalArgumentException  if the long's address is not 8-byte aligned
+     * @throws SegmentFaultException     if the long was cut off by a truncation
+     */
     public abstract long getAndAddLong(long offset, long delta);
 
-    /** Sets the long at {@code offset} to {@code value} and returns the value before. */
+    /**
+     * Sets the long at {@code offset} to {@code value}, atomically.
+     *
+     * @param offset the long's offset in the segment, a multiple of 8
+     * @param value  the value it gets
+     * @return the value before
+     * @throws IllegalStateException     if the segment is closed
+     * @throws IndexOutOfBoundsException if the long is not inside the segment
+     * @throws ReadOnlySegmentException  if the segment is read-only
+     * @throws IllegalArgumentException  if the long's address is not 8-byte aligned
+     * @throws SegmentFaultException     if the long was cut off by a truncation
+     */
     public abstract long getAndSetLong(long offset, long value);
 
     // ---- checks -------------------------------------------------------------------------------

@@ -7,14 +7,19 @@ package dev.jshm;
  * private zero pages, so the access completed harmlessly and is reported by this exception from
  * the call that made it: a read saw zeros, a write (or the part of a bulk write past the cut)
  * reached no one. The message names the call, its offset and length, and where the replaced
- * memory starts. The segment stays usable for the range that is still backed; close it and open
+ * memory starts (unless the JVM reported the fault: see the second constructor). The segment stays usable for the range that is still backed; close it and open
  * the object again to see its current size. See {@link Segment#checkBacked(long, long)} for
  * views.
  */
 public class SegmentFaultException extends ShmException {
     private static final long serialVersionUID = 1L;
 
-    /** @param message the whole message, @param operation the access */
+    /**
+     * A fault that jshm's handler answered with zero pages, found by the check after the access.
+     *
+     * @param message   the whole message
+     * @param operation the access, such as {@code getLong}
+     */
     public SegmentFaultException(String message, String operation) {
         super(message, operation, 0, null);
     }
@@ -23,7 +28,9 @@ public class SegmentFaultException extends ShmException {
      * A fault the JVM reported as an {@link InternalError} (the cause), which it does only when
      * jshm's handler could not replace the memory (a mapping on hugetlbfs).
      *
-     * @param message the whole message, @param operation the access, @param cause the JVM's error
+     * @param message   the whole message
+     * @param operation the access, such as {@code getLong}
+     * @param cause     the JVM's error
      */
     public SegmentFaultException(String message, String operation, InternalError cause) {
         super(message, operation, 0, null);

@@ -24,6 +24,9 @@ import java.util.Objects;
  * // child (C): getenv("JSHM_SEGMENT") and shm_open / shmget / open the part after the colon
  * }</pre>
  *
+ * <p>Immutable and thread-safe. A locator only names a segment: {@link #open(Access)} finds out
+ * whether it is there.
+ *
  * @param kind   the kind of segment
  * @param target the key ({@code 0x}-hex) or id for System V, the name for POSIX, the path for a file
  * @param offset where the segment starts in the file (0 for the other kinds)
@@ -46,6 +49,16 @@ public record SegmentLocator(Kind kind, String target, long offset, long size) {
         FILE
     }
 
+    /**
+     * Checks the parts; a POSIX name or System V key is not checked here (the factories do).
+     *
+     * @param kind   the kind of segment
+     * @param target the key ({@code 0x}-hex) or id for System V, the name for POSIX, the path for a file
+     * @param offset where the segment starts in the file (0 for the other kinds)
+     * @param size   how many bytes to map, or 0 for all of it
+     * @throws NullPointerException     if {@code kind} or {@code target} is null
+     * @throws IllegalArgumentException if {@code offset} or {@code size} is negative
+     */
     public SegmentLocator {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(target, "target");
@@ -54,30 +67,56 @@ public record SegmentLocator(Kind kind, String target, long offset, long size) {
         }
     }
 
-    /** The locator of a System V key. */
+    /**
+     * {@return the locator of a System V key}
+     *
+     * @param key any 32-bit key ({@link SysVSegment#IPC_PRIVATE} names no segment that
+     *            {@link #open} can find)
+     */
     public static SegmentLocator sysvKey(int key) {
         return new SegmentLocator(Kind.SYSV_KEY, Errors.hexKey(key), 0, 0);
     }
 
-    /** The locator of a System V id. */
+    /**
+     * {@return the locator of a System V id}
+     *
+     * @param shmid the kernel's id for the segment
+     */
     public static SegmentLocator sysvId(int shmid) {
         return new SegmentLocator(Kind.SYSV_ID, Integer.toString(shmid), 0, 0);
     }
 
-    /** The locator of a POSIX object. */
+    /**
+     * {@return the locator of a POSIX object}
+     *
+     * @param name the object's name, such as {@code /orders}
+     * @throws IllegalArgumentException if the name breaks a rule of {@link PosixSegment#validateName}
+     */
     public static SegmentLocator posix(String name) {
         return new SegmentLocator(Kind.POSIX, PosixSegment.validateName(name), 0, 0);
     }
 
-    /** The locator of a file range; size 0 maps to the end of the file. */
+    /**
+     * {@return the locator of a range of a file}
+     *
+     * @param path   the file, made absolute here
+     * @param offset where the range starts in the file
+     * @param size   the range's length, or 0 for everything from {@code offset} to the end of the file
+     * @throws IllegalArgumentException if {@code offset} or {@code size} is negative
+     */
     public static SegmentLocator file(Path path, long offset, long size) {
         return new SegmentLocator(Kind.FILE, path.toAbsolutePath().toString(), offset, size);
     }
 
     /**
-     * Parses the text form.
+     * Parses the text form (see {@link #toString()}).
      *
-     * @throws IllegalArgumentException naming what is wrong with the text
+     * @param text a locator such as {@code posix:/orders}
+     * @return the locator it names
+     * @throws NullPointerException     if {@code text} is null
+     * @throws IllegalArgumentException naming the text and what is wrong with it: no or an unknown
+     *                                  kind, a bad number, an invalid POSIX name, an unknown or
+     *                                  negative file parameter
      */
     public static SegmentLocator parse(String text) {
         Objects.requireNonNull(text, "text");
@@ -126,7 +165,14 @@ public record SegmentLocator(Kind kind, String target, long offset, long size) {
         }
     }
 
-    /** A System V key: decimal, or hexadecimal with {@code 0x}; any 32-bit value. */
+    /**
+     * Parses a System V key: decimal, or hexadecimal after {@code 0x}, surrounding blanks ignored.
+     * Any 32-bit value, signed or unsigned: {@code -1} and {@code 0xffffffff} are the same key.
+     *
+     * @param text the key, such as {@code 0x162e} or {@code 5678}
+     * @return the key
+     * @throws NumberFormatException if the text is no number or does not fit in 32 bits
+     */
     public static int parseKey(String text) {
         String t = text.trim();
         long value = t.startsWith("0x") || t.startsWith("0X") ? Long.parseLong(t.substring(2), 16) : Long.parseLong(t);
@@ -136,7 +182,12 @@ public record SegmentLocator(Kind kind, String target, long offset, long size) {
         return (int) value;
     }
 
-    /** The locator in the process environment ({@value #ENVIRONMENT_VARIABLE}). */
+    /**
+     * {@return the locator in this process's environment variable {@value #ENVIRONMENT_VARIABLE}}
+     *
+     * @throws IllegalStateException    if the variable is not set
+     * @throws IllegalArgumentException if its value is not a locator (see {@link #parse})
+     */
     public static SegmentLocator fromEnvironment() {
         String value = System.getenv(ENVIRONMENT_VARIABLE);
         if (value == null) {
@@ -145,14 +196,30 @@ public record SegmentLocator(Kind kind, String target, long offset, long size) {
         return parse(value);
     }
 
-    /** Puts this locator into a child's environment as {@value #ENVIRONMENT_VARIABLE}; returns the builder. */
+    /**
+     * Puts this locator into a child's environment as {@value #ENVIRONMENT_VARIABLE}, replacing
+     * any value there.
+     *
+     * @param child the builder of the child process
+     * @return {@code child}, so that {@code start()} can follow
+     */
     public ProcessBuilder passTo(ProcessBuilder child) {
         Map<String, String> environment = child.environment();
         environment.put(ENVIRONMENT_VARIABLE, toString());
         return child;
     }
 
-    /** Attaches or maps the segment this locator names. */
+    /**
+     * Attaches or maps the segment this locator names, as {@link SysVSegment#open(int, Access)},
+     * {@link SysVSegment#openById}, {@link PosixSegment#open(String, Access)} or
+     * {@link MappedFileSegment.Builder#open()} (with the offset, and the size unless it is 0) do,
+     * and fails as they do.
+     *
+     * @param access how to map it
+     * @return the segment, which the caller closes
+     * @throws SegmentNotFoundException if there is no such segment
+     * @throws ShmException             if the system refuses (the message names the call)
+     */
     public Segment open(Access access) {
         return switch (kind) {
             case SYSV_KEY -> SysVSegment.open(parseKey(target), access);
@@ -165,6 +232,11 @@ public record SegmentLocator(Kind kind, String target, long offset, long size) {
         };
     }
 
+    /**
+     * {@return the text form} {@link #parse} reads it back, except for a file whose path contains
+     * {@code ?} and that has neither offset nor size: the text then has no query to tell the two
+     * apart.
+     */
     @Override
     public String toString() {
         return switch (kind) {

@@ -25,6 +25,11 @@ import java.util.Objects;
  * {@link #setOwner}, {@link #lock()}, {@link #unlock()}, {@link #remove()}) work after close;
  * every access to the memory throws {@link IllegalStateException} after close.
  *
+ * <p>Failures: every method that calls the kernel throws {@link NativeUnavailableException} if
+ * jshm's native library could not be loaded on this machine ({@link #list()} reads {@code /proc}
+ * and needs none); system errors become the {@link ShmException} subclass their errno stands for,
+ * naming the call, its arguments and the errno.
+ *
  * <p>Thread-safety: as {@link Segment}; the kernel-side methods may be called from any thread.
  */
 public final class SysVSegment extends Segment {
@@ -47,23 +52,42 @@ public final class SysVSegment extends Segment {
     // ---- factories --------------------------------------------------------------------------
 
     /**
-     * Creates a new segment for {@code key}, mode 0600, and attaches it read-write.
+     * Creates a new segment for {@code key}, mode 0600, and attaches it read-write. See
+     * {@link Builder} for the other ways.
      *
-     * @throws SegmentExistsException if the key already has a segment
-     * @throws ShmLimitException      if the kernel's limits refuse the size (the message names them)
+     * @param key  the key, or {@link #IPC_PRIVATE} for a segment only its id reaches
+     * @param size the size in bytes, at least 1
+     * @return the attached segment, which the caller closes
+     * @throws IllegalArgumentException    if {@code size} is less than 1
+     * @throws SegmentExistsException      if the key already has a segment
+     * @throws ShmLimitException           if the kernel's limits refuse the size (the message names them)
+     * @throws ShmInvalidArgumentException if the size is above {@code kernel.shmmax}
      */
     public static SysVSegment create(int key, long size) {
         return builder().key(key).size(size).create();
     }
 
-    /** Creates a new private segment ({@link #IPC_PRIVATE}), mode 0600, attached read-write. */
+    /**
+     * Creates a new private segment ({@link #IPC_PRIVATE}), mode 0600, attached read-write: only
+     * its id ({@link #shmid()}, {@link #locator()}) reaches it.
+     *
+     * @param size the size in bytes, at least 1
+     * @return the attached segment, which the caller closes
+     * @throws IllegalArgumentException    if {@code size} is less than 1
+     * @throws ShmLimitException           if the kernel's limits refuse the size (the message names them)
+     * @throws ShmInvalidArgumentException if the size is above {@code kernel.shmmax}
+     */
     public static SysVSegment createPrivate(long size) {
         return builder().size(size).create();
     }
 
     /**
-     * Attaches the existing segment of {@code key}.
+     * Attaches the existing segment of {@code key}, all of it.
      *
+     * @param key    the key
+     * @param access how to attach it
+     * @return the attached segment, which the caller closes
+     * @throws IllegalArgumentException if {@code key} is {@link #IPC_PRIVATE}
      * @throws SegmentNotFoundException if the key has no segment
      * @throws ShmPermissionException   if its mode does not allow {@code access} to this user
      */
@@ -73,15 +97,28 @@ public final class SysVSegment extends Segment {
         return attach(key, shmid, statById(shmid).size(), access);
     }
 
-    /** Attaches the existing segment of {@code key} read-write. */
+    /**
+     * Attaches the existing segment of {@code key} read-write: {@code open(key, Access.READ_WRITE)}.
+     *
+     * @param key the key
+     * @return the attached segment, which the caller closes
+     * @throws IllegalArgumentException if {@code key} is {@link #IPC_PRIVATE}
+     * @throws SegmentNotFoundException if the key has no segment
+     * @throws ShmPermissionException   if its mode does not allow this user to read and write
+     */
     public static SysVSegment open(int key) {
         return open(key, Access.READ_WRITE);
     }
 
     /**
-     * Attaches the existing segment with id {@code shmid}.
+     * Attaches the existing segment with id {@code shmid}, all of it: also a private one, or one
+     * marked for removal that is still attached somewhere.
      *
-     * @throws SegmentNotFoundException if there is no such id, or it was removed
+     * @param shmid  the kernel's id for the segment
+     * @param access how to attach it
+     * @return the attached segment, which the caller closes
+     * @throws SegmentNotFoundException if there is no such id, or its segment is gone
+     * @throws ShmPermissionException   if its mode does not allow {@code access} to this user
      */
     public static SysVSegment openById(int shmid, Access access) {
         Objects.requireNonNull(access, "access");
@@ -89,7 +126,7 @@ public final class SysVSegment extends Segment {
         return attach(stat.key(), shmid, stat.size(), access);
     }
 
-    /** A builder for every way of creating a segment. */
+    /** {@return a new builder for every way of creating a segment} */
     public static Builder builder() {
         return new Builder();
     }
@@ -98,8 +135,16 @@ public final class SysVSegment extends Segment {
 
     /**
      * The System V key of a path and project id ({@code ftok(3)}): processes that agree on a
-     * path find the same segment without agreeing on a number. The path must exist; only the
-     * low 8 bits of {@code projId} count and must not be 0.
+     * path find the same segment without agreeing on a number. The key comes from the file's
+     * inode and device, so a file deleted and made again may give another key.
+     *
+     * @param path   an existing file or directory
+     * @param projId the project id; only its low 8 bits count, and they must not be 0
+     * @return the key
+     * @throws IllegalArgumentException if the low 8 bits of {@code projId} are 0, or the path
+     *                                  contains a NUL character
+     * @throws SegmentNotFoundException if the path does not exist (ENOENT)
+     * @throws ShmPermissionException   if a directory on the way may not be searched (EACCES)
      */
     public static int ftok(Path path, int projId) {
         Native.ensureAvailable();
@@ -119,8 +164,10 @@ public final class SysVSegment extends Segment {
     }
 
     /**
-     * The id of the segment of {@code key}.
+     * The id of the segment of {@code key}, without attaching it.
      *
+     * @param key the key
+     * @return the kernel's id for the key's segment
      * @throws SegmentNotFoundException if it has none
      * @throws IllegalArgumentException for {@link #IPC_PRIVATE}, which names no existing segment
      */
@@ -137,7 +184,15 @@ public final class SysVSegment extends Segment {
         return shmid;
     }
 
-    /** What the kernel knows about segment {@code shmid}. */
+    /**
+     * What the kernel knows about segment {@code shmid} ({@code shmctl(IPC_STAT)}), without
+     * attaching it.
+     *
+     * @param shmid the kernel's id for the segment
+     * @return a snapshot of the segment's state
+     * @throws SegmentNotFoundException if there is no such id, or its segment is gone
+     * @throws ShmPermissionException   if its mode does not let this user read it
+     */
     public static SysVStat statById(int shmid) {
         Native.ensureAvailable();
         long[] fields = new long[Native.SYSV_STAT_FIELDS];
@@ -162,6 +217,11 @@ public final class SysVSegment extends Segment {
     /**
      * Marks segment {@code shmid} for removal ({@code IPC_RMID}); it goes when the last process
      * detaches, and its key is free at once.
+     *
+     * @param shmid the kernel's id for the segment
+     * @throws SegmentNotFoundException if there is no such id, or its segment is gone
+     * @throws ShmPermissionException   if this user is neither its owner nor its creator, and not
+     *                                  privileged (EPERM)
      */
     public static void removeById(int shmid) {
         Native.ensureAvailable();
@@ -176,29 +236,58 @@ public final class SysVSegment extends Segment {
     /**
      * The key this segment was created or opened with ({@link #IPC_PRIVATE} for a private one).
      * It does not change when the segment is removed, while the kernel then reports key 0
-     * ({@code stat().key()}).
+     * ({@code stat().key()}). Allowed after close.
+     *
+     * @return the key
      */
     public int key() {
         return key;
     }
 
-    /** The kernel's id for the segment. */
+    /** {@return the kernel's id for the segment} Allowed after close. */
     public int shmid() {
         return shmid;
     }
 
-    /** What the kernel knows about this segment now. Works after close. */
+    /**
+     * What the kernel knows about this segment now: {@link #statById(int)} of its id. Works after
+     * close.
+     *
+     * @return a snapshot of the segment's state
+     * @throws SegmentNotFoundException if the segment was removed and its last attachment is gone
+     * @throws ShmPermissionException   if its mode no longer lets this user read it
+     */
     public SysVStat stat() {
         return statById(shmid);
     }
 
-    /** Changes the permission bits ({@code IPC_SET}); only the owner, creator or root may. */
+    /**
+     * Changes the permission bits ({@code IPC_SET}); only the owner, the creator or a privileged
+     * user may. Attachments made before keep their access. Works after close.
+     *
+     * @param mode permission bits only ({@code 0777} at most)
+     * @throws IllegalArgumentException if bits other than {@code 0777} are set
+     * @throws ShmPermissionException   if this user may not change them (EPERM), or may not read
+     *                                  the values it keeps (EACCES: the mode lacks read permission)
+     * @throws SegmentNotFoundException if the segment was removed and its last attachment is gone
+     */
     public void setMode(int mode) {
         Errors.permissionBits(mode, "setMode(" + Errors.octalMode(mode) + ") of " + this);
         set(-1, -1, mode, "mode=" + Errors.octalMode(mode));
     }
 
-    /** Changes the owner ({@code IPC_SET}); a negative id keeps the current one. */
+    /**
+     * Changes the owner ({@code IPC_SET}); only the owner, the creator or a privileged user may.
+     * Works after close.
+     *
+     * @param uid the new owner's user id, or a negative value to keep the current one
+     * @param gid the new owner's group id, or a negative value to keep the current one
+     * @throws ShmPermissionException   if this user may not change them (EPERM), or may not read
+     *                                  the values it keeps (EACCES: the mode lacks read permission)
+     * @throws SegmentNotFoundException if the segment was removed and its last attachment is gone;
+     *                                  also for a uid or gid that this user namespace does not
+     *                                  map, for which Linux answers the same EINVAL
+     */
     public void setOwner(int uid, int gid) {
         set(uid, gid, -1, "uid=" + uid + ", gid=" + gid);
     }
@@ -210,12 +299,28 @@ public final class SysVSegment extends Segment {
         }
     }
 
-    /** Locks the pages in RAM ({@code SHM_LOCK}); needs CAP_IPC_LOCK or enough RLIMIT_MEMLOCK. */
+    /**
+     * Locks the segment's pages in RAM ({@code SHM_LOCK}) for every process, until
+     * {@link #unlock()} or removal; needs CAP_IPC_LOCK, or to be the segment's owner or creator
+     * with an RLIMIT_MEMLOCK that covers it. Works after close.
+     *
+     * @throws ShmPermissionException      if this user may not lock it (EPERM; the message says
+     *                                     what is needed)
+     * @throws ShmLimitException           if RLIMIT_MEMLOCK does not cover it (ENOMEM)
+     * @throws ShmInvalidArgumentException if the segment was removed and its last attachment is
+     *                                     gone (EINVAL)
+     */
     public void lock() {
         lock(true);
     }
 
-    /** Lets the pages be swapped again ({@code SHM_UNLOCK}). */
+    /**
+     * Lets the segment's pages be swapped again ({@code SHM_UNLOCK}). Works after close.
+     *
+     * @throws ShmPermissionException      if this user may not unlock it (EPERM)
+     * @throws ShmInvalidArgumentException if the segment was removed and its last attachment is
+     *                                     gone (EINVAL)
+     */
     public void unlock() {
         lock(false);
     }
@@ -232,7 +337,12 @@ public final class SysVSegment extends Segment {
 
     /**
      * Marks this segment for removal ({@code IPC_RMID}): it goes when the last process detaches,
-     * and its key is free at once. This process stays attached until {@link #close()}.
+     * and its key is free at once. This process stays attached until {@link #close()}. Works after
+     * close.
+     *
+     * @throws SegmentNotFoundException if the segment is already gone
+     * @throws ShmPermissionException   if this user is neither its owner nor its creator, and not
+     *                                  privileged (EPERM)
      */
     public void remove() {
         removeById(shmid);
@@ -243,7 +353,12 @@ public final class SysVSegment extends Segment {
         return false; // a System V segment keeps its size for its life
     }
 
-    /** By key, or by id for a private segment (or one removed since), which only its id reaches. */
+    /**
+     * By key; by id for a private segment, which only its id reaches. A segment removed since
+     * keeps its key here, so the locator then finds no segment, or a newer one of that key.
+     *
+     * @return {@code sysv:key=0x...}, or {@code sysv:id=N} for a private segment
+     */
     @Override
     public SegmentLocator locator() {
         return key == IPC_PRIVATE ? SegmentLocator.sysvId(shmid) : SegmentLocator.sysvKey(key);
@@ -286,24 +401,49 @@ public final class SysVSegment extends Segment {
         private Builder() {
         }
 
-        /** The key; {@link #IPC_PRIVATE} (the default) makes a private segment. */
+        /**
+         * The key; {@link #IPC_PRIVATE} (the default) makes a private segment.
+         *
+         * @param key any 32-bit value
+         * @return this builder
+         */
         public Builder key(int key) {
             this.key = key;
             return this;
         }
 
-        /** The key of {@code path} and {@code projId}, see {@link SysVSegment#ftok(Path, int)}. */
+        /**
+         * The key of {@code path} and {@code projId}, computed now: see {@link SysVSegment#ftok(Path, int)}.
+         *
+         * @param path   an existing file or directory
+         * @param projId the project id; only its low 8 bits count, and they must not be 0
+         * @return this builder
+         * @throws IllegalArgumentException if the low 8 bits of {@code projId} are 0, or the path
+         *                                  contains a NUL character
+         * @throws SegmentNotFoundException if the path does not exist
+         */
         public Builder ftok(Path path, int projId) {
             return key(SysVSegment.ftok(path, projId));
         }
 
-        /** The size in bytes; required, at least 1. */
+        /**
+         * The size in bytes; required.
+         *
+         * @param size at least 1; checked by {@link #create()} and {@link #createUnattached()}
+         * @return this builder
+         */
         public Builder size(long size) {
             this.size = size;
             return this;
         }
 
-        /** The permission bits, 0600 by default (the seed's 0666 lets every user in). */
+        /**
+         * The permission bits, 0600 by default (0666, common in C examples, lets every user in).
+         *
+         * @param mode permission bits only ({@code 0777} at most)
+         * @return this builder
+         * @throws IllegalArgumentException if bits other than {@code 0777} are set
+         */
         public Builder mode(int mode) {
             this.mode = Errors.permissionBits(mode, "mode(" + Errors.octalMode(mode) + ") for key " + Errors.hexKey(key));
             return this;
@@ -311,39 +451,67 @@ public final class SysVSegment extends Segment {
 
         /**
          * Opens the key's segment if it exists instead of failing; it must be at least
-         * {@link #size(long)} bytes. Without this, creation is exclusive ({@code IPC_EXCL}).
+         * {@link #size(long)} bytes, and is attached whole. Without this, creation is exclusive
+         * ({@code IPC_EXCL}). No effect on a private segment, which is always new.
+         *
+         * @return this builder
          */
         public Builder openOrCreate() {
             this.exclusive = false;
             return this;
         }
 
-        /** Backs the segment with huge pages ({@code SHM_HUGETLB}); the size must be a multiple of the huge page size. */
+        /**
+         * Backs the segment with huge pages ({@code SHM_HUGETLB}): needs CAP_IPC_LOCK, membership
+         * of {@code vm.hugetlb_shm_group} or an RLIMIT_MEMLOCK that covers the size, and enough
+         * free huge pages ({@code vm.nr_hugepages}); the message of a refusal says which. Any size works: the kernel takes whole huge pages
+         * for it (the segment's size stays as asked), and close detaches them whole.
+         *
+         * @return this builder
+         */
         public Builder hugePages() {
             this.hugePages = true;
             return this;
         }
 
-        /** Reserves no swap for the segment ({@code SHM_NORESERVE}). */
+        /**
+         * Reserves no swap for the segment ({@code SHM_NORESERVE}): the kernel does not count it
+         * against the memory it may promise (unless {@code vm.overcommit_memory} is 2, which
+         * ignores the flag), so memory may run out later, when pages are first touched.
+         *
+         * @return this builder
+         */
         public Builder noReserve() {
             this.noReserve = true;
             return this;
         }
 
-        /** How this process attaches the segment; read-write by default. */
+        /**
+         * How this process attaches the segment; read-write by default. A segment is created
+         * with {@link #mode(int)} either way.
+         *
+         * @param access read-write or read-only
+         * @return this builder
+         * @throws NullPointerException if {@code access} is null
+         */
         public Builder access(Access access) {
             this.access = Objects.requireNonNull(access, "access");
             return this;
         }
 
         /**
-         * Creates (or with {@link #openOrCreate()} opens) the segment and attaches it.
+         * Creates (or with {@link #openOrCreate()} opens) the segment and attaches it. A segment
+         * this call created and could not attach is removed again.
          *
-         * @throws IllegalArgumentException if no positive size was given
-         * @throws SegmentExistsException   if the key has a segment and creation is exclusive
-         * @throws ShmLimitException        if the kernel's limits refuse the size (the message names them)
-         * @throws ShmInvalidArgumentException if the size is outside kernel.shmmax, or an existing
-         *                                  segment is smaller than the size
+         * @return the attached segment, which the caller closes
+         * @throws IllegalArgumentException    if no positive size was given
+         * @throws SegmentExistsException      if the key has a segment and creation is exclusive
+         * @throws ShmLimitException           if the kernel's limits refuse the size (the message
+         *                                     names them)
+         * @throws ShmInvalidArgumentException if the size is above kernel.shmmax, or an existing
+         *                                     segment is smaller than the size
+         * @throws ShmPermissionException      if an existing segment's mode does not allow this
+         *                                     user in, or huge pages are not allowed to it
          */
         public SysVSegment create() {
             int shmid = createUnattached();
@@ -367,6 +535,14 @@ public final class SysVSegment extends Segment {
          * were. Attach it later with {@link SysVSegment#openById}.
          *
          * @return the segment's id
+         * @throws IllegalArgumentException    if no positive size was given
+         * @throws SegmentExistsException      if the key has a segment and creation is exclusive
+         * @throws ShmLimitException           if the kernel's limits refuse the size (the message
+         *                                     names them)
+         * @throws ShmInvalidArgumentException if the size is above kernel.shmmax, or an existing
+         *                                     segment is smaller than the size
+         * @throws ShmPermissionException      if an existing segment's mode does not allow this
+         *                                     user in, or huge pages are not allowed to it
          */
         public int createUnattached() {
             Native.ensureAvailable();
@@ -401,6 +577,7 @@ public final class SysVSegment extends Segment {
      *
      * <p>Thread-safe.
      *
+     * @return the segments, sorted by shmid
      * @throws ShmException if the table cannot be read (no {@code /proc}, or a kernel without System V IPC)
      */
     public static java.util.List<SysVStat> list() {

@@ -55,9 +55,8 @@ class ChildProcessTest {
 
     /**
      * A child handed the locator of a segment removed since gets what
-     * {@link SysVSegment#openById} documents: SegmentNotFoundException. It fails (a library bug,
-     * reported): Linux answers IPC_STAT of a removed id with EINVAL, which jshm maps to
-     * ShmInvalidArgumentException.
+     * {@link SysVSegment#openById} documents: SegmentNotFoundException, although Linux answers
+     * IPC_STAT of a removed id with EINVAL.
      */
     @Test
     void locatorOfARemovedSysVSegmentIsNotFound() {

@@ -246,6 +246,37 @@ class SegmentAtomicsTest {
         }
     }
 
+    /** The order SegmentAtomics promises: closed, then bounds, then read-only, then alignment. */
+    @ParameterizedTest
+    @ValueSource(strings = {"java", "native"})
+    void theChecksComeInTheDocumentedOrder(String which) {
+        String name = "/jshm-atomics-order-" + ProcessHandle.current().pid() + "-" + which;
+        try (PosixSegment writer = PosixSegment.create(name, SIZE)) {
+            try {
+                try (PosixSegment reader = PosixSegment.open(name, Access.READ_ONLY)) {
+                    SegmentAtomics a = which.equals("java") ? reader.atomics() : reader.nativeAtomics();
+                    Map<String, Consumer<Long>> calls = calls(a);
+                    calls.forEach((method, call) -> {
+                        // Misaligned and outside: the bounds come first.
+                        assertThrows(IndexOutOfBoundsException.class, () -> call.accept(SIZE + 1L), method);
+                        if (isWrite(method)) {
+                            // Misaligned on a read-only segment: read-only comes first.
+                            assertThrows(ReadOnlySegmentException.class, () -> call.accept(257L), method);
+                        } else {
+                            assertThrows(IllegalArgumentException.class, () -> call.accept(257L), method);
+                        }
+                    });
+                    reader.close();
+                    // Closed, misaligned and outside: closed comes first.
+                    calls.forEach((method, call) -> assertThrows(IllegalStateException.class, () -> call.accept(SIZE + 1L),
+                            method));
+                }
+            } finally {
+                writer.unlink();
+            }
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"java", "native"})
     void aFileMappedFromAnUnalignedOffsetIsRefusedNamingTheAddress(String which) {

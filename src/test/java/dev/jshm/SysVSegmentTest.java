@@ -287,13 +287,52 @@ class SysVSegmentTest {
     @Test
     void openByIdOfADestroyedSegmentThrowsSegmentNotFound() {
         // The javadoc of openById promises SegmentNotFoundException "if there is no such id, or
-        // it was removed"; Linux answers EINVAL (not ENOENT or EIDRM) for an id that is gone.
+        // its segment is gone"; Linux answers EINVAL (not ENOENT or EIDRM) for an id that is gone.
         SysVSegment segment = cleanup.add(SysVSegment.createPrivate(4096));
         int shmid = segment.shmid();
         segment.remove();
         segment.close();
         assertThrows(SegmentNotFoundException.class, () -> cleanup.add(SysVSegment.openById(shmid, Access.READ_WRITE)));
         assertThrows(SegmentNotFoundException.class, () -> SysVSegment.statById(shmid));
+    }
+
+    @Test
+    void openByIdAttachesASegmentMarkedForRemovalWhileItIsStillAttached() {
+        SysVSegment segment = cleanup.add(SysVSegment.createPrivate(4096));
+        segment.putLong(64, 0x1234_5678_9abcL);
+        segment.remove();
+        assertTrue(SysVSegment.statById(segment.shmid()).removed());
+        try (SysVSegment second = cleanup.add(SysVSegment.openById(segment.shmid(), Access.READ_WRITE))) {
+            assertEquals(0x1234_5678_9abcL, second.getLong(64), "the same memory");
+            assertEquals(4096, second.size());
+        }
+        segment.close();
+    }
+
+    @Test
+    void theLocatorOfARemovedKeyedSegmentStillNamesItsKeyAndFindsNothing() {
+        SysVSegment segment = cleanup.add(SysVSegment.create(unusedKey(), 4096));
+        SegmentLocator locator = segment.locator();
+        segment.remove();
+        segment.close();
+        assertEquals(locator, segment.locator(), "the key is kept after removal");
+        assertEquals(SegmentLocator.Kind.SYSV_KEY, locator.kind());
+        assertThrows(SegmentNotFoundException.class, () -> locator.open(Access.READ_WRITE).close());
+    }
+
+    @Test
+    void kernelSideCallsOnAGoneSegmentSayWhatTheJavadocSays() {
+        SysVSegment segment = cleanup.add(SysVSegment.createPrivate(4096));
+        segment.remove();
+        segment.close();
+        assertThrows(SegmentNotFoundException.class, segment::stat);
+        assertThrows(SegmentNotFoundException.class, segment::remove);
+        assertThrows(SegmentNotFoundException.class, () -> segment.setMode(0600));
+        assertThrows(SegmentNotFoundException.class, () -> segment.setOwner(-1, -1));
+        // SHM_LOCK and SHM_UNLOCK go through the plain errno mapping: EINVAL, not "not found".
+        ShmInvalidArgumentException e = assertThrows(ShmInvalidArgumentException.class, segment::lock);
+        assertEquals("EINVAL", e.errnoName());
+        assertThrows(ShmInvalidArgumentException.class, segment::unlock);
     }
 
     @Test

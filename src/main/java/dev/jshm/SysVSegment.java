@@ -354,14 +354,25 @@ public final class SysVSegment extends Segment {
     }
 
     /**
-     * By key; by id for a private segment, which only its id reaches. A segment removed since
-     * keeps its key here, so the locator then finds no segment, or a newer one of that key.
+     * By key while the key names this segment; by id otherwise: for a private segment, which only
+     * its id reaches, and for one removed since (by anyone), whose key the kernel has given up
+     * (a newer segment may own it) while its id still reaches the memory until the last
+     * attachment goes. Asks the kernel ({@code IPC_STAT}) for a keyed segment.
      *
-     * @return {@code sysv:key=0x...}, or {@code sysv:id=N} for a private segment
+     * @return {@code sysv:key=0x...}, or {@code sysv:id=N}
      */
     @Override
     public SegmentLocator locator() {
-        return key == IPC_PRIVATE ? SegmentLocator.sysvId(shmid) : SegmentLocator.sysvKey(key);
+        return key == IPC_PRIVATE || !keyStillNamesThis() ? SegmentLocator.sysvId(shmid) : SegmentLocator.sysvKey(key);
+    }
+
+    private boolean keyStillNamesThis() {
+        try {
+            SysVStat now = statById(shmid);
+            return !now.removed() && now.key() == key;
+        } catch (ShmException gone) {
+            return false; // no longer there, or not ours to ask: the id is the one true name
+        }
     }
 
     @Override

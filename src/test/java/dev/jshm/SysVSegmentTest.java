@@ -310,14 +310,23 @@ class SysVSegmentTest {
     }
 
     @Test
-    void theLocatorOfARemovedKeyedSegmentStillNamesItsKeyAndFindsNothing() {
-        SysVSegment segment = cleanup.add(SysVSegment.create(unusedKey(), 4096));
+    void theLocatorOfARemovedKeyedSegmentNamesItsIdAndStillReachesTheMemory() {
+        int key = unusedKey();
+        SysVSegment segment = cleanup.add(SysVSegment.create(key, 4096));
+        segment.putLong(0, 77);
+        assertEquals(SegmentLocator.sysvKey(key), segment.locator(), "by key while the key names it");
+        SysVSegment.removeById(segment.shmid()); // as another process would (ipcrm)
         SegmentLocator locator = segment.locator();
-        segment.remove();
+        assertEquals(SegmentLocator.sysvId(segment.shmid()), locator, "the key no longer names it");
+        // A newer segment may now own the key: the locator must not lead there.
+        try (SysVSegment newer = cleanup.add(SysVSegment.create(key, 4096))) {
+            try (Segment reached = locator.open(Access.READ_WRITE)) {
+                assertEquals(77, reached.getLong(0), "the removed segment's memory, not the newer one's");
+            }
+            newer.remove();
+        }
         segment.close();
-        assertEquals(locator, segment.locator(), "the key is kept after removal");
-        assertEquals(SegmentLocator.Kind.SYSV_KEY, locator.kind());
-        assertThrows(SegmentNotFoundException.class, () -> locator.open(Access.READ_WRITE).close());
+        assertThrows(SegmentNotFoundException.class, () -> locator.open(Access.READ_WRITE).close(), "gone with its last attachment");
     }
 
     @Test

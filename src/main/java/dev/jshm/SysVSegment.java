@@ -307,7 +307,7 @@ public final class SysVSegment extends Segment {
      * @throws ShmPermissionException      if this user may not lock it (EPERM; the message says
      *                                     what is needed)
      * @throws ShmLimitException           if RLIMIT_MEMLOCK does not cover it (ENOMEM)
-     * @throws ShmInvalidArgumentException if the segment was removed and its last attachment is
+     * @throws SegmentNotFoundException    if the segment was removed and its last attachment is
      *                                     gone (EINVAL)
      */
     public void lock() {
@@ -318,7 +318,7 @@ public final class SysVSegment extends Segment {
      * Lets the segment's pages be swapped again ({@code SHM_UNLOCK}). Works after close.
      *
      * @throws ShmPermissionException      if this user may not unlock it (EPERM)
-     * @throws ShmInvalidArgumentException if the segment was removed and its last attachment is
+     * @throws SegmentNotFoundException    if the segment was removed and its last attachment is
      *                                     gone (EINVAL)
      */
     public void unlock() {
@@ -327,8 +327,12 @@ public final class SysVSegment extends Segment {
 
     private void lock(boolean lock) {
         int rc = Native.sysvLock(shmid, lock);
+        String operation = "shmctl(shmid=" + shmid + (lock ? ", SHM_LOCK)" : ", SHM_UNLOCK)");
+        if (rc == -Errors.EINVAL) {
+            throw Errors.idFailure(rc, operation, shmid); // the id is gone, as for every other shmctl
+        }
         if (rc < 0) {
-            throw Errors.failure(rc, "shmctl(shmid=" + shmid + (lock ? ", SHM_LOCK)" : ", SHM_UNLOCK)"),
+            throw Errors.failure(rc, operation,
                     rc == -Errors.EPERM || rc == -Errors.ENOMEM
                             ? "locking needs CAP_IPC_LOCK or an RLIMIT_MEMLOCK (ulimit -l) above the segment's size"
                             : null);

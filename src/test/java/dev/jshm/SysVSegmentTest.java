@@ -338,10 +338,11 @@ class SysVSegmentTest {
         assertThrows(SegmentNotFoundException.class, segment::remove);
         assertThrows(SegmentNotFoundException.class, () -> segment.setMode(0600));
         assertThrows(SegmentNotFoundException.class, () -> segment.setOwner(-1, -1));
-        // SHM_LOCK and SHM_UNLOCK go through the plain errno mapping: EINVAL, not "not found".
-        ShmInvalidArgumentException e = assertThrows(ShmInvalidArgumentException.class, segment::lock);
+        // Every shmctl on a gone id says so the same way, SHM_LOCK and SHM_UNLOCK included.
+        SegmentNotFoundException e = assertThrows(SegmentNotFoundException.class, segment::lock);
         assertEquals("EINVAL", e.errnoName());
-        assertThrows(ShmInvalidArgumentException.class, segment::unlock);
+        assertTrue(e.getMessage().contains("no segment has id " + segment.shmid()), e.getMessage());
+        assertThrows(SegmentNotFoundException.class, segment::unlock);
     }
 
     @Test

@@ -20,6 +20,9 @@ public interface IdleStrategy {
      * Called after each unit of work with how much was done. {@code workCount > 0} resets the
      * strategy and returns at once; {@code 0} means nothing was done, and the strategy idles
      * for a while (how long depends on the strategy and on how long the thread has been idle).
+     *
+     * @param workCount how much the last poll did: greater than 0 after work, 0 (or less) when
+     *                  there was nothing to do
      */
     void idle(int workCount);
 

@@ -20,8 +20,11 @@ public class LockCorruptedException extends ShmException {
     /** EUCLEAN ("Structure needs cleaning") on Linux: what the C library answers for a corrupt lock. */
     static final int EUCLEAN = 117;
 
+    /** Where the lock lives in its segment. */
     private final long offset;
+    /** The lock word found. */
     private final long word;
+    /** The magic found. */
     private final long magic;
 
     /**
@@ -38,17 +41,20 @@ public class LockCorruptedException extends ShmException {
         this.magic = magic;
     }
 
-    /** Where the lock lives in its segment. */
+    /** {@return where the lock lives in its segment} */
     public long offset() {
         return offset;
     }
 
-    /** The 64-bit lock word found right after the corruption was noticed. */
+    /**
+     * {@return the 64-bit lock word found right after the corruption was noticed} 0 when the
+     * lock's bytes could not be read then (the message says why).
+     */
     public long word() {
         return word;
     }
 
-    /** The 64-bit magic found right after the corruption was noticed. */
+    /** {@return the 64-bit magic found right after the corruption was noticed} 0 as for {@link #word()}. */
     public long magic() {
         return magic;
     }

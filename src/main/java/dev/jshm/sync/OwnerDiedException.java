@@ -16,7 +16,10 @@ public class OwnerDiedException extends ShmException {
     /** EOWNERDEAD on Linux. */
     static final int EOWNERDEAD = 130;
 
-    /** @param message the whole message, @param operation the call that acquired the lock */
+    /**
+     * @param message   the whole message
+     * @param operation the call that acquired the lock
+     */
     public OwnerDiedException(String message, String operation) {
         super(message, operation, EOWNERDEAD, "EOWNERDEAD");
     }

@@ -11,8 +11,10 @@ package dev.jshm.sync;
  * }
  * }</pre>
  *
- * <p>Implementations keep per-thread state (how long the thread has been idle), so an instance
- * belongs to one thread and is not thread-safe.
+ * <p>Thread-safety: an implementation that counts how long the thread has been idle
+ * ({@link BackoffIdleStrategy}, {@link FutexIdleStrategy}) belongs to one thread; the stateless
+ * ones ({@link BusySpinIdleStrategy}, {@link YieldingIdleStrategy}, {@link SleepingIdleStrategy})
+ * may be shared by any number of threads.
  */
 public interface IdleStrategy {
 

@@ -9,9 +9,11 @@ import dev.jshm.ShmException;
  * bytes was read or written. The message names the segment, the offset and what was found.
  *
  * <p>Thrown by a lock attempt that finds an impossible state (a thread id the kernel cannot
- * issue, flags without an owner, a wrong magic), and by {@link RobustLock#unlock()} and
- * {@link RobustLock#markConsistent()} when the calling thread acquired the lock and the word
- * no longer names it. What the lock protected cannot be trusted either; only
+ * issue, flags without an owner, a wrong magic), by {@link RobustLock#attach} on an impossible
+ * word (a wrong magic there means no lock: {@link IllegalArgumentException}), by
+ * {@link RobustLock#isHeldByCurrentThread()} on a wrong magic, and by {@link RobustLock#unlock()}
+ * and {@link RobustLock#markConsistent()} on a wrong magic or when the calling thread acquired
+ * the lock and the word no longer names it. What the lock protected cannot be trusted either; only
  * {@link RobustLock#initialize} makes a usable lock there again, when no process uses it.
  */
 public class LockCorruptedException extends ShmException {

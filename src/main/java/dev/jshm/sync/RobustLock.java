@@ -261,7 +261,8 @@ public final class RobustLock {
      *
      * @throws IllegalMonitorStateException if this thread does not hold the lock
      * @throws LockCorruptedException       if this thread acquired the lock and the word no longer
-     *                                      names it (someone overwrote it; it is left as found)
+     *                                      names it, or the magic is wrong (someone overwrote
+     *                                      them; they are left as found)
      * @throws IllegalStateException        if the segment is closed
      */
     public void unlock() {

@@ -52,8 +52,9 @@ public record PosixObjectInfo(String name, FileStat stat) {
      * What {@code /dev/shm} says about the object {@code name} now, without opening it; a symbolic
      * link is not followed. Thread-safe.
      *
-     * @param name the object's name, such as {@code /orders}
-     * @return the object's name and {@code lstat}
+     * @param name the object's name, such as {@code /orders}, or {@code orders} without the slash
+     *             ({@link PosixSegment#validateName})
+     * @return the object's name, with its slash, and its {@code lstat}
      * @throws IllegalArgumentException if the name is not a valid POSIX name
      *                                  ({@link PosixSegment#validateName})
      * @throws SegmentNotFoundException if there is no such object, or it is not a regular file

@@ -38,6 +38,8 @@ public record PosixObjectInfo(String name, FileStat stat) {
     private static final int ENOENT = 2;
 
     /**
+     * An object's name and status, as given.
+     *
      * @param name the object's name, such as {@code /orders}; not checked against the POSIX
      *             naming rules here ({@link #of} and {@link #list()} give valid ones)
      * @param stat what {@code lstat} says about the file

@@ -7,6 +7,10 @@ package dev.jshm.sync;
  */
 public final class BusySpinIdleStrategy implements IdleStrategy {
 
+    /** The strategy; it has no parameters. */
+    public BusySpinIdleStrategy() {
+    }
+
     @Override
     public void idle(int workCount) {
         if (workCount > 0) {

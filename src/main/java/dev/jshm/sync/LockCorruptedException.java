@@ -30,6 +30,8 @@ public class LockCorruptedException extends ShmException {
     private final long magic;
 
     /**
+     * An exception with the lock's state as found.
+     *
      * @param message   the whole message
      * @param operation the call that found the corruption
      * @param offset    where the lock lives in its segment

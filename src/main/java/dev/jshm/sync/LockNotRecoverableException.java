@@ -15,6 +15,8 @@ public class LockNotRecoverableException extends ShmException {
     static final int ENOTRECOVERABLE = 131;
 
     /**
+     * An exception for a refused lock attempt.
+     *
      * @param message   the whole message
      * @param operation the refused call
      */

@@ -17,6 +17,8 @@ public class OwnerDiedException extends ShmException {
     static final int EOWNERDEAD = 130;
 
     /**
+     * An exception for a lock acquired from a dead holder.
+     *
      * @param message   the whole message
      * @param operation the call that acquired the lock
      */

@@ -120,11 +120,11 @@ public final class FutexIdleStrategy implements IdleStrategy {
     }
 
     /**
-     * The producer's side: {@link SignalBlock#signal()} on the block at {@code offset}. It reads
-     * the sleepers flag and, only if a consumer may be asleep, clears it, increments the word and
-     * wakes every consumer asleep on it. Call it after publishing each item. A producer that
-     * signals often keeps one {@link SignalBlock} and calls {@link SignalBlock#signal()}: this
-     * method checks its arguments on every call.
+     * The producer's side: after a full fence, reads the sleepers flag and, only if a consumer
+     * may be asleep, clears it, increments the word at {@code offset} and wakes every consumer
+     * asleep on it. Call it after publishing each item. A producer that signals often keeps one
+     * {@link SignalBlock} and calls {@link SignalBlock#signal()}: this method checks its
+     * arguments on every call.
      *
      * @param segment where the signal block lives
      * @param offset  where it starts: a multiple of 4, with {@link #SIZE} bytes inside the segment

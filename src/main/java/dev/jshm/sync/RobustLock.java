@@ -141,7 +141,6 @@ public final class RobustLock {
      * @throws ReadOnlySegmentException  if the segment is read-only
      * @throws IllegalStateException     if the segment is closed
      * @throws SegmentFaultException     if another process cut the lock's bytes off
-     * @throws dev.jshm.NativeUnavailableException if the native library could not be loaded
      */
     public static RobustLock initialize(Segment segment, long offset) {
         Objects.requireNonNull(segment, "segment");
@@ -165,7 +164,6 @@ public final class RobustLock {
      * @throws ReadOnlySegmentException  if the segment is read-only (locking writes the lock)
      * @throws IllegalStateException     if the segment is closed
      * @throws SegmentFaultException     if another process cut the lock's bytes off
-     * @throws dev.jshm.NativeUnavailableException if the native library could not be loaded
      */
     public static RobustLock attach(Segment segment, long offset) {
         Objects.requireNonNull(segment, "segment");

@@ -193,7 +193,7 @@ public interface MessageRing {
 
     // ---- what the ring is ---------------------------------------------------------------------
 
-    /** {@return the bytes of record area: a power of two} */
+    /** {@return the size of the record area in bytes: a power of two} */
     int capacity();
 
     /** {@return the longest message, in bytes: capacity / 8} */
@@ -221,8 +221,8 @@ public interface MessageRing {
     long headPosition();
 
     /**
-     * {@return the bytes claimed and not yet consumed (records, their headers, padding)} A
-     * snapshot in [0, capacity].
+     * {@return how many bytes are claimed and not yet consumed (records, their headers, padding)}
+     * A snapshot in [0, capacity].
      */
     int size();
 

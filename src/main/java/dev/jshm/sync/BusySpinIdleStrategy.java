@@ -23,6 +23,7 @@ public final class BusySpinIdleStrategy implements IdleStrategy {
     public void reset() {
     }
 
+    /** {@return the strategy's name, for logs} */
     @Override
     public String toString() {
         return "BusySpinIdleStrategy";

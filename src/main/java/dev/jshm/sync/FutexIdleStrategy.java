@@ -184,6 +184,7 @@ public final class FutexIdleStrategy implements IdleStrategy {
         yields = 0;
     }
 
+    /** {@return the strategy, its parameters and its signal block, for logs} */
     @Override
     public String toString() {
         return "FutexIdleStrategy{maxSpins=" + maxSpins + ", maxYields=" + maxYields + ", maxPark=" + maxPark + ", " + block + "}";

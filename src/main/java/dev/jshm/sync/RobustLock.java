@@ -343,6 +343,7 @@ public final class RobustLock {
         return rc == 1;
     }
 
+    /** {@return the lock's offset and segment, for logs and messages} */
     @Override
     public String toString() {
         return "RobustLock at offset " + offset + " of " + segment;

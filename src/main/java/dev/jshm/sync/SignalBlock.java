@@ -223,6 +223,7 @@ public final class SignalBlock {
         return (int) INT.getAndAdd(block, index, delta);
     }
 
+    /** {@return the block's offset and segment, for logs and messages} */
     @Override
     public String toString() {
         return "SignalBlock(offset=" + offset + ") of " + segment;

@@ -46,6 +46,7 @@ public final class SleepingIdleStrategy implements IdleStrategy {
     public void reset() {
     }
 
+    /** {@return the strategy and its period, for logs} */
     @Override
     public String toString() {
         return "SleepingIdleStrategy{period=" + Duration.ofNanos(periodNanos) + "}";

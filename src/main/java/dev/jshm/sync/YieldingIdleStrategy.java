@@ -23,6 +23,7 @@ public final class YieldingIdleStrategy implements IdleStrategy {
     public void reset() {
     }
 
+    /** {@return the strategy's name, for logs} */
     @Override
     public String toString() {
         return "YieldingIdleStrategy";

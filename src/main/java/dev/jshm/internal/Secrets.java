@@ -23,6 +23,7 @@ public final class Secrets {
     /**
      * Registers the one implementation; called by {@link Segment}'s static initialiser.
      *
+     * @param memory the implementation
      * @throws IllegalArgumentException if {@code memory} is not {@code dev.jshm}'s implementation
      * @throws IllegalStateException    if one is registered already
      */
@@ -38,7 +39,10 @@ public final class Secrets {
         segmentMemory = memory;
     }
 
-    /** The implementation {@code dev.jshm} registered; initialises {@link Segment} first if need be. */
+    /**
+     * {@return the implementation {@code dev.jshm} registered} Initialises {@link Segment} first
+     * if need be, so it is never null once {@code Segment}'s initialiser has run.
+     */
     public static SegmentMemory segmentMemory() {
         SegmentMemory memory = segmentMemory;
         if (memory == null) {

@@ -19,6 +19,14 @@ import dev.jshm.ShmException;
  * <p>Not part of the API: the package is not exported from the module and may change in any
  * release. Implementations are thread-safe. Results are the C library's: {@code 0} or a positive
  * value on success, {@code -errno} on failure, which {@link #failure} turns into an exception.
+ *
+ * <p>Parameters every method that touches memory takes: {@code segment}, the segment that holds
+ * the object; {@code operation}, the public method that calls, for the messages of the
+ * exceptions; {@code offset}, where the object starts in the segment. Every such method throws
+ * {@link IllegalStateException} if the segment is closed, {@link IndexOutOfBoundsException} if
+ * the object is not inside it and {@link IllegalArgumentException} if it is not aligned, before
+ * it touches memory, and the lock methods {@link dev.jshm.ReadOnlySegmentException} if the
+ * segment is read-only (every lock operation may write the lock).
  */
 public interface SegmentMemory {
 
@@ -78,7 +86,11 @@ public interface SegmentMemory {
     /** {@code jshm_lock_init} at {@code offset}; throws {@link dev.jshm.NativeUnavailableException} without natives. */
     int lockInit(Segment segment, String operation, long offset);
 
-    /** {@code jshm_lock_check}: whether a lock made by {@code jshm_lock_init} is at {@code offset}. */
+    /**
+     * {@code jshm_lock_check}: whether a lock made by {@code jshm_lock_init} is at {@code offset}:
+     * 0 if so, {@code -EINVAL} without its magic, {@code -EUCLEAN} if its word is impossible.
+     * Throws {@link dev.jshm.NativeUnavailableException} without natives.
+     */
     int lockCheck(Segment segment, String operation, long offset);
 
     /** {@code jshm_lock_lock}: blocks until this thread holds the lock at {@code offset}. */

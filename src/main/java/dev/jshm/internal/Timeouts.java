@@ -24,6 +24,8 @@ public final class Timeouts {
      * {@code timeout} in nanoseconds, saturated: 0 if negative, {@link #FOREVER_NANOS} if at
      * least that long.
      *
+     * @param timeout the timeout to convert
+     * @return nanoseconds in [0, {@link #FOREVER_NANOS}]
      * @throws NullPointerException if {@code timeout} is null (the caller decides what null means)
      */
     public static long saturatedNanos(Duration timeout) {

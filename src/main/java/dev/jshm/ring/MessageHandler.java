@@ -3,7 +3,9 @@ package dev.jshm.ring;
 import java.nio.ByteBuffer;
 
 /**
- * Receives the messages that {@link MessageRing#poll} reads, one call per message, in order.
+ * Receives the messages that {@link MessageRing#poll} reads, one call per message, in order, on
+ * the thread that polls. An exception thrown by {@link #onMessage} ends the poll and propagates
+ * from it; the message it was given counts as consumed.
  */
 @FunctionalInterface
 public interface MessageHandler {

@@ -43,10 +43,11 @@ import dev.jshm.sync.SignalBlock;
  *
  * <p>Truncation: a POSIX object or file that another process truncates under the ring never
  * crashes this process (see {@link Segment#checkBacked}); the ring's memory past the cut reads as
- * zero pages. Every method that touches the ring's memory then throws
- * {@link dev.jshm.SegmentFaultException} naming itself and the ring, after its accesses: a claim
- * index, a poll's count, an await's wake-up, a position or a heartbeat read from the zero pages
- * is never returned. The check comes before any {@link RingCorruptedException} or "not claimed"
+ * zero pages. Every method of a ring that touches the ring's memory then throws
+ * {@link dev.jshm.SegmentFaultException} naming itself and the ring, after its accesses (not
+ * {@link #attach(Segment, long)}, which does not check: see there): a claim index, a poll's
+ * count, an await's wake-up, a position or a heartbeat read from the zero pages is never
+ * returned. The check comes before any {@link RingCorruptedException} or "not claimed"
  * error built from what was read, so a truncation is reported as a truncation. A handler that
  * {@link #poll} calls may read zeros from the message it is given; the poll then throws
  * {@code SegmentFaultException} after it (in place of the handler's own exception, if any).
@@ -73,6 +74,8 @@ public interface MessageRing {
      * The bytes a ring of {@code capacity} takes in a segment: the 512-byte header plus the
      * capacity.
      *
+     * @param capacity bytes of record area
+     * @return the bytes the ring takes, header included
      * @throws IllegalArgumentException if the capacity is not a power of two in
      *                                  [{@value #MIN_CAPACITY_BYTES}, {@value #MAX_CAPACITY_BYTES}]
      */
@@ -81,12 +84,29 @@ public interface MessageRing {
         return (long) RingDescriptor.HEADER_LENGTH + capacity;
     }
 
-    /** Formats a {@link ProducerMode#SINGLE} ring at the start of {@code segment}; see {@link #create(Segment, long, int, ProducerMode)}. */
+    /**
+     * Formats a {@link ProducerMode#SINGLE} ring at the start of {@code segment}; see
+     * {@link #create(Segment, long, int, ProducerMode)}, which says how it fails.
+     *
+     * @param segment  where the ring lives, writable
+     * @param capacity bytes of record area: a power of two in
+     *                 [{@value #MIN_CAPACITY_BYTES}, {@value #MAX_CAPACITY_BYTES}]
+     * @return the new ring
+     */
     static MessageRing create(Segment segment, int capacity) {
         return create(segment, 0, capacity, ProducerMode.SINGLE);
     }
 
-    /** Formats a ring at the start of {@code segment}; see {@link #create(Segment, long, int, ProducerMode)}. */
+    /**
+     * Formats a ring at the start of {@code segment}; see
+     * {@link #create(Segment, long, int, ProducerMode)}, which says how it fails.
+     *
+     * @param segment      where the ring lives, writable
+     * @param capacity     bytes of record area: a power of two in
+     *                     [{@value #MIN_CAPACITY_BYTES}, {@value #MAX_CAPACITY_BYTES}]
+     * @param producerMode one producer thread at a time, or any number
+     * @return the new ring
+     */
     static MessageRing create(Segment segment, int capacity, ProducerMode producerMode) {
         return create(segment, 0, capacity, producerMode);
     }
@@ -97,11 +117,18 @@ public interface MessageRing {
      * store), so a process that attaches before the end sees no ring rather than half of one. No
      * other process may use the memory while it is formatted.
      *
-     * @param offset where the ring starts; the address must be 8-byte aligned (64 keeps the
-     *               header's cache lines apart)
+     * @param segment      where the ring lives, writable
+     * @param offset       where the ring starts; the address must be 8-byte aligned (64 keeps the
+     *                     header's cache lines apart)
+     * @param capacity     bytes of record area: a power of two in
+     *                     [{@value #MIN_CAPACITY_BYTES}, {@value #MAX_CAPACITY_BYTES}]
+     * @param producerMode one producer thread at a time, or any number; recorded in the header
+     * @return the new ring
      * @throws IllegalArgumentException  if the capacity is not a power of two in range, the
-     *                                   address is not aligned, or the segment is read-only
+     *                                   segment is read-only, or the address is not aligned
      * @throws IndexOutOfBoundsException if the ring does not fit in the segment at {@code offset}
+     * @throws IllegalStateException     if the segment is closed
+     * @throws dev.jshm.SegmentFaultException if another process cut the ring's memory off
      */
     static MessageRing create(Segment segment, long offset, int capacity, ProducerMode producerMode) {
         Objects.requireNonNull(segment, "segment");
@@ -113,7 +140,13 @@ public interface MessageRing {
         return AbstractMessageRing.open(segment, offset, header, capacity, flags);
     }
 
-    /** Attaches to the ring at the start of {@code segment}; see {@link #attach(Segment, long)}. */
+    /**
+     * Attaches to the ring at the start of {@code segment}; see {@link #attach(Segment, long)},
+     * which says how it fails.
+     *
+     * @param segment where the ring lives, writable
+     * @return the ring, in the producer mode its header records
+     */
     static MessageRing attach(Segment segment) {
         return attach(segment, 0);
     }
@@ -124,10 +157,20 @@ public interface MessageRing {
      * the layout version, the header fields, and that the capacity fits in the segment. The
      * capacity and flags are read once, here: a peer that changes them later changes nothing.
      *
+     * <p>Unlike the methods of a ring, attach does not check the segment's backing: a header that
+     * another process cut off reads as zeros, and attach reports it as
+     * {@link RingFormatException.Reason#NOT_FORMATTED}.
+     *
+     * @param segment where the ring lives, writable
+     * @param offset  where the ring starts, as it was given to {@code create}
+     * @return the ring, in the producer mode its header records
      * @throws RingFormatException      naming what is wrong: no ring (magic 0: never formatted or
      *                                  formatted half way), not a ring, another version, a bad
-     *                                  field, or a segment too small for the recorded capacity
+     *                                  field, or a segment too small for the header at
+     *                                  {@code offset} (a negative offset included) or for the
+     *                                  recorded capacity
      * @throws IllegalArgumentException if the segment is read-only or the address not 8-byte aligned
+     * @throws IllegalStateException    if the segment is closed
      */
     static MessageRing attach(Segment segment, long offset) {
         Objects.requireNonNull(segment, "segment");
@@ -141,6 +184,8 @@ public interface MessageRing {
     /**
      * The heartbeat clock: {@code CLOCK_MONOTONIC} in milliseconds, which every process of the
      * host shares (on Linux, {@link System#nanoTime()} reads it).
+     *
+     * @return the clock now, in milliseconds
      */
     static long clockMillis() {
         return RingHeartbeats.clockMillis();
@@ -148,45 +193,49 @@ public interface MessageRing {
 
     // ---- what the ring is ---------------------------------------------------------------------
 
-    /** Bytes of record area: a power of two. */
+    /** {@return the size of the record area in bytes: a power of two} */
     int capacity();
 
-    /** The longest message, in bytes: capacity / 8. */
+    /** {@return the longest message, in bytes: capacity / 8} */
     int maxMessageLength();
 
     /**
-     * The most bytes one {@link #offerBatch} may take: capacity / 2, counting every message with
-     * its 8-byte header, rounded up to 8.
+     * {@return the most bytes one {@link #offerBatch} may take: capacity / 2} Every message
+     * counts with its 8-byte header, rounded up to 8.
      */
     int maxBatchLength();
 
-    /** Whether one or many producers may write. */
+    /** {@return whether one or many producers may write} */
     ProducerMode producerMode();
 
-    /** The segment the ring lives in. */
+    /** {@return the segment the ring lives in} */
     Segment segment();
 
-    /** Where the ring starts in {@link #segment()}. */
+    /** {@return where the ring starts in {@link #segment()}} */
     long offset();
 
-    /** The position after the last claimed byte: bytes claimed since the ring was created. */
+    /** {@return the position after the last claimed byte: bytes claimed since the ring was created} */
     long tailPosition();
 
-    /** The position of the next record to read: bytes consumed since the ring was created. */
+    /** {@return the position of the next record to read: bytes consumed since the ring was created} */
     long headPosition();
 
-    /** Bytes claimed and not yet consumed (records, their headers, padding); a snapshot in [0, capacity]. */
+    /**
+     * {@return how many bytes are claimed and not yet consumed (records, their headers, padding)}
+     * A snapshot in [0, capacity].
+     */
     int size();
 
     /**
-     * The ring's sleepers flag: non-zero when a consumer (in any process) may be asleep in
-     * {@link #await} or a {@link #futexIdleStrategy()}; the next commit clears it and wakes them.
+     * {@return the ring's sleepers flag: non-zero when a consumer (in any process) may be asleep}
+     * Asleep in {@link #await} or a {@link #futexIdleStrategy()}, or about to sleep; the next
+     * commit clears it and wakes them.
      */
     int waiters();
 
     /**
-     * Where the ring's {@link SignalBlock} is in {@link #segment()} ({@link SignalBlock#SIZE}
-     * bytes), for a {@link FutexIdleStrategy} with parameters of your own.
+     * {@return where the ring's {@link SignalBlock} is in {@link #segment()}} It takes
+     * {@link SignalBlock#SIZE} bytes; for a {@link FutexIdleStrategy} with parameters of your own.
      */
     long futexOffset();
 
@@ -201,6 +250,8 @@ public interface MessageRing {
      *     idle.idle(ring.poll(handler, 100));
      * }
      * }</pre>
+     *
+     * @return a new strategy, for one consumer thread
      */
     FutexIdleStrategy futexIdleStrategy();
 
@@ -213,6 +264,8 @@ public interface MessageRing {
      * then (other producers' later messages wait behind it), so commit soon; a claim left longer
      * than the consumer's unblock timeout may be turned into padding under the producer's feet.
      *
+     * @param msgTypeId the message's type, at least 1
+     * @param length    the message's length in bytes, in [0, {@link #maxMessageLength()}]
      * @return the index of the message in {@link #buffer()}, or -1 when the ring has not enough
      *         free space now
      * @throws IllegalArgumentException if the type is below 1 or the length outside [0, {@link #maxMessageLength()}]
@@ -221,26 +274,32 @@ public interface MessageRing {
     int claim(int msgTypeId, int length);
 
     /**
-     * The ring's record area, writable, in native byte order: where claimed messages are written
-     * (at the index {@link #claim} returned). Shared by every producer thread: use only absolute
-     * puts, and only inside your claim; anything else corrupts other messages.
+     * {@return the ring's record area, writable, in native byte order} Claimed messages are
+     * written there, at the index {@link #claim} returned. Shared by every producer thread: use
+     * only absolute puts, and only inside your claim; anything else corrupts other messages.
+     * Does not check that the segment is open: after it is closed, writes through the buffer land
+     * in private memory that no other process sees, and {@link #commit} throws.
      */
     ByteBuffer buffer();
 
     /**
      * Makes the message claimed at {@code index} visible to the consumer, and wakes a blocked one.
      *
-     * @throws IllegalStateException if there is no claimed message at {@code index} (never
-     *                               claimed, already committed or aborted, or unblocked by the
-     *                               consumer); a {@link RingCorruptedException} if the claim's
-     *                               length is impossible
+     * @param index what {@link #claim} returned
+     * @throws IllegalStateException  if there is no claimed message at {@code index} (never
+     *                                claimed, already committed or aborted, or unblocked by the
+     *                                consumer)
+     * @throws RingCorruptedException if the claim's length is impossible
      */
     void commit(int index);
 
     /**
      * Gives the space claimed at {@code index} up: the consumer skips it as padding.
      *
-     * @throws IllegalStateException as {@link #commit}
+     * @param index what {@link #claim} returned
+     * @throws IllegalStateException  if there is no claimed message at {@code index}, as for
+     *                                {@link #commit}
+     * @throws RingCorruptedException if the claim's length is impossible
      */
     void abort(int index);
 
@@ -248,9 +307,14 @@ public interface MessageRing {
      * Copies {@code src[off, off + len)} into the ring as one message of type {@code msgTypeId}
      * and commits it.
      *
+     * @param msgTypeId the message's type, at least 1
+     * @param src       holds the message
+     * @param off       where the message starts in {@code src}
+     * @param len       the message's length in bytes, at most {@link #maxMessageLength()}
      * @return true, or false when the ring has not enough free space now (nothing is written)
      * @throws IllegalArgumentException  if the type is below 1 or the message longer than {@link #maxMessageLength()}
      * @throws IndexOutOfBoundsException if the range is not inside {@code src}
+     * @throws RingCorruptedException    if the ring's positions are impossible
      */
     boolean offer(int msgTypeId, byte[] src, int off, int len);
 
@@ -258,12 +322,23 @@ public interface MessageRing {
      * Copies the bytes between {@code src}'s position and limit into the ring as one message and
      * commits it. The buffer's position is not changed.
      *
-     * @return true, or false when the ring has not enough free space now
+     * @param msgTypeId the message's type, at least 1
+     * @param src       holds the message between its position and limit, at most
+     *                  {@link #maxMessageLength()} bytes
+     * @return true, or false when the ring has not enough free space now (nothing is written)
      * @throws IllegalArgumentException if the type is below 1 or the message too long
+     * @throws RingCorruptedException   if the ring's positions are impossible
      */
     boolean offer(int msgTypeId, ByteBuffer src);
 
-    /** Writes every message of {@code messages} as one batch; see {@link #offerBatch(int, ByteBuffer[], int, int)}. */
+    /**
+     * Writes every message of {@code messages} as one batch; see
+     * {@link #offerBatch(int, ByteBuffer[], int, int)}, which says how it fails.
+     *
+     * @param msgTypeId the type of every message, at least 1
+     * @param messages  the messages, each the bytes between its position and limit
+     * @return true, or false when the ring has not enough free space for the whole batch now
+     */
     default boolean offerBatch(int msgTypeId, ByteBuffer... messages) {
         return offerBatch(msgTypeId, messages, 0, messages.length);
     }
@@ -272,11 +347,20 @@ public interface MessageRing {
      * Writes {@code messages[from, from + count)} (each the bytes between position and limit;
      * positions are not changed) as consecutive messages of type {@code msgTypeId} with one
      * claim of the tail and one commit: the consumer sees all of them or none, and a producer
-     * killed half way loses the whole batch, never a part of it.
+     * killed half way loses the whole batch, never a part of it. An empty batch writes nothing
+     * and returns true.
      *
+     * @param msgTypeId the type of every message, at least 1
+     * @param messages  holds the messages
+     * @param from      the first message to write
+     * @param count     how many messages to write
      * @return true, or false when the ring has not enough free space for the whole batch now
-     * @throws IllegalArgumentException if the type is below 1, a message is too long, or the
-     *                                  batch takes more than {@link #maxBatchLength()} bytes
+     *         (nothing is written)
+     * @throws IllegalArgumentException  if the type is below 1, a message is too long, or the
+     *                                   batch takes more than {@link #maxBatchLength()} bytes
+     * @throws IndexOutOfBoundsException if {@code [from, from + count)} is not inside
+     *                                   {@code messages}
+     * @throws RingCorruptedException    if the ring's positions are impossible
      */
     boolean offerBatch(int msgTypeId, ByteBuffer[] messages, int from, int count);
 
@@ -292,15 +376,22 @@ public interface MessageRing {
      * <p>With {@link #unblockAfter(Duration)} set, a poll that finds nothing now and then checks
      * whether a dead producer blocks the ring, and unblocks it.
      *
+     * @param handler receives each message
+     * @param limit   the most messages to hand over; 0 or less hands over none
      * @return how many messages the handler received
-     * @throws RingCorruptedException if the head or a record's length is impossible; the
-     *                                messages before it are consumed, the corrupt one is not
+     * @throws RingCorruptedException if the head, or a record's length or type, is impossible;
+     *                                the messages before it are consumed, the corrupt one is not
      */
     int poll(MessageHandler handler, int limit);
 
     /**
-     * Polls until the ring is empty or blocked; returns the number of messages handled.
+     * Polls until the ring is empty or blocked by a claim not yet committed, wrapping around the
+     * end of the record area. Messages committed meanwhile are handled too, so a producer that
+     * keeps up keeps it polling.
      *
+     * @param handler receives each message
+     * @return how many messages the handler received
+     * @throws RingCorruptedException as for {@link #poll(MessageHandler, int)}
      * @see #poll(MessageHandler, int)
      */
     int drain(MessageHandler handler);
@@ -308,7 +399,12 @@ public interface MessageRing {
     /**
      * Makes every poll that finds the ring blocked by a claim older than {@code timeout}
      * unblock it, as {@link #unblock(Duration)} does; {@code null} turns it off (the default).
-     * For the consumer thread.
+     * The check runs on every 256th poll that finds nothing. For the consumer thread; it touches
+     * no shared memory.
+     *
+     * @param timeout how old a blocking claim must be, positive, to the millisecond; {@code null}
+     *                for never
+     * @throws IllegalArgumentException if the timeout is zero or negative
      */
     void unblockAfter(Duration timeout);
 
@@ -330,9 +426,12 @@ public interface MessageRing {
      * loses its message and corrupts the ring: choose a timeout far above any pause a producer
      * can have (garbage collection, descheduling), seconds rather than milliseconds.
      *
+     * @param timeout how old a blocking claim must be, positive; measured in whole milliseconds
+     *                (at least 1)
      * @return whether a claim was turned into padding (poll then goes on)
      * @throws IllegalArgumentException if the timeout is not positive
-     * @throws RingCorruptedException   if a length at the head is impossible
+     * @throws RingCorruptedException   if the head, the tail, or a claim's length at the head is
+     *                                  impossible
      */
     boolean unblock(Duration timeout);
 
@@ -340,41 +439,54 @@ public interface MessageRing {
      * Blocks the consumer until a record is ready at the head (a poll will make progress),
      * {@code timeout} passes, or the thread is interrupted (the interrupt status stays set),
      * following the protocol of the ring's {@link SignalBlock}: the blocking counterpart of a
-     * {@link #futexIdleStrategy()} loop, and the same as {@code jshm_ring_wait} in C.
+     * {@link #futexIdleStrategy()} loop, and the same as {@code jshm_ring_wait} in C. A record
+     * may be padding, which the next poll consumes without handing a message over.
      *
-     * @return whether a record is ready
+     * @param timeout the longest wait, not null; zero or negative looks without sleeping; longer
+     *                than {@code Long.MAX_VALUE / 4} nanoseconds (about 73 years) waits without
+     *                limit
+     * @return whether a record is ready; false after the timeout or an interrupt
+     * @throws dev.jshm.ShmException if the kernel refuses the futex wait
      */
     boolean await(Duration timeout);
 
     // ---- liveness -----------------------------------------------------------------------------
 
     /**
-     * When a producer last beat ({@link #clockMillis()}), or 0 if none ever did. A producer beats
-     * on its first claim and then on every 64th (reading the clock costs more than a claim), at
-     * most once a millisecond: a producer that offers seldom should also call
+     * {@return when a producer last beat ({@link #clockMillis()}), or 0 if none ever did} A
+     * producer beats on its first claim and then on every 64th (reading the clock costs more than
+     * a claim), at most once a millisecond: a producer that offers seldom should also call
      * {@link #heartbeatProducer()} on its own schedule.
      */
     long producerHeartbeat();
 
     /**
-     * When the consumer last beat ({@link #clockMillis()}), or 0 if it never did. The consumer
-     * beats on its first poll and then on every 64th, at most once a millisecond; see
+     * {@return when the consumer last beat ({@link #clockMillis()}), or 0 if it never did} The
+     * consumer beats on its first poll and then on every 64th, at most once a millisecond; see
      * {@link #heartbeatConsumer()}.
      */
     long consumerHeartbeat();
 
-    /** The process id of the producer that beat last, or 0. */
+    /** {@return the process id of the producer that beat last, or 0} */
     int producerPid();
 
-    /** The process id of the consumer that beat last, or 0. */
+    /** {@return the process id of the consumer that beat last, or 0} */
     int consumerPid();
 
-    /** Whether a producer beat within {@code maxAge}. */
+    /**
+     * {@return whether a producer beat within {@code maxAge}} False if none ever did.
+     *
+     * @param maxAge the oldest beat that counts, to the millisecond
+     */
     default boolean isProducerAlive(Duration maxAge) {
         return RingHeartbeats.isRecent(producerHeartbeat(), maxAge);
     }
 
-    /** Whether the consumer beat within {@code maxAge}. */
+    /**
+     * {@return whether the consumer beat within {@code maxAge}} False if it never did.
+     *
+     * @param maxAge the oldest beat that counts, to the millisecond
+     */
     default boolean isConsumerAlive(Duration maxAge) {
         return RingHeartbeats.isRecent(consumerHeartbeat(), maxAge);
     }

@@ -12,8 +12,11 @@ import dev.jshm.ShmException;
 public final class RingCorruptedException extends ShmException {
     private static final long serialVersionUID = 1L;
 
+    /** The field that holds an impossible value. */
     private final String field;
+    /** Where the field was read. */
     private final long position;
+    /** The value read. */
     private final long value;
 
     RingCorruptedException(String ring, String operation, String field, long position, long value, String expected) {
@@ -24,17 +27,26 @@ public final class RingCorruptedException extends ShmException {
         this.value = value;
     }
 
-    /** The field that holds an impossible value ({@code "head"}, {@code "tail"}, {@code "record length"}, ...). */
+    /**
+     * {@return the field that holds an impossible value} One of {@code "head"}, {@code "tail"},
+     * {@code "record length"}, {@code "record type"}, {@code "claim length"}.
+     */
     public String field() {
         return field;
     }
 
-    /** The ring position (bytes since creation) of the record, or the value of {@code head} for a header field. */
+    /**
+     * {@return where the value was read} For a record's field, the record's ring position (bytes
+     * since creation), except from {@link MessageRing#commit} and {@link MessageRing#abort},
+     * which give the record's index in the record area (their {@code index} minus 8). For the
+     * head or the tail, the head as this process read it (the tail itself for a tail that is
+     * not 8-aligned).
+     */
     public long position() {
         return position;
     }
 
-    /** The value read. */
+    /** {@return the value read} */
     public long value() {
         return value;
     }

@@ -24,6 +24,7 @@ public final class RingFormatException extends ShmException {
         TOO_SMALL
     }
 
+    /** What is wrong. */
     private final Reason reason;
 
     RingFormatException(Reason reason, String message, String operation) {
@@ -31,7 +32,7 @@ public final class RingFormatException extends ShmException {
         this.reason = reason;
     }
 
-    /** What is wrong. */
+    /** {@return what is wrong} */
     public Reason reason() {
         return reason;
     }

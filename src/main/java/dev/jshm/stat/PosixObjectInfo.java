@@ -37,6 +37,14 @@ public record PosixObjectInfo(String name, FileStat stat) {
     private static final int S_IFREG = 0100000;
     private static final int ENOENT = 2;
 
+    /**
+     * An object's name and status, as given.
+     *
+     * @param name the object's name, such as {@code /orders}; not checked against the POSIX
+     *             naming rules here ({@link #of} and {@link #list()} give valid ones)
+     * @param stat what {@code lstat} says about the file
+     * @throws NullPointerException if {@code name} or {@code stat} is null
+     */
     public PosixObjectInfo {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(stat, "stat");
@@ -46,7 +54,11 @@ public record PosixObjectInfo(String name, FileStat stat) {
      * What {@code /dev/shm} says about the object {@code name} now, without opening it; a symbolic
      * link is not followed. Thread-safe.
      *
+     * @param name the object's name, such as {@code /orders}, or {@code orders} without the slash
+     *             ({@link PosixSegment#validateName})
+     * @return the object's name, with its slash, and its {@code lstat}
      * @throws IllegalArgumentException if the name is not a valid POSIX name
+     *                                  ({@link PosixSegment#validateName})
      * @throws SegmentNotFoundException if there is no such object, or it is not a regular file
      * @throws ShmException             if its attributes cannot be read
      */
@@ -70,16 +82,11 @@ public record PosixObjectInfo(String name, FileStat stat) {
         return new PosixObjectInfo(name, stat);
     }
 
-    /** The object's file, {@code /dev/shm/<name>}. */
+    /** {@return the object's file, {@code /dev/shm/<name>}} */
     public Path path() {
         return DIRECTORY.resolve(name.substring(1));
     }
 
-    /**
-     * The regular files in {@code directory} as objects, by name; see {@link PosixSegment#list()}.
-     *
-     * @throws ShmException if the directory cannot be read
-     */
     /**
      * Every POSIX shared memory object in {@link #DIRECTORY}, by name: what
      * {@link PosixSegment#list()} returns (see there).
@@ -93,6 +100,11 @@ public record PosixObjectInfo(String name, FileStat stat) {
         return list(DIRECTORY);
     }
 
+    /**
+     * The regular files in {@code directory} as objects, by name; see {@link PosixSegment#list()}.
+     *
+     * @throws ShmException if the directory cannot be read
+     */
     static List<PosixObjectInfo> list(Path directory) {
         List<PosixObjectInfo> objects = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {

@@ -4,12 +4,12 @@ import java.time.Instant;
 
 /**
  * What the kernel knows about a System V segment ({@code shmctl(IPC_STAT)}), as {@code ipcs -m -i}
- * shows it.
+ * shows it. A snapshot; immutable, so thread-safe.
  *
  * @param key          the key, {@code 0} ({@code IPC_PRIVATE}) for a private or removed segment
  * @param shmid        the segment's id
  * @param size         the size in bytes
- * @param mode         the permission bits, such as {@code 0600}
+ * @param mode         the permission bits ({@code 0777} at most), such as {@code 0600}
  * @param uid          the owner's user id
  * @param gid          the owner's group id
  * @param cuid         the creator's user id
@@ -17,9 +17,9 @@ import java.time.Instant;
  * @param cpid         the creator's process id
  * @param lpid         the process id of the last attach or detach
  * @param attachments  how many attachments exist now ({@code nattch})
- * @param attachTime   the last attach, {@link Instant#EPOCH} if never
- * @param detachTime   the last detach, {@link Instant#EPOCH} if never
- * @param changeTime   the creation or last {@code IPC_SET}
+ * @param attachTime   the last attach, in whole seconds; {@link Instant#EPOCH} if never
+ * @param detachTime   the last detach, in whole seconds; {@link Instant#EPOCH} if never
+ * @param changeTime   the creation or last {@code IPC_SET}, in whole seconds
  * @param removed      whether the segment is marked for removal ({@code SHM_DEST}): it goes
  *                     when the last attachment does
  * @param locked       whether its pages are locked in RAM ({@code SHM_LOCKED})
@@ -29,8 +29,8 @@ public record SysVStat(int key, int shmid, long size, int mode, long uid, long g
                        Instant changeTime, boolean removed, boolean locked) {
 
     /**
-     * All fields, with the key in hex and the mode in octal as {@code ipcs} shows them:
-     * {@code SysVStat[key=0x00005151, shmid=5, size=4096, mode=0600, ...]}.
+     * {@return all fields, with the key in hex and the mode in octal as {@code ipcs} shows them}
+     * For example {@code SysVStat[key=0x00005151, shmid=5, size=4096, mode=0600, ...]}.
      */
     @Override
     public String toString() {
@@ -40,7 +40,7 @@ public record SysVStat(int key, int shmid, long size, int mode, long uid, long g
                 attachTime, detachTime, changeTime, removed, locked);
     }
 
-    /** The permission bits as {@code ls} shows them: {@code rw-------}. */
+    /** {@return the permission bits as {@code ls} shows them, such as {@code rw-------}} */
     public String permissions() {
         StringBuilder s = new StringBuilder(9);
         for (int shift = 6; shift >= 0; shift -= 3) {

@@ -88,6 +88,7 @@ public final class BackoffIdleStrategy implements IdleStrategy {
         parkNanos = minParkNanos;
     }
 
+    /** {@return the strategy and its parameters, for logs} */
     @Override
     public String toString() {
         return "BackoffIdleStrategy{maxSpins=" + maxSpins + ", maxYields=" + maxYields + ", minPark="

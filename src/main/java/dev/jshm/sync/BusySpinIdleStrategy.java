@@ -7,6 +7,10 @@ package dev.jshm.sync;
  */
 public final class BusySpinIdleStrategy implements IdleStrategy {
 
+    /** The strategy; it has no parameters. */
+    public BusySpinIdleStrategy() {
+    }
+
     @Override
     public void idle(int workCount) {
         if (workCount > 0) {
@@ -19,6 +23,7 @@ public final class BusySpinIdleStrategy implements IdleStrategy {
     public void reset() {
     }
 
+    /** {@return the strategy's name, for logs} */
     @Override
     public String toString() {
         return "BusySpinIdleStrategy";

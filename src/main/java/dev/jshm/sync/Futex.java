@@ -70,6 +70,9 @@ public final class Futex {
      * Sleeps while the int at {@code offset} is {@code expected}, until woken, interrupted, or
      * the timeout passes.
      *
+     * @param segment  the segment that holds the word
+     * @param offset   where the word is: a multiple of 4, with 4 bytes inside the segment
+     * @param expected the value read last; the call sleeps only while the word still holds it
      * @param timeout how long to wait at most; {@code null} waits without limit; zero or negative
      *                only checks the value ({@link WaitResult#VALUE_CHANGED} or
      *                {@link WaitResult#TIMED_OUT}); {@code Long.MAX_VALUE / 4} nanoseconds (about 73
@@ -79,9 +82,13 @@ public final class Futex {
      *         {@link WaitResult#TIMED_OUT} after at least {@code timeout}, or
      *         {@link WaitResult#INTERRUPTED} when the thread is interrupted (before or during the
      *         wait; the interrupt status stays set)
-     * @throws SegmentFaultException if the word is in memory another process cut off (a
-     *                               truncated POSIX object or file)
-     * @throws ShmException          if the kernel refuses the wait
+     * @throws IndexOutOfBoundsException if the word is not inside the segment
+     * @throws IllegalArgumentException  if {@code offset} (or the word's address) is not a multiple of 4
+     * @throws IllegalStateException     if the segment is closed, before the wait or between two
+     *                                   of its slices
+     * @throws SegmentFaultException     if the word is in memory another process cut off (a
+     *                                   truncated POSIX object or file)
+     * @throws ShmException              if the kernel refuses the wait
      */
     public static WaitResult await(Segment segment, long offset, int expected, Duration timeout) {
         Objects.requireNonNull(segment, "segment");
@@ -119,10 +126,16 @@ public final class Futex {
      * Wakes at most {@code count} threads (in any process) waiting on the int at {@code offset}.
      * Change the word before waking (see {@link Futex}).
      *
-     * @param count how many to wake, at least 1; {@link Integer#MAX_VALUE} wakes all
+     * @param segment the segment that holds the word
+     * @param offset  where the word is: a multiple of 4, with 4 bytes inside the segment
+     * @param count   how many to wake, at least 1; {@link Integer#MAX_VALUE} wakes all
      * @return how many were woken (0 when none was waiting)
-     * @throws IllegalArgumentException if {@code count} is less than 1
-     * @throws SegmentFaultException    if the word is in memory another process cut off
+     * @throws IllegalArgumentException  if {@code count} is less than 1, or {@code offset} is not
+     *                                   a multiple of 4
+     * @throws IndexOutOfBoundsException if the word is not inside the segment
+     * @throws IllegalStateException     if the segment is closed
+     * @throws SegmentFaultException     if the word is in memory another process cut off
+     * @throws ShmException              if the kernel refuses the wake
      */
     public static int wake(Segment segment, long offset, int count) {
         Objects.requireNonNull(segment, "segment");
@@ -136,6 +149,4 @@ public final class Futex {
         }
         return rc;
     }
-
-    /** Nanoseconds, at least 0; a timeout too long for a {@code long} of nanoseconds waits without limit. */
 }

@@ -62,12 +62,23 @@ public final class FutexIdleStrategy implements IdleStrategy {
     private int spins;
     private int yields;
 
-    /** With the defaults: 100 spins, 10 yields, sleeps of at most 100 ms. */
+    /**
+     * With the defaults: 100 spins, 10 yields, sleeps of at most 100 ms.
+     *
+     * @param segment where the signal block lives
+     * @param offset  where it starts: a multiple of 4, with {@link #SIZE} bytes inside the segment
+     * @throws IndexOutOfBoundsException if the 8 bytes do not fit
+     * @throws IllegalArgumentException  if {@code offset} is not a multiple of 4
+     * @throws ReadOnlySegmentException  if the segment is read-only (waiting announces itself)
+     * @throws IllegalStateException     if the segment is closed
+     */
     public FutexIdleStrategy(Segment segment, long offset) {
         this(segment, offset, DEFAULT_MAX_SPINS, DEFAULT_MAX_YIELDS, DEFAULT_MAX_PARK);
     }
 
     /**
+     * With counts and a longest sleep of one's own.
+     *
      * @param segment   where the signal block lives
      * @param offset    where it starts: a multiple of 4, with {@link #SIZE} bytes inside the segment
      * @param maxSpins  spins after work before yielding (0 for none)
@@ -77,12 +88,21 @@ public final class FutexIdleStrategy implements IdleStrategy {
      * @throws IllegalArgumentException  if {@code offset} is not a multiple of 4, a count is
      *                                   negative, or {@code maxPark} is not positive
      * @throws ReadOnlySegmentException  if the segment is read-only (waiting announces itself)
+     * @throws IllegalStateException     if the segment is closed
      */
     public FutexIdleStrategy(Segment segment, long offset, int maxSpins, int maxYields, Duration maxPark) {
         this(new SignalBlock(segment, offset), maxSpins, maxYields, maxPark);
     }
 
-    /** On a signal block of one's own (a ring's, for instance). */
+    /**
+     * On a signal block of one's own (a ring's, for instance).
+     *
+     * @param block     the block to sleep on
+     * @param maxSpins  spins after work before yielding (0 for none)
+     * @param maxYields yields after spinning before sleeping (0 for none)
+     * @param maxPark   the longest single sleep on the futex
+     * @throws IllegalArgumentException if a count is negative, or {@code maxPark} is not positive
+     */
     public FutexIdleStrategy(SignalBlock block, int maxSpins, int maxYields, Duration maxPark) {
         Objects.requireNonNull(block, "block");
         Objects.requireNonNull(maxPark, "maxPark");
@@ -106,9 +126,14 @@ public final class FutexIdleStrategy implements IdleStrategy {
      * {@link SignalBlock} and calls {@link SignalBlock#signal()}: this method checks its
      * arguments on every call.
      *
+     * @param segment where the signal block lives
+     * @param offset  where it starts: a multiple of 4, with {@link #SIZE} bytes inside the segment
      * @return 1 if it found sleepers and woke them, else 0
      * @throws IndexOutOfBoundsException if the 8 bytes do not fit
      * @throws IllegalArgumentException  if {@code offset} is not a multiple of 4
+     * @throws ReadOnlySegmentException  if the segment is read-only
+     * @throws IllegalStateException     if the segment is closed
+     * @throws SegmentFaultException     if another process cut the block off
      */
     public static int signal(Segment segment, long offset) {
         return new SignalBlock(segment, offset).signal() ? 1 : 0;
@@ -159,6 +184,7 @@ public final class FutexIdleStrategy implements IdleStrategy {
         yields = 0;
     }
 
+    /** {@return the strategy, its parameters and its signal block, for logs} */
     @Override
     public String toString() {
         return "FutexIdleStrategy{maxSpins=" + maxSpins + ", maxYields=" + maxYields + ", maxPark=" + maxPark + ", " + block + "}";

@@ -11,8 +11,10 @@ package dev.jshm.sync;
  * }
  * }</pre>
  *
- * <p>Implementations keep per-thread state (how long the thread has been idle), so an instance
- * belongs to one thread and is not thread-safe.
+ * <p>Thread-safety: an implementation that counts how long the thread has been idle
+ * ({@link BackoffIdleStrategy}, {@link FutexIdleStrategy}) belongs to one thread; the stateless
+ * ones ({@link BusySpinIdleStrategy}, {@link YieldingIdleStrategy}, {@link SleepingIdleStrategy})
+ * may be shared by any number of threads.
  */
 public interface IdleStrategy {
 
@@ -20,6 +22,9 @@ public interface IdleStrategy {
      * Called after each unit of work with how much was done. {@code workCount > 0} resets the
      * strategy and returns at once; {@code 0} means nothing was done, and the strategy idles
      * for a while (how long depends on the strategy and on how long the thread has been idle).
+     *
+     * @param workCount how much the last poll did: greater than 0 after work, 0 (or less) when
+     *                  there was nothing to do
      */
     void idle(int workCount);
 

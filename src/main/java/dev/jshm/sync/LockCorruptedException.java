@@ -9,9 +9,11 @@ import dev.jshm.ShmException;
  * bytes was read or written. The message names the segment, the offset and what was found.
  *
  * <p>Thrown by a lock attempt that finds an impossible state (a thread id the kernel cannot
- * issue, flags without an owner, a wrong magic), and by {@link RobustLock#unlock()} and
- * {@link RobustLock#markConsistent()} when the calling thread acquired the lock and the word
- * no longer names it. What the lock protected cannot be trusted either; only
+ * issue, flags without an owner, a wrong magic), by {@link RobustLock#attach} on an impossible
+ * word (a wrong magic there means no lock: {@link IllegalArgumentException}), by
+ * {@link RobustLock#isHeldByCurrentThread()} on a wrong magic, and by {@link RobustLock#unlock()}
+ * and {@link RobustLock#markConsistent()} on a wrong magic or when the calling thread acquired
+ * the lock and the word no longer names it. What the lock protected cannot be trusted either; only
  * {@link RobustLock#initialize} makes a usable lock there again, when no process uses it.
  */
 public class LockCorruptedException extends ShmException {
@@ -20,11 +22,16 @@ public class LockCorruptedException extends ShmException {
     /** EUCLEAN ("Structure needs cleaning") on Linux: what the C library answers for a corrupt lock. */
     static final int EUCLEAN = 117;
 
+    /** Where the lock lives in its segment. */
     private final long offset;
+    /** The lock word found. */
     private final long word;
+    /** The magic found. */
     private final long magic;
 
     /**
+     * An exception with the lock's state as found.
+     *
      * @param message   the whole message
      * @param operation the call that found the corruption
      * @param offset    where the lock lives in its segment
@@ -38,17 +45,20 @@ public class LockCorruptedException extends ShmException {
         this.magic = magic;
     }
 
-    /** Where the lock lives in its segment. */
+    /** {@return where the lock lives in its segment} */
     public long offset() {
         return offset;
     }
 
-    /** The 64-bit lock word found right after the corruption was noticed. */
+    /**
+     * {@return the 64-bit lock word found right after the corruption was noticed} 0 when the
+     * lock's bytes could not be read then (the message says why).
+     */
     public long word() {
         return word;
     }
 
-    /** The 64-bit magic found right after the corruption was noticed. */
+    /** {@return the 64-bit magic found right after the corruption was noticed} 0 as for {@link #word()}. */
     public long magic() {
         return magic;
     }

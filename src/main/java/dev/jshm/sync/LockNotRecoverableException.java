@@ -14,7 +14,12 @@ public class LockNotRecoverableException extends ShmException {
     /** ENOTRECOVERABLE on Linux. */
     static final int ENOTRECOVERABLE = 131;
 
-    /** @param message the whole message, @param operation the refused call */
+    /**
+     * An exception for a refused lock attempt.
+     *
+     * @param message   the whole message
+     * @param operation the refused call
+     */
     public LockNotRecoverableException(String message, String operation) {
         super(message, operation, ENOTRECOVERABLE, "ENOTRECOVERABLE");
     }

@@ -16,7 +16,12 @@ public class OwnerDiedException extends ShmException {
     /** EOWNERDEAD on Linux. */
     static final int EOWNERDEAD = 130;
 
-    /** @param message the whole message, @param operation the call that acquired the lock */
+    /**
+     * An exception for a lock acquired from a dead holder.
+     *
+     * @param message   the whole message
+     * @param operation the call that acquired the lock
+     */
     public OwnerDiedException(String message, String operation) {
         super(message, operation, EOWNERDEAD, "EOWNERDEAD");
     }

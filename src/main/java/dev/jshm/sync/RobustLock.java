@@ -132,9 +132,15 @@ public final class RobustLock {
      * ({@link LockNotRecoverableException}) lock again is the way to replace it, when no process
      * uses it.
      *
+     * @param segment the segment that holds the lock
+     * @param offset  where the lock starts: a multiple of {@link #ALIGNMENT}, with {@link #SIZE}
+     *                bytes inside the segment
+     * @return the new lock
      * @throws IndexOutOfBoundsException if {@link #SIZE} bytes at {@code offset} do not fit
      * @throws IllegalArgumentException  if {@code offset} is not a multiple of {@link #ALIGNMENT}
      * @throws ReadOnlySegmentException  if the segment is read-only
+     * @throws IllegalStateException     if the segment is closed
+     * @throws SegmentFaultException     if another process cut the lock's bytes off
      */
     public static RobustLock initialize(Segment segment, long offset) {
         Objects.requireNonNull(segment, "segment");
@@ -148,11 +154,16 @@ public final class RobustLock {
     /**
      * The lock that {@link #initialize} made at {@code offset}, possibly in another process.
      *
+     * @param segment the segment that holds the lock
+     * @param offset  where {@link #initialize} made it
+     * @return the lock
      * @throws IllegalArgumentException  if the memory there does not hold such a lock (never
      *                                   initialized, or a wrong offset), or the offset is misaligned
      * @throws LockCorruptedException    if it holds one whose word was overwritten
      * @throws IndexOutOfBoundsException if {@link #SIZE} bytes at {@code offset} do not fit
      * @throws ReadOnlySegmentException  if the segment is read-only (locking writes the lock)
+     * @throws IllegalStateException     if the segment is closed
+     * @throws SegmentFaultException     if another process cut the lock's bytes off
      */
     public static RobustLock attach(Segment segment, long offset) {
         Objects.requireNonNull(segment, "segment");
@@ -172,12 +183,12 @@ public final class RobustLock {
         return lock;
     }
 
-    /** The segment the lock lives in. */
+    /** {@return the segment the lock lives in} */
     public Segment segment() {
         return segment;
     }
 
-    /** Where the lock lives in its segment. */
+    /** {@return where the lock lives in its segment} */
     public long offset() {
         return offset;
     }
@@ -248,7 +259,8 @@ public final class RobustLock {
      *
      * @throws IllegalMonitorStateException if this thread does not hold the lock
      * @throws LockCorruptedException       if this thread acquired the lock and the word no longer
-     *                                      names it (someone overwrote it; it is left as found)
+     *                                      names it, or the magic is wrong (someone overwrote
+     *                                      them; they are left as found)
      * @throws IllegalStateException        if the segment is closed
      */
     public void unlock() {
@@ -314,9 +326,11 @@ public final class RobustLock {
     }
 
     /**
-     * Whether the calling thread holds the lock.
+     * {@return whether the calling thread holds the lock} For assertions and diagnostics: the
+     * answer comes from the lock word, which names the owner.
      *
      * @throws LockCorruptedException if the lock's magic was overwritten
+     * @throws IllegalStateException  if the segment is closed
      */
     public boolean isHeldByCurrentThread() {
         int rc = MEMORY.lockHeld(segment, "isHeldByCurrentThread", offset);
@@ -329,6 +343,7 @@ public final class RobustLock {
         return rc == 1;
     }
 
+    /** {@return the lock's offset and segment, for logs and messages} */
     @Override
     public String toString() {
         return "RobustLock at offset " + offset + " of " + segment;
@@ -336,11 +351,6 @@ public final class RobustLock {
 
     // ---- internals ----------------------------------------------------------------------------
 
-    /**
-     * After a native call on the lock's bytes, before its result is read: throws
-     * {@link SegmentFaultException} if they were cut off (the C code then worked on zero pages,
-     * and what it answered says nothing about the lock). Keeps the mapping reachable until here.
-     */
     /** Checks the lock's range and the calling thread; returns the lock's key for {@link LockHolder}. */
     private long acquirable(String operation) {
         long key = MEMORY.lockKey(segment, operation, offset);

@@ -95,11 +95,16 @@ public final class SignalBlock {
     private final boolean truncatable;
 
     /**
-     * @param offset where the block starts in {@code segment}: a multiple of 4 with {@link #SIZE}
-     *               bytes inside it
+     * The block at {@code offset}, as it is (nothing is written): a new block must start as 8 zero
+     * bytes, as a new segment's memory does.
+     *
+     * @param segment the segment that holds the block
+     * @param offset  where the block starts in {@code segment}: a multiple of 4 with {@link #SIZE}
+     *                bytes inside it
      * @throws IndexOutOfBoundsException if the block does not fit
      * @throws IllegalArgumentException  if the offset is not a multiple of 4
      * @throws ReadOnlySegmentException  if the segment is read-only
+     * @throws IllegalStateException     if the segment is closed
      */
     public SignalBlock(Segment segment, long offset) {
         Objects.requireNonNull(segment, "segment");
@@ -110,12 +115,12 @@ public final class SignalBlock {
         this.truncatable = segment.truncatable();
     }
 
-    /** The segment the block is in. */
+    /** {@return the segment the block is in} */
     public Segment segment() {
         return segment;
     }
 
-    /** Where the block starts in {@link #segment()}. */
+    /** {@return where the block starts in {@link #segment()}} */
     public long offset() {
         return offset;
     }
@@ -152,6 +157,8 @@ public final class SignalBlock {
     /**
      * The consumer's first step: the value of the word, for a later {@link #await}. Read it before
      * {@link #announce()} and before the last look for work.
+     *
+     * @return the futex word, to pass to {@link #await} as {@code observed}
      */
     public int word() {
         int word = (int) INT.getVolatile(block, WORD_OFFSET);
@@ -177,6 +184,9 @@ public final class SignalBlock {
      * The consumer's last step, after {@link #word()}, {@link #announce()} and a look that found
      * no work: sleeps while the word still holds {@code observed}, at most {@code timeout}.
      *
+     * @param observed what {@link #word()} returned before the announcement
+     * @param timeout  the longest sleep, as for {@link Futex#await}: {@code null} for no limit
+     * @return how the sleep ended, as {@link Futex#await} tells it
      * @throws IllegalStateException if the segment is closed
      * @see Futex#await
      */
@@ -184,7 +194,7 @@ public final class SignalBlock {
         return Futex.await(segment, offset + WORD_OFFSET, observed, timeout);
     }
 
-    /** The sleepers flag, for monitoring and tests: non-zero when a consumer may be asleep. */
+    /** {@return the sleepers flag, for monitoring and tests: non-zero when a consumer may be asleep} */
     public int sleepers() {
         int sleepers = (int) INT.getVolatile(block, SLEEPERS_OFFSET);
         checkBacked("sleepers");
@@ -213,6 +223,7 @@ public final class SignalBlock {
         return (int) INT.getAndAdd(block, index, delta);
     }
 
+    /** {@return the block's offset and segment, for logs and messages} */
     @Override
     public String toString() {
         return "SignalBlock(offset=" + offset + ") of " + segment;

@@ -21,7 +21,12 @@ public final class SleepingIdleStrategy implements IdleStrategy {
         this(DEFAULT_PERIOD);
     }
 
-    /** @throws IllegalArgumentException if {@code period} is not positive */
+    /**
+     * Sleeps {@code period} on each idle call.
+     *
+     * @param period how long each idle call parks; the system rounds it up to its timer's resolution
+     * @throws IllegalArgumentException if {@code period} is not positive
+     */
     public SleepingIdleStrategy(Duration period) {
         if (period.isNegative() || period.isZero()) {
             throw new IllegalArgumentException("SleepingIdleStrategy period must be positive: " + period);
@@ -41,6 +46,7 @@ public final class SleepingIdleStrategy implements IdleStrategy {
     public void reset() {
     }
 
+    /** {@return the strategy and its period, for logs} */
     @Override
     public String toString() {
         return "SleepingIdleStrategy{period=" + Duration.ofNanos(periodNanos) + "}";

@@ -157,6 +157,7 @@ class PosixListTest {
         assertEquals(8, PosixObjectInfo.of("/" + prefix + "target").stat().size());
         // Python's spelling of the same name, without the slash.
         assertEquals(8, PosixObjectInfo.of(prefix + "target").stat().size());
+        assertEquals("/" + prefix + "target", PosixObjectInfo.of(prefix + "target").name(), "reported with its slash");
         assertThrows(IllegalArgumentException.class, () -> PosixObjectInfo.of("two/parts"));
     }
 

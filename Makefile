@@ -6,7 +6,7 @@ JAVA ?= java
 JAR  := target/jshm.jar
 CC   ?= gcc
 
-.PHONY: all build test demo demo-aarch64 clean asan toolchain
+.PHONY: all build test demo demo-aarch64 javadoc clean asan toolchain
 
 all: build
 
@@ -35,6 +35,11 @@ demo: build
 ARM64_JAVA ?= /usr/lib/jvm/java-17-openjdk-arm64/bin/java
 demo-aarch64: build
 	echo "Hello from jshm on aarch64: written by Java, read back from shared memory" | qemu-aarch64 -L / $(ARM64_JAVA) -jar $(JAR) demo
+
+## javadoc: the library's API documentation (doclint on: a warning or an error fails it) in target/reports/apidocs
+##   (compiled first: the javadoc plugin finds the module descriptor among the classes)
+javadoc:
+	$(MVN) compile javadoc:javadoc
 
 clean:
 	$(MVN) -q clean

@@ -110,8 +110,8 @@ final class FaultWord {
         return new FaultWord(slot, WORDS.slice(slot * Long.BYTES, Long.BYTES), previous);
     }
 
-    /** Frees the slot; only just before the range is unmapped. */
-    void unregister() {
+    /** Frees {@code slot}; only just before its range is unmapped. */
+    static void unregister(int slot) {
         Native.faultUnregister(slot);
     }
 

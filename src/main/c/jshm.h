@@ -163,16 +163,21 @@ int jshm_unmap(void *addr, size_t len);
  *
  * `base` and `len` are a whole mapping, page aligned, that stays mapped (by it, or by memory
  * that replaced it in place) until jshm_fault_unregister: unregister before the final munmap,
- * never after. The table is fixed: at most JSHM_FAULT_MAX_RANGES ranges at once (-ENOSPC).
+ * never after. The table is fixed: at most JSHM_FAULT_MAX_RANGES ranges at once (-ENOSPC), as
+ * many as a process may have mappings by default (vm.max_map_count is 65530), so that a process
+ * that keeps closed mappings until its collector unmaps them does not run out of slots first.
  * Registration and unregistration are thread-safe; the handler takes no lock. Mappings on
  * hugetlbfs cannot be replaced a page at a time: their faults go to the previous handler. */
-#define JSHM_FAULT_MAX_RANGES 8192
+#define JSHM_FAULT_MAX_RANGES 65536
 
 /* Returns the range's slot (>= 0) or -errno. */
 int jshm_fault_register(void *base, size_t len, void *origin, int read_only);
 
 /* The slot's fault word (8-byte aligned, valid for the life of the process), NULL for a bad slot. */
 int64_t *jshm_fault_word(int slot);
+
+/* Every slot's fault word: an array of JSHM_FAULT_MAX_RANGES, slot i's at index i. */
+int64_t *jshm_fault_words(void);
 
 /* Frees the slot; -EINVAL if it is not registered. */
 int jshm_fault_unregister(int slot);

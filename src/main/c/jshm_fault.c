@@ -33,14 +33,21 @@ struct jshm_fault_range {
     uintptr_t end;    /* base + mapped length */
     uintptr_t origin; /* the address that offsets in the fault word count from */
     int prot;
-    int64_t fault;    /* the fault word: lowest replaced offset from origin, INT64_MAX if none */
 };
 
 #define JSHM_SLOT_FREE 1u /* odd: never matches */
 
 static struct jshm_fault_range ranges[JSHM_FAULT_MAX_RANGES];
+/* Each slot's fault word: the lowest replaced offset from origin, INT64_MAX if none. Apart from
+ * the ranges, in one array, so that Java reads them all through one buffer made once. */
+static int64_t words[JSHM_FAULT_MAX_RANGES];
 /* Slots at or above this index have never been used: the handler scans only below it. */
 static int used_slots;
+/* Where registration starts looking for a free slot: a hint, not a promise (a racing
+ * unregistration may free a slot below it), so a search that finds nothing above it looks below
+ * it before giving up. It keeps registration O(1) while thousands of closed mappings wait for
+ * the collector to unmap them. */
+static int free_hint;
 static struct sigaction previous;
 static size_t page_size;
 /* 0: not installed, 1: being installed, 2: installed. */
@@ -95,7 +102,7 @@ static int heal(uintptr_t addr)
          * zero pages there (and so takes no fault of its own) can only do so after this mmap
          * took effect, which the kernel makes visible to it after this store: its own read of
          * the fault word, after its access, then sees the fault. */
-        lower_to(&r->fault, page > origin ? (int64_t)(page - origin) : 0);
+        lower_to(&words[i], page > origin ? (int64_t)(page - origin) : 0);
         long p = syscall(SYS_mmap, (void *)page, (size_t)(end - page), prot,
                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, (off_t)0);
         if (p == -1 || (uintptr_t)p != page)
@@ -184,15 +191,10 @@ failed:;
     return -err;
 }
 
-int jshm_fault_register(void *base, size_t len, void *origin, int read_only)
+/* Claims and fills the first free slot in [from, to); its index, or -1 if none is free. */
+static int claim(uintptr_t b, size_t len, uintptr_t origin, int read_only, int from, int to)
 {
-    uintptr_t b = (uintptr_t)base;
-    if (len == 0 || (uintptr_t)origin < b || (uintptr_t)origin - b >= len || len > UINTPTR_MAX - b)
-        return -EINVAL;
-    int rc = install();
-    if (rc < 0)
-        return rc;
-    for (int i = 0; i < JSHM_FAULT_MAX_RANGES; i++) {
+    for (int i = from; i < to; i++) {
         struct jshm_fault_range *r = &ranges[i];
         uint64_t s = __atomic_load_n(&r->state, __ATOMIC_ACQUIRE);
         /* A never-used slot is 0; a free one is odd and not being filled (odd after even). */
@@ -204,9 +206,9 @@ int jshm_fault_register(void *base, size_t len, void *origin, int read_only)
             continue;
         __atomic_store_n(&r->base, b, __ATOMIC_RELAXED);
         __atomic_store_n(&r->end, b + len, __ATOMIC_RELAXED);
-        __atomic_store_n(&r->origin, (uintptr_t)origin, __ATOMIC_RELAXED);
+        __atomic_store_n(&r->origin, origin, __ATOMIC_RELAXED);
         __atomic_store_n(&r->prot, read_only ? PROT_READ : PROT_READ | PROT_WRITE, __ATOMIC_RELAXED);
-        __atomic_store_n(&r->fault, INT64_MAX, __ATOMIC_RELAXED);
+        __atomic_store_n(&words[i], INT64_MAX, __ATOMIC_RELAXED);
         int used = __atomic_load_n(&used_slots, __ATOMIC_RELAXED);
         while (used <= i && !__atomic_compare_exchange_n(&used_slots, &used, i + 1, 0,
                                                          __ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
@@ -215,12 +217,37 @@ int jshm_fault_register(void *base, size_t len, void *origin, int read_only)
         __atomic_store_n(&r->state, filling + 1u, __ATOMIC_RELEASE);
         return i;
     }
-    return -ENOSPC;
+    return -1;
+}
+
+int jshm_fault_register(void *base, size_t len, void *origin, int read_only)
+{
+    uintptr_t b = (uintptr_t)base;
+    if (len == 0 || (uintptr_t)origin < b || (uintptr_t)origin - b >= len || len > UINTPTR_MAX - b)
+        return -EINVAL;
+    int rc = install();
+    if (rc < 0)
+        return rc;
+    int hint = __atomic_load_n(&free_hint, __ATOMIC_RELAXED);
+    int slot = claim(b, len, (uintptr_t)origin, read_only, hint, JSHM_FAULT_MAX_RANGES);
+    if (slot < 0 && hint > 0)
+        slot = claim(b, len, (uintptr_t)origin, read_only, 0, hint);
+    if (slot < 0)
+        return -ENOSPC;
+    /* Only forward from the value this search started at: a racing unregistration that lowered
+     * the hint keeps it lower. */
+    __atomic_compare_exchange_n(&free_hint, &hint, slot + 1, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+    return slot;
 }
 
 int64_t *jshm_fault_word(int slot)
 {
-    return slot >= 0 && slot < JSHM_FAULT_MAX_RANGES ? &ranges[slot].fault : NULL;
+    return slot >= 0 && slot < JSHM_FAULT_MAX_RANGES ? &words[slot] : NULL;
+}
+
+int64_t *jshm_fault_words(void)
+{
+    return words;
 }
 
 int jshm_fault_unregister(int slot)
@@ -232,6 +259,11 @@ int jshm_fault_unregister(int slot)
     if (s == 0 || (s & 1u) != 0)
         return -EINVAL;
     /* Live 4k+4 -> free 4k+5 (JSHM_SLOT_FREE modulo 4). */
-    return __atomic_compare_exchange_n(&r->state, &s, s + 1u, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)
-        ? 0 : -EINVAL;
+    if (!__atomic_compare_exchange_n(&r->state, &s, s + 1u, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return -EINVAL;
+    int hint = __atomic_load_n(&free_hint, __ATOMIC_RELAXED);
+    while (slot < hint && !__atomic_compare_exchange_n(&free_hint, &hint, slot, 0, __ATOMIC_RELAXED,
+                                                       __ATOMIC_RELAXED)) {
+    }
+    return 0;
 }

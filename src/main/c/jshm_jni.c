@@ -155,12 +155,12 @@ static jint jshm_jni_faultRegister(JNIEnv *env, jclass clazz, jlong base, jlong 
     return jshm_fault_register(to_ptr(base), (size_t)length, to_ptr(origin), readOnly == JNI_TRUE);
 }
 
-/* A buffer over the slot's 8-byte fault word; NULL for a bad slot. */
-static jobject jshm_jni_faultWord(JNIEnv *env, jclass clazz, jint slot)
+/* A buffer over every slot's fault word, slot i's at byte 8 * i. */
+static jobject jshm_jni_faultWords(JNIEnv *env, jclass clazz)
 {
     (void)clazz;
-    int64_t *word = jshm_fault_word(slot);
-    return word == NULL ? NULL : (*env)->NewDirectByteBuffer(env, word, (jlong)sizeof *word);
+    return (*env)->NewDirectByteBuffer(env, jshm_fault_words(),
+                                       (jlong)(JSHM_FAULT_MAX_RANGES * sizeof(int64_t)));
 }
 
 static jint jshm_jni_faultUnregister(JNIEnv *env, jclass clazz, jint slot)
@@ -541,7 +541,7 @@ static const JNINativeMethod jshm_natives[] = {
     {"sysvLock", "(IZ)I", (void *)jshm_jni_sysvLock},
     {"pageSize", "()J", (void *)jshm_jni_pageSize},
     {"faultRegister", "(JJJZ)I", (void *)jshm_jni_faultRegister},
-    {"faultWord", "(I)Ljava/nio/ByteBuffer;", (void *)jshm_jni_faultWord},
+    {"faultWords", "()Ljava/nio/ByteBuffer;", (void *)jshm_jni_faultWords},
     {"faultUnregister", "(I)I", (void *)jshm_jni_faultUnregister},
     {"retire", "(JJ)I", (void *)jshm_jni_retire},
     {"unmap", "(JJ)I", (void *)jshm_jni_unmap},

@@ -47,9 +47,15 @@ final class FaultWord {
     /** The word's value while no memory of the mapping was replaced. */
     static final long NONE = Long.MAX_VALUE;
     /** How many mappings can be registered at once: {@code JSHM_FAULT_MAX_RANGES} in {@code jshm.h}. */
-    static final int MAX_RANGES = 8192;
+    static final int MAX_RANGES = 65536;
 
     private static final VarHandle WORD = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    /**
+     * Every slot's word, made once: a registration takes a Java slice of it, where a buffer of
+     * its own would be a JNI call back into Java ({@code NewDirectByteBuffer}) per mapping. The
+     * class is first used by a registration, after the library was loaded.
+     */
+    private static final ByteBuffer WORDS = Native.faultWords();
 
     /** The table slot, released when the mapping is unmapped. */
     final int slot;
@@ -101,11 +107,11 @@ final class FaultWord {
                             + " counting closed ones whose buffers (views) are still reachable"
                             : null);
         }
-        return new FaultWord(slot, Native.faultWord(slot), previous);
+        return new FaultWord(slot, WORDS.slice(slot * Long.BYTES, Long.BYTES), previous);
     }
 
-    /** Frees the slot; only just before the range is unmapped. */
-    void unregister() {
+    /** Frees {@code slot}; only just before its range is unmapped. */
+    static void unregister(int slot) {
         Native.faultUnregister(slot);
     }
 

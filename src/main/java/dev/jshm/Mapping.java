@@ -1,10 +1,11 @@
 package dev.jshm;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One range of memory mapped into this process, seen from Java as direct {@link ByteBuffer}s,
@@ -73,7 +74,7 @@ final class Mapping {
         this.length = length;
         this.readOnly = readOnly;
         this.faults = faults;
-        this.unmapper = new Unmapper(base, length, faults);
+        this.unmapper = new Unmapper(base, length, faults == null ? Unmapper.NO_SLOT : faults.slot);
         int count = (int) ((size + CHUNK_SIZE - 1) >>> CHUNK_SHIFT);
         this.chunks = new ByteBuffer[count];
         for (int i = 0; i < count; i++) {
@@ -166,7 +167,7 @@ final class Mapping {
     }
 
     private ByteBuffer newRoot(long offset, int capacity) {
-        unmapper.roots.incrementAndGet();
+        unmapper.addRoot();
         ByteBuffer root = Native.newDirectBuffer(address + offset, capacity);
         CLEANER.register(root, unmapper);
         ByteBuffer buffer = readOnly ? root.asReadOnlyBuffer() : root;
@@ -175,28 +176,48 @@ final class Mapping {
 
     /**
      * Unmaps the range when the last root buffer has been collected. It holds no reference to
-     * the mapping or its buffers (that would keep them reachable forever).
+     * the mapping or its buffers (that would keep them reachable forever), and as little as it
+     * can: every collection between a close and the unmap copies it, with its cleaner
+     * registration, for each segment closed since the one before.
      */
     private static final class Unmapper implements Runnable {
+        static final int NO_SLOT = -1;
+        private static final VarHandle ROOTS;
+
+        static {
+            try {
+                ROOTS = MethodHandles.lookup().findVarHandle(Unmapper.class, "roots", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         private final long address;
-        private final FaultWord faults;
+        /** The mapping's slot in the fault table ({@link FaultWord#slot}), or {@link #NO_SLOT}. */
+        private final int faultSlot;
         /** Widened by {@link #retire} for huge page mappings, before any root can be collected. */
         volatile long length;
-        final AtomicInteger roots = new AtomicInteger();
+        /** Root buffers not yet collected. */
+        @SuppressWarnings("unused") // through ROOTS
+        private volatile int roots;
 
-        Unmapper(long address, long length, FaultWord faults) {
+        Unmapper(long address, long length, int faultSlot) {
             this.address = address;
-            this.faults = faults;
+            this.faultSlot = faultSlot;
             this.length = length;
+        }
+
+        void addRoot() {
+            ROOTS.getAndAdd(this, 1);
         }
 
         @Override
         public void run() {
-            if (roots.decrementAndGet() == 0) {
+            if ((int) ROOTS.getAndAdd(this, -1) == 1) {
                 // Before the munmap, never after: the handler may only ever replace memory that
                 // is still ours.
-                if (faults != null) {
-                    faults.unregister();
+                if (faultSlot != NO_SLOT) {
+                    FaultWord.unregister(faultSlot);
                 }
                 if (Native.unmap(address, length) == -Errors.EINVAL) {
                     // Never retired, and a huge page mapping: unmap whole huge pages.

@@ -91,8 +91,11 @@ final class Native {
      */
     static native int faultRegister(long base, long length, long origin, boolean readOnly);
 
-    /** A buffer over the slot's fault word (8 bytes, native order not yet set), or null for a bad slot. */
-    static native ByteBuffer faultWord(int slot);
+    /**
+     * A buffer over every slot's fault word, slot {@code i}'s at byte {@code 8 * i} (native order
+     * not yet set). The words live as long as the process.
+     */
+    static native ByteBuffer faultWords();
 
     static native int faultUnregister(int slot);
 

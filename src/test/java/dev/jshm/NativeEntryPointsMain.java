@@ -154,7 +154,7 @@ public final class NativeEntryPointsMain {
     private static void exercisePosixAndFiles(Path mapped) throws Exception {
         String name = "/jshm-entry-points-" + ProcessHandle.current().pid();
         try (PosixSegment posix = PosixSegment.create(name, 8192)) {
-            called("posixOpen", "geteuid", "fileStat", "fileGrow", "map", "faultRegister", "faultWord");
+            called("posixOpen", "geteuid", "fileStat", "fileGrow", "map", "faultRegister", "faultWords");
             posix.putLong(0, 1);
             posix.lock();
             posix.unlock();
@@ -189,7 +189,7 @@ public final class NativeEntryPointsMain {
         // The fault table's refusals (its unregistration runs when a mapping is collected).
         check(Native.faultRegister(0, -1, 0, false) == -Errors.EINVAL, "faultRegister negative length");
         check(Native.faultRegister(8192, 4096, 0, false) == -Errors.EINVAL, "faultRegister origin outside the range");
-        check(Native.faultWord(-1) == null && Native.faultWord(FaultWord.MAX_RANGES) == null, "faultWord of a bad slot");
+        check(Native.faultWords().capacity() == FaultWord.MAX_RANGES * Long.BYTES, "faultWords covers every slot");
         check(Native.faultUnregister(-1) == -Errors.EINVAL && Native.faultUnregister(FaultWord.MAX_RANGES - 1) == -Errors.EINVAL,
                 "faultUnregister of a bad or free slot");
         called("faultUnregister");

@@ -557,11 +557,12 @@ final class Summary {
                     .append("once its buffers are collected. By default `PosixSegment.create` also reserves the memory ")
                     .append("(`posix_fallocate`: a full /dev/shm fails at create, not with SIGBUS later), which ")
                     .append("allocates every page, so `posixReservedCycle` compares it with C doing the same. What ")
-                    .append("else a JVM adds: a process whose threads have run on both cores, so each `munmap` or ")
-                    .append("`mmap(MAP_FIXED)` must shoot down the other core's TLB (an inter-processor interrupt that ")
-                    .append("on a VM exits to the hypervisor, which the single-threaded C baseline never needs), and ")
-                    .append("the Java objects around a mapping (the segment, its `Mapping`, a direct `ByteBuffer` per ")
-                    .append("GiB, a `Cleaner` registration). These are one-time costs per segment: open segments once ")
+                    .append("else a JVM adds: the work on other threads (the `Cleaner`'s `munmap`, which also splits ")
+                    .append("the kernel's record of the neighbouring retired ranges it had merged, and the collections ")
+                    .append("that find the buffers unreachable), and in the calling thread the JNI calls and the Java ")
+                    .append("objects around a mapping (the segment, its `Mapping`, a direct `ByteBuffer` per GiB, a ")
+                    .append("`Cleaner` registration, a slot in the SIGBUS handler's table of POSIX and file mappings, ")
+                    .append("held until the unmap). These are one-time costs per segment: open segments once ")
                     .append("and keep them. ");
         }
         if (touch != null) {

@@ -27,6 +27,8 @@ final class JavaAtomics extends SegmentAtomics {
 
     /** Whether the segment's memory starts on an 8-byte boundary: the same for every mapping of it. */
     private final boolean aligned;
+    /** The segment's {@code guarded}, kept here so that a fast path reads it before its access. */
+    private final boolean guarded;
 
     /**
      * The segment's fast-path buffers ({@link Segment#readBuffer}, {@link Segment#writeBuffer}),
@@ -39,6 +41,7 @@ final class JavaAtomics extends SegmentAtomics {
 
     JavaAtomics(Segment segment) {
         super(segment);
+        this.guarded = segment.guarded;
         // Mappings start on a page boundary plus the file offset's remainder, which never changes.
         this.aligned = (segment.address() & (Long.BYTES - 1)) == 0;
     }
@@ -51,11 +54,14 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public int getIntVolatile(long offset) {
+        boolean check = guarded; // read before the access: an acquire would keep the read after it
         ByteBuffer b = readBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 int result = (int) INT.getVolatile(b, (int) offset);
-                segment.afterAccess("getIntVolatile", offset, Integer.BYTES);
+                if (check) {
+                    segment.afterAccess("getIntVolatile", offset, Integer.BYTES);
+                }
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -76,11 +82,14 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public void putIntVolatile(long offset, int value) {
+        boolean check = guarded; // read before the access: an acquire would keep the read after it
         ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 INT.setVolatile(b, (int) offset, value);
-                segment.afterAccess("putIntVolatile", offset, Integer.BYTES);
+                if (check) {
+                    segment.afterAccess("putIntVolatile", offset, Integer.BYTES);
+                }
                 return;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -99,11 +108,14 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public int getIntAcquire(long offset) {
+        boolean check = guarded; // read before the access: an acquire would keep the read after it
         ByteBuffer b = readBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 int result = (int) INT.getAcquire(b, (int) offset);
-                segment.afterAccess("getIntAcquire", offset, Integer.BYTES);
+                if (check) {
+                    segment.afterAccess("getIntAcquire", offset, Integer.BYTES);
+                }
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -124,11 +136,14 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public void putIntRelease(long offset, int value) {
+        boolean check = guarded; // read before the access: an acquire would keep the read after it
         ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 INT.setRelease(b, (int) offset, value);
-                segment.afterAccess("putIntRelease", offset, Integer.BYTES);
+                if (check) {
+                    segment.afterAccess("putIntRelease", offset, Integer.BYTES);
+                }
                 return;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -147,11 +162,14 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public boolean compareAndSetInt(long offset, int expected, int value) {
+        boolean check = guarded; // read before the access: an acquire would keep the read after it
         ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 boolean result = INT.compareAndSet(b, (int) offset, expected, value);
-                segment.afterAccess("compareAndSetInt", offset, Integer.BYTES);
+                if (check) {
+                    segment.afterAccess("compareAndSetInt", offset, Integer.BYTES);
+                }
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -172,11 +190,14 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public int getAndAddInt(long offset, int delta) {
+        boolean check = guarded; // read before the access: an acquire would keep the read after it
         ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 int result = (int) INT.getAndAdd(b, (int) offset, delta);
-                segment.afterAccess("getAndAddInt", offset, Integer.BYTES);
+                if (check) {
+                    segment.afterAccess("getAndAddInt", offset, Integer.BYTES);
+                }
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -197,11 +218,14 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public int getAndSetInt(long offset, int value) {
+        boolean check = guarded; // read before the access: an acquire would keep the read after it
         ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 int result = (int) INT.getAndSet(b, (int) offset, value);
-                segment.afterAccess("getAndSetInt", offset, Integer.BYTES);
+                if (check) {
+                    segment.afterAccess("getAndSetInt", offset, Integer.BYTES);
+                }
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -222,11 +246,14 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public long getLongVolatile(long offset) {
+        boolean check = guarded; // read before the access: an acquire would keep the read after it
         ByteBuffer b = readBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 long result = (long) LONG.getVolatile(b, (int) offset);
-                segment.afterAccess("getLongVolatile", offset, Long.BYTES);
+                if (check) {
+                    segment.afterAccess("getLongVolatile", offset, Long.BYTES);
+                }
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -247,11 +274,14 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public void putLongVolatile(long offset, long value) {
+        boolean check = guarded; // read before the access: an acquire would keep the read after it
         ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 LONG.setVolatile(b, (int) offset, value);
-                segment.afterAccess("putLongVolatile", offset, Long.BYTES);
+                if (check) {
+                    segment.afterAccess("putLongVolatile", offset, Long.BYTES);
+                }
                 return;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -270,11 +300,14 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public long getLongAcquire(long offset) {
+        boolean check = guarded; // read before the access: an acquire would keep the read after it
         ByteBuffer b = readBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 long result = (long) LONG.getAcquire(b, (int) offset);
-                segment.afterAccess("getLongAcquire", offset, Long.BYTES);
+                if (check) {
+                    segment.afterAccess("getLongAcquire", offset, Long.BYTES);
+                }
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -295,11 +328,14 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public void putLongRelease(long offset, long value) {
+        boolean check = guarded; // read before the access: an acquire would keep the read after it
         ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 LONG.setRelease(b, (int) offset, value);
-                segment.afterAccess("putLongRelease", offset, Long.BYTES);
+                if (check) {
+                    segment.afterAccess("putLongRelease", offset, Long.BYTES);
+                }
                 return;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -318,11 +354,14 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public boolean compareAndSetLong(long offset, long expected, long value) {
+        boolean check = guarded; // read before the access: an acquire would keep the read after it
         ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 boolean result = LONG.compareAndSet(b, (int) offset, expected, value);
-                segment.afterAccess("compareAndSetLong", offset, Long.BYTES);
+                if (check) {
+                    segment.afterAccess("compareAndSetLong", offset, Long.BYTES);
+                }
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -343,11 +382,14 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public long getAndAddLong(long offset, long delta) {
+        boolean check = guarded; // read before the access: an acquire would keep the read after it
         ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 long result = (long) LONG.getAndAdd(b, (int) offset, delta);
-                segment.afterAccess("getAndAddLong", offset, Long.BYTES);
+                if (check) {
+                    segment.afterAccess("getAndAddLong", offset, Long.BYTES);
+                }
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -368,11 +410,14 @@ final class JavaAtomics extends SegmentAtomics {
 
     @Override
     public long getAndSetLong(long offset, long value) {
+        boolean check = guarded; // read before the access: an acquire would keep the read after it
         ByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 long result = (long) LONG.getAndSet(b, (int) offset, value);
-                segment.afterAccess("getAndSetLong", offset, Long.BYTES);
+                if (check) {
+                    segment.afterAccess("getAndSetLong", offset, Long.BYTES);
+                }
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.

@@ -81,7 +81,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * Whether accesses check the fault word after them: the mapping has one exactly when the kind
      * is {@link #truncatable()} (POSIX objects and files). Never changes.
      */
-    private final boolean guarded;
+    final boolean guarded;
     /**
      * The current mapping's fault word (null for System V), stored before the buffers in
      * {@link #publishBuffers}; kept after close, when no access reaches the fast path.

@@ -26,7 +26,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <pre>CrossProcess quick|full [BASELINE]</pre>
  *
  * <p>BASELINE is the compiled baseline.c: with it, C's cache-line ping-pong and futex wake-up are
- * measured in the same rounds as the Java ways.
+ * measured in the same rounds as the Java ways. The system property {@code jshm.bench.ways}, a
+ * regular expression, keeps only the ways whose name matches it (such as
+ * {@code agrona@.*|jshmRing(Spin|ZeroCopy)@.*}), for a focused run while working on one of them.
  *
  * <p>Scenarios: {@code pingpong} (one cache line each way over a jshm POSIX segment, through a
  * VarHandle on its {@code asByteBuffer()} view: the same protocol as baseline.c's ping-pong),
@@ -147,8 +149,13 @@ public final class CrossProcess {
         }
     }
 
+    private static final java.util.regex.Pattern WAYS = java.util.regex.Pattern.compile(System.getProperty("jshm.bench.ways", ".*"));
+
     private static <T> void runRound(Map<String, Run<T>> ways, Map<String, List<T>> into) throws Exception {
         for (Map.Entry<String, Run<T>> way : ways.entrySet()) {
+            if (!WAYS.matcher(way.getKey()).matches()) {
+                continue;
+            }
             into.computeIfAbsent(way.getKey(), k -> new ArrayList<>()).add(way.getValue().run());
         }
     }

@@ -246,6 +246,19 @@ int jshm_futex_wait(const void *base, size_t size, size_t offset, int32_t expect
 /* Wakes at most `count` (>= 1; INT_MAX for all) waiters on the word; returns how many it woke. */
 int jshm_futex_wake(const void *base, size_t size, size_t offset, int count);
 
+/* The heavy half of an asymmetric fence (membarrier(2), MEMBARRIER_CMD_GLOBAL_EXPEDITED).
+ *
+ * jshm_membarrier_register makes this process a target: afterwards every jshm_membarrier call,
+ * from any process, returns only once each thread of this process that was running has executed
+ * a full memory barrier (an interrupt on its CPU; a thread that was not running passed through a
+ * context switch, which is one). A thread of a registered process may then order a store before
+ * a later load with a compiler barrier alone, against a peer that calls jshm_membarrier between
+ * its own store and load (the signal block's protocol, jshm_ring.c). Both return 0 or -errno:
+ * -ENOSYS (kernel before 4.3), -EINVAL (before 4.16, or the command is not offered), -EPERM (a
+ * seccomp filter). jshm_membarrier_register is idempotent and costs a system call; call it once. */
+int jshm_membarrier_register(void);
+int jshm_membarrier(void);
+
 /* Robust process-shared locks.
  *
  * A lock is JSHM_LOCK_SIZE bytes at an offset aligned to JSHM_LOCK_ALIGNMENT, and those bytes are

@@ -475,6 +475,18 @@ static jint jshm_jni_futexWake(JNIEnv *env, jclass clazz, jlong base, jlong size
     return jshm_futex_wake(to_ptr(base), (size_t)size, (size_t)offset, count);
 }
 
+static jint jshm_jni_membarrierRegister(JNIEnv *env, jclass clazz)
+{
+    (void)env; (void)clazz;
+    return jshm_membarrier_register();
+}
+
+static jint jshm_jni_membarrier(JNIEnv *env, jclass clazz)
+{
+    (void)env; (void)clazz;
+    return jshm_membarrier();
+}
+
 static jint jshm_jni_lockSize(JNIEnv *env, jclass clazz)
 {
     (void)env; (void)clazz;
@@ -580,6 +592,8 @@ static const JNINativeMethod jshm_natives[] = {
     {"atomicGetAndSetLong", "(JJJJ)J", (void *)jshm_jni_atomicGetAndSetLong},
     {"futexWait", "(JJJIJ)I", (void *)jshm_jni_futexWait},
     {"futexWake", "(JJJI)I", (void *)jshm_jni_futexWake},
+    {"membarrierRegister", "()I", (void *)jshm_jni_membarrierRegister},
+    {"membarrier", "()I", (void *)jshm_jni_membarrier},
     {"lockSize", "()I", (void *)jshm_jni_lockSize},
     {"lockAlignment", "()I", (void *)jshm_jni_lockAlignment},
     {"lockSelf", "()J", (void *)jshm_jni_lockSelf},

@@ -44,6 +44,9 @@ _Static_assert(sizeof(_Atomic int64_t) == 8 && sizeof(_Atomic int32_t) == 4, "pl
 
 #define RECORD_HEADER ((uint32_t)JSHM_RING_RECORD_HEADER_LENGTH)
 
+/* The longest sleep of a consumer whose membarrier failed (see wake_consumers): 1 ms. */
+#define JSHM_RING_UNFENCED_SLEEP_NS INT64_C(1000000)
+
 static inline uint32_t align8(uint32_t value)
 {
     return (value + (JSHM_RING_ALIGNMENT - 1)) & ~(JSHM_RING_ALIGNMENT - 1);
@@ -267,21 +270,51 @@ static int64_t claim_space(struct jshm_ring *ring, uint32_t required)
     return tail_index;
 }
 
+/* Whether this process is a target of jshm_membarrier (registered once, on first use): then a
+ * producer's commit needs no fence of its own (wake_consumers). A race between two first calls
+ * registers twice, which is harmless. */
+static int producer_fence_elided(void)
+{
+    static atomic_int state; /* 0: not asked yet; 1: registered; -1: the kernel refused */
+    int s = atomic_load_explicit(&state, memory_order_relaxed);
+    if (s == 0) {
+        s = jshm_membarrier_register() == 0 ? 1 : -1;
+        atomic_store_explicit(&state, s, memory_order_relaxed);
+    }
+    return s > 0;
+}
+
 /* The signal block (docs/ring-format.md, "Blocking"; dev.jshm.SignalBlock is the Java side).
- * A Dekker store->load pattern:
- *   producer: commit (release store of the length); full fence; read sleepers;
- *             if non-zero: exchange it with 0; if that found non-zero: bump the word, FUTEX_WAKE.
- *   consumer (jshm_ring_wait): read the word (w0); exchange sleepers with 1 (seq_cst), then a
- *             seq_cst fence; look at the ring (acquire); FUTEX_WAIT while the word is w0.
- * The two seq_cst fences forbid both our read missing its 1 and its look missing our commit. So either our read comes first, then the commit is before its exchange and
- * its look sees the record; or some producer sees its 1, and the one whose exchange takes it
- * back to 0 bumps the word after the consumer read w0, so its FUTEX_WAIT returns at once
- * (EAGAIN) or it is asleep and the wake reaches it. No wake-up is lost. A consumer that dies
- * asleep leaves one needless wake to the next commit, not one per commit. */
+ * A Dekker store->load pattern with an asymmetric fence:
+ *   producer: commit (release store of the length); a compiler barrier (a full fence if this
+ *             process could not register for membarrier); read sleepers; if non-zero: exchange
+ *             it with 0; if that found non-zero: bump the word, FUTEX_WAKE.
+ *   consumer (jshm_ring_wait): read the word (w0); exchange sleepers with 1 (seq_cst);
+ *             membarrier (MEMBARRIER_CMD_GLOBAL_EXPEDITED), then a seq_cst fence; look at the
+ *             ring (acquire); FUTEX_WAIT while the word is w0.
+ * The membarrier returns only after every running thread of every registered process executed
+ * a full barrier at some point B during the call (a thread not running passed through a context
+ * switch, also a full barrier). Our store and load keep program order (the compiler barrier;
+ * the processor may still let the load pass the store, but not across B). So either our load
+ * comes after B: then it comes after the consumer's exchange, which completed before the call,
+ * and reads its 1 (or a producer's later 0, see below); or our load comes before B: then so does
+ * the commit, which B made visible before the call returned, so the consumer's look sees the
+ * record and it does not sleep. The atomic_signal_fence is exactly the ordering C11 gives between
+ * a thread and a handler interrupting it, which is what the membarrier's interrupt is.
+ * Then, if some producer saw the 1, the one whose exchange takes it back to 0 bumps the word
+ * after the consumer read w0, so its FUTEX_WAIT returns at once (EAGAIN) or it is asleep and the
+ * wake reaches it. No wake-up is lost. A producer that could not register keeps the full fence
+ * (then the two fences alone make the Dekker pattern). A consumer whose membarrier fails cannot
+ * rely on registered producers: it sleeps in slices of at most JSHM_RING_UNFENCED_SLEEP_NS,
+ * so a wake-up is at worst that late. A consumer that dies asleep leaves one needless wake to
+ * the next commit, not one per commit. */
 static void wake_consumers(struct jshm_ring *ring)
 {
     struct jshm_ring_header *h = ring->header;
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (producer_fence_elided())
+        atomic_signal_fence(memory_order_seq_cst);
+    else
+        atomic_thread_fence(memory_order_seq_cst);
     if (atomic_load_explicit(A32(&h->sleepers), memory_order_relaxed) != 0
         && atomic_exchange_explicit(A32(&h->sleepers), 0, memory_order_seq_cst) != 0) {
         atomic_fetch_add_explicit(AU32(&h->futex), 1, memory_order_seq_cst);
@@ -433,8 +466,12 @@ int jshm_ring_wait(struct jshm_ring *ring, int64_t timeout_ns)
      * exchange), look at the ring (acquire), sleep only while the word is what we read. */
     uint32_t seen = atomic_load_explicit(AU32(&h->futex), memory_order_seq_cst);
     atomic_exchange_explicit(A32(&h->sleepers), 1, memory_order_seq_cst);
-    /* The look below is an acquire load, outside the seq_cst order: a seq_cst fence on each
-     * side (this one and wake_consumers') is what C11 needs for the Dekker pattern. */
+    /* The heavy half of the fence that wake_consumers elides; without it, registered producers
+     * may miss the 1 above, so sleep in bounded slices. */
+    if (jshm_membarrier() != 0 && (timeout_ns < 0 || timeout_ns > JSHM_RING_UNFENCED_SLEEP_NS))
+        timeout_ns = JSHM_RING_UNFENCED_SLEEP_NS;
+    /* The look below is an acquire load, outside the seq_cst order: a seq_cst fence here and
+     * the producer's (or the membarrier standing in for it) is what C11 needs for Dekker. */
     atomic_thread_fence(memory_order_seq_cst);
     int ready = record_ready(ring);
     if (ready != 0)

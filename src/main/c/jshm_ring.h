@@ -7,7 +7,7 @@
  * The design is agrona's OneToOneRingBuffer / ManyToOneRingBuffer; docs/ring-format.md is the
  * full description of the layout and the protocol, and this header is its C form.
  *
- * Layout (version 3), all fields in the host's byte order, at an 8-byte aligned address:
+ * Layout (version 4), all fields in the host's byte order, at an 8-byte aligned address:
  *
  *   [0, 512)                header: struct jshm_ring_header, four 128-byte blocks so that what
  *                           producers write, what the consumer writes and the wake-up word
@@ -52,7 +52,7 @@ extern "C" {
 #define JSHM_RING_MAGIC UINT64_C(0x474E49524D48534A)
 /* The layout version this code reads and writes. Any change to the layout or the protocol
  * changes it; attach refuses other versions. */
-#define JSHM_RING_VERSION 3u
+#define JSHM_RING_VERSION 4u
 
 /* Flags, fixed at create. */
 #define JSHM_RING_SINGLE_PRODUCER 0x0u /* one producer thread at a time: a plain store on the tail */

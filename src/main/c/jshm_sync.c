@@ -97,6 +97,34 @@ JSHM_ATOMICS(i64, int64_t)
 
 #undef JSHM_ATOMICS
 
+/* ---- asymmetric fence ---------------------------------------------------------------------- */
+
+/* <linux/membarrier.h> arrived with Linux 4.3 and the GLOBAL_EXPEDITED commands with 4.16: the
+ * values are the kernel's ABI, defined here so that older headers (the glibc 2.17 floor) build. */
+#ifndef __NR_membarrier
+#if defined(__x86_64__)
+#define __NR_membarrier 324
+#elif defined(__aarch64__)
+#define __NR_membarrier 283
+#else
+#error "__NR_membarrier is not known for this architecture"
+#endif
+#endif
+#define JSHM_MEMBARRIER_CMD_GLOBAL_EXPEDITED (1 << 1)
+#define JSHM_MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED (1 << 2)
+
+int jshm_membarrier_register(void)
+{
+    long r = syscall(__NR_membarrier, JSHM_MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED, 0, 0);
+    return r < 0 ? -errno : 0;
+}
+
+int jshm_membarrier(void)
+{
+    long r = syscall(__NR_membarrier, JSHM_MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0, 0);
+    return r < 0 ? -errno : 0;
+}
+
 /* ---- futexes ------------------------------------------------------------------------------ */
 
 int jshm_futex_wait(const void *base, size_t size, size_t offset, int32_t expected,

@@ -183,6 +183,12 @@ final class Native {
     /** @return how many waiters were woken, or {@code -errno} */
     static native int futexWake(long base, long size, long offset, int count);
 
+    /** {@code jshm_membarrier_register}: 0 or {@code -errno}. */
+    static native int membarrierRegister();
+
+    /** {@code jshm_membarrier} (MEMBARRIER_CMD_GLOBAL_EXPEDITED): 0 or {@code -errno}. */
+    static native int membarrier();
+
     /** {@code JSHM_LOCK_SIZE}, for the layout test (Java uses {@link dev.jshm.internal.SegmentMemory#LOCK_SIZE}). */
     static native int lockSize();
 

@@ -47,6 +47,16 @@ final class SegmentMemoryBridge implements SegmentMemory {
     }
 
     @Override
+    public int membarrierRegister() {
+        return Native.membarrierRegister();
+    }
+
+    @Override
+    public int membarrier() {
+        return Native.membarrier();
+    }
+
+    @Override
     public long lockKey(Segment segment, String operation, long offset) {
         Mapping m = lock(segment, operation, offset);
         return (m.address + offset) ^ KEY_MIX;

@@ -83,6 +83,23 @@ public interface SegmentMemory {
      */
     long lockKey(Segment segment, String operation, long offset);
 
+    /**
+     * Registers this process as a target of {@link #membarrier()} from any process
+     * ({@code MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED}); touches no memory.
+     *
+     * @return 0, or {@code -errno}: {@code -ENOSYS}, {@code -EINVAL} (a kernel before 4.16),
+     * {@code -EPERM} (a seccomp filter)
+     */
+    int membarrierRegister();
+
+    /**
+     * {@code membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED)}: returns once every running thread of
+     * every registered process executed a full memory barrier; touches no memory.
+     *
+     * @return 0 or {@code -errno}
+     */
+    int membarrier();
+
     /** {@code jshm_lock_init} at {@code offset}; throws {@link dev.jshm.NativeUnavailableException} without natives. */
     int lockInit(Segment segment, String operation, long offset);
 

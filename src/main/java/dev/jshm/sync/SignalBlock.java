@@ -32,38 +32,49 @@ import java.util.Objects;
  *     back to 0, then increments the word and wakes every sleeper.</li>
  * </ul>
  *
- * <p>Why no wake-up is lost (a Dekker store-to-load pattern). Producer: publish (the caller's
- * release store), full fence, read {@code sleepers}; if non-zero: exchange it with 0, increment
- * the word, {@code FUTEX_WAKE} all. Consumer: read the word ({@code w0}), exchange
- * {@code sleepers} with 1, full fence, look for work (acquire), and {@code FUTEX_WAIT} only while
- * the word is {@code w0}. The two full fences forbid both loads missing the other's store, so
- * either
+ * <p>Why no wake-up is lost (a Dekker store-to-load pattern, with an asymmetric fence). Producer:
+ * publish (the caller's release store), a compiler barrier, read {@code sleepers}; if non-zero:
+ * exchange it with 0, increment the word, {@code FUTEX_WAKE} all. Consumer: read the word
+ * ({@code w0}), exchange {@code sleepers} with 1, {@code membarrier(2)}
+ * ({@code MEMBARRIER_CMD_GLOBAL_EXPEDITED}), a full fence, look for work (acquire), and
+ * {@code FUTEX_WAIT} only while the word is {@code w0}. Every process that may signal registers
+ * for that membarrier once ({@code MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED}, when this class is
+ * initialised; the C ring on its first commit). The membarrier returns only after every running
+ * thread of every registered process executed a full memory barrier at some point B during the
+ * call (an interrupt on its CPU; a thread that was not running passed through a context switch,
+ * which is one). The producer's publish and read stay in program order in the instructions it
+ * executes (the compiler barrier, argued at {@link #signal}); the processor may let the read
+ * pass the publish (x86's store buffer, aarch64's weaker order), but not across B. So either
  * <ol>
- * <li>the producer's read of {@code sleepers} comes before the consumer's exchange: then the
- *     publish, which is before that read, is visible to the consumer's look, and it does not
- *     sleep; or</li>
- * <li>some producer reads the consumer's 1, or a later value: the producer that exchanges it
- *     back to 0 increments the word after that, so after the consumer read {@code w0}; the
+ * <li>the producer's read comes before B: then so does the publish, which B made visible before
+ *     the membarrier returned, so before the consumer's look, and the consumer does not sleep;
+ *     or</li>
+ * <li>the producer's read comes after B: then after the consumer's exchange, which was complete
+ *     (a locked instruction, and the system call's own barrier on entry) before the membarrier
+ *     began: it reads the consumer's 1, or a later value. The producer that exchanges it back
+ *     to 0 increments the word after that, so after the consumer read {@code w0}; the
  *     consumer's {@code FUTEX_WAIT} then finds the word changed and returns at once, or the
  *     consumer is already asleep and the wake reaches it.</li>
  * </ol>
+ * Where the kernel refuses the registration ({@code ENOSYS} before Linux 4.3, {@code EINVAL}
+ * before 4.16, {@code EPERM} under a seccomp filter), this process's producers execute a full
+ * fence instead, and the pattern holds with the consumer's full fence alone. Where a consumer's
+ * membarrier fails, registered producers may miss its announcement: it then sleeps in slices of
+ * at most {@link #UNFENCED_SLEEP} and looks again after each, so a wake-up is at worst that
+ * late, never lost.
  * Clearing {@code sleepers} on the producer side is what makes the block heal itself: a consumer
  * that dies asleep, or whose segment is closed under it, leaves at most one needless wake to
  * the next producer, never a wake per signal forever. A consumer that sets the flag and then
  * finds work leaves the same single needless wake behind.
  *
- * <p>Cost: a signal without sleepers is a full fence and one load, no locked read-modify-write
- * and no system call; a sleeping consumer pays the exchange. The fence is the price of the
- * guarantee: it makes the producer wait until its publish has left the store buffer (on x86 a
- * {@code lock}ed instruction), which a ring without sleeping consumers (agrona's) does not pay.
- * The cheaper asymmetric form, where the producer keeps only a compiler barrier and the rare
- * sleeper issues {@code membarrier(2)} ({@code MEMBARRIER_CMD_GLOBAL_EXPEDITED}) to fence every
- * producer's CPU, is not available to Java producers: the Java memory model has no store-to-load
- * ordering weaker than a full fence (a release store may sink below a later load, and only
- * {@code fullFence} or two volatile accesses, which compile to the same {@code lock}ed
- * instruction, forbid it). Batching the check (reading {@code sleepers} every n-th signal)
- * would let a consumer sleep through the last n - 1 commits of a burst, so it is not done:
- * a batch of messages ({@code MessageRing.offerBatch}) pays one fence for all of them.
+ * <p>Cost: a signal without sleepers is one load, no fence, no locked read-modify-write and no
+ * system call; a consumer that is about to sleep pays the exchange and the membarrier (an
+ * interrupt to each CPU that runs a registered process: microseconds, on a path that then
+ * sleeps in the kernel anyway). A full fence per signal, the symmetric form, makes the producer
+ * wait until its publish has left the store buffer, which costs most when the consumer is
+ * reading that very cache line; a ring without sleeping consumers (agrona's) pays nothing.
+ * Batching the check (reading {@code sleepers} every n-th signal) would let a consumer sleep
+ * through the last n - 1 commits of a burst, so it is not done.
  *
  * <p>Truncation: every method checks the block's 8 bytes after touching them
  * ({@link Segment#checkBacked}) and throws {@link SegmentFaultException} if another process cut
@@ -86,7 +97,22 @@ public final class SignalBlock {
     /** Where the sleepers flag is in the block. */
     public static final int SLEEPERS_OFFSET = 4;
 
+    /**
+     * The longest sleep of a consumer whose membarrier failed: registered producers may then miss
+     * its announcement, so it looks again after at most this long.
+     */
+    public static final Duration UNFENCED_SLEEP = Duration.ofMillis(1);
+
     private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+
+    /**
+     * Whether this process is a target of the consumers' membarrier, so that {@link #signal}
+     * needs no fence of its own. Decided once: registration is for the life of the process.
+     */
+    private static final boolean SIGNAL_FENCE_ELIDED = Secrets.segmentMemory().membarrierRegister() == 0;
+
+    /** Set when a consumer's membarrier failed in this process: sleeps are cut into slices from then on. */
+    private static volatile boolean sleepInSlices;
 
     private final Segment segment;
     private final long offset;
@@ -132,9 +158,26 @@ public final class SignalBlock {
      * @return whether it found sleepers (and woke them)
      */
     public boolean signal() {
-        // Store (the caller's publish) -> load (sleepers): only a full fence orders them.
-        VarHandle.fullFence();
-        int sleepers = (int) INT.getVolatile(block, SLEEPERS_OFFSET);
+        // Store (the caller's publish) -> load (sleepers). With the membarrier registered (see
+        // the class comment), the load only has to stay after the store in the instructions this
+        // thread executes, and acquireFence gives that to every HotSpot compiler without a fence
+        // instruction on x86: C2 makes it a LoadFence node, a MemBar whose memory input is the
+        // whole memory state (all alias slices, so the caller's release store is scheduled
+        // before it) and whose memory output every later access depends on (so the load below
+        // is scheduled after it); it emits nothing on x86-64 and dmb ishld on aarch64. C1 emits
+        // memory accesses in bytecode order and the fence as membar_acquire (again nothing on
+        // x86-64); the interpreter executes them in order, and its Unsafe.loadFence is a C++
+        // compiler barrier at least. The JMM alone would allow the load to pass the store (only
+        // a full fence forbids that in its words): what orders them for the consumer is the
+        // membarrier's barrier on this CPU, not the memory model. Without the registration:
+        // a full fence, the symmetric form.
+        if (SIGNAL_FENCE_ELIDED) {
+            VarHandle.acquireFence();
+        } else {
+            VarHandle.fullFence();
+        }
+        // Opaque: read on every call, never hoisted out of a caller's loop.
+        int sleepers = (int) INT.getOpaque(block, SLEEPERS_OFFSET);
         checkBacked("signal");
         if (sleepers == 0) {
             return false;
@@ -174,15 +217,25 @@ public final class SignalBlock {
     public void announce() {
         exchangeInt(SLEEPERS_OFFSET, 1);
         checkBacked("announce");
+        // The heavy half of the asymmetric fence (class comment): every registered producer's
+        // publish before its read of sleepers is visible when this returns, or that read sees
+        // the 1 above. The kernel's own barriers on system call entry and exit order it after
+        // the exchange and before the look.
+        if (Secrets.segmentMemory().membarrier() != 0) {
+            sleepInSlices = true;
+        }
         // The exchange is volatile, but the look that follows may be a plain acquire load, which
         // the memory model lets move before a volatile write; the fence pins it after (on x86
-        // the locked exchange already is one). The producer's half is the fence in signal().
+        // the locked exchange already is one). It is also the whole consumer half against a
+        // producer that could not register and keeps its full fence.
         VarHandle.fullFence();
     }
 
     /**
      * The consumer's last step, after {@link #word()}, {@link #announce()} and a look that found
-     * no work: sleeps while the word still holds {@code observed}, at most {@code timeout}.
+     * no work: sleeps while the word still holds {@code observed}, at most {@code timeout}. May
+     * return sooner ({@link WaitResult#TIMED_OUT} after {@link #UNFENCED_SLEEP}, when this
+     * process's membarrier failed): look for work again after any return.
      *
      * @param observed what {@link #word()} returned before the announcement
      * @param timeout  the longest sleep, as for {@link Futex#await}: {@code null} for no limit
@@ -191,6 +244,11 @@ public final class SignalBlock {
      * @see Futex#await
      */
     public WaitResult await(int observed, Duration timeout) {
+        if (sleepInSlices && (timeout == null || timeout.compareTo(UNFENCED_SLEEP) > 0)) {
+            // A registered producer may have missed the announcement: the caller looks again
+            // after the slice (a spurious return, which every caller handles already).
+            timeout = UNFENCED_SLEEP;
+        }
         return Futex.await(segment, offset + WORD_OFFSET, observed, timeout);
     }
 

@@ -151,7 +151,7 @@ class RingLayoutTest {
 
         segment.putLong(0, RingDescriptor.MAGIC);
         segment.putInt(RingDescriptor.VERSION_OFFSET, 1);
-        refused(segment, 0, RingFormatException.Reason.UNSUPPORTED_VERSION, "layout version 1 is not supported (this code reads version 3)");
+        refused(segment, 0, RingFormatException.Reason.UNSUPPORTED_VERSION, "layout version 1 is not supported (this code reads version " + RingDescriptor.VERSION + ")");
         assertTrue(cAttach(segment, 0).startsWith("attach rc=-93 error=EPROTONOSUPPORT"));
 
         segment.putInt(RingDescriptor.VERSION_OFFSET, RingDescriptor.VERSION);

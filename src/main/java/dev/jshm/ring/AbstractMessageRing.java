@@ -362,10 +362,12 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
     }
 
     /**
-     * Commit: the release store of the length publishes the record, and the signal block's
-     * fence orders it before the read of the sleepers flag (see {@link SignalBlock}). The check
-     * after it covers the whole operation: the claim, the caller's writes of the message, and
-     * the commit.
+     * Commit: the release store of the length publishes the record (it pairs with the consumer's
+     * acquire load of the length: the type and payload written before it are visible with it),
+     * and the signal block orders it before its read of the sleepers flag (see
+     * {@link SignalBlock}). The check after it covers the whole operation: the claim, the
+     * caller's writes of the message, the commit, and the signal block, which is inside the
+     * ring's header ({@link SignalBlock#signalInCheckedRange}).
      */
     private void commitRecord(int recordIndex, int recordLength, String operation) {
         INT.setRelease(records, recordIndex, recordLength);
@@ -501,10 +503,10 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
         }
     }
 
-    /** Wakes sleeping consumers after a commit. */
+    /** Wakes sleeping consumers after a commit; the caller checks the ring's backing after it. */
     private void signal(String operation) {
         try {
-            signal.signal();
+            signal.signalInCheckedRange();
         } catch (SegmentFaultException e) {
             throw asRing(operation, e);
         }

@@ -153,11 +153,44 @@ public final class SignalBlock {
 
     /**
      * The producer's side, after it published: wakes every consumer that may be asleep. Without
-     * sleepers it is a full fence and one load.
+     * sleepers it is one load (and a full fence where this process could not register for the
+     * membarrier: {@link #signalFenceElided()}).
      *
      * @return whether it found sleepers (and woke them)
      */
     public boolean signal() {
+        int sleepers = sleepersAfterPublish();
+        checkBacked("signal");
+        return sleepers != 0 && wakeSleepers();
+    }
+
+    /**
+     * {@link #signal()} for a caller that checks, after this call, a range of the segment that
+     * holds the block ({@link Segment#checkBacked}): a message ring checks its whole memory after
+     * every operation, so one check covers its records and this block. The common path (no
+     * sleepers) leaves the check to the caller: a flag read from the zero pages that replaced
+     * truncated memory reads 0, so nothing is done with it before the caller's check throws. The
+     * rare path (sleepers) checks the block itself before it wakes anyone.
+     *
+     * @return whether it found sleepers (and woke them)
+     */
+    public boolean signalInCheckedRange() {
+        return sleepersAfterPublish() != 0 && wakeSleepers();
+    }
+
+    /**
+     * Whether this process signals without a fence: it is registered as a target of the
+     * consumers' {@code membarrier(2)} (see the class comment).
+     *
+     * @return true when registered; false where the kernel refused the registration, and
+     * {@link #signal} then executes a full fence
+     */
+    public static boolean signalFenceElided() {
+        return SIGNAL_FENCE_ELIDED;
+    }
+
+    /** The fence after the caller's publish, then the flag. */
+    private int sleepersAfterPublish() {
         // Store (the caller's publish) -> load (sleepers). With the membarrier registered (see
         // the class comment), the load only has to stay after the store in the instructions this
         // thread executes, and acquireFence gives that to every HotSpot compiler without a fence
@@ -177,12 +210,7 @@ public final class SignalBlock {
             VarHandle.fullFence();
         }
         // Opaque: read on every call, never hoisted out of a caller's loop.
-        int sleepers = (int) INT.getOpaque(block, SLEEPERS_OFFSET);
-        checkBacked("signal");
-        if (sleepers == 0) {
-            return false;
-        }
-        return wakeSleepers();
+        return (int) INT.getOpaque(block, SLEEPERS_OFFSET);
     }
 
     /** The rare half of {@link #signal}: clear the flag, change the word, wake. */

@@ -724,9 +724,10 @@ final class Summary {
                         .append(ns(aP50.get())).append(" with Agrona. ");
             }
             md.append("What jshm's `MessageRing` does per message beyond Agrona's `OneToOneRingBuffer`, in the ring ")
-                    .append("code this run measured: each commit is followed by a full fence and a read of the ring's ")
-                    .append("sleepers flag, so that a consumer asleep on the futex is never missed (the futex word itself is ")
-                    .append("only touched when a consumer announced itself; Agrona's consumers never sleep); every ")
+                    .append("code this run measured: each commit is followed by a read of the ring's sleepers flag, so ")
+                    .append("that a consumer asleep on the futex is never missed (no fence: a consumer about to sleep calls ")
+                    .append("`membarrier(2)` instead, which fences every producer's CPU; the futex word itself is only ")
+                    .append("touched when a consumer announced itself; Agrona's consumers never sleep); every ")
                     .append("length, head and tail read from shared memory is checked before use; every 64th `offer` ")
                     .append("and `poll` reads the clock for the heartbeats")
                     .append(clock.map(c -> " (one read costs " + ns(c) + " here)").orElse(""))

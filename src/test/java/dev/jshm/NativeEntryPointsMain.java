@@ -3,6 +3,7 @@ package dev.jshm;
 import dev.jshm.sync.Futex;
 import dev.jshm.sync.OwnerDiedException;
 import dev.jshm.sync.RobustLock;
+import dev.jshm.sync.SignalBlock;
 import dev.jshm.sync.WaitResult;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -220,6 +221,13 @@ public final class NativeEntryPointsMain {
             check(Futex.await(segment, 24, 5, Duration.ofMillis(1)) == WaitResult.VALUE_CHANGED, "futex value changed");
             check(Futex.wake(segment, 24, 1) == 0, "futex wake with no waiter");
             called("futexWait", "futexWake");
+            // The signal block registers this process for membarrier when it is initialised, and
+            // announcing a sleeper issues one.
+            SignalBlock block = new SignalBlock(segment, 32);
+            block.announce();
+            check(block.sleepers() == 1, "signal block announcement");
+            check(block.signal(), "signal block wakes the announced sleeper");
+            called("membarrierRegister", "membarrier");
 
             check(Native.lockSize() == RobustLock.SIZE && Native.lockAlignment() == RobustLock.ALIGNMENT, "lock layout");
             called("lockSize", "lockAlignment");

@@ -120,7 +120,8 @@ public final class FutexIdleStrategy implements IdleStrategy {
     }
 
     /**
-     * The producer's side: after a full fence, reads the sleepers flag and, only if a consumer
+     * The producer's side: reads the sleepers flag (after a full fence only where this process
+     * could not register for the consumers' membarrier, see {@link SignalBlock}) and, only if a consumer
      * may be asleep, clears it, increments the word at {@code offset} and wakes every consumer
      * asleep on it. Call it after publishing each item. A producer that signals often keeps one
      * {@link SignalBlock} and calls {@link SignalBlock#signal()}: this method checks its

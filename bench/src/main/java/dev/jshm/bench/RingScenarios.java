@@ -12,7 +12,6 @@ import dev.jshm.PosixSegment;
 import dev.jshm.ring.MessageHandler;
 import dev.jshm.ring.MessageRing;
 import dev.jshm.ring.ProducerMode;
-import dev.jshm.sync.BusySpinIdleStrategy;
 import dev.jshm.sync.IdleStrategy;
 
 /**
@@ -39,9 +38,26 @@ final class RingScenarios {
         return CONTROL + index * span;
     }
 
+    /**
+     * The spinning ways spin bare, as AgronaScenarios' loops and baseline.c's do, so that the
+     * rings are compared and not the idle strategies: {@code BusySpinIdleStrategy} executes
+     * {@code Thread.onSpinWait()} (x86 {@code pause}, up to ~140 cycles) on each empty poll,
+     * which delays the sight of a message that arrives during it.
+     */
     private static IdleStrategy idle(MessageRing ring, boolean futex) {
-        return futex ? ring.futexIdleStrategy() : new BusySpinIdleStrategy();
+        return futex ? ring.futexIdleStrategy() : BARE_SPIN;
     }
+
+    private static final IdleStrategy BARE_SPIN = new IdleStrategy() {
+        @Override
+        public void idle(int workCount) {
+            // poll again at once
+        }
+
+        @Override
+        public void reset() {
+        }
+    };
 
     // ---- round trips -----------------------------------------------------------------------------
 

@@ -173,8 +173,8 @@ public final class Report {
                         in C). `cPingPong`: one cache line each way, spinning. `jshmViewPingPong`: the same \
                         protocol over a jshm POSIX segment through a VarHandle on its view. `agrona`: a \
                         32-byte message through two `OneToOneRingBuffer`s in one mapped /dev/shm file. \
-                        `jshmRingSpin`/`jshmRingFutex`: jshm's `MessageRing`, copying `offer`, spinning or \
-                        with the ring's `FutexIdleStrategy`; `jshmRingZeroCopy` (32 B) and \
+                        `jshmRingSpin`/`jshmRingFutex`: jshm's `MessageRing`, copying `offer`, spinning bare \
+                        (the same loop as Agrona's: no `pause`) or with the ring's `FutexIdleStrategy`; `jshmRingZeroCopy` (32 B) and \
                         `jshmRingZeroCopy4K` (4 KiB): claim, write in place, commit, read in place, so the \
                         bytes of the message are never copied. \
                         The mean includes the rare long stalls (a vCPU descheduled by the host); the \

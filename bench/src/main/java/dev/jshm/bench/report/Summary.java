@@ -718,7 +718,8 @@ final class Summary {
             Optional<Measurement> spin = find("RoundTrip", "p50", "", "jshmRingSpin");
             Optional<Measurement> clock = find("Clock", "clock_gettime", "", "c");
             md.append("**jshm's ring against Agrona.** Both are single-producer rings of records with a length ")
-                    .append("header, in shared memory, polled by a spinning consumer. ");
+                    .append("header, in shared memory, polled by a consumer that spins bare (no `pause`: the same loop ")
+                    .append("for both; `jshmRingFutex` uses the ring's futex idle strategy). ");
             if (spin.isPresent() && aP50.isPresent()) {
                 md.append("At p50 a ring round trip takes ").append(ns(spin.get())).append(" with jshm and ")
                         .append(ns(aP50.get())).append(" with Agrona. ");
@@ -731,8 +732,7 @@ final class Summary {
                     .append("length, head and tail read from shared memory is checked before use; every 64th `offer` ")
                     .append("and `poll` reads the clock for the heartbeats")
                     .append(clock.map(c -> " (one read costs " + ns(c) + " here)").orElse(""))
-                    .append("; `BusySpinIdleStrategy` executes `Thread.onSpinWait()` (x86 `pause`) on each turn, where ")
-                    .append("the Agrona and C loops here spin bare; `offer` copies from a `byte[]` (the echo side copies ")
+                    .append("; `offer` copies from a `byte[]` (the echo side copies ")
                     .append("the message out of the ring first); and every call checks that the segment is open and ")
                     .append("its arguments. This run does not time those one by one. ");
             Optional<Measurement> spinTp = find("Throughput", "oneWay", "32", "jshmRingSpin");

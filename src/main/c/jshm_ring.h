@@ -177,7 +177,10 @@ typedef void (*jshm_ring_handler)(int32_t type, const void *message, size_t leng
 int jshm_ring_poll(struct jshm_ring *ring, jshm_ring_handler handler, void *arg, int limit);
 
 /* Blocks the consumer until a record is ready at the head, `timeout_ns` passes (< 0: no limit)
- * or a signal arrives. Producers wake it after they commit. Returns 1 when a record is ready,
+ * or a signal arrives. Producers wake it after they commit. Before it sleeps it announces itself
+ * and calls membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED), which stands in for a fence in every
+ * producer's commit (see wake_consumers in jshm_ring.c); where that call fails it sleeps at most
+ * 1 ms at a time. Returns 1 when a record is ready,
  * 0 when not (timed out, interrupted: poll and wait again), -EBADMSG for an impossible head,
  * -errno on failure. Leaves nothing to undo: the producer that wakes it clears `sleepers`. */
 int jshm_ring_wait(struct jshm_ring *ring, int64_t timeout_ns);

@@ -732,8 +732,8 @@ final class Summary {
                     .append("length, head and tail read from shared memory is checked before use; every 64th `offer` ")
                     .append("and `poll` reads the clock for the heartbeats")
                     .append(clock.map(c -> " (one read costs " + ns(c) + " here)").orElse(""))
-                    .append("; `offer` copies from a `byte[]` (the echo side copies ")
-                    .append("the message out of the ring first); and every call checks that the segment is open and ")
+                    .append("; `offer` copies from a `byte[]` (the echo side offers the message straight from the ")
+                    .append("ring's view, as Agrona's echo writes from its buffer); and every call checks that the segment is open and ")
                     .append("its arguments. This run does not time those one by one. ");
             Optional<Measurement> spinTp = find("Throughput", "oneWay", "32", "jshmRingSpin");
             Optional<Measurement> futexTp = find("Throughput", "oneWay", "32", "jshmRingFutex");

@@ -94,6 +94,11 @@ class ProtocolFaultTest {
             assertTrue(e.getMessage().startsWith(call.getKey() + " of MessageRing(MANY"), e.getMessage());
             assertTrue(e.getMessage().contains("faulted: the memory from offset "), e.getMessage());
         }
+        // A second attach reads the cut-off header as zeros: a truncation, not "no ring there".
+        SegmentFaultException attach = assertThrows(SegmentFaultException.class, () -> MessageRing.attach(segment, 64 * 1024));
+        assertTrue(attach.getMessage().startsWith("attach of the ring at offset 65536: its header was cut off by a truncation"),
+                attach.getMessage());
+        assertEquals(1, attach.getSuppressed().length, "the format error it explains");
         SignalBlock block = new SignalBlock(segment, ring.futexOffset());
         Map<String, Executable> blockCalls = new LinkedHashMap<>();
         blockCalls.put("signal", block::signal);

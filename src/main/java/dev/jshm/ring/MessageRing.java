@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 import dev.jshm.Segment;
+import dev.jshm.SegmentFaultException;
 import dev.jshm.sync.FutexIdleStrategy;
 import dev.jshm.sync.SignalBlock;
 
@@ -157,9 +158,8 @@ public interface MessageRing {
      * the layout version, the header fields, and that the capacity fits in the segment. The
      * capacity and flags are read once, here: a peer that changes them later changes nothing.
      *
-     * <p>Unlike the methods of a ring, attach does not check the segment's backing: a header that
-     * another process cut off reads as zeros, and attach reports it as
-     * {@link RingFormatException.Reason#NOT_FORMATTED}.
+     * <p>A header that another process cut off (a truncated POSIX object or file) reads as zeros:
+     * attach reports that as a {@link SegmentFaultException}, not as a format error.
      *
      * @param segment where the ring lives, writable
      * @param offset  where the ring starts, as it was given to {@code create}
@@ -171,12 +171,26 @@ public interface MessageRing {
      *                                  recorded capacity
      * @throws IllegalArgumentException if the segment is read-only or the address not 8-byte aligned
      * @throws IllegalStateException    if the segment is closed
+     * @throws SegmentFaultException    if the header was cut off by a truncation
      */
     static MessageRing attach(Segment segment, long offset) {
         Objects.requireNonNull(segment, "segment");
         RingDescriptor.checkRoomForHeader(segment, offset);
         var header = RingDescriptor.headerView(segment, offset, RingDescriptor.HEADER_LENGTH, "attach");
-        RingDescriptor.validate(segment, offset, header);
+        try {
+            RingDescriptor.validate(segment, offset, header);
+        } catch (RingFormatException e) {
+            // A header cut off by a truncation reads as zeros: that is a truncation, and said so.
+            try {
+                segment.checkBacked(offset, RingDescriptor.HEADER_LENGTH);
+            } catch (SegmentFaultException cut) {
+                SegmentFaultException reported = new SegmentFaultException("attach of the ring at offset " + offset
+                        + ": its header was cut off by a truncation (" + cut.getMessage() + ")", e.operation());
+                reported.addSuppressed(e);
+                throw reported;
+            }
+            throw e;
+        }
         return AbstractMessageRing.open(segment, offset, header, header.getInt(RingDescriptor.CAPACITY_OFFSET),
                 header.getInt(RingDescriptor.FLAGS_OFFSET));
     }
@@ -442,9 +456,9 @@ public interface MessageRing {
      * {@link #futexIdleStrategy()} loop, and the same as {@code jshm_ring_wait} in C. A record
      * may be padding, which the next poll consumes without handing a message over.
      *
-     * @param timeout the longest wait, not null; zero or negative looks without sleeping; longer
-     *                than {@code Long.MAX_VALUE / 4} nanoseconds (about 73 years) waits without
-     *                limit
+     * @param timeout the longest wait, not null; zero or negative looks without sleeping;
+     *                {@code Long.MAX_VALUE / 4} nanoseconds (about 73 years) or longer waits without
+     *                limit (the rule of {@link dev.jshm.sync.Futex}'s timeouts too)
      * @return whether a record is ready; false after the timeout or an interrupt
      * @throws dev.jshm.ShmException if the kernel refuses the futex wait
      */

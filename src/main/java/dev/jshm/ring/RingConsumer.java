@@ -17,6 +17,7 @@ import java.nio.ByteOrder;
 import java.time.Duration;
 
 import dev.jshm.SegmentFaultException;
+import dev.jshm.internal.Timeouts;
 import dev.jshm.sync.SignalBlock;
 
 /**
@@ -234,8 +235,8 @@ final class RingConsumer {
      * and changes the word. Nothing to undo at the end: the producer clears the announcement.
      */
     boolean await(Duration timeout) {
-        long timeoutNanos = timeout.isNegative() ? 0 : saturatedNanos(timeout);
-        boolean forever = timeoutNanos > Long.MAX_VALUE / 4;
+        long timeoutNanos = Timeouts.saturatedNanos(timeout);
+        boolean forever = timeoutNanos == Timeouts.FOREVER_NANOS;
         long deadline = System.nanoTime() + (forever ? 0 : timeoutNanos);
         while (true) {
             // Each look checks the ring's backing: a ring cut off reads as empty, and a sleep on a
@@ -262,14 +263,6 @@ final class RingConsumer {
             } catch (SegmentFaultException e) {
                 throw ring.asRing("await", e);
             }
-        }
-    }
-
-    private static long saturatedNanos(Duration duration) {
-        try {
-            return duration.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
         }
     }
 }

@@ -21,11 +21,11 @@ final class Summary {
 
     private static int libraryConstant(String name) {
         try {
-            java.lang.reflect.Field f = Class.forName("dev.jshm.Segment").getDeclaredField(name);
+            java.lang.reflect.Field f = Class.forName("dev.jshm.BulkCopy").getDeclaredField(name);
             f.setAccessible(true);
             return f.getInt(null);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("dev.jshm.Segment." + name + " is gone: update the report", e);
+            throw new IllegalStateException("dev.jshm.BulkCopy." + name + " is gone: update the report", e);
         }
     }
 

@@ -65,8 +65,10 @@ final class AgronaScenarios {
             CrossProcess.finish(child);
             return h;
         } finally {
-            IoUtil.unmap(mapped);
+            // The name first: the mapping outlives it, and an unmap that throws (Agrona's IoUtil
+            // without --add-exports java.base/jdk.internal.misc) then leaves nothing in /dev/shm.
             Files.deleteIfExists(path);
+            IoUtil.unmap(mapped);
         }
     }
 
@@ -113,8 +115,10 @@ final class AgronaScenarios {
             CrossProcess.finish(child);
             return rate;
         } finally {
-            IoUtil.unmap(mapped);
+            // The name first: the mapping outlives it, and an unmap that throws (Agrona's IoUtil
+            // without --add-exports java.base/jdk.internal.misc) then leaves nothing in /dev/shm.
             Files.deleteIfExists(path);
+            IoUtil.unmap(mapped);
         }
     }
 
@@ -166,8 +170,10 @@ final class AgronaScenarios {
             }
             return rate;
         } finally {
-            IoUtil.unmap(mapped);
+            // The name first: the mapping outlives it, and an unmap that throws (Agrona's IoUtil
+            // without --add-exports java.base/jdk.internal.misc) then leaves nothing in /dev/shm.
             Files.deleteIfExists(path);
+            IoUtil.unmap(mapped);
         }
     }
 

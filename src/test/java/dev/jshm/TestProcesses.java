@@ -236,9 +236,14 @@ public final class TestProcesses {
     /** Its last line. */
     public static final String SIGBUS_REPORT_LAST = "Consider using jsig library.";
 
-    /** The lines of that report between its first and last: the handler table and the note on the changed one. */
+    /**
+     * The lines of that report between its first and last: the handler table and the note on the
+     * changed one. When another thread writes to the JVM's log in the middle of a line, the log
+     * breaks the line there (before its {@code <writer>} element), so a handler's description may
+     * also stand on a line of its own, without its signal's name.
+     */
     private static final java.util.regex.Pattern SIGBUS_REPORT_BODY = java.util.regex.Pattern.compile(
-            "Signal Handlers:|\\s+SIG[A-Z0-9]+: .*|\\s+\\*\\*\\* .*");
+            "Signal Handlers:|\\s+SIG[A-Z0-9]+: .*|\\s+\\*\\*\\* .*|\\S.*, mask=[01]+, flags=[A-Z_|a-z]+(, (un)?blocked)?");
 
     /**
      * {@code output} without the report that {@code -Xcheck:jni} prints (to stdout, once, from its

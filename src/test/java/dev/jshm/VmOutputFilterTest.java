@@ -1,0 +1,52 @@
+package dev.jshm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The tests allow one report of the JVM's ({@code -Xcheck:jni}'s, about jshm's SIGBUS handler) and
+ * nothing else: the filter drops that report however the JVM's log breaks its lines, and keeps
+ * every other line.
+ */
+class VmOutputFilterTest {
+
+    private static final String MASK = "mask=11100100010111111101111111111110";
+
+    @Test
+    void theReportIsDroppedAlsoWhenAnotherThreadBreaksOneOfItsLines(@TempDir Path dir) throws IOException {
+        Path log = dir.resolve("vm.log");
+        Files.writeString(log, String.join("\n",
+                "<hotspot_log version='160 1'>",
+                "<tty>",
+                "<writer thread='15701'/>",
+                "Warning: SIGBUS handler modified!",
+                "Signal Handlers:",
+                "   SIGSEGV: ",
+                "<writer thread='15690'/>",
+                "the program's own line",
+                "<writer thread='15701'/>",
+                "javaSignalHandler in libjvm.so, " + MASK + ", flags=SA_RESTART|SA_SIGINFO, unblocked",
+                "    SIGBUS: 0x00007f29210038d0 in libjshm-1.so+14544, " + MASK + ", flags=SA_ONSTACK|SA_RESTART|SA_SIGINFO, unblocked",
+                "  *** Handler was modified!",
+                "  *** Expected: javaSignalHandler in libjvm.so, " + MASK + ", flags=SA_RESTART|SA_SIGINFO",
+                "   SIGTRAP: SIG_DFL, mask=00000000000000000000000000000000, flags=none, unblocked",
+                "Consider using jsig library.",
+                "WARNING in native method: JNI call made without checking exceptions when required to",
+                "</tty>",
+                "</hotspot_log>",
+                ""));
+        assertEquals("the program's own line\nWARNING in native method: JNI call made without checking exceptions when required to\n",
+                TestProcesses.vmOutput(log));
+    }
+
+    @Test
+    void aHandlerLineOutsideTheReportIsKept() {
+        String stray = "javaSignalHandler in libjvm.so, " + MASK + ", flags=SA_RESTART|SA_SIGINFO, unblocked";
+        assertEquals(stray, TestProcesses.withoutSigbusReport(stray));
+    }
+}

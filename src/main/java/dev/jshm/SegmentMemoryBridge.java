@@ -10,7 +10,6 @@ import java.util.SplittableRandom;
  */
 final class SegmentMemoryBridge implements SegmentMemory {
 
-    private static final int EFAULT = 14;
     private static final String LOCK = "a RobustLock";
 
     /**
@@ -131,7 +130,7 @@ final class SegmentMemoryBridge implements SegmentMemory {
         // instead of raising SIGBUS, and on memory already replaced by zero pages it would wait
         // on private memory no waker reaches.
         m.checkBacked(segment, operation, offset, Integer.BYTES);
-        if (rc == -EFAULT && m.faults != null) {
+        if (rc == -Errors.EFAULT && m.faults != null) {
             throw FaultWord.fault(segment, operation, offset, Integer.BYTES, offset);
         }
         return rc;

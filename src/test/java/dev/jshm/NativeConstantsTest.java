@@ -63,8 +63,7 @@ class NativeConstantsTest {
         assertTrue(errnos.size() >= 15, "the errno constants are found: " + errnos);
         assertErrnos(defines, Errors.class, errnos);
         List<Class<?>> keepers = List.of(Futex.class, RobustLock.class, OwnerDiedException.class,
-                LockNotRecoverableException.class, LockCorruptedException.class, PosixObjectInfo.class,
-                SegmentMemoryBridge.class);
+                LockNotRecoverableException.class, LockCorruptedException.class, PosixObjectInfo.class);
         for (Class<?> type : keepers) {
             Map<String, Integer> own = intConstants(type, "E[A-Z0-9]+", null);
             assertTrue(!own.isEmpty(), type.getSimpleName() + " keeps errno constants: " + own);

@@ -76,6 +76,7 @@ class SegmentFaultTest {
         calls.put("getInt", () -> segment.getInt(at - 6 * 4096));
         calls.put("write", () -> segment.write(at - 7 * 4096, new byte[100]));
         calls.put("fill", () -> segment.fill(at - 8 * 4096, 5000, (byte) 1));
+        calls.put("putString", () -> segment.putString(at - 9 * 4096, "cut off"));
         calls.put("getString", () -> segment.getString(at - 10 * 4096));
         calls.put("read", () -> segment.read(at - 11 * 4096, new byte[300]));
         calls.put("getDouble", () -> segment.getDouble(KEPT + 40));

@@ -49,20 +49,23 @@ final class BulkCopy {
         m.checkBacked(segment, "read", offset, length);
     }
 
-    /** {@link Segment#write(long, byte[], int, int)} past its fast path; {@code nativePath} by size. */
-    static void write(Segment segment, long offset, byte[] src, int srcOffset, int length, boolean nativePath) {
+    /**
+     * {@link Segment#write(long, byte[], int, int)} past its fast path; {@code nativePath} by size.
+     * Failures name {@code operation}: {@code write}, or the public method built on it.
+     */
+    static void write(Segment segment, String operation, long offset, byte[] src, int srcOffset, int length, boolean nativePath) {
         Objects.checkFromIndexSize(srcOffset, length, src.length);
-        Mapping m = segment.writable("write", offset, length);
+        Mapping m = segment.writable(operation, offset, length);
         if (nativePath) {
             int rc = Native.copyFromArray(m.address, m.size, offset, src, srcOffset, length);
             Reference.reachabilityFence(m);
             if (rc < 0) {
-                throw Errors.failure(rc, "write(offset=" + offset + ", length=" + length + ") of " + segment);
+                throw Errors.failure(rc, operation + "(offset=" + offset + ", length=" + length + ") of " + segment);
             }
         } else {
-            copyIn(segment, m, "write", offset, src, srcOffset, length);
+            copyIn(segment, m, operation, offset, src, srcOffset, length);
         }
-        m.checkBacked(segment, "write", offset, length);
+        m.checkBacked(segment, operation, offset, length);
     }
 
     /** {@link Segment#fill(long, long, byte)} past its fast path; {@code nativePath} by size. */

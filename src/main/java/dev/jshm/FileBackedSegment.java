@@ -11,21 +11,20 @@ import java.util.Objects;
  * happens when another process truncates the file.
  *
  * <p>Truncation: another process may shrink the file while it is mapped here (and a full file
- * system may fail to back a page of a file created without reserving its memory). Nothing it does
- * crashes the JVM: an access to the cut-off memory (through any method, a view, the atomics,
- * native copies or C code in this process) raises SIGBUS, which jshm's handler answers by
- * replacing the memory from the faulting page to the end of the mapping with private zero pages;
- * the access completes there. Every method that touches memory then reports it from that very
- * call with {@link SegmentFaultException}: the typed, bulk and string methods, {@code fill},
- * {@link #atomics()}, {@link #nativeAtomics()} and {@link Futex}. A view
- * ({@link #asByteBuffer()}) cannot check each access: it reads zeros there, and
- * {@link #checkBacked(long, long)} tells its user. The memory below the cut keeps working; to see
- * the file's new size, close the segment and open it again. The price is one load and a compare
- * after each access (see the README's measurements); System V segments, which cannot be
- * truncated, do not pay it ({@link #truncatable()}). With {@code -Xcheck:jni} the JVM prints,
- * once, that the SIGBUS handler was modified: that is jshm's handler, installed when the first
- * POSIX object or file is mapped, and it passes every fault outside jshm's mappings on to the
- * JVM's.
+ * system may fail to back a page of a file created without reserving its memory). Except on a
+ * hugetlbfs mount (see {@link MappedFileSegment}), nothing it does crashes the JVM: an access to
+ * the cut-off memory (through any method, a view, the atomics, native copies or C code in this
+ * process) raises SIGBUS, which jshm's handler answers by replacing the memory from the faulting
+ * page to the end of the mapping with private zero pages; the access completes there. Every method
+ * that touches memory then reports it from that very call with {@link SegmentFaultException}: the
+ * typed, bulk and string methods, {@code fill}, {@link #atomics()}, {@link #nativeAtomics()} and
+ * {@link Futex}. A view ({@link #asByteBuffer()}) cannot check each access: it reads zeros there,
+ * and {@link #checkBacked(long, long)} tells its user. The memory below the cut keeps working; to
+ * see the file's new size, close the segment and open it again. The price is one load and a compare
+ * after each access (see the README's measurements); System V segments, which cannot be truncated,
+ * do not pay it ({@link #truncatable()}). With {@code -Xcheck:jni} the JVM prints, once, that the
+ * SIGBUS handler was modified: that is jshm's handler, installed when the first POSIX object or
+ * file is mapped, and it passes every fault outside jshm's mappings on to the JVM's.
  *
  * <p>Thread-safety: as {@link Segment}; {@link #stat()}, {@link #lock()}, {@link #unlock()} and
  * the kinds' resize may be called from any thread.

@@ -23,11 +23,16 @@ import java.util.Objects;
  *
  * <p>Huge pages: a file on a hugetlbfs mount is mapped with the mount's huge pages. There its size
  * and the file offset must be whole huge pages (the kernel refuses anything else with EINVAL, and
- * the message says so); a smaller window maps, and at close detaches, whole huge pages.
+ * the message says so); a smaller window maps, and at close detaches, whole huge pages. Such a
+ * mapping cannot be replaced a page at a time, so a truncation is not guarded there: its faults go
+ * to the JVM as without jshm. The typed and bulk methods and views fail as they would without
+ * jshm (the JVM's {@link InternalError}, in compiled code possibly at a later statement), and
+ * {@link #atomics()}, {@link #nativeAtomics()}, native copies, futex, the ring and the lock crash
+ * the JVM. Use hugetlbfs only for files no other process truncates.
  *
  * <p>Truncation: another process may shrink the file while it is mapped here, and a full file
- * system may fail to back a page of a file created without {@link Builder#reserve()}. Neither
- * crashes the JVM, and every method that touches the memory reports it with
+ * system may fail to back a page of a file created without {@link Builder#reserve()}. Off
+ * hugetlbfs, neither crashes the JVM, and every method that touches the memory reports it with
  * {@link SegmentFaultException}: see {@link FileBackedSegment} for what is guarded, at what cost,
  * and what a view's user gets ({@link #checkBacked(long, long)}).
  *

@@ -725,7 +725,12 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                 throw faulted(e, "write", offset, length);
             }
         }
-        BulkCopy.write(this, offset, src, srcOffset, length, length >= nativeCopyFrom);
+        BulkCopy.write(this, "write", offset, src, srcOffset, length, length >= nativeCopyFrom);
+    }
+
+    /** All of {@code src} at {@code offset}, by the checked path, failing as {@code operation}. */
+    final void write(String operation, long offset, byte[] src) {
+        BulkCopy.write(this, operation, offset, src, 0, src.length, src.length >= nativeCopyFrom);
     }
 
     /**

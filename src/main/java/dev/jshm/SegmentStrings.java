@@ -22,7 +22,7 @@ final class SegmentStrings {
                     + ": the text contains a NUL character at index " + nul);
         }
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        segment.write(offset, Arrays.copyOf(bytes, bytes.length + 1));
+        segment.write("putString", offset, Arrays.copyOf(bytes, bytes.length + 1));
         return bytes.length;
     }
 

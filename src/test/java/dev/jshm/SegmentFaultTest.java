@@ -76,6 +76,7 @@ class SegmentFaultTest {
         calls.put("getInt", () -> segment.getInt(at - 6 * 4096));
         calls.put("write", () -> segment.write(at - 7 * 4096, new byte[100]));
         calls.put("fill", () -> segment.fill(at - 8 * 4096, 5000, (byte) 1));
+        calls.put("putString", () -> segment.putString(at - 9 * 4096, "cut off"));
         calls.put("getString", () -> segment.getString(at - 10 * 4096));
         calls.put("read", () -> segment.read(at - 11 * 4096, new byte[300]));
         calls.put("getDouble", () -> segment.getDouble(KEPT + 40));
@@ -106,6 +107,46 @@ class SegmentFaultTest {
         // Empty ranges overlap nothing.
         segment.read(KEPT + 100, new byte[0]);
         segment.checkBacked(SIZE, 0);
+    }
+
+    /**
+     * {@code nativeCopies()}: from 64 KiB a copy is one {@code memcpy} in C, which faults inside
+     * the C library; it is healed and reported as the call's own fault like the JVM's copy.
+     */
+    @Test
+    void nativeCopiesReportTheirOwnFaults() throws Exception {
+        String name = shm.newName();
+        try (PosixSegment posix = PosixSegment.builder(name).size(SIZE).nativeCopies().create()) {
+            assertNativeCopiesReport(posix, Path.of("/dev/shm" + name));
+        }
+        Path file = dir.resolve("native-copies");
+        try (MappedFileSegment mapped = MappedFileSegment.builder(file).size(SIZE).nativeCopies().create()) {
+            assertNativeCopiesReport(mapped, file);
+        }
+    }
+
+    private static void assertNativeCopiesReport(Segment segment, Path file) throws Exception {
+        assertTrue(segment.usesNativeCopies(), segment::toString);
+        int length = 2 * BulkCopy.NATIVE_COPY_THRESHOLD;
+        segment.fill(0, SIZE, (byte) 'a');
+        cut(file);
+        // The write lies above the read: each faults itself, as the heal replaces only what is above.
+        long writeAt = SIZE - length - 4096;
+        long readAt = KEPT + 4096;
+        assertTrue(readAt + length < writeAt);
+        Map<String, Executable> calls = new LinkedHashMap<>();
+        calls.put("write", () -> segment.write(writeAt, new byte[length]));
+        calls.put("read", () -> segment.read(readAt, new byte[length]));
+        for (Map.Entry<String, Executable> call : calls.entrySet()) {
+            long at = call.getKey().equals("write") ? writeAt : readAt;
+            SegmentFaultException e = assertThrows(SegmentFaultException.class, call.getValue(), call.getKey());
+            assertTrue(e.getMessage().startsWith(call.getKey() + "(offset=" + at + ", length=" + length + ") of "), e.getMessage());
+            assertTrue(e.getMessage().contains(" faulted: the memory from offset " + at + " on is no longer backed"), e.getMessage());
+            assertEquals(null, e.getCause(), "healed, so no JVM error behind it");
+        }
+        byte[] below = new byte[KEPT];
+        segment.read(0, below);
+        assertEquals('a', below[KEPT - 1]);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.jshm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 
@@ -57,6 +58,27 @@ class SegmentStringsTest {
             assertEquals("keep", s.getString(0), e.getMessage());
             assertEquals("keep".getBytes(StandardCharsets.UTF_8).length, s.putString(0, "keep"));
         });
+    }
+
+    /** Its failures name putString, the call the user made, not the write it is built on. */
+    @Test
+    void failuresNamePutString() {
+        forBothPaths(s -> {
+            IndexOutOfBoundsException outside = assertThrows(IndexOutOfBoundsException.class,
+                    () -> s.putString(s.size() - 4, "tail"));
+            assertTrue(outside.getMessage().startsWith("putString: offset=" + (s.size() - 4) + " length=5 size=" + s.size()),
+                    outside.getMessage());
+        });
+        String name = shm.newName();
+        try (PosixSegment writer = PosixSegment.create(name, 4096); PosixSegment reader = PosixSegment.open(name, Access.READ_ONLY)) {
+            try {
+                ReadOnlySegmentException e = assertThrows(ReadOnlySegmentException.class, () -> reader.putString(0, "no"));
+                assertTrue(e.getMessage().startsWith("putString(offset=0, length=3)"), e.getMessage());
+                assertEquals(0, writer.getByte(0), "nothing written");
+            } finally {
+                writer.unlink();
+            }
+        }
     }
 
     private void forBothPaths(java.util.function.Consumer<Segment> check) {

@@ -64,7 +64,10 @@ final class FailureHandler implements IExecutionExceptionHandler, IParameterExce
         }
         String typed = option ? first.replaceFirst("=.*", "") : first;
         List<String> suggestions = Suggestions.closest(typed, candidates);
-        if (!suggestions.isEmpty()) {
+        if (option && candidates.contains(typed)) {
+            // A known option that picocli did not take as one: it came after "--", which ends the options.
+            message = new StringBuilder("'" + first + "' comes after '--', which ends the options: give it before '--'");
+        } else if (!suggestions.isEmpty()) {
             message.append("; did you mean ")
                     .append(suggestions.stream().map(s -> "'" + s + "'").collect(Collectors.joining(" or ")))
                     .append('?');

@@ -101,11 +101,43 @@ public final class Main implements Runnable {
         PrintWriter outWriter = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         PrintWriter errWriter = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
         try {
-            return commandLine(in, out).setOut(outWriter).setErr(errWriter).execute(args);
+            CommandLine commandLine = commandLine(in, out).setOut(outWriter).setErr(errWriter);
+            return commandLine.execute(withoutNeedlessEndOfOptions(commandLine, args));
         } finally {
             outWriter.flush();
             errWriter.flush();
         }
+    }
+
+    /**
+     * {@code args} without the {@code --} that follows a command taking no positional parameters:
+     * there it cannot separate options from data, so {@code pingpong -- --seconds 3} means what
+     * {@code pingpong --seconds 3} does. Where a command takes data ({@code write TEXT},
+     * {@code rm LOCATOR}, {@code bench MAKE_ARG}), {@code --} keeps its meaning: the end of the options.
+     */
+    static String[] withoutNeedlessEndOfOptions(CommandLine commandLine, String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            CommandLine command = commandLine.getSubcommands().get(args[i]);
+            if (command == null) {
+                if (args[i].startsWith("-")) {
+                    continue; // an option of the top command, such as --verbose
+                }
+                return args;
+            }
+            if (!command.getCommandSpec().positionalParameters().isEmpty()) {
+                return args;
+            }
+            for (int j = i + 1; j < args.length; j++) {
+                if (args[j].equals("--")) {
+                    String[] kept = new String[args.length - 1];
+                    System.arraycopy(args, 0, kept, 0, j);
+                    System.arraycopy(args, j + 1, kept, j, args.length - j - 1);
+                    return kept;
+                }
+            }
+            return args;
+        }
+        return args;
     }
 
     /** The configured command line; {@code stdin} is what {@code demo} reads. */

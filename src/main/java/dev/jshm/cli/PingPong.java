@@ -33,7 +33,7 @@ import dev.jshm.sync.YieldingIdleStrategy;
  * unlinked at the end, also when something fails.
  *
  * <pre>
- * jshm pingpong [--seconds N] [--size BYTES] [--idle spin|yield|futex] [--json]
+ * jshm pingpong [--seconds N] [--size SIZE] [--idle spin|yield|futex] [--json]
  * </pre>
  *
  * Prints the round-trip time percentiles (p50, p99, p99.9, max) and the messages per second

@@ -31,9 +31,9 @@ final class PingPongCommand implements Callable<Integer> {
             description = "How long to measure, in (0, 3600] seconds (default ${DEFAULT-VALUE}); a fifth more warms up.")
     private double seconds;
 
-    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "32",
-            description = "Message size in bytes, at least 8 (default ${DEFAULT-VALUE}).")
-    private int size;
+    @Option(names = "--size", paramLabel = "SIZE", defaultValue = "32", converter = SizeConverter.class,
+            description = "Message size, at least 8 bytes: " + Sizes.FORMS + " (default ${DEFAULT-VALUE}).")
+    private long size;
 
     @Option(names = "--idle", paramLabel = "STRATEGY", defaultValue = "spin",
             description = "How each side waits: spin, yield or futex (default ${DEFAULT-VALUE}).")
@@ -46,7 +46,10 @@ final class PingPongCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PingPong.Options options;
         try {
-            options = new PingPong.Options(seconds, size, idle, json);
+            if (size > PingPong.MAX_SIZE) {
+                throw new IllegalArgumentException("--size " + size + " must be in [8, " + PingPong.MAX_SIZE + "]");
+            }
+            options = new PingPong.Options(seconds, (int) size, idle, json);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

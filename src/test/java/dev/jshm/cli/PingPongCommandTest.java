@@ -81,10 +81,21 @@ class PingPongCommandTest {
         assertTrue(p50.find() && Long.parseLong(p50.group(1)) > 0, out);
     }
 
+    /** --size takes units, as every size the tool takes does. */
+    @Test
+    void sizeTakesUnits() {
+        Run run = run("--seconds", "0.5", "--size", "1K", "--idle", "yield", "--json");
+        assertEquals(0, run.status(), () -> "stderr: " + run.err());
+        assertTrue(Pattern.compile("\"size\": 1024\\b").matcher(run.out()).find(), run.out());
+        Run tooLarge = run("--size", "4G");
+        assertEquals(2, tooLarge.status(), tooLarge::toString);
+        assertTrue(tooLarge.err().startsWith("jshm: --size 4294967296 must be in [8, " + PingPong.MAX_SIZE + "]"), tooLarge.err());
+    }
+
     @Test
     void badArgumentsExitWithStatus2AndUsage() {
         for (String[] args : new String[][] {{"--size", "4"}, {"--idle", "sleep"}, {"--seconds", "0"}, {"--bogus", "1"},
-                {"--seconds"}, {"--size", "many"}}) {
+                {"--seconds"}, {"--size", "many"}, {"--size", "1.5X"}}) {
             Run run = run(args);
             assertEquals(2, run.status(), String.join(" ", args));
             assertTrue(run.err().startsWith("jshm: "), run.err());

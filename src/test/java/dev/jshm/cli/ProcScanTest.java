@@ -82,6 +82,31 @@ class ProcScanTest {
         assertEquals(0, none.read());
     }
 
+    /** list's ATTACH for POSIX, as its help says: N, 'N+' (at least N) when some processes could not be read, '?' when none could. */
+    @Test
+    void attachCountsFromAnIncompleteScanAreShownAsLowerBounds() throws IOException {
+        Path object = Files.write(shm.resolve("object"), new byte[4096]);
+        FileStat stat = stat(object);
+        PosixObjectInfo info = new PosixObjectInfo("/object", stat);
+        process(30, List.of(line(stat, object.toString())));
+        ProcScan complete = ProcScan.scan(proc, shm, 1);
+        Inventory.Item exact = new Inventory.Item(null, info, complete.mappers(stat), complete.users(stat), complete, null);
+        assertEquals("1", exact.attachmentsText());
+        assertTrue(exact.attachmentsExact());
+
+        process(31, List.of());
+        Path maps = proc.resolve("31/maps");
+        Files.delete(maps);
+        Files.createDirectory(maps); // unreadable, as another user's process is
+        ProcScan partial = ProcScan.scan(proc, shm, 1);
+        Inventory.Item atLeast = new Inventory.Item(null, info, partial.mappers(stat), partial.users(stat), partial, null);
+        assertEquals("1+", atLeast.attachmentsText());
+        assertFalse(atLeast.attachmentsExact());
+
+        ProcScan none = ProcScan.scan(proc.resolve("missing"), shm, 1);
+        assertEquals("?", new Inventory.Item(null, info, none.mappers(stat), none.users(stat), none, null).attachmentsText());
+    }
+
     @Test
     void deviceNumbersSplitAsGlibcDoes() {
         assertEquals(8, ProcScan.major(0x801));

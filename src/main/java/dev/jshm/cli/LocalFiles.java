@@ -145,7 +145,10 @@ final class LocalFiles {
                     + " (name the file it points to)", ExitStatus.PERMISSION, e);
             case "ENOENT" -> new LocalFileException(prefix + "no such file or directory (" + e.getMessage() + ")",
                     ExitStatus.NOT_FOUND, e);
+            case "EACCES" -> new LocalFileException(prefix + "permission denied (" + e.getMessage() + ")",
+                    ExitStatus.PERMISSION, e);
             case "EROFS" -> new LocalFileException(prefix + e.getMessage(), ExitStatus.PERMISSION, e);
+            case "EDQUOT" -> new LocalFileException(prefix + e.getMessage(), ExitStatus.LIMIT, e);
             default -> new LocalFileException(prefix + e.getMessage(), ExitStatus.of(e), e);
         };
     }

@@ -148,6 +148,43 @@ class LocalFilesTest {
         assertFalse(Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS));
     }
 
+    @Test
+    void aFileGoneAfterTheLookIsNotFoundNamingTheCall() throws IOException {
+        Path file = Files.writeString(dir.resolve("input"), "bytes");
+        LocalFiles.requireRegular("write --from-file", file);
+        LocalFiles.beforeOpen = () -> {
+            try {
+                Files.delete(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+        LocalFileException gone = assertThrows(LocalFileException.class,
+                () -> LocalFiles.readAtMost("write --from-file", file, 100));
+        assertEquals(ExitStatus.NOT_FOUND, gone.exitStatus(), gone::toString);
+        assertEquals("write --from-file " + file + ": no such file or directory (open(path=" + file + ", flags=O_RDONLY"
+                + "|O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK) failed: ENOENT (No such file or directory))", gone.getMessage());
+    }
+
+    @Test
+    void aReadOnlyFileSystemIsPermissionNamingTheCall() throws Exception {
+        Path readOnly = Files.createDirectory(dir.resolve("read-only"));
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", readOnly.toString())
+                .redirectErrorStream(true).start();
+        boolean mounted = mount.waitFor(30, TimeUnit.SECONDS) && mount.exitValue() == 0;
+        org.junit.jupiter.api.Assumptions.assumeTrue(mounted, "cannot mount a tmpfs here");
+        try {
+            Path out = readOnly.resolve("out");
+            LocalFileException refused = assertThrows(LocalFileException.class, () -> LocalFiles.create("read --to-file", out));
+            assertEquals(ExitStatus.PERMISSION, refused.exitStatus(), refused::toString);
+            assertTrue(refused.getMessage().startsWith("read --to-file " + out + ": open(path=" + out + ", flags=O_WRONLY"
+                    + "|O_CREAT|O_NOFOLLOW|O_CLOEXEC|O_NONBLOCK, mode=0600) failed: EROFS"), refused.getMessage());
+        } finally {
+            Process umount = new ProcessBuilder("umount", readOnly.toString()).redirectErrorStream(true).start();
+            assertTrue(umount.waitFor(30, TimeUnit.SECONDS) && umount.exitValue() == 0, "umount " + readOnly);
+        }
+    }
+
     private static String[] run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

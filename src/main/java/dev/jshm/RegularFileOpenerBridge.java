@@ -3,6 +3,7 @@ package dev.jshm;
 import dev.jshm.internal.RegularFileOpener;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -61,8 +62,15 @@ final class RegularFileOpenerBridge implements RegularFileOpener {
                         + " at it; the non-blocking open did not wait, and the descriptor was closed");
             }
             // The descriptor's own inode, a regular file: this open cannot wait for a peer,
-            // whatever the name points to by now.
-            return FileChannel.open(Path.of("/proc/self/fd/" + fd), reopen);
+            // whatever the name points to by now. Nor for a lease: one that conflicts made the
+            // O_NONBLOCK open above fail, and none that conflicts can be taken while this
+            // process holds the file open in the same mode.
+            Path self = Path.of("/proc/self/fd/" + fd);
+            try {
+                return FileChannel.open(self, reopen);
+            } catch (NoSuchFileException e) {
+                throw new IOException(shown + ": cannot reopen the opened file through " + self + " (is /proc mounted?)", e);
+            }
         } finally {
             Native.closeFd(fd);
         }

@@ -80,6 +80,7 @@ int jshm_sysv_lock(int shmid, int lock);
 #define JSHM_FILE_CREATE   0x1 /* create the file if it does not exist */
 #define JSHM_FILE_EXCL     0x2 /* with CREATE: fail with -EEXIST if it exists */
 #define JSHM_FILE_READONLY 0x4 /* open for reading only */
+#define JSHM_FILE_WRITEONLY 0x8 /* open for writing only (not with READONLY): needs no read permission */
 
 /* Opens `path` (never through a symbolic link: -ELOOP) and returns the descriptor or -errno.
  * Only a regular file is opened: anything else (a FIFO, socket, device or directory) is refused

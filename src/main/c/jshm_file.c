@@ -54,7 +54,9 @@ int jshm_file_open(const char *path, int flags, unsigned int mode)
      * cannot block; the caller's fstat refuses what is not a regular file. For a regular file it
      * changes nothing (but a conflicting lease fails at once instead of waiting). */
     int oflags = O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
-    oflags |= (flags & JSHM_FILE_READONLY) ? O_RDONLY : O_RDWR;
+    if ((flags & JSHM_FILE_READONLY) && (flags & JSHM_FILE_WRITEONLY))
+        return -EINVAL;
+    oflags |= (flags & JSHM_FILE_READONLY) ? O_RDONLY : (flags & JSHM_FILE_WRITEONLY) ? O_WRONLY : O_RDWR;
     if (flags & JSHM_FILE_CREATE)
         oflags |= O_CREAT;
     if (flags & JSHM_FILE_EXCL)

@@ -11,6 +11,7 @@ final class Errors {
     static final int EPERM = 1;
     static final int ENOENT = 2;
     static final int EINTR = 4;
+    static final int ENXIO = 6;
     static final int E2BIG = 7;
     static final int EBADF = 9;
     static final int EAGAIN = 11;

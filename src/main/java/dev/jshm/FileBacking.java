@@ -345,7 +345,7 @@ final class FileBacking {
     }
 
     /** The {@code S_IFMT} bits of {@code path}, not following a link; -1 if it cannot be read. */
-    private static int typeOf(String path) {
+    static int typeOf(String path) {
         try {
             return (Integer) Files.getAttribute(Path.of(path), "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS)
                     & S_IFMT;

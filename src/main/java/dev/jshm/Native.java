@@ -26,6 +26,7 @@ final class Native {
     static final int FILE_CREATE = 0x1;
     static final int FILE_EXCL = 0x2;
     static final int FILE_READONLY = 0x4;
+    static final int FILE_WRITEONLY = 0x8;
 
     static final int GROW_RESERVE = 0x1;
     static final int GROW_NEW = 0x2;

@@ -39,6 +39,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
             throw new ExceptionInInitializerError(e);
         }
         Secrets.setSegmentMemory(new SegmentMemoryBridge());
+        Secrets.setRegularFileOpener(new RegularFileOpenerBridge());
     }
 
     /**

@@ -98,6 +98,8 @@ public final class TruncationPeer {
             return 0;
         });
         ops.put("getString", (s, v, at, b) -> (at & 1) == 0 ? s.getString(at).length() : s.getString(at, 1000).length());
+        // The fill's own bytes and a NUL: the strings the other paths scan stay as they were, only shorter.
+        ops.put("putString", (s, v, at, b) -> s.putString(at, "aaaaaaa"));
         // A view cannot check each access: its user calls checkBacked after it, as documented.
         ops.put("viewGet", (s, v, at, b) -> {
             long value = v.getLong(at);

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The whole matrix: another process (python) truncates a POSIX object or a file at a random
- * moment while threads run every public access path on it (typed, bulk, strings, fill, views
+ * moment while threads run every public access path on it (typed, bulk, strings read and
+ * written, fill, views
  * with {@link Segment#checkBacked}, {@code atomics()}, {@code nativeAtomics()}, futex wait and
  * wake, and the protocols of {@link TruncationProtocolPaths}: ring offer, claim and commit, MPSC
  * claim, poll, await and futex idle, and lock, tryLock and timed tryLock, also while waiting in

@@ -3,27 +3,39 @@ package dev.jshm.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 
+import dev.jshm.ShmException;
+import dev.jshm.internal.RegularFileOpener;
+import dev.jshm.internal.Secrets;
+
 /**
- * The files the user names for the tool to read, write or map. Each is looked at with
- * {@code lstat} first and refused by type, so that nothing ever opens a FIFO (whose open blocks
- * until a peer comes), a socket, a device or a directory, and nothing follows a symbolic link.
- * Between that look and the open, a process that can write the directory could swap the file for
- * a FIFO; the open itself still never follows a link ({@code O_NOFOLLOW}).
+ * The files the user names for the tool to read, write or map. Only regular files are taken, and
+ * no symbolic link is followed. The commands look at each with {@code lstat} first, to refuse a
+ * FIFO, socket, device or directory before a segment is touched; the open that follows decides
+ * again on what it opened ({@link RegularFileOpener}: a non-blocking open, then {@code fstat} on
+ * the descriptor), so a name swapped for a FIFO after the look is refused at once, never waited on.
  *
  * <p>Every failure is a {@link LocalFileException} naming the operation and the path, with the
- * exit status of the table in {@code jshm --help}: no such file 3; permission denied, EPERM or a
- * symbolic link 4; a file system out of room (ENOSPC, EFBIG, EDQUOT) 6; the wrong type of file 2.
+ * exit status of the table in {@code jshm --help}: no such file 3; permission denied, EPERM, a
+ * read-only file system or a symbolic link 4; a file system out of room (ENOSPC, EFBIG, EDQUOT) 6;
+ * the wrong type of file 2.
  */
 final class LocalFiles {
+
+    /**
+     * Runs just before {@link #readAtMost} and {@link #create} open the file, after the commands'
+     * {@code lstat}: a test replaces the file there to show that the open decides on what it opened.
+     */
+    static volatile Runnable beforeOpen = () -> { };
 
     private LocalFiles() {
     }
@@ -92,23 +104,66 @@ final class LocalFiles {
      * is 0, so the length is what was read, never what {@code stat} said.
      */
     static byte[] readAtMost(String operation, Path path, int limit) {
-        requireRegular(operation, path);
-        try (InputStream in = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS)) {
+        beforeOpen.run();
+        try (FileChannel channel = open(operation, path, false); InputStream in = Channels.newInputStream(channel)) {
             return in.readNBytes(limit);
         } catch (IOException e) {
             throw failure(operation, path, e);
         }
     }
 
-    /** Opens a regular file for writing, created (0600 by the umask's leave) or truncated; never through a link. */
+    /**
+     * Opens a regular file for writing, created (mode 0600 less the umask) or truncated; never
+     * through a link, and nothing is truncated unless the opened file is a regular one.
+     */
     static OutputStream create(String operation, Path path) {
-        requireRegularOrAbsent(operation, path);
+        beforeOpen.run();
         try {
-            return Files.newOutputStream(path, LinkOption.NOFOLLOW_LINKS, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+            return Channels.newOutputStream(open(operation, path, true));
         } catch (IOException e) {
             throw failure(operation, path, e);
         }
+    }
+
+    private static FileChannel open(String operation, Path path, boolean write) throws IOException {
+        RegularFileOpener opener = Secrets.regularFileOpener();
+        try {
+            return write ? opener.openForWriting(path) : opener.openForReading(path);
+        } catch (ShmException e) {
+            throw openFailure(operation, path, e);
+        }
+    }
+
+    /** A failed open as the tool says it: the type of a special file, or the call and its errno. */
+    private static LocalFileException openFailure(String operation, Path path, ShmException e) {
+        String errno = e.errnoName() == null ? "" : e.errnoName();
+        String prefix = operation + " " + path + ": ";
+        return switch (errno) {
+            case "ENODEV" -> new LocalFileException(prefix + notRegular(path) + "; nothing was read or written",
+                    ExitStatus.USAGE, e);
+            case "ELOOP" -> new LocalFileException(prefix + "is a symbolic link, which jshm never follows"
+                    + " (name the file it points to)", ExitStatus.PERMISSION, e);
+            case "ENOENT" -> new LocalFileException(prefix + "no such file or directory (" + e.getMessage() + ")",
+                    ExitStatus.NOT_FOUND, e);
+            case "EACCES" -> new LocalFileException(prefix + "permission denied (" + e.getMessage() + ")",
+                    ExitStatus.PERMISSION, e);
+            case "EROFS" -> new LocalFileException(prefix + e.getMessage(), ExitStatus.PERMISSION, e);
+            case "EDQUOT" -> new LocalFileException(prefix + e.getMessage(), ExitStatus.LIMIT, e);
+            default -> new LocalFileException(prefix + e.getMessage(), ExitStatus.of(e), e);
+        };
+    }
+
+    /** What the name is now, for a message: {@code is a FIFO (named pipe), not a regular file}. */
+    private static String notRegular(Path path) {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!attributes.isRegularFile() && !attributes.isSymbolicLink()) {
+                return "is " + typeOf(path, attributes) + ", not a regular file";
+            }
+        } catch (IOException | RuntimeException e) {
+            // Gone or unreadable since: say what the open found.
+        }
+        return "was not a regular file when it was opened";
     }
 
     /** {@code e}, which {@code operation} on {@code path} met, as the tool reports it. */

@@ -84,7 +84,7 @@ final class ReadCommand implements Callable<Integer> {
             LocalFiles.requireRegularOrAbsent(TO_FILE, toFile);
         }
         Target target = segment.target();
-        try (Segment attached = target.open(Access.READ_ONLY)) {
+        try (Segment attached = target.open(Access.READ_ONLY, "read")) {
             if (!text) {
                 checkRange(target, attached);
             }

@@ -69,7 +69,7 @@ final class StatCommand implements Callable<Integer> {
         }
         Target target = segment.target();
         // A file's fields need it open (an empty file or an offset past its end fails here); the dump reuses it.
-        Segment file = target.kind() == SegmentLocator.Kind.FILE ? target.open(Access.READ_ONLY) : null;
+        Segment file = target.kind() == SegmentLocator.Kind.FILE ? target.open(Access.READ_ONLY, "stat") : null;
         try {
             print(fields(target, file, Users.system()), dump(target, file), spec.commandLine().getOut());
         } finally {
@@ -121,7 +121,7 @@ final class StatCommand implements Callable<Integer> {
             return null;
         }
         try {
-            Segment opened = alreadyOpen != null ? alreadyOpen : target.open(Access.READ_ONLY);
+            Segment opened = alreadyOpen != null ? alreadyOpen : target.open(Access.READ_ONLY, "stat");
             try {
                 byte[] data = new byte[(int) Math.min(bytes, opened.size())];
                 opened.read(0, data);

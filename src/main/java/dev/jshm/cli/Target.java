@@ -99,9 +99,10 @@ final class Target {
      *
      * @throws dev.jshm.SegmentNotFoundException if there is no such segment
      * @throws dev.jshm.ShmPermissionException   if its mode does not allow {@code access}
+     * @param command the command that opens it, as its messages name it ({@code read}, {@code stat})
      * @throws LocalFileException                if a file target is not a regular file
      */
-    Segment open(Access access) {
+    Segment open(Access access, String command) {
         boolean readOnly = access == Access.READ_ONLY;
         return switch (kind()) {
             case SYSV_KEY -> SysVSegment.open(key(), access);
@@ -112,7 +113,7 @@ final class Target {
             }
             case FILE -> {
                 // Refused by type before any open: opening a FIFO would block until a writer came.
-                LocalFiles.requireRegular("map --file", path());
+                LocalFiles.requireRegular(command + " --file", path());
                 MappedFileSegment.Builder builder = MappedFileSegment.builder(path()).offset(locator.offset()).access(access);
                 if (locator.size() > 0) {
                     builder.size(locator.size());

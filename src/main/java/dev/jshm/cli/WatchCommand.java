@@ -71,7 +71,7 @@ final class WatchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Users users = Users.system();
         boolean attach = !stat || target.kind() == SegmentLocator.Kind.FILE;
-        try (Segment attached = attach ? target.open(Access.READ_ONLY) : null) {
+        try (Segment attached = attach ? target.open(Access.READ_ONLY, "watch") : null) {
             if (attached != null && (offset < 0 || offset > attached.size())) {
                 throw new IndexOutOfBoundsException("--offset " + offset + ": outside the segment: offset=" + offset
                         + " size=" + attached.size());

@@ -68,7 +68,7 @@ final class WriteCommand implements Callable<Integer> {
             LocalFiles.requireRegular("write --from-file", fromFile);
         }
         Target target = segment.target();
-        try (Segment attached = target.open(Access.READ_WRITE)) {
+        try (Segment attached = target.open(Access.READ_WRITE, "write")) {
             long room = room(target, attached);
             byte[] bytes;
             if (source.text != null) {

@@ -13,7 +13,9 @@
  *
  * <p>The files the tool reads, writes or maps for the user ({@code --file}, {@code --from-file},
  * {@code --to-file}) must be regular files: each is looked at with {@code lstat} before any open,
- * so a FIFO, socket, device, directory or symbolic link is refused and never blocks an open.
+ * so a FIFO, socket, device, directory or symbolic link is refused and never blocks an open; the
+ * open itself is non-blocking and checks what it opened, so a name swapped for a FIFO after the
+ * look is refused too.
  *
  * <h2>Commands</h2>
  * <pre>

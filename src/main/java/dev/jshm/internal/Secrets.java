@@ -14,8 +14,10 @@ import java.lang.invoke.MethodHandles;
 public final class Secrets {
 
     private static final String IMPLEMENTATION = "dev.jshm.SegmentMemoryBridge";
+    private static final String OPENER_IMPLEMENTATION = "dev.jshm.RegularFileOpenerBridge";
 
     private static volatile SegmentMemory segmentMemory;
+    private static volatile RegularFileOpener regularFileOpener;
 
     private Secrets() {
     }
@@ -40,17 +42,52 @@ public final class Secrets {
     }
 
     /**
+     * Registers the one opener of regular files; called by {@link Segment}'s static initialiser.
+     *
+     * @param opener the implementation
+     * @throws IllegalArgumentException if {@code opener} is not {@code dev.jshm}'s implementation
+     * @throws IllegalStateException    if one is registered already
+     */
+    public static synchronized void setRegularFileOpener(RegularFileOpener opener) {
+        Class<?> type = opener.getClass();
+        if (!type.getName().equals(OPENER_IMPLEMENTATION) || type.getClassLoader() != Secrets.class.getClassLoader()) {
+            throw new IllegalArgumentException("not the regular file opener of dev.jshm: " + type.getName());
+        }
+        if (regularFileOpener != null) {
+            throw new IllegalStateException("the regular file opener is registered already");
+        }
+        regularFileOpener = opener;
+    }
+
+    /**
+     * {@return the opener {@code dev.jshm} registered} Initialises {@link Segment} first if need
+     * be, so it is never null once {@code Segment}'s initialiser has run.
+     */
+    public static RegularFileOpener regularFileOpener() {
+        RegularFileOpener opener = regularFileOpener;
+        if (opener == null) {
+            initializeSegment();
+            opener = regularFileOpener;
+        }
+        return opener;
+    }
+
+    private static void initializeSegment() {
+        try {
+            MethodHandles.lookup().ensureInitialized(Segment.class);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
      * {@return the implementation {@code dev.jshm} registered} Initialises {@link Segment} first
      * if need be, so it is never null once {@code Segment}'s initialiser has run.
      */
     public static SegmentMemory segmentMemory() {
         SegmentMemory memory = segmentMemory;
         if (memory == null) {
-            try {
-                MethodHandles.lookup().ensureInitialized(Segment.class);
-            } catch (IllegalAccessException e) {
-                throw new IllegalStateException(e);
-            }
+            initializeSegment();
             memory = segmentMemory;
         }
         return memory;

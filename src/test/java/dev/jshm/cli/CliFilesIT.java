@@ -56,8 +56,8 @@ class CliFilesIT extends CliItBase {
                 Path.of("/dev/null"), "is a character device, not a regular file");
         for (Map.Entry<Path, String> file : special.entrySet()) {
             String path = file.getKey().toString();
-            assertFailure(jshm.jshm("stat", "--file", path), 2, "map --file " + path + ": " + file.getValue());
-            assertFailure(jshm.jshm("read", "--file", path), 2, "map --file " + path + ": " + file.getValue());
+            assertFailure(jshm.jshm("stat", "--file", path), 2, "stat --file " + path + ": " + file.getValue());
+            assertFailure(jshm.jshm("read", "--file", path), 2, "read --file " + path + ": " + file.getValue());
             assertFailure(jshm.jshm("write", "--name", name, "--from-file", path), 2,
                     "write --from-file " + path + ": " + file.getValue());
             assertFailure(jshm.jshm("read", "--name", name, "--to-file", path), 2,

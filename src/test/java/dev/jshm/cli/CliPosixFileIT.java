@@ -120,11 +120,11 @@ class CliPosixFileIT extends CliItBase {
 
         Path link = Files.createSymbolicLink(files.resolve("link"), path);
         assertFailure(jshm.jshm("rm", "--file", link.toString()), 4, "is a symbolic link");
-        assertFailure(jshm.jshm("read", "--file", link.toString()), 4, "map --file " + link + ": is a symbolic link");
+        assertFailure(jshm.jshm("read", "--file", link.toString()), 4, "read --file " + link + ": is a symbolic link");
         assertTrue(Files.exists(path));
         assertSuccess(jshm.jshm("rm", "--file", p), "removed file:" + p + "\n");
         assertFalse(Files.exists(path));
-        assertFailure(jshm.jshm("read", "--file", p), 3, "map --file " + p + ": no such file or directory");
+        assertFailure(jshm.jshm("read", "--file", p), 3, "read --file " + p + ": no such file or directory");
         assertFailure(jshm.jshm("rm", "--file", p), 3, p + ": no such file or directory");
     }
 

@@ -10,7 +10,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The bridge is registered once, by dev.jshm, and reading it before anything else initialises it. */
+/** The bridges are registered once, by dev.jshm, and reading one before anything else initialises it. */
 class SecretsTest {
 
     @Test
@@ -19,6 +19,23 @@ class SecretsTest {
         SegmentMemory memory = Secrets.segmentMemory();
         assertThrows(IllegalStateException.class, () -> Secrets.setSegmentMemory(memory));
         assertEquals(memory, Secrets.segmentMemory(), "a second registration replaces nothing");
+    }
+
+    @Test
+    void theOneRegularFileOpenerIsDevJshms() {
+        RegularFileOpener opener = Secrets.regularFileOpener();
+        assertEquals("dev.jshm.RegularFileOpenerBridge", opener.getClass().getName());
+        assertThrows(IllegalStateException.class, () -> Secrets.setRegularFileOpener(opener));
+        RegularFileOpener foreign = (RegularFileOpener) Proxy.newProxyInstance(SecretsTest.class.getClassLoader(),
+                new Class<?>[] {RegularFileOpener.class}, (proxy, method, arguments) -> null);
+        assertThrows(IllegalArgumentException.class, () -> Secrets.setRegularFileOpener(foreign));
+        assertEquals(opener, Secrets.regularFileOpener(), "no registration replaces it");
+    }
+
+    @Test
+    void readingTheOpenerFirstInitialisesSegment(@TempDir Path dir) throws Exception {
+        TestProcesses.Result result = TestProcesses.runJvm(Duration.ofSeconds(60), dir, FirstOpenerUse.class).assertSuccess();
+        assertEquals("dev.jshm.RegularFileOpenerBridge", result.out().strip());
     }
 
     @Test
@@ -48,6 +65,17 @@ class SecretsTest {
                 System.out.println("refused: " + e.getMessage().substring(0, e.getMessage().indexOf(':')));
             }
             System.out.println("then " + Secrets.segmentMemory().getClass().getName());
+        }
+    }
+
+    /** A JVM whose first use of jshm is reading the opener of regular files. */
+    public static final class FirstOpenerUse {
+        private FirstOpenerUse() {
+        }
+
+        public static void main(String[] args) {
+            RegularFileOpener opener = Secrets.regularFileOpener();
+            System.out.println(opener == null ? "null" : opener.getClass().getName());
         }
     }
 

@@ -147,8 +147,8 @@ final class ListCommand implements Callable<Integer> {
                     users.name(item.uid()), String.format("%03o", item.mode()), size(item.size())));
             if (creator) {
                 row.addAll(List.of(sysv != null ? users.name(sysv.cuid()) : "-",
-                        sysv != null ? Long.toString(sysv.cgid()) : "-", users.name(item.uid()),
-                        Long.toString(item.gid())));
+                        sysv != null ? users.group(sysv.cgid()) : "-", users.name(item.uid()),
+                        users.group(item.gid())));
             }
             if (pids) {
                 row.addAll(List.of(sysv != null ? Long.toString(sysv.cpid()) : "-",

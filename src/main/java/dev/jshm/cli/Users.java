@@ -10,48 +10,65 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 /**
- * User names and ids from {@code /etc/passwd}, as {@code ls} and {@code ipcs} show owners. A user
- * that is not there (NSS, LDAP) is shown by number; the tool never fails for want of a name.
+ * User and group names from {@code /etc/passwd} and {@code /etc/group}, as {@code ls} and
+ * {@code ipcs} show owners. A user or group that is not there (NSS, LDAP) is shown by number;
+ * the tool never fails for want of a name.
  */
 final class Users {
 
     private final Map<Long, String> names = new HashMap<>();
     private final Map<String, Long> ids = new HashMap<>();
+    private final Map<Long, String> groups = new HashMap<>();
 
     private Users() {
     }
 
-    /** This machine's users. */
+    /** This machine's users and groups. */
     static Users system() {
-        return read(Path.of("/etc/passwd"));
+        return read(Path.of("/etc/passwd"), Path.of("/etc/group"));
     }
 
-    /** The users of a passwd-format file; an unreadable file gives no names. */
-    static Users read(Path passwd) {
+    /**
+     * The users of a passwd-format file and the groups of a group-format file (name, password,
+     * id: the same first three fields); an unreadable file gives no names.
+     */
+    static Users read(Path passwd, Path group) {
         Users users = new Users();
-        try (BufferedReader reader = Files.newBufferedReader(passwd, StandardCharsets.UTF_8)) {
+        readIds(passwd, (name, uid) -> {
+            users.names.putIfAbsent(uid, name);
+            users.ids.putIfAbsent(name, uid);
+        });
+        readIds(group, (name, gid) -> users.groups.putIfAbsent(gid, name));
+        return users;
+    }
+
+    /** Each {@code name:password:id:...} line's name and id. */
+    private static void readIds(Path file, java.util.function.ObjLongConsumer<String> entry) {
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 String[] fields = line.split(":", -1);
                 if (fields.length < 3 || line.startsWith("#")) {
                     continue;
                 }
                 try {
-                    long uid = Long.parseLong(fields[2]);
-                    users.names.putIfAbsent(uid, fields[0]);
-                    users.ids.putIfAbsent(fields[0], uid);
+                    entry.accept(fields[0], Long.parseLong(fields[2]));
                 } catch (NumberFormatException e) {
-                    // Not a passwd line ("+" NIS entries and the like): skip it.
+                    // Not an entry ("+" NIS entries and the like): skip it.
                 }
             }
         } catch (IOException | RuntimeException e) {
             // No names: owners are shown by number.
         }
-        return users;
     }
 
     /** The name of {@code uid}, or the number as text. */
     String name(long uid) {
         return names.getOrDefault(uid, Long.toString(uid));
+    }
+
+    /** The name of group {@code gid}, or the number as text. */
+    String group(long gid) {
+        return groups.getOrDefault(gid, Long.toString(gid));
     }
 
     /** The uid that {@code user} (a name or a number) stands for, if known. */

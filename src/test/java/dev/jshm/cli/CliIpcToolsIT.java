@@ -69,8 +69,15 @@ class CliIpcToolsIT extends CliItBase {
                 "LPID", "ATTACHED", "DETACHED", "CHANGED"), List.of(lines.get(0).trim().split("\\s+")), table);
         String row = lines.stream().filter(l -> l.contains(hex(key))).findFirst().orElseThrow(() -> new AssertionError(table));
         String me = System.getProperty("user.name");
-        assertTrue(row.matches("sysv +" + hex(key) + " +" + shmid + " +" + me + " +600 +3000 +" + me + " +" + stat.cgid()
-                + " +" + me + " +" + stat.gid() + " +" + stat.cpid() + " +0 +never +never +\\d{4}-\\d\\d-\\d\\d \\S+"), row);
+        // ipcs -c shows the creator's and the owner's user and group by name, as list does.
+        Run creators = jshm.run(List.of("ipcs", "-m", "-c"), new byte[0], workDir, Map.of("LC_ALL", "C"));
+        String[] ipcsRow = creators.out().lines().map(String::trim).filter(l -> l.startsWith(shmid + " ")).findFirst()
+                .orElseThrow(() -> new AssertionError(creators.toString())).split("\\s+");
+        String cgroup = ipcsRow[3];
+        String group = ipcsRow[5];
+        assertEquals(List.of(me, me), List.of(ipcsRow[2], ipcsRow[4]), creators::toString);
+        assertTrue(row.matches("sysv +" + hex(key) + " +" + shmid + " +" + me + " +600 +3000 +" + me + " +" + cgroup
+                + " +" + me + " +" + group + " +" + stat.cpid() + " +0 +never +never +\\d{4}-\\d\\d-\\d\\d \\S+"), row);
         // ipcs -p shows the same creator pid.
         Run ipcs = jshm.run(List.of("ipcs", "-m", "-p"), new byte[0], workDir, Map.of("LC_ALL", "C"));
         assertTrue(ipcs.out().lines().anyMatch(l -> l.trim().matches(shmid + " +\\S+ +" + stat.cpid() + " +0")), ipcs::toString);

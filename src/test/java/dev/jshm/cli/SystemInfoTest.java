@@ -79,7 +79,12 @@ class SystemInfoTest {
                 "+::::::",
                 "dup:x:1000:1000::/:/bin/false",
                 "broken line"));
-        Users users = Users.read(passwd);
+        Path group = Files.write(dir.resolve("group"), List.of(
+                "root:x:0:",
+                "staff:x:50:alice,bob",
+                "+:::",
+                "dupgroup:x:50:"));
+        Users users = Users.read(passwd, group);
         assertEquals("root", users.name(0));
         assertEquals("alice", users.name(1000), "the first name of a uid");
         assertEquals("4242", users.name(4242));
@@ -87,6 +92,11 @@ class SystemInfoTest {
         assertEquals(OptionalLong.of(1000), users.uid("dup"));
         assertEquals(OptionalLong.of(77), users.uid("77"));
         assertEquals(OptionalLong.empty(), users.uid("nobody-here"));
-        assertEquals("0", Users.read(dir.resolve("missing")).name(0));
+        assertEquals("root", users.group(0));
+        assertEquals("staff", users.group(50), "the first name of a gid");
+        assertEquals("4242", users.group(4242));
+        Users none = Users.read(dir.resolve("missing"), dir.resolve("missing-too"));
+        assertEquals("0", none.name(0));
+        assertEquals("0", none.group(0));
     }
 }

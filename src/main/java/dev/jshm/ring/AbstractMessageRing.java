@@ -28,7 +28,8 @@ import dev.jshm.sync.SignalBlock;
 /**
  * What both producer modes share: the views of the ring's memory, writing and committing
  * records, and the accessors; the consumer's side is {@link RingConsumer}. A subclass says only
- * how the tail moves ({@link #moveTail}).
+ * how a producer takes the space it found free ({@link #takeSpace}), and who keeps the record
+ * after the tail readable as "nothing there" ({@link #endMarkLength}).
  *
  * <p>Memory: the ring reads and writes through {@link ByteBuffer} views of the segment and
  * {@link VarHandle}s over them. Every index into the record area is a masked position or a
@@ -61,6 +62,8 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
     final SignalBlock signal;
     final RingHeartbeats heartbeats;
     private final RingConsumer consumer;
+    /** {@link #endMarkLength()}, read on every claim. */
+    private final int endMarkLength;
 
     AbstractMessageRing(Segment segment, long offset, ByteBuffer header, int capacity) {
         this.segment = segment;
@@ -74,6 +77,7 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
         this.records = segment.asByteBuffer(offset + RingDescriptor.HEADER_LENGTH, capacity).order(ByteOrder.nativeOrder());
         this.signal = new SignalBlock(segment, offset + SIGNAL_BLOCK_OFFSET);
         this.heartbeats = new RingHeartbeats(header);
+        this.endMarkLength = endMarkLength();
         this.consumer = new RingConsumer(this);
     }
 
@@ -84,10 +88,20 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
     }
 
     /**
-     * Moves the tail from {@code tail} to {@code newTail}; returns the tail it found there
-     * ({@code tail} when it moved it).
+     * Takes the space from {@code tail}: {@code padding} bytes of padding up to the end of the
+     * record area (0 for none), then {@code required} bytes at {@code start} (0 after padding,
+     * else the tail's index), whose first header gets the claim mark {@code claimMark}. Returns
+     * the tail it found there: {@code tail} when the space is taken and marked, another value
+     * when another producer moved the tail first (nothing is written then).
      */
-    abstract long moveTail(long tail, long newTail);
+    abstract long takeSpace(long tail, int tailIndex, int padding, int start, int required, int claimMark);
+
+    /**
+     * The bytes a producer keeps free after its claim, besides the claim: the single producer
+     * clears the header there ({@link OneToOneMessageRing}); many producers clear nothing, the
+     * consumer zeroes what it consumed.
+     */
+    abstract int endMarkLength();
 
     // ---- what the ring is ---------------------------------------------------------------------
 
@@ -218,11 +232,10 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
         checkOpen();
         checkMessage(msgTypeId, length);
         int recordLength = HEADER_LENGTH + length;
-        int recordIndex = claimSpace(align(recordLength), operation);
+        int recordIndex = claimSpace(align(recordLength), -recordLength, operation);
         if (recordIndex < 0) {
             return -1;
         }
-        INT.setRelease(records, recordIndex, -recordLength);
         // The claim mark is visible before any byte of the message: a record whose length reads 0
         // has nothing written yet, which is what unblock relies on.
         VarHandle.releaseFence();
@@ -264,13 +277,12 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
             throw new IllegalArgumentException("offerBatch of " + count + " messages (" + total + " bytes with headers) to " + this
                     + ": a batch may take at most " + maxBatchLength() + " bytes");
         }
-        int first = claimSpace((int) total, "offerBatch");
+        // Until the commit, the first header claims the whole batch: unblocking it skips all of it.
+        int first = claimSpace((int) total, (int) -total, "offerBatch");
         if (first < 0) {
             checkBacked("offerBatch");
             return false;
         }
-        // Until the commit, the first header claims the whole batch: unblocking it skips all of it.
-        INT.setRelease(records, first, (int) -total);
         VarHandle.releaseFence();
         int recordIndex = first;
         for (int i = from; i < from + count; i++) {
@@ -299,7 +311,8 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
 
     /**
      * Reserves {@code required} bytes (a multiple of 8, at most half the capacity) at one
-     * contiguous index, after a padding record when they do not fit before the end of the area.
+     * contiguous index, after a padding record when they do not fit before the end of the area,
+     * and writes {@code claimMark} (the negative claim length) into the first header there.
      * Returns the index or -1 when the ring is full.
      *
      * <p>Positions read from shared memory are checked before use: the tail must be 8-aligned,
@@ -307,7 +320,7 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
      * another producer moved it may trail the head; such a stale tail is read again (it changed),
      * and only a tail that reads the same twice behind the head is corrupt.
      */
-    private int claimSpace(int required, String operation) {
+    private int claimSpace(int required, int claimMark, String operation) {
         heartbeats.producerIfDue();
         long head = (long) LONG.getAcquire(header, HEAD_CACHE_OFFSET);
         long tail = (long) LONG.getAcquire(header, TAIL_OFFSET);
@@ -321,8 +334,9 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
             int toEnd = capacity - tailIndex;
             padding = required > toEnd ? toEnd : 0;
             int needed = required + padding; // < capacity: required <= capacity / 2 and padding < required
+            int taken = needed + endMarkLength;
             long used = tail - head;
-            if (used < 0 || used > capacity - needed) {
+            if (used < 0 || used > capacity - taken) {
                 head = (long) LONG.getAcquire(header, HEAD_OFFSET);
                 used = tail - head;
                 if (used < 0) {
@@ -336,23 +350,19 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
                 if (used > capacity) {
                     throw corrupt(operation, "tail", head, tail, "more than capacity " + capacity + " ahead of head " + head);
                 }
-                if (used > capacity - needed) {
+                if (used > capacity - taken) {
                     return -1;
                 }
                 LONG.setOpaque(header, HEAD_CACHE_OFFSET, head);
             }
-            long witness = moveTail(tail, tail + needed);
+            int start = padding != 0 ? 0 : tailIndex;
+            long witness = takeSpace(tail, tailIndex, padding, start, required, claimMark);
             if (witness == tail) {
-                break;
+                return start;
             }
             tail = witness;
             head = (long) LONG.getAcquire(header, HEAD_CACHE_OFFSET);
         }
-        if (padding != 0) {
-            putRecordHeader(tailIndex, padding, PADDING_TYPE);
-            tailIndex = 0;
-        }
-        return tailIndex;
     }
 
     /** The type first, then the length with release: a consumer that reads the length sees the type. */

@@ -168,7 +168,26 @@ class RingBasicsTest {
         assertFalse(ring.offerBatch(1, ByteBuffer.wrap(m)));
         Collector c = new Collector();
         assertEquals(1, ring.poll(c, 1));
-        assertTrue(ring.offer(1, m, 0, m.length), "space freed by the poll is reused");
+        // 16 bytes of padding to the end, the record at index 0, and the single producer's
+        // cleared header after it: 136 bytes, and the poll freed 112 + 16.
+        assertFalse(ring.offer(1, m, 0, m.length), "the header after a claim must be free too");
+        assertEquals(1, ring.poll(c, 1));
+        assertTrue(ring.offer(1, m, 0, m.length), "space freed by the polls is reused");
+        assertEquals(accepted - 1, ring.drain(c));
+    }
+
+    @Test
+    void manyProducersFillTheWholeCapacity() {
+        MessageRing ring = ring(1024, ProducerMode.MANY);
+        byte[] m = bytes(100, 5);
+        int accepted = 0;
+        while (ring.offer(1, m, 0, m.length)) {
+            accepted++;
+        }
+        assertEquals(1024 / 112, accepted);
+        Collector c = new Collector();
+        assertEquals(1, ring.poll(c, 1));
+        assertTrue(ring.offer(1, m, 0, m.length), "padding and record fill the space freed exactly");
         assertEquals(accepted, ring.drain(c));
     }
 

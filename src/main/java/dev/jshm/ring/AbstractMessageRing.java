@@ -324,6 +324,26 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
         heartbeats.producerIfDue();
         long head = (long) LONG.getAcquire(header, HEAD_CACHE_OFFSET);
         long tail = (long) LONG.getAcquire(header, TAIL_OFFSET);
+        // The common case in few bytecodes, so that the JIT inlines it into offer and claim: an
+        // aligned tail, room by the cached head, and (many producers) no other producer between
+        // the read of the tail and the swap. Everything else goes the long way, from the start.
+        int tailIndex = (int) tail & mask;
+        int toEnd = capacity - tailIndex;
+        int padding = required > toEnd ? toEnd : 0;
+        long used = tail - head;
+        if (isAligned(tail) && used >= 0 && used <= capacity - (required + padding + endMarkLength)) {
+            int start = padding != 0 ? 0 : tailIndex;
+            if (takeSpace(tail, tailIndex, padding, start, required, claimMark) == tail) {
+                return start;
+            }
+        }
+        return claimSpaceSlowly(required, claimMark, operation);
+    }
+
+    /** {@link #claimSpace} when the cached head says full, a position is odd, or another producer won. */
+    private int claimSpaceSlowly(int required, int claimMark, String operation) {
+        long head = (long) LONG.getAcquire(header, HEAD_CACHE_OFFSET);
+        long tail = (long) LONG.getAcquire(header, TAIL_OFFSET);
         int tailIndex;
         int padding;
         while (true) {

@@ -14,6 +14,7 @@ import static dev.jshm.ring.RingDescriptor.LONG;
 import static dev.jshm.ring.RingDescriptor.SIGNAL_BLOCK_OFFSET;
 import static dev.jshm.ring.RingDescriptor.TAIL_OFFSET;
 
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -60,6 +61,11 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
     final int mask;
     final int maxMessageLength;
     final SignalBlock signal;
+
+    /** Messages up to this length are copied by {@link #copySmall}. */
+    private static final int SMALL_COPY_MAX = 64;
+    /** Plain reads of 8 bytes of a {@code byte[]}, in the order the record area is written. */
+    private static final VarHandle BYTES_AS_LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
     final RingHeartbeats heartbeats;
     private final RingConsumer consumer;
     /** {@link #endMarkLength()}, read on every claim. */
@@ -196,9 +202,28 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
             checkBacked("offer"); // "full" may have been read from zero pages
             return false;
         }
-        records.put(index, src, off, len);
+        if (len <= SMALL_COPY_MAX) {
+            copySmall(src, off, index, len);
+        } else {
+            records.put(index, src, off, len);
+        }
         commitRecord(index - HEADER_LENGTH, HEADER_LENGTH + len, "offer");
         return true;
+    }
+
+    /**
+     * Copies a short message 8 bytes at a time in compiled code: in the two-process benchmark a
+     * 32-byte message went through the ring about a third faster than with {@code ByteBuffer.put}
+     * (a call to the JVM's copy stub); at 64 bytes the two were even, at 128 the stub was faster.
+     */
+    private void copySmall(byte[] src, int off, int index, int len) {
+        int i = 0;
+        for (; i <= len - Long.BYTES; i += Long.BYTES) {
+            records.putLong(index + i, (long) BYTES_AS_LONGS.get(src, off + i));
+        }
+        for (; i < len; i++) {
+            records.put(index + i, src[off + i]);
+        }
     }
 
     @Override

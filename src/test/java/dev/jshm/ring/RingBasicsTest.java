@@ -79,6 +79,26 @@ class RingBasicsTest {
         return b;
     }
 
+    /** Short messages are copied 8 bytes at a time, the rest by the buffer: every length and source offset. */
+    @Test
+    void everyLengthAndSourceOffsetArrivesExactly() {
+        for (ProducerMode mode : ProducerMode.values()) {
+            MessageRing ring = ring(8192, mode);
+            byte[] source = bytes(200, 9);
+            Collector c = new Collector();
+            for (int length = 0; length <= 136; length++) {
+                for (int off = 0; off < 9; off++) {
+                    assertTrue(ring.offer(1 + off, source, off, length), mode + " length " + length + " at " + off);
+                    assertEquals(1, ring.drain(c));
+                    Message m = c.messages.remove(0);
+                    assertEquals(1 + off, m.type());
+                    assertArrayEquals(java.util.Arrays.copyOfRange(source, off, off + length), m.bytes(),
+                            mode + " length " + length + " at " + off);
+                }
+            }
+        }
+    }
+
     @Test
     void messagesArriveWholeInOrderWithTheirTypes() {
         MessageRing ring = ring(4096, ProducerMode.SINGLE);

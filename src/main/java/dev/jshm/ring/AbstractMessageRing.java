@@ -46,6 +46,10 @@ import dev.jshm.sync.SignalBlock;
  * truncated: on them the check is skipped.
  */
 abstract sealed class AbstractMessageRing implements MessageRing permits OneToOneMessageRing, ManyToOneMessageRing {
+    /** Messages up to this length are copied by {@link #copySmall}. */
+    private static final int SMALL_COPY_MAX = 64;
+    /** Plain reads of 8 bytes of a {@code byte[]}, in the order the record area is written. */
+    private static final VarHandle BYTES_AS_LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
     final Segment segment;
     final long offset;
@@ -61,11 +65,6 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
     final int mask;
     final int maxMessageLength;
     final SignalBlock signal;
-
-    /** Messages up to this length are copied by {@link #copySmall}. */
-    private static final int SMALL_COPY_MAX = 64;
-    /** Plain reads of 8 bytes of a {@code byte[]}, in the order the record area is written. */
-    private static final VarHandle BYTES_AS_LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
     final RingHeartbeats heartbeats;
     private final RingConsumer consumer;
     /** {@link #endMarkLength()}, read on every claim. */

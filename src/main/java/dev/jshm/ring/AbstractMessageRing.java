@@ -46,6 +46,7 @@ import dev.jshm.sync.SignalBlock;
  * truncated: on them the check is skipped.
  */
 abstract sealed class AbstractMessageRing implements MessageRing permits OneToOneMessageRing, ManyToOneMessageRing {
+
     /** Messages up to this length are copied by {@link #copySmall}. */
     private static final int SMALL_COPY_MAX = 64;
     /** Plain reads of 8 bytes of a {@code byte[]}, in the order the record area is written. */

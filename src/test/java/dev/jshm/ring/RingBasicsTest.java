@@ -196,6 +196,40 @@ class RingBasicsTest {
         assertEquals(accepted - 1, ring.drain(c));
     }
 
+    /**
+     * One producer: the consumer leaves what it read in place (it never writes the record area)
+     * and the producer clears the header after its claim. Many producers: free space is zero.
+     */
+    @Test
+    void whoKeepsFreeSpaceReadableDependsOnTheProducerMode() {
+        for (ProducerMode mode : ProducerMode.values()) {
+            MessageRing ring = ring(1024, mode);
+            ByteBuffer area = ring.buffer();
+            assertTrue(ring.offer(3, bytes(24, 7), 0, 24));
+            assertEquals(0L, area.getLong(32), mode + ": the header after the first record reads free");
+            assertEquals(1, ring.poll(new Collector(), 1));
+            byte[] left = new byte[24];
+            area.get(8, left);
+            if (mode == ProducerMode.SINGLE) {
+                assertArrayEquals(bytes(24, 7), left, "the consumer wrote nothing");
+                assertEquals(32, area.getInt(0), "the consumed record's header is left as it was");
+            } else {
+                assertArrayEquals(new byte[24], left, "the consumer zeroed what it read");
+                assertEquals(0, area.getInt(0));
+            }
+            if (mode == ProducerMode.SINGLE) {
+                // Old bytes where the next record and the header after it go: the claim writes over both.
+                area.putLong(32, -1L);
+                area.putLong(48, -1L);
+            }
+            assertTrue(ring.offer(4, bytes(8, 1), 0, 8));
+            Collector c = new Collector();
+            assertEquals(1, ring.drain(c));
+            assertEquals(4, c.messages.get(0).type());
+            assertEquals(0L, area.getLong(48), mode + ": the header after the second record reads free");
+        }
+    }
+
     @Test
     void manyProducersFillTheWholeCapacity() {
         MessageRing ring = ring(1024, ProducerMode.MANY);

@@ -211,19 +211,44 @@ static void put_record_header(uint8_t *record, int32_t length, int32_t type)
 }
 
 /*
+ * Takes the space found free at `tail` for the single producer, which owns all free space (see
+ * docs/ring-format.md, "Claiming space"): everything of the claim a consumer may read is written
+ * before the tail moves, so a producer that dies at any point leaves no claim or one whose first
+ * header says how far it goes. The header after the claim is cleared: the consumer does not zero
+ * what it consumed, and a poll stops there. Relaxed stores, then the tail with release (an
+ * unblocking consumer reads the tail with acquire); a polling consumer sees the cleared header
+ * through the release store of the claim's commit, or of the padding's length below.
+ */
+static void take_space_alone(struct jshm_ring *ring, int64_t tail, uint32_t tail_index, uint32_t padding,
+                             uint32_t start, uint32_t required, int32_t claim_mark)
+{
+    atomic_store_explicit(A64(ring->records + ((start + required) & ring->mask)), 0, memory_order_relaxed);
+    atomic_store_explicit(A32(ring->records + start), claim_mark, memory_order_relaxed);
+    if (padding != 0)
+        atomic_store_explicit(A32(ring->records + tail_index), -(int32_t)padding, memory_order_relaxed);
+    atomic_store_explicit(A64(&ring->header->tail), tail + (int64_t)padding + required, memory_order_release);
+    if (padding != 0)
+        put_record_header(ring->records + tail_index, (int32_t)padding, JSHM_RING_PADDING_TYPE);
+}
+
+/*
  * Reserves `required` bytes (a multiple of 8, at most capacity / 2) for records at one
- * contiguous index, with a padding record first when they do not fit before the end of the area.
+ * contiguous index, with a padding record first when they do not fit before the end of the area,
+ * and writes `claim_mark` (the negative claim length) into the first header there.
  * Returns the index, -EAGAIN, or -EBADMSG. Positions read from shared memory are checked before
  * they index anything: the tail 8-aligned, the head at most capacity behind it and never ahead
  * of it. A tail read before another producer moved it may trail the head: such a tail is read
- * again, and only one that reads the same twice is corrupt.
+ * again, and only one that reads the same twice is corrupt. The single producer keeps the 8 bytes
+ * after its claim free too (the cleared header): its ring holds at most capacity - 8 bytes.
  */
-static int64_t claim_space(struct jshm_ring *ring, uint32_t required)
+static int64_t claim_space(struct jshm_ring *ring, uint32_t required, int32_t claim_mark)
 {
     struct jshm_ring_header *h = ring->header;
     const int64_t capacity = ring->capacity;
     int64_t head = atomic_load_explicit(A64(&h->head_cache), memory_order_acquire);
     int64_t tail = atomic_load_explicit(A64(&h->tail), memory_order_acquire);
+    const int single = (ring->flags & JSHM_RING_MANY_PRODUCERS) == 0;
+    const int64_t end_mark = single ? (int64_t)RECORD_HEADER : 0;
     uint32_t tail_index;
     int64_t padding;
 
@@ -235,9 +260,10 @@ static int64_t claim_space(struct jshm_ring *ring, uint32_t required)
         int64_t to_end = capacity - tail_index;
         padding = required > to_end ? to_end : 0;
         int64_t needed = required + padding; /* < capacity: padding < required <= capacity / 2 */
+        int64_t taken = needed + end_mark;
         /* Unsigned difference: any two positions, however corrupt, without signed overflow. */
         int64_t used = (int64_t)((uint64_t)tail - (uint64_t)head);
-        if (used < 0 || used > capacity - needed) {
+        if (used < 0 || used > capacity - taken) {
             head = atomic_load_explicit(A64(&h->head), memory_order_acquire);
             used = (int64_t)((uint64_t)tail - (uint64_t)head);
             if (used < 0) {
@@ -249,25 +275,26 @@ static int64_t claim_space(struct jshm_ring *ring, uint32_t required)
             }
             if (used > capacity)
                 return corrupt(ring, "tail", head, tail);
-            if (used > capacity - needed)
+            if (used > capacity - taken)
                 return -EAGAIN;
             atomic_store_explicit(A64(&h->head_cache), head, memory_order_relaxed);
         }
-        if ((ring->flags & JSHM_RING_MANY_PRODUCERS) == 0) {
-            atomic_store_explicit(A64(&h->tail), tail + needed, memory_order_release);
-            break;
+        uint32_t start = padding != 0 ? 0 : tail_index;
+        if (single) {
+            take_space_alone(ring, tail, tail_index, (uint32_t)padding, start, required, claim_mark);
+            return start;
         }
         if (atomic_compare_exchange_weak_explicit(A64(&h->tail), &tail, tail + needed,
-                                                  memory_order_acq_rel, memory_order_acquire))
-            break;
+                                                  memory_order_acq_rel, memory_order_acquire)) {
+            /* The space is ours only now: padding and claim mark come after the swap. */
+            if (padding != 0)
+                put_record_header(ring->records + tail_index, (int32_t)padding, JSHM_RING_PADDING_TYPE);
+            atomic_store_explicit(A32(ring->records + start), claim_mark, memory_order_relaxed);
+            return start;
+        }
         /* Lost the race: `tail` now holds the winner's value; the cached head may be newer too. */
         head = atomic_load_explicit(A64(&h->head_cache), memory_order_acquire);
     }
-    if (padding != 0) {
-        put_record_header(ring->records + tail_index, (int32_t)padding, JSHM_RING_PADDING_TYPE);
-        tail_index = 0;
-    }
-    return tail_index;
 }
 
 /* Whether this process is a target of jshm_membarrier (registered once, on first use): then a
@@ -337,11 +364,10 @@ int64_t jshm_ring_claim(struct jshm_ring *ring, int32_t type, size_t length, voi
     if (rc < 0)
         return rc;
     uint32_t record_length = RECORD_HEADER + (uint32_t)length;
-    int64_t index = claim_space(ring, align8(record_length));
+    int64_t index = claim_space(ring, align8(record_length), -(int32_t)record_length);
     if (index < 0)
         return index;
     uint8_t *record = ring->records + index;
-    atomic_store_explicit(A32(record), -(int32_t)record_length, memory_order_relaxed);
     /* The claim mark is visible before any byte of the payload: a record whose length reads 0
      * has nothing written yet (what unblocking relies on). */
     atomic_thread_fence(memory_order_release);
@@ -441,9 +467,12 @@ int jshm_ring_poll(struct jshm_ring *ring, jshm_ring_handler handler, void *arg,
         handler(type, record + RECORD_HEADER, (size_t)length - RECORD_HEADER, arg);
     }
     if (read > 0) {
-        /* Free space is zero: a producer's record reads length 0 until it writes its claim.
-         * Release: the zeroes are visible before a producer that reads this head reuses them. */
-        memset(ring->records + head_index, 0, read);
+        /* Many producers: free space is zero, so a claim whose producer died before its claim
+         * mark reads 0 up to the next record (unblocking needs that). The single producer clears
+         * the header after each claim instead. Release: the handler's reads and the zeroes come
+         * before a producer that reads this head (acquire) reuses the space. */
+        if ((ring->flags & JSHM_RING_MANY_PRODUCERS) != 0)
+            memset(ring->records + head_index, 0, read);
         atomic_store_explicit(A64(&h->head), head + read, memory_order_release);
     }
     return rc < 0 && count == 0 ? rc : count;

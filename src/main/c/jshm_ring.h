@@ -7,7 +7,7 @@
  * The design is agrona's OneToOneRingBuffer / ManyToOneRingBuffer; docs/ring-format.md is the
  * full description of the layout and the protocol, and this header is its C form.
  *
- * Layout (version 4), all fields in the host's byte order, at an 8-byte aligned address:
+ * Layout (version 5), all fields in the host's byte order, at an 8-byte aligned address:
  *
  *   [0, 512)                header: struct jshm_ring_header, four 128-byte blocks so that what
  *                           producers write, what the consumer writes and the wake-up word
@@ -17,7 +17,10 @@
  *                                            0 = free, < 0 = claimed, not ready (-length is the
  *                                            extent of the claim), > 0 = committed
  *                             int32 type     > 0 for messages, JSHM_RING_PADDING_TYPE for padding
- *                             payload        length - 8 bytes, then zeros up to the next multiple of 8
+ *                             payload        length - 8 bytes, then any bytes up to the next multiple of 8
+ *                           Free space is zero with many producers (the consumer zeroes what it
+ *                           consumed); with one producer it holds old records, and the producer
+ *                           clears the 8-byte header after each claim before the tail passes it.
  *
  * Positions (head, tail) count bytes since the ring was created and never wrap; the index of a
  * position in the record area is position & (capacity - 1).
@@ -52,7 +55,7 @@ extern "C" {
 #define JSHM_RING_MAGIC UINT64_C(0x474E49524D48534A)
 /* The layout version this code reads and writes. Any change to the layout or the protocol
  * changes it; attach refuses other versions. */
-#define JSHM_RING_VERSION 4u
+#define JSHM_RING_VERSION 5u
 
 /* Flags, fixed at create. */
 #define JSHM_RING_SINGLE_PRODUCER 0x0u /* one producer thread at a time: a plain store on the tail */

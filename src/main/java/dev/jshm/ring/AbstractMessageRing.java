@@ -1,13 +1,8 @@
 package dev.jshm.ring;
 
 import static dev.jshm.ring.RecordDescriptor.HEADER_LENGTH;
-import static dev.jshm.ring.RecordDescriptor.PADDING_TYPE;
-import static dev.jshm.ring.RecordDescriptor.align;
-import static dev.jshm.ring.RecordDescriptor.isAligned;
-import static dev.jshm.ring.RecordDescriptor.payloadIndex;
 import static dev.jshm.ring.RecordDescriptor.typeIndex;
 import static dev.jshm.ring.RingDescriptor.FLAG_MANY_PRODUCERS;
-import static dev.jshm.ring.RingDescriptor.HEAD_CACHE_OFFSET;
 import static dev.jshm.ring.RingDescriptor.HEAD_OFFSET;
 import static dev.jshm.ring.RingDescriptor.INT;
 import static dev.jshm.ring.RingDescriptor.LONG;
@@ -18,7 +13,6 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
-import java.util.Objects;
 
 import dev.jshm.Segment;
 import dev.jshm.SegmentFaultException;
@@ -26,9 +20,10 @@ import dev.jshm.sync.FutexIdleStrategy;
 import dev.jshm.sync.SignalBlock;
 
 /**
- * What both producer modes share: the views of the ring's memory, writing and committing
- * records, and the accessors; the consumer's side is {@link RingConsumer}. A subclass says only
- * how the tail moves ({@link #moveTail}).
+ * What both producer modes share: the views of the ring's memory, the accessors and the checks;
+ * the producers' side is {@link RingProducer}, the consumer's {@link RingConsumer}. A subclass says only
+ * how a producer takes the space it found free ({@link #takeSpace}), and who keeps the record
+ * after the tail readable as "nothing there" ({@link #endMarkLength}).
  *
  * <p>Memory: the ring reads and writes through {@link ByteBuffer} views of the segment and
  * {@link VarHandle}s over them. Every index into the record area is a masked position or a
@@ -60,6 +55,7 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
     final int maxMessageLength;
     final SignalBlock signal;
     final RingHeartbeats heartbeats;
+    private final RingProducer producer;
     private final RingConsumer consumer;
 
     AbstractMessageRing(Segment segment, long offset, ByteBuffer header, int capacity) {
@@ -74,6 +70,7 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
         this.records = segment.asByteBuffer(offset + RingDescriptor.HEADER_LENGTH, capacity).order(ByteOrder.nativeOrder());
         this.signal = new SignalBlock(segment, offset + SIGNAL_BLOCK_OFFSET);
         this.heartbeats = new RingHeartbeats(header);
+        this.producer = new RingProducer(this);
         this.consumer = new RingConsumer(this);
     }
 
@@ -84,10 +81,20 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
     }
 
     /**
-     * Moves the tail from {@code tail} to {@code newTail}; returns the tail it found there
-     * ({@code tail} when it moved it).
+     * Takes the space from {@code tail}: {@code padding} bytes of padding up to the end of the
+     * record area (0 for none), then {@code required} bytes at {@code start} (0 after padding,
+     * else the tail's index), whose first header gets the claim mark {@code claimMark}. Returns
+     * the tail it found there: {@code tail} when the space is taken and marked, another value
+     * when another producer moved the tail first (nothing is written then).
      */
-    abstract long moveTail(long tail, long newTail);
+    abstract long takeSpace(long tail, int tailIndex, int padding, int start, int required, int claimMark);
+
+    /**
+     * The bytes a producer keeps free after its claim, besides the claim: the single producer
+     * clears the header there ({@link OneToOneMessageRing}); many producers clear nothing, the
+     * consumer zeroes what it consumed.
+     */
+    abstract int endMarkLength();
 
     // ---- what the ring is ---------------------------------------------------------------------
 
@@ -172,234 +179,42 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
         return "MessageRing(" + producerMode() + ", capacity=" + capacity + ") at offset " + offset + " of " + segment;
     }
 
-    // ---- producing ----------------------------------------------------------------------------
+    // ---- producing: RingProducer ----------------------------------------------------------------
 
     @Override
     public final boolean offer(int msgTypeId, byte[] src, int off, int len) {
-        Objects.checkFromIndexSize(off, len, src.length);
-        int index = claimRecord(msgTypeId, len, "offer");
-        if (index < 0) {
-            checkBacked("offer"); // "full" may have been read from zero pages
-            return false;
-        }
-        records.put(index, src, off, len);
-        commitRecord(index - HEADER_LENGTH, HEADER_LENGTH + len, "offer");
-        return true;
+        return producer.offer(msgTypeId, src, off, len);
     }
 
     @Override
     public final boolean offer(int msgTypeId, ByteBuffer src) {
-        int len = src.remaining();
-        int index = claimRecord(msgTypeId, len, "offer");
-        if (index < 0) {
-            checkBacked("offer"); // "full" may have been read from zero pages
-            return false;
-        }
-        records.put(index, src, src.position(), len);
-        commitRecord(index - HEADER_LENGTH, HEADER_LENGTH + len, "offer");
-        return true;
+        return producer.offer(msgTypeId, src);
     }
 
     @Override
     public final int claim(int msgTypeId, int length) {
-        int index = claimRecord(msgTypeId, length, "claim");
-        // Before the caller writes at the index, or takes -1 for a full ring: neither may come
-        // from zero pages.
-        checkBacked("claim");
-        return index;
-    }
-
-    /**
-     * Claims a record for a message and writes its claim mark and type; returns the payload's
-     * index or -1 when full. The caller checks the ring's backing after its last access, in
-     * both cases.
-     */
-    private int claimRecord(int msgTypeId, int length, String operation) {
-        checkOpen();
-        checkMessage(msgTypeId, length);
-        int recordLength = HEADER_LENGTH + length;
-        int recordIndex = claimSpace(align(recordLength), operation);
-        if (recordIndex < 0) {
-            return -1;
-        }
-        INT.setRelease(records, recordIndex, -recordLength);
-        // The claim mark is visible before any byte of the message: a record whose length reads 0
-        // has nothing written yet, which is what unblock relies on.
-        VarHandle.releaseFence();
-        records.putInt(typeIndex(recordIndex), msgTypeId);
-        return payloadIndex(recordIndex);
+        return producer.claim(msgTypeId, length);
     }
 
     @Override
     public final void commit(int index) {
-        checkOpen();
-        int length = claimedLength(index, "commit");
-        commitRecord(index - HEADER_LENGTH, length, "commit");
+        producer.commit(index);
     }
 
     @Override
     public final void abort(int index) {
-        checkOpen();
-        int length = claimedLength(index, "abort");
-        putRecordHeader(index - HEADER_LENGTH, length, PADDING_TYPE);
-        signal("abort");
-        checkBacked("abort");
+        producer.abort(index);
     }
 
     @Override
     public final boolean offerBatch(int msgTypeId, ByteBuffer[] messages, int from, int count) {
-        checkOpen();
-        Objects.checkFromIndexSize(from, count, messages.length);
-        if (count == 0) {
-            checkMessage(msgTypeId, 0);
-            return true; // touches no shared memory
-        }
-        long total = 0;
-        for (int i = from; i < from + count; i++) {
-            int length = messages[i].remaining();
-            checkMessage(msgTypeId, length);
-            total += align(HEADER_LENGTH + length);
-        }
-        if (total > maxBatchLength()) {
-            throw new IllegalArgumentException("offerBatch of " + count + " messages (" + total + " bytes with headers) to " + this
-                    + ": a batch may take at most " + maxBatchLength() + " bytes");
-        }
-        int first = claimSpace((int) total, "offerBatch");
-        if (first < 0) {
-            checkBacked("offerBatch");
-            return false;
-        }
-        // Until the commit, the first header claims the whole batch: unblocking it skips all of it.
-        INT.setRelease(records, first, (int) -total);
-        VarHandle.releaseFence();
-        int recordIndex = first;
-        for (int i = from; i < from + count; i++) {
-            ByteBuffer message = messages[i];
-            int length = message.remaining();
-            records.putInt(typeIndex(recordIndex), msgTypeId);
-            records.put(payloadIndex(recordIndex), message, message.position(), length);
-            if (recordIndex != first) {
-                // Plain: the release store of the first length below publishes it.
-                records.putInt(recordIndex, HEADER_LENGTH + length);
-            }
-            recordIndex += align(HEADER_LENGTH + length);
-        }
-        commitRecord(first, HEADER_LENGTH + messages[from].remaining(), "offerBatch");
-        return true;
-    }
-
-    private void checkMessage(int msgTypeId, int length) {
-        if (msgTypeId < 1) {
-            throw new IllegalArgumentException("message type " + msgTypeId + " must be at least 1 (" + this + ")");
-        }
-        if (length < 0 || length > maxMessageLength) {
-            throw new IllegalArgumentException("message length " + length + " is outside [0, " + maxMessageLength + "] for " + this);
-        }
-    }
-
-    /**
-     * Reserves {@code required} bytes (a multiple of 8, at most half the capacity) at one
-     * contiguous index, after a padding record when they do not fit before the end of the area.
-     * Returns the index or -1 when the ring is full.
-     *
-     * <p>Positions read from shared memory are checked before use: the tail must be 8-aligned,
-     * and the head at most {@code capacity} behind it and never ahead of it. A tail read before
-     * another producer moved it may trail the head; such a stale tail is read again (it changed),
-     * and only a tail that reads the same twice behind the head is corrupt.
-     */
-    private int claimSpace(int required, String operation) {
-        heartbeats.producerIfDue();
-        long head = (long) LONG.getAcquire(header, HEAD_CACHE_OFFSET);
-        long tail = (long) LONG.getAcquire(header, TAIL_OFFSET);
-        int tailIndex;
-        int padding;
-        while (true) {
-            if (!isAligned(tail)) {
-                throw corrupt(operation, "tail", tail, tail, "not a multiple of " + RecordDescriptor.ALIGNMENT);
-            }
-            tailIndex = (int) tail & mask;
-            int toEnd = capacity - tailIndex;
-            padding = required > toEnd ? toEnd : 0;
-            int needed = required + padding; // < capacity: required <= capacity / 2 and padding < required
-            long used = tail - head;
-            if (used < 0 || used > capacity - needed) {
-                head = (long) LONG.getAcquire(header, HEAD_OFFSET);
-                used = tail - head;
-                if (used < 0) {
-                    long again = (long) LONG.getAcquire(header, TAIL_OFFSET);
-                    if (again == tail) {
-                        throw corrupt(operation, "tail", head, tail, "behind head " + head);
-                    }
-                    tail = again;
-                    continue;
-                }
-                if (used > capacity) {
-                    throw corrupt(operation, "tail", head, tail, "more than capacity " + capacity + " ahead of head " + head);
-                }
-                if (used > capacity - needed) {
-                    return -1;
-                }
-                LONG.setOpaque(header, HEAD_CACHE_OFFSET, head);
-            }
-            long witness = moveTail(tail, tail + needed);
-            if (witness == tail) {
-                break;
-            }
-            tail = witness;
-            head = (long) LONG.getAcquire(header, HEAD_CACHE_OFFSET);
-        }
-        if (padding != 0) {
-            putRecordHeader(tailIndex, padding, PADDING_TYPE);
-            tailIndex = 0;
-        }
-        return tailIndex;
+        return producer.offerBatch(msgTypeId, messages, from, count);
     }
 
     /** The type first, then the length with release: a consumer that reads the length sees the type. */
     final void putRecordHeader(int recordIndex, int length, int type) {
         records.putInt(typeIndex(recordIndex), type);
         INT.setRelease(records, recordIndex, length);
-    }
-
-    /**
-     * Commit: the release store of the length publishes the record (it pairs with the consumer's
-     * acquire load of the length: the type and payload written before it are visible with it),
-     * and the signal block orders it before its read of the sleepers flag (see
-     * {@link SignalBlock}). The check after it covers the whole operation: the claim, the
-     * caller's writes of the message, the commit, and the signal block, which is inside the
-     * ring's header ({@link SignalBlock#signalInCheckedRange}).
-     */
-    private void commitRecord(int recordIndex, int recordLength, String operation) {
-        INT.setRelease(records, recordIndex, recordLength);
-        signal(operation);
-        checkBacked(operation);
-    }
-
-    /**
-     * Checks that {@code index} is a claimed message's; returns the record's length, read once
-     * and checked (what the commit writes back, whatever the memory says afterwards).
-     */
-    private int claimedLength(int index, String operation) {
-        int recordIndex = index - HEADER_LENGTH;
-        if (recordIndex < 0 || index > capacity || !isAligned(index)) {
-            throw notClaimed(index, operation);
-        }
-        int length = (int) INT.getAcquire(records, recordIndex);
-        if (length >= 0) {
-            throw notClaimed(index, operation);
-        }
-        int extent = RecordDescriptor.claimExtent(length, capacity - recordIndex);
-        if (extent < 0 || -(long) length > HEADER_LENGTH + maxMessageLength) {
-            throw corrupt(operation, "record length", recordIndex, length, "not the claim of a message of at most "
-                    + maxMessageLength + " bytes that fits before the end of the record area");
-        }
-        return -length;
-    }
-
-    private IllegalStateException notClaimed(int index, String operation) {
-        checkBacked(operation); // a claim mark that reads 0 may be a zero page
-        return new IllegalStateException(operation + "(index=" + index + ") of " + this
-                + ": no claimed message there (never claimed, already committed or aborted, or unblocked by the consumer)");
     }
 
     /** A corrupt ring, unless what was read came from zero pages: then the truncation is thrown. */
@@ -500,15 +315,6 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
             segment.checkBacked(offset, length);
         } catch (SegmentFaultException e) {
             throw new SegmentFaultException(operation + " of " + this + ": " + e.getMessage(), operation);
-        }
-    }
-
-    /** Wakes sleeping consumers after a commit; the caller checks the ring's backing after it. */
-    private void signal(String operation) {
-        try {
-            signal.signalInCheckedRange();
-        } catch (SegmentFaultException e) {
-            throw asRing(operation, e);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.jshm.ring;
 
+import static dev.jshm.ring.RecordDescriptor.PADDING_TYPE;
+import static dev.jshm.ring.RingDescriptor.INT;
 import static dev.jshm.ring.RingDescriptor.TAIL_OFFSET;
 
 import java.nio.ByteBuffer;
@@ -9,7 +11,9 @@ import dev.jshm.Segment;
 /**
  * A ring with any number of producer threads in any number of processes (agrona's
  * {@code ManyToOneRingBuffer}): claims race for the tail with a compare-and-swap, and the
- * winner owns the bytes between the old and the new tail.
+ * winner owns the bytes between the old and the new tail. Free space is zero (the consumer
+ * zeroes what it consumed), so a claim whose producer died before its claim mark reads 0 up to
+ * the next record, which is how unblocking finds where it ends.
  */
 final class ManyToOneMessageRing extends AbstractMessageRing {
 
@@ -22,8 +26,25 @@ final class ManyToOneMessageRing extends AbstractMessageRing {
         return ProducerMode.MANY;
     }
 
+    /**
+     * The space is this producer's only once its compare-and-swap moved the tail, so the padding
+     * and the claim mark come after it. Release on the mark: with the fence the caller puts
+     * after it, no byte of the claim is visible before its mark.
+     */
     @Override
-    long moveTail(long tail, long newTail) {
-        return SharedMemoryRmw.compareAndExchangeLong(header, TAIL_OFFSET, tail, newTail);
+    long takeSpace(long tail, int tailIndex, int padding, int start, int required, int claimMark) {
+        long witness = SharedMemoryRmw.compareAndExchangeLong(header, TAIL_OFFSET, tail, tail + padding + required);
+        if (witness == tail) {
+            if (padding != 0) {
+                putRecordHeader(tailIndex, padding, PADDING_TYPE);
+            }
+            INT.setRelease(records, start, claimMark);
+        }
+        return witness;
+    }
+
+    @Override
+    int endMarkLength() {
+        return 0;
     }
 }

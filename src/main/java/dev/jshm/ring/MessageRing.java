@@ -207,7 +207,11 @@ public interface MessageRing {
 
     // ---- what the ring is ---------------------------------------------------------------------
 
-    /** {@return the size of the record area in bytes: a power of two} */
+    /**
+     * {@return the size of the record area in bytes: a power of two}
+     * A {@link ProducerMode#SINGLE} ring holds at most {@code capacity - 8} bytes of records: its
+     * producer keeps the header after its last claim free and cleared, which is where a poll stops.
+     */
     int capacity();
 
     /** {@return the longest message, in bytes: capacity / 8} */

@@ -1,5 +1,7 @@
 package dev.jshm.ring;
 
+import static dev.jshm.ring.RecordDescriptor.HEADER_LENGTH;
+import static dev.jshm.ring.RecordDescriptor.PADDING_TYPE;
 import static dev.jshm.ring.RingDescriptor.LONG;
 import static dev.jshm.ring.RingDescriptor.TAIL_OFFSET;
 
@@ -9,8 +11,13 @@ import dev.jshm.Segment;
 
 /**
  * A ring with one producer thread at a time (agrona's {@code OneToOneRingBuffer}): the producer
- * owns the tail, so a claim moves it with a plain release store. Two concurrent producers
- * corrupt the ring.
+ * owns the tail and all free space, so a claim moves the tail with a plain release store. Two
+ * concurrent producers corrupt the ring.
+ *
+ * <p>The consumer does not zero what it consumed: old records stay in free space, which the
+ * consumer never reads, because the producer clears the header after each claim before the tail
+ * passes it, and a poll stops at that cleared header. The consumer's caches then hold the record
+ * lines read-only, and a producer coming round again takes them without fetching zeroes back.
  */
 final class OneToOneMessageRing extends AbstractMessageRing {
 
@@ -24,12 +31,34 @@ final class OneToOneMessageRing extends AbstractMessageRing {
     }
 
     /**
-     * Release: the padding header written after it is ordered by its own release store; the
-     * consumer never reads the tail on its hot path, only records' lengths.
+     * Everything of this claim that a consumer may read is written before the tail moves: the
+     * header after the claim cleared, the claim mark, and the padding's own claim mark. A producer
+     * that dies at any point thus leaves either no claim (the tail did not move; the next producer
+     * writes over these bytes, which nobody reads) or one whose first header says how far it goes,
+     * which unblocking needs now that free space is not zero.
+     *
+     * <p>Plain stores, then the tail with release: an unblocking consumer reads the tail with
+     * acquire and then sees the marks. A polling consumer never reads the tail; it sees the
+     * cleared header after this claim through the release store of the claim's commit (or of the
+     * padding's length below), which it reads with acquire before it reads on.
      */
     @Override
-    long moveTail(long tail, long newTail) {
-        LONG.setRelease(header, TAIL_OFFSET, newTail);
+    long takeSpace(long tail, int tailIndex, int padding, int start, int required, int claimMark) {
+        records.putLong((start + required) & mask, 0L);
+        records.putInt(start, claimMark);
+        if (padding != 0) {
+            records.putInt(tailIndex, -padding);
+        }
+        LONG.setRelease(header, TAIL_OFFSET, tail + padding + required);
+        if (padding != 0) {
+            putRecordHeader(tailIndex, padding, PADDING_TYPE);
+        }
         return tail;
+    }
+
+    /** The cleared header after each claim: the ring holds at most {@code capacity - 8} bytes. */
+    @Override
+    int endMarkLength() {
+        return HEADER_LENGTH;
     }
 }

@@ -11,7 +11,8 @@ package dev.jshm.ring;
  *   +-------------------+-------------------+---------------------------------+- - - - -+
  *
  *   length   header + payload bytes, not rounded up
- *              0  free: nothing written (free space is all zero)
+ *              0  free: nothing written (many producers: free space is all zero; one
+ *                 producer: it clears the header after each claim, older bytes stay)
  *            < 0  claimed, not ready: -length bytes from here belong to one claim
  *            > 0  committed
  *   type     >= 1 for a message, -1 for padding that the consumer skips

@@ -44,6 +44,11 @@ final class RingConsumer {
     private final int mask;
     private final int maxRecordLength;
     private final SignalBlock signal;
+    /**
+     * Many producers: free space must be zero (see {@link ManyToOneMessageRing}), so the consumer
+     * zeroes what it consumed. The single producer clears the header after its claims instead.
+     */
+    private final boolean zeroConsumed;
 
     private long autoUnblockMillis = -1;
     private int emptyPolls;
@@ -60,6 +65,7 @@ final class RingConsumer {
         this.mask = ring.mask;
         this.maxRecordLength = HEADER_LENGTH + ring.maxMessageLength;
         this.signal = ring.signal;
+        this.zeroConsumed = ring.producerMode() == ProducerMode.MANY;
     }
 
     int poll(MessageHandler handler, int limit) {
@@ -103,10 +109,11 @@ final class RingConsumer {
             }
         } finally {
             if (read > 0) {
-                // Free space is zero: a producer's record reads length 0 until it writes its claim.
-                zero(headIndex, read);
-                // Release: the zeroes above are visible before a producer that reads this head
-                // (acquire) reuses the space.
+                if (zeroConsumed) {
+                    zero(headIndex, read);
+                }
+                // Release: the handler's reads and the zeroes above come before a producer that
+                // reads this head (acquire) reuses the space.
                 LONG.setRelease(header, HEAD_OFFSET, head + read);
             }
             // Whether the poll returns, or the handler threw: what the handler was given, and
@@ -215,7 +222,9 @@ final class RingConsumer {
                             + " bytes that ends before the end of the record area");
                 }
             } else {
-                // Nothing written yet: the claim reaches up to the next record that has a length.
+                // Nothing written yet: the claim reaches up to the next record that has a length
+                // (many producers: free space is zero; one producer marks its claim before the
+                // tail moves, so a 0 here was written by another process: the steps stay bounded).
                 extent = ALIGNMENT;
                 while (extent < room && (int) INT.getAcquire(records, recordIndex + extent) == 0) {
                     extent += ALIGNMENT;

@@ -9,7 +9,7 @@ import dev.jshm.Segment;
 import dev.jshm.sync.SignalBlock;
 
 /**
- * The ring's header, version 4: its offsets, its constants and the checks that make a header
+ * The ring's header, version 5: its offsets, its constants and the checks that make a header
  * trustworthy; the Java twin of {@code struct jshm_ring_header} in {@code src/main/c/jshm_ring.h}.
  * {@code docs/ring-format.md} is the full description; change the three together, and the
  * version with them ({@code RingLayoutTest} compares Java and C).
@@ -28,7 +28,7 @@ final class RingDescriptor {
 
     /** The bytes "JSHMRING" read as a little-endian long; written last by create. */
     static final long MAGIC = 0x474E49524D48534AL;
-    static final int VERSION = 4;
+    static final int VERSION = 5;
 
     static final int FLAG_MANY_PRODUCERS = 0x1;
     static final int KNOWN_FLAGS = FLAG_MANY_PRODUCERS;

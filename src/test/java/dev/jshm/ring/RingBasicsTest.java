@@ -79,6 +79,26 @@ class RingBasicsTest {
         return b;
     }
 
+    /** Short messages are copied 8 bytes at a time, the rest by the buffer: every length and source offset. */
+    @Test
+    void everyLengthAndSourceOffsetArrivesExactly() {
+        for (ProducerMode mode : ProducerMode.values()) {
+            MessageRing ring = ring(8192, mode);
+            byte[] source = bytes(200, 9);
+            Collector c = new Collector();
+            for (int length = 0; length <= 136; length++) {
+                for (int off = 0; off < 9; off++) {
+                    assertTrue(ring.offer(1 + off, source, off, length), mode + " length " + length + " at " + off);
+                    assertEquals(1, ring.drain(c));
+                    Message m = c.messages.remove(0);
+                    assertEquals(1 + off, m.type());
+                    assertArrayEquals(java.util.Arrays.copyOfRange(source, off, off + length), m.bytes(),
+                            mode + " length " + length + " at " + off);
+                }
+            }
+        }
+    }
+
     @Test
     void messagesArriveWholeInOrderWithTheirTypes() {
         MessageRing ring = ring(4096, ProducerMode.SINGLE);
@@ -168,7 +188,60 @@ class RingBasicsTest {
         assertFalse(ring.offerBatch(1, ByteBuffer.wrap(m)));
         Collector c = new Collector();
         assertEquals(1, ring.poll(c, 1));
-        assertTrue(ring.offer(1, m, 0, m.length), "space freed by the poll is reused");
+        // 16 bytes of padding to the end, the record at index 0, and the single producer's
+        // cleared header after it: 136 bytes, and the poll freed 112 + 16.
+        assertFalse(ring.offer(1, m, 0, m.length), "the header after a claim must be free too");
+        assertEquals(1, ring.poll(c, 1));
+        assertTrue(ring.offer(1, m, 0, m.length), "space freed by the polls is reused");
+        assertEquals(accepted - 1, ring.drain(c));
+    }
+
+    /**
+     * One producer: the consumer leaves what it read in place (it never writes the record area)
+     * and the producer clears the header after its claim. Many producers: free space is zero.
+     */
+    @Test
+    void whoKeepsFreeSpaceReadableDependsOnTheProducerMode() {
+        for (ProducerMode mode : ProducerMode.values()) {
+            MessageRing ring = ring(1024, mode);
+            ByteBuffer area = ring.buffer();
+            assertTrue(ring.offer(3, bytes(24, 7), 0, 24));
+            assertEquals(0L, area.getLong(32), mode + ": the header after the first record reads free");
+            assertEquals(1, ring.poll(new Collector(), 1));
+            byte[] left = new byte[24];
+            area.get(8, left);
+            if (mode == ProducerMode.SINGLE) {
+                assertArrayEquals(bytes(24, 7), left, "the consumer wrote nothing");
+                assertEquals(32, area.getInt(0), "the consumed record's header is left as it was");
+            } else {
+                assertArrayEquals(new byte[24], left, "the consumer zeroed what it read");
+                assertEquals(0, area.getInt(0));
+            }
+            if (mode == ProducerMode.SINGLE) {
+                // Old bytes where the next record and the header after it go: the claim writes over both.
+                area.putLong(32, -1L);
+                area.putLong(48, -1L);
+            }
+            assertTrue(ring.offer(4, bytes(8, 1), 0, 8));
+            Collector c = new Collector();
+            assertEquals(1, ring.drain(c));
+            assertEquals(4, c.messages.get(0).type());
+            assertEquals(0L, area.getLong(48), mode + ": the header after the second record reads free");
+        }
+    }
+
+    @Test
+    void manyProducersFillTheWholeCapacity() {
+        MessageRing ring = ring(1024, ProducerMode.MANY);
+        byte[] m = bytes(100, 5);
+        int accepted = 0;
+        while (ring.offer(1, m, 0, m.length)) {
+            accepted++;
+        }
+        assertEquals(1024 / 112, accepted);
+        Collector c = new Collector();
+        assertEquals(1, ring.poll(c, 1));
+        assertTrue(ring.offer(1, m, 0, m.length), "padding and record fill the space freed exactly");
         assertEquals(accepted, ring.drain(c));
     }
 

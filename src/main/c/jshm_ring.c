@@ -110,6 +110,8 @@ static void init_handle(struct jshm_ring *ring, void *memory, const struct jshm_
     ring->consumer_beat_ms = 0;
     ring->producer_claims = 0;
     ring->consumer_polls = 0;
+    ring->last_claim_index = -1;
+    ring->last_claim_length = 0;
     ring->corrupt_field = NULL;
     ring->corrupt_position = 0;
     ring->corrupt_value = 0;
@@ -373,13 +375,25 @@ int64_t jshm_ring_claim(struct jshm_ring *ring, int32_t type, size_t length, voi
     atomic_thread_fence(memory_order_release);
     atomic_store_explicit(A32(record + 4), type, memory_order_relaxed);
     *payload = record + RECORD_HEADER;
+    if ((ring->flags & JSHM_RING_MANY_PRODUCERS) == 0) {
+        ring->last_claim_index = index + RECORD_HEADER;
+        ring->last_claim_length = (int32_t)record_length;
+    }
     return index + RECORD_HEADER;
 }
 
 /* The length of the claimed record of a payload index returned by claim: > 0, or -EINVAL when
- * there is no claim there, or -EBADMSG when the claim's length is impossible. */
+ * there is no claim there, or -EBADMSG when the claim's length is impossible. The single
+ * producer's last claim comes from the handle, without reading the header: the consumer spins on
+ * that cache line while it waits, and reading it back made each zero-copy message fetch the line
+ * once more before the commit's store took it again. Only this producer writes that claim; a
+ * peer's scribble over its mark is overwritten with the length claimed. */
 static int32_t claimed_length(struct jshm_ring *ring, int64_t index)
 {
+    if (index == ring->last_claim_index) {
+        ring->last_claim_index = -1;
+        return ring->last_claim_length;
+    }
     if (index < (int64_t)RECORD_HEADER || index % JSHM_RING_ALIGNMENT != 0
         || !JSHM_RANGE_OK(index - RECORD_HEADER, RECORD_HEADER, ring->capacity))
         return -EINVAL;
@@ -423,6 +437,7 @@ int jshm_ring_offer(struct jshm_ring *ring, int32_t type, const void *message, s
     /* Our own claim: commit the length we claimed, not what the memory says now. */
     atomic_store_explicit(A32(ring->records + index - RECORD_HEADER), (int32_t)(RECORD_HEADER + length),
                           memory_order_release);
+    ring->last_claim_index = -1;
     wake_consumers(ring);
     return 0;
 }

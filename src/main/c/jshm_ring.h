@@ -123,6 +123,11 @@ struct jshm_ring {
     int64_t consumer_beat_ms;
     uint32_t producer_claims;
     uint32_t consumer_polls;
+    /* One producer: its last claim not yet committed or aborted (the payload index, or -1) and
+     * that claim's record length, which commit and abort write back without reading the header
+     * (this handle's, so one thread at a time, like the producer). */
+    int64_t last_claim_index;
+    int32_t last_claim_length;
     /* After -EBADMSG: the field that held an impossible value ("head", "tail", "record length",
      * "record type", "claim length"), the ring position it was found at (bytes since creation;
      * for header fields, the head), and the value read. NULL and 0 before any. */

@@ -303,11 +303,17 @@ public interface MessageRing {
     /**
      * Makes the message claimed at {@code index} visible to the consumer, and wakes a blocked one.
      *
+     * <p>The producer of a {@link ProducerMode#SINGLE} ring commits its last open claim from its
+     * own record of it, without reading the claim's header back (the consumer is waiting on that
+     * cache line): a peer's scribble over the claim mark is written over with the claimed length,
+     * and a claim that the consumer unblocked (see {@link #unblock}) is committed into free space
+     * behind the head, which no consumer reads. Every other index is read and checked.
+     *
      * @param index what {@link #claim} returned
      * @throws IllegalStateException  if there is no claimed message at {@code index} (never
      *                                claimed, already committed or aborted, or unblocked by the
-     *                                consumer)
-     * @throws RingCorruptedException if the claim's length is impossible
+     *                                consumer; see above for a single producer's last claim)
+     * @throws RingCorruptedException if the claim's length, read, is impossible
      */
     void commit(int index);
 
@@ -316,8 +322,9 @@ public interface MessageRing {
      *
      * @param index what {@link #claim} returned
      * @throws IllegalStateException  if there is no claimed message at {@code index}, as for
-     *                                {@link #commit}
-     * @throws RingCorruptedException if the claim's length is impossible
+     *                                {@link #commit} (which also says how a single producer's
+     *                                last claim is aborted without reading it back)
+     * @throws RingCorruptedException if the claim's length, read, is impossible
      */
     void abort(int index);
 

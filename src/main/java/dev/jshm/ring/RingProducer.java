@@ -47,6 +47,15 @@ final class RingProducer {
     private final SignalBlock signal;
     /** {@link AbstractMessageRing#endMarkLength()}, read on every claim. */
     private final int endMarkLength;
+    /** One producer thread at a time: this object's fields below are that thread's. */
+    private final boolean singleProducer;
+    /**
+     * The single producer's last claim that it has neither committed nor aborted (its payload
+     * index, or -1) and that claim's record length: what {@link #commit} and {@link #abort} write
+     * back for it without reading the record's header (see {@link #claimLength}).
+     */
+    private int lastClaimIndex = -1;
+    private int lastClaimLength;
 
     RingProducer(AbstractMessageRing ring) {
         this.ring = ring;
@@ -58,6 +67,7 @@ final class RingProducer {
         this.heartbeats = ring.heartbeats;
         this.signal = ring.signal;
         this.endMarkLength = ring.endMarkLength();
+        this.singleProducer = ring.producerMode() == ProducerMode.SINGLE;
     }
 
     boolean offer(int msgTypeId, byte[] src, int off, int len) {
@@ -105,6 +115,10 @@ final class RingProducer {
 
     int claim(int msgTypeId, int length) {
         int index = claimRecord(msgTypeId, length, "claim");
+        if (singleProducer && index >= 0) {
+            lastClaimIndex = index;
+            lastClaimLength = HEADER_LENGTH + length;
+        }
         // Before the caller writes at the index, or takes -1 for a full ring: neither may come
         // from zero pages.
         ring.checkBacked("claim");
@@ -133,13 +147,13 @@ final class RingProducer {
 
     void commit(int index) {
         ring.checkOpen();
-        int length = claimedLength(index, "commit");
+        int length = claimLength(index, "commit");
         commitRecord(index - HEADER_LENGTH, length, "commit");
     }
 
     void abort(int index) {
         ring.checkOpen();
-        int length = claimedLength(index, "abort");
+        int length = claimLength(index, "abort");
         ring.putRecordHeader(index - HEADER_LENGTH, length, PADDING_TYPE);
         signal("abort");
         ring.checkBacked("abort");
@@ -282,6 +296,26 @@ final class RingProducer {
         INT.setRelease(records, recordIndex, recordLength);
         signal(operation);
         ring.checkBacked(operation);
+    }
+
+    /**
+     * The record length of the claim at {@code index}. The single producer's last claim is
+     * taken from this producer's own record of it, without reading its header: the consumer
+     * spins on that cache line while it waits for the commit, and reading it back made every
+     * zero-copy message fetch the line from the consumer once more before the commit's store
+     * took it again. What that read protected against cannot happen to this claim: only this
+     * thread writes it, and a peer that scribbled over its mark is overwritten by the length
+     * claimed (an unblocking consumer turned it into padding only if the producer overran the
+     * unblock timeout, which {@link MessageRing#unblock} says corrupts). Any other index (an
+     * earlier claim still open, a claim of another ring object on the same memory, many
+     * producers) is read and checked.
+     */
+    private int claimLength(int index, String operation) {
+        if (index == lastClaimIndex) {
+            lastClaimIndex = -1;
+            return lastClaimLength;
+        }
+        return claimedLength(index, operation);
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -137,10 +138,40 @@ class RingEdgesTest {
         assertTrue(ring.offer(1, new byte[8], 0, 8)); // the claim below starts at record index 16
         int index = ring.claim(1, 8);
         assertEquals(16 + RecordDescriptor.HEADER_LENGTH, index);
+        int later = ring.claim(1, 8); // index is no longer the producer's last claim: it is read
         ring.buffer().putInt(index - RecordDescriptor.HEADER_LENGTH, -100_000);
         RingCorruptedException e = assertThrows(RingCorruptedException.class, () -> ring.commit(index));
         assertEquals("record length", e.field());
         assertEquals(16, e.position());
         assertEquals(-100_000, e.value());
+        ring.commit(later);
+    }
+
+    /**
+     * The single producer commits (and aborts) its last claim from its own record of it, without
+     * reading the header back: a peer's scribble over the claim mark is written over with the
+     * claimed length, and the message arrives whole; a second commit is still refused.
+     */
+    @Test
+    void theSingleProducerCommitsItsLastClaimWithoutReadingItBack() {
+        MessageRing ring = MessageRing.create(segment(), CAPACITY);
+        int index = ring.claim(5, 12);
+        ring.buffer().putLong(index, 0x1122334455667788L).putInt(index + 8, 99);
+        ring.buffer().putInt(index - RecordDescriptor.HEADER_LENGTH, -100_000); // a peer scribbles
+        ring.commit(index);
+        assertEquals(20, ring.buffer().getInt(index - RecordDescriptor.HEADER_LENGTH), "the claimed length, committed");
+        List<Long> seen = new ArrayList<>();
+        assertEquals(1, ring.poll((type, buffer, offset, length) -> {
+            assertEquals(5, type);
+            assertEquals(12, length);
+            seen.add(buffer.getLong(offset));
+        }, 10));
+        assertEquals(List.of(0x1122334455667788L), seen);
+        assertThrows(IllegalStateException.class, () -> ring.commit(index), "committed already");
+        int aborted = ring.claim(5, 4);
+        ring.buffer().putInt(aborted - RecordDescriptor.HEADER_LENGTH, 7); // reads as committed
+        ring.abort(aborted);
+        assertEquals(0, ring.poll((type, buffer, offset, length) -> fail("aborted"), 10), "padding, skipped");
+        assertThrows(IllegalStateException.class, () -> ring.abort(aborted), "aborted already");
     }
 }

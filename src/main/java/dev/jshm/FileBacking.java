@@ -337,11 +337,23 @@ final class FileBacking {
     private static ShmException openFailure(Request r, int rc, String flags) {
         String operation = operation(r, "open", "flags=" + flags);
         if (rc == -Errors.ENODEV) {
-            return new ShmInvalidArgumentException(operation + ": " + r.describe() + " is " + typeName(typeOf(r.path()))
-                    + ", not a regular file; only a regular file can be mapped, and it was not opened (a FIFO would block,"
-                    + " a device could act)", operation, Errors.ENODEV, "ENODEV");
+            return notRegularFile(operation, r.describe(), typeOf(r.path()),
+                    "only a regular file can be mapped, and it was not opened (a FIFO would block, a device could act)");
         }
         return Errors.failure(rc, operation, openHint(r, rc));
+    }
+
+    /**
+     * The refusal of a name that is not a regular file (ENODEV: what the C library's look
+     * returns), for the mapping opens here and the command-line tool's opens of the user's files.
+     *
+     * @param what the name as the message shows it
+     * @param type its {@code S_IFMT} bits, or -1 if unknown
+     * @param why  what follows: why only a regular file will do, and what was done
+     */
+    static ShmInvalidArgumentException notRegularFile(String operation, String what, int type, String why) {
+        return new ShmInvalidArgumentException(operation + ": " + what + " is " + typeName(type) + ", not a regular file; " + why,
+                operation, Errors.ENODEV, "ENODEV");
     }
 
     /** The {@code S_IFMT} bits of {@code path}, not following a link; -1 if it cannot be read. */

@@ -42,7 +42,7 @@ final class RegularFileOpenerBridge implements RegularFileOpener {
         // ENXIO: the name became a FIFO without a reader, or a socket, after the C library's look
         // (O_WRONLY|O_NONBLOCK opens neither).
         if (fd == -Errors.ENODEV || fd == -Errors.ENXIO) {
-            throw notRegular(operation, shown, FileBacking.typeOf(shown), "it was not opened (a FIFO would block, a"
+            throw FileBacking.notRegularFile(operation, shown, FileBacking.typeOf(shown), "it was not opened (a FIFO would block, a"
                     + " device could act)");
         }
         if (fd < 0) {
@@ -58,7 +58,7 @@ final class RegularFileOpenerBridge implements RegularFileOpener {
             int type = (int) stat[1] & FileBacking.S_IFMT;
             if (type != FileBacking.S_IFREG) {
                 // Replaced since the C library's look: the non-blocking open did no harm.
-                throw notRegular("fstat(" + shown + ")", shown, type, "the name was replaced after the C library looked"
+                throw FileBacking.notRegularFile("fstat(" + shown + ")", shown, type, "the name was replaced after the C library looked"
                         + " at it; the non-blocking open did not wait, and the descriptor was closed");
             }
             // The descriptor's own inode, a regular file: this open cannot wait for a peer,
@@ -74,10 +74,5 @@ final class RegularFileOpenerBridge implements RegularFileOpener {
         } finally {
             Native.closeFd(fd);
         }
-    }
-
-    private static ShmInvalidArgumentException notRegular(String operation, String path, int type, String detail) {
-        return new ShmInvalidArgumentException(operation + " failed: ENODEV; " + path + " is " + FileBacking.typeName(type)
-                + ", not a regular file; " + detail, operation, Errors.ENODEV, "ENODEV");
     }
 }

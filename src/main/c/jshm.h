@@ -177,7 +177,14 @@ int jshm_fault_register(void *base, size_t len, void *origin, int read_only);
 /* The slot's fault word (8-byte aligned, valid for the life of the process), NULL for a bad slot. */
 int64_t *jshm_fault_word(int slot);
 
-/* Every slot's fault word: an array of JSHM_FAULT_MAX_RANGES, slot i's at index i. */
+/* Index of the replacement count in jshm_fault_words(): how many times the handler replaced
+ * memory in this process, 0 until the first. It changes before the fault word, in the same
+ * handler: while it reads 0 after an access, no access of this thread before it touched
+ * replaced memory, and the fault words need not be read. */
+#define JSHM_FAULT_REPLACEMENTS JSHM_FAULT_MAX_RANGES
+
+/* Every slot's fault word, slot i's at index i, then the replacement count: an array of
+ * JSHM_FAULT_MAX_RANGES + 1. */
 int64_t *jshm_fault_words(void);
 
 /* Frees the slot; -EINVAL if it is not registered. */

@@ -39,8 +39,9 @@ struct jshm_fault_range {
 
 static struct jshm_fault_range ranges[JSHM_FAULT_MAX_RANGES];
 /* Each slot's fault word: the lowest replaced offset from origin, INT64_MAX if none. Apart from
- * the ranges, in one array, so that Java reads them all through one buffer made once. */
-static int64_t words[JSHM_FAULT_MAX_RANGES];
+ * the ranges, in one array, so that Java reads them all through one buffer made once. The word
+ * after the last slot counts the replacements in this process (JSHM_FAULT_REPLACEMENTS). */
+static int64_t words[JSHM_FAULT_MAX_RANGES + 1];
 /* Slots at or above this index have never been used: the handler scans only below it. */
 static int used_slots;
 /* Where registration starts looking for a free slot: a hint, not a promise (a racing
@@ -98,10 +99,11 @@ static int heal(uintptr_t addr)
         if (addr < base || addr >= end)
             continue;
         uintptr_t page = addr & ~(uintptr_t)(page_size - 1);
-        /* The fault word is lowered before the memory is replaced. Another thread that finds
+        /* The count and the fault word change before the memory is replaced. Another thread that finds
          * zero pages there (and so takes no fault of its own) can only do so after this mmap
          * took effect, which the kernel makes visible to it after this store: its own read of
          * the fault word, after its access, then sees the fault. */
+        __atomic_add_fetch(&words[JSHM_FAULT_REPLACEMENTS], 1, __ATOMIC_SEQ_CST);
         lower_to(&words[i], page > origin ? (int64_t)(page - origin) : 0);
         long p = syscall(SYS_mmap, (void *)page, (size_t)(end - page), prot,
                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, (off_t)0);

@@ -155,12 +155,12 @@ static jint jshm_jni_faultRegister(JNIEnv *env, jclass clazz, jlong base, jlong 
     return jshm_fault_register(to_ptr(base), (size_t)length, to_ptr(origin), readOnly == JNI_TRUE);
 }
 
-/* A buffer over every slot's fault word, slot i's at byte 8 * i. */
+/* A buffer over every slot's fault word, slot i's at byte 8 * i, then the replacement count. */
 static jobject jshm_jni_faultWords(JNIEnv *env, jclass clazz)
 {
     (void)clazz;
     return (*env)->NewDirectByteBuffer(env, jshm_fault_words(),
-                                       (jlong)(JSHM_FAULT_MAX_RANGES * sizeof(int64_t)));
+                                       (jlong)((JSHM_FAULT_REPLACEMENTS + 1) * sizeof(int64_t)));
 }
 
 static jint jshm_jni_faultUnregister(JNIEnv *env, jclass clazz, jint slot)

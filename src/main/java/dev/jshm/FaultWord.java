@@ -40,6 +40,10 @@ import java.nio.ByteOrder;
  * system call) becomes visible to other threads only after that store: a thread that read zeros
  * there reads the lowered word afterwards.
  *
+ * <p>The checks start with the process's replacement count ({@link #noneReplaced()}): while
+ * the handler has never replaced memory, which is the normal state of a process, no word needs
+ * reading.
+ *
  * <p>Thread-safety: immutable apart from the word, which only the handler writes.
  */
 final class FaultWord {
@@ -56,6 +60,12 @@ final class FaultWord {
      * class is first used by a registration, after the library was loaded.
      */
     private static final ByteBuffer WORDS = Native.faultWords();
+    /**
+     * How many times the handler replaced memory in this process ({@code JSHM_FAULT_REPLACEMENTS}
+     * in {@code jshm.h}, the word after the last slot): 0 until the first replacement. A
+     * constant, so that its check loads no field of a segment or mapping.
+     */
+    private static final ByteBuffer REPLACEMENTS = WORDS.slice(MAX_RANGES * Long.BYTES, Long.BYTES);
 
     /** The table slot, released when the mapping is unmapped. */
     final int slot;
@@ -116,6 +126,25 @@ final class FaultWord {
     }
 
     /**
+     * Whether the handler has never replaced memory in this process: then no access of this
+     * thread before the call touched replaced memory, and no fault word needs reading. The
+     * check of every access of a POSIX object or file starts here: the count is one word at a
+     * fixed place, where a mapping's word is reached through the segment's fields. The handler
+     * raises the count before it lowers a fault word and before it replaces memory, so what
+     * {@link FaultWord} argues for the word holds for the count too; the fence is the same.
+     * Once any mapping of the process lost memory, every check reads its mapping's word.
+     */
+    static boolean noneReplaced() {
+        return replacements() == 0;
+    }
+
+    /** How many times the handler replaced memory in this process; see {@link #noneReplaced()}. */
+    static long replacements() {
+        VarHandle.acquireFence();
+        return (long) WORD.getOpaque(REPLACEMENTS, 0);
+    }
+
+    /**
      * The lowest offset whose memory was replaced after a fault, or {@link #NONE}. Call it after
      * the access it is to cover, in the same thread.
      */
@@ -139,6 +168,9 @@ final class FaultWord {
      * replaced in this mapping or in one it replaced (the same object, smaller).
      */
     void check(Segment segment, String operation, long offset, long length) {
+        if (noneReplaced()) {
+            return;
+        }
         long from = replacedFromAny();
         if (overlaps(offset, length, from)) {
             throw fault(segment, operation, offset, length, from);

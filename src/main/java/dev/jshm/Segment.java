@@ -918,10 +918,12 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     /**
      * After an access of {@code [offset, offset + length)} through the fast-path buffers: throws
      * if it overlapped memory the SIGBUS handler replaced. Nothing but a final field's load for
-     * System V, whose segments cannot be truncated.
+     * System V, whose segments cannot be truncated. POSIX objects and files read the process's
+     * replacement count ({@link FaultWord#noneReplaced()}), and their mapping's fault word only
+     * once anything was replaced.
      */
     final void afterAccess(String operation, long offset, long length) {
-        if (guarded) {
+        if (guarded && !FaultWord.noneReplaced()) {
             checkFaults(operation, offset, length);
         }
     }

@@ -56,6 +56,11 @@ final class SegmentMemoryBridge implements SegmentMemory {
     }
 
     @Override
+    public boolean noMemoryReplaced() {
+        return FaultWord.noneReplaced();
+    }
+
+    @Override
     public long lockKey(Segment segment, String operation, long offset) {
         Mapping m = lock(segment, operation, offset);
         return (m.address + offset) ^ KEY_MIX;

@@ -190,7 +190,8 @@ public final class NativeEntryPointsMain {
         // The fault table's refusals (its unregistration runs when a mapping is collected).
         check(Native.faultRegister(0, -1, 0, false) == -Errors.EINVAL, "faultRegister negative length");
         check(Native.faultRegister(8192, 4096, 0, false) == -Errors.EINVAL, "faultRegister origin outside the range");
-        check(Native.faultWords().capacity() == FaultWord.MAX_RANGES * Long.BYTES, "faultWords covers every slot");
+        check(Native.faultWords().capacity() == (FaultWord.MAX_RANGES + 1) * Long.BYTES,
+                "faultWords covers every slot and the replacement count");
         check(Native.faultUnregister(-1) == -Errors.EINVAL && Native.faultUnregister(FaultWord.MAX_RANGES - 1) == -Errors.EINVAL,
                 "faultUnregister of a bad or free slot");
         called("faultUnregister");

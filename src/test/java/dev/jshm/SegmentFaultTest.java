@@ -182,12 +182,36 @@ class SegmentFaultTest {
         assertThrows(IllegalStateException.class, () -> segment.checkBacked(0, 1));
     }
 
+    /**
+     * The count that lets every check skip the fault words while nothing was replaced: each
+     * replacement raises it before the access that faulted returns, and a segment that is
+     * checked afterwards reports its own fault (the check reads the words once the count moved).
+     */
+    @Test
+    void eachReplacementRaisesTheProcessCount() throws Exception {
+        String name = shm.newName();
+        try (PosixSegment segment = PosixSegment.create(name, SIZE)) {
+            long before = FaultWord.replacements();
+            segment.putLong(SIZE - 8, 1);
+            assertEquals(before, FaultWord.replacements(), "an access of backed memory replaces nothing");
+            cut(Path.of("/dev/shm" + name));
+            assertThrows(SegmentFaultException.class, () -> segment.atomics().getAndAddLong(SIZE - 8, 1));
+            long after = FaultWord.replacements();
+            assertTrue(after > before, "the replacement is counted: " + before + " then " + after);
+            assertTrue(!FaultWord.noneReplaced());
+            assertThrows(SegmentFaultException.class, () -> segment.checkBacked(SIZE - 8, 8));
+            segment.checkBacked(0, KEPT);
+        }
+    }
+
     @Test
     void theTableSizeMatchesTheCHeader() throws Exception {
         String header = Files.readString(TestProcesses.basedir().resolve("src/main/c/jshm.h"));
         Matcher m = Pattern.compile("#define JSHM_FAULT_MAX_RANGES (\\d+)").matcher(header);
         assertTrue(m.find(), "JSHM_FAULT_MAX_RANGES in jshm.h");
         assertEquals(FaultWord.MAX_RANGES, Integer.parseInt(m.group(1)));
+        assertTrue(header.contains("#define JSHM_FAULT_REPLACEMENTS JSHM_FAULT_MAX_RANGES"),
+                "the replacement count is the word after the last slot, where FaultWord reads it");
         String readme = Files.readString(TestProcesses.basedir().resolve("README.md"));
         assertTrue(readme.contains("at most " + FaultWord.MAX_RANGES + " POSIX or file mappings"), "the README states the limit");
     }

@@ -100,6 +100,15 @@ public interface SegmentMemory {
      */
     int membarrier();
 
+    /**
+     * Whether the SIGBUS handler has never replaced memory in this process: while true, no
+     * access of the calling thread before the call touched replaced memory, and
+     * {@link Segment#checkBacked} would find nothing. One read of one word; for the checks after
+     * each operation of structures built on a segment (call it after their accesses, in the
+     * same thread). Only after a POSIX object or file was mapped.
+     */
+    boolean noMemoryReplaced();
+
     /** {@code jshm_lock_init} at {@code offset}; throws {@link dev.jshm.NativeUnavailableException} without natives. */
     int lockInit(Segment segment, String operation, long offset);
 

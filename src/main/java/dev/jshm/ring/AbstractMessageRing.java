@@ -16,6 +16,8 @@ import java.time.Duration;
 
 import dev.jshm.Segment;
 import dev.jshm.SegmentFaultException;
+import dev.jshm.internal.Secrets;
+import dev.jshm.internal.SegmentMemory;
 import dev.jshm.sync.FutexIdleStrategy;
 import dev.jshm.sync.SignalBlock;
 
@@ -40,6 +42,8 @@ import dev.jshm.sync.SignalBlock;
  */
 abstract sealed class AbstractMessageRing implements MessageRing permits OneToOneMessageRing, ManyToOneMessageRing {
 
+    /** Registered by {@link Segment}'s initialization, which reading it forces. */
+    private static final SegmentMemory MEMORY = Secrets.segmentMemory();
     final Segment segment;
     final long offset;
     /** The header, writable, native order. */
@@ -305,11 +309,17 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
     /**
      * Throws {@link SegmentFaultException} if an access of this thread to the ring's memory
      * (header or records) landed on zero pages that replaced memory another process cut off.
-     * Call it after the accesses it covers. Allocates only on the way to the exception.
+     * Call it after the accesses it covers. Allocates only on the way to the exception. While
+     * the handler has never replaced memory in this process, one read of its replacement count
+     * decides; the segment's own check (its state, the range, the mapping's fault word) runs
+     * only after that.
      */
     final void checkBacked(String operation) {
         if (!truncatable) {
             return; // a final field: System V pays a predicted branch, not even the bounds check
+        }
+        if (MEMORY.noMemoryReplaced()) {
+            return; // nothing was ever replaced in this process: one read of one word
         }
         try {
             segment.checkBacked(offset, length);

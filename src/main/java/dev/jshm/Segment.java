@@ -917,13 +917,14 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /**
      * After an access of {@code [offset, offset + length)} through the fast-path buffers: throws
-     * if it overlapped memory the SIGBUS handler replaced. Nothing but a final field's load for
-     * System V, whose segments cannot be truncated. POSIX objects and files read the process's
-     * replacement count ({@link FaultWord#noneReplaced()}), and their mapping's fault word only
-     * once anything was replaced.
+     * if it overlapped memory the SIGBUS handler replaced. System V segments cannot be truncated:
+     * for a caller whose static type is {@link SysVSegment} (a final class) the type test folds
+     * and nothing is left; otherwise it costs a final field's load. POSIX objects and files read
+     * the process's replacement count ({@link FaultWord#noneReplaced()}), and their mapping's
+     * fault word only once anything was replaced.
      */
     final void afterAccess(String operation, long offset, long length) {
-        if (guarded && !FaultWord.noneReplaced()) {
+        if (!(this instanceof SysVSegment) && guarded && !FaultWord.noneReplaced()) {
             checkFaults(operation, offset, length);
         }
     }

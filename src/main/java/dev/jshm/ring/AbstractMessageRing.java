@@ -339,7 +339,12 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
 
     final void checkOpen() {
         if (segment.isClosed()) {
-            throw new IllegalStateException("Already closed: " + segment + " (holding " + this + ")");
+            throw closed();
         }
+    }
+
+    /** Out of line: the check above is inlined into every operation, the message is not. */
+    private IllegalStateException closed() {
+        return new IllegalStateException("Already closed: " + segment + " (holding " + this + ")");
     }
 }

@@ -201,12 +201,16 @@ final class RingProducer {
     }
 
     private void checkMessage(int msgTypeId, int length) {
-        if (msgTypeId < 1) {
-            throw new IllegalArgumentException("message type " + msgTypeId + " must be at least 1 (" + ring + ")");
+        if (msgTypeId < 1 || length < 0 || length > maxMessageLength) {
+            throw badMessage(msgTypeId, length);
         }
-        if (length < 0 || length > maxMessageLength) {
-            throw new IllegalArgumentException("message length " + length + " is outside [0, " + maxMessageLength + "] for " + ring);
-        }
+    }
+
+    /** Out of line, so that the check stays small in the claims it is inlined into. */
+    private IllegalArgumentException badMessage(int msgTypeId, int length) {
+        return msgTypeId < 1
+                ? new IllegalArgumentException("message type " + msgTypeId + " must be at least 1 (" + ring + ")")
+                : new IllegalArgumentException("message length " + length + " is outside [0, " + maxMessageLength + "] for " + ring);
     }
 
     /**

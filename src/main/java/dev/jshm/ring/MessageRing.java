@@ -480,7 +480,8 @@ public interface MessageRing {
     /**
      * {@return when a producer last beat ({@link #clockMillis()}), or 0 if none ever did} A
      * producer beats on its first claim and then on every 64th (reading the clock costs more than
-     * a claim), at most once a millisecond: a producer that offers seldom should also call
+     * a claim; this library's producer also on a claim that needs padding or finds the ring full),
+     * at most once a millisecond: a producer that offers seldom should also call
      * {@link #heartbeatProducer()} on its own schedule.
      */
     long producerHeartbeat();

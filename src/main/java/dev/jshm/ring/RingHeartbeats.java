@@ -12,11 +12,13 @@ import java.time.Duration;
 
 /**
  * The ring's liveness fields: who beat last and when, on {@link #clockMillis()}. Producers beat
- * on their first claim and then on every {@value #BEAT_INTERVAL}th when the millisecond changed
- * (reading the clock costs more than the rest of a claim); the consumer does the same on its
- * polls. Heartbeats are for monitoring only: unblocking never trusts them.
+ * on their first claim, on every {@value #BEAT_INTERVAL}th, and on every claim that goes the long
+ * way (padding, a full ring), when the millisecond changed (reading the clock costs more than
+ * the rest of a claim; {@link RingProducer} counts the claims); the consumer beats on its first
+ * poll and every {@value #BEAT_INTERVAL}th. Heartbeats are for monitoring only: unblocking never
+ * trusts them.
  *
- * <p>The producer's counters are racy between producer threads of one ring, harmlessly: a lost
+ * <p>The producer's fields are racy between producer threads of one ring, harmlessly: a lost
  * update only moves a beat by a claim.
  */
 final class RingHeartbeats {
@@ -27,7 +29,6 @@ final class RingHeartbeats {
 
     private final ByteBuffer header;
     private long producerBeatMillis;
-    private int producerClaims;
     private long consumerBeatMillis;
     private int consumerPolls;
 
@@ -44,12 +45,11 @@ final class RingHeartbeats {
         return beat != 0 && clockMillis() - beat <= maxAge.toMillis();
     }
 
-    void producerIfDue() {
-        if ((producerClaims++ & (BEAT_INTERVAL - 1)) == 0) {
-            long now = clockMillis();
-            if (now != producerBeatMillis) {
-                producer(now);
-            }
+    /** Beats unless this object's last producer beat was in the same millisecond. */
+    void producerIfNewMillis() {
+        long now = clockMillis();
+        if (now != producerBeatMillis) {
+            producer(now);
         }
     }
 

@@ -56,6 +56,11 @@ final class RingProducer {
      */
     private int lastClaimIndex = -1;
     private int lastClaimLength;
+    /**
+     * Claims so far, for the heartbeat; racy between the threads of a many-producer ring,
+     * harmlessly (a lost update moves a beat by a claim).
+     */
+    private int claims;
 
     RingProducer(AbstractMessageRing ring) {
         this.ring = ring;
@@ -225,27 +230,30 @@ final class RingProducer {
      * and only a tail that reads the same twice behind the head is corrupt.
      */
     private int claimSpace(int required, int claimMark, String operation) {
-        heartbeats.producerIfDue();
         long head = (long) LONG.getAcquire(header, HEAD_CACHE_OFFSET);
         long tail = (long) LONG.getAcquire(header, TAIL_OFFSET);
-        // The common case in few bytecodes, so that the JIT inlines it into offer and claim: an
-        // aligned tail, room by the cached head, and (many producers) no other producer between
-        // the read of the tail and the swap. Everything else goes the long way, from the start.
+        // The common case in little compiled code, so that the JIT inlines it into offer and
+        // claim (above about 2.5 KB of machine code it calls it instead, and a call here cost a
+        // 32-byte offer about a fifth of its time): no heartbeat due, an aligned tail, no padding
+        // needed, room by the cached head, and (many producers) no other producer between the
+        // read of the tail and the swap. Everything else goes the long way, from the start.
         int tailIndex = (int) tail & mask;
-        int toEnd = capacity - tailIndex;
-        int padding = required > toEnd ? toEnd : 0;
         long used = tail - head;
-        if (isAligned(tail) && used >= 0 && used <= capacity - (required + padding + endMarkLength)) {
-            int start = padding != 0 ? 0 : tailIndex;
-            if (ring.takeSpace(tail, tailIndex, padding, start, required, claimMark) == tail) {
-                return start;
-            }
+        if ((claims++ & (RingHeartbeats.BEAT_INTERVAL - 1)) != 0 && isAligned(tail) && required <= capacity - tailIndex
+                && used >= 0 && used <= capacity - (required + endMarkLength)
+                && ring.takeSpace(tail, tailIndex, 0, tailIndex, required, claimMark) == tail) {
+            return tailIndex;
         }
         return claimSpaceSlowly(required, claimMark, operation);
     }
 
-    /** {@link #claimSpace} when the cached head says full, a position is odd, or another producer won. */
+    /**
+     * {@link #claimSpace} when a heartbeat is due (every {@value RingHeartbeats#BEAT_INTERVAL}th
+     * claim), padding is needed, the cached head says full, a position is odd, or another producer
+     * won.
+     */
     private int claimSpaceSlowly(int required, int claimMark, String operation) {
+        heartbeats.producerIfNewMillis();
         long head = (long) LONG.getAcquire(header, HEAD_CACHE_OFFSET);
         long tail = (long) LONG.getAcquire(header, TAIL_OFFSET);
         int tailIndex;

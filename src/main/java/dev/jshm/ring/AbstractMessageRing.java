@@ -87,11 +87,12 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
     /**
      * Takes the space from {@code tail}: {@code padding} bytes of padding up to the end of the
      * record area (0 for none), then {@code required} bytes at {@code start} (0 after padding,
-     * else the tail's index), whose first header gets the claim mark {@code claimMark}. Returns
+     * else the tail's index), whose first header gets {@code claimHeader}, the claim mark and
+     * the type ({@link RecordDescriptor#header}). Returns
      * the tail it found there: {@code tail} when the space is taken and marked, another value
      * when another producer moved the tail first (nothing is written then).
      */
-    abstract long takeSpace(long tail, int tailIndex, int padding, int start, int required, int claimMark);
+    abstract long takeSpace(long tail, int tailIndex, int padding, int start, int required, long claimHeader);
 
     /**
      * The bytes a producer keeps free after its claim, besides the claim: the single producer

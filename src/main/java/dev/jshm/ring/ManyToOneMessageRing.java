@@ -1,7 +1,7 @@
 package dev.jshm.ring;
 
 import static dev.jshm.ring.RecordDescriptor.PADDING_TYPE;
-import static dev.jshm.ring.RingDescriptor.INT;
+import static dev.jshm.ring.RingDescriptor.LONG;
 import static dev.jshm.ring.RingDescriptor.TAIL_OFFSET;
 
 import java.nio.ByteBuffer;
@@ -32,13 +32,13 @@ final class ManyToOneMessageRing extends AbstractMessageRing {
      * after it, no byte of the claim is visible before its mark.
      */
     @Override
-    long takeSpace(long tail, int tailIndex, int padding, int start, int required, int claimMark) {
+    long takeSpace(long tail, int tailIndex, int padding, int start, int required, long claimHeader) {
         long witness = SharedMemoryRmw.compareAndExchangeLong(header, TAIL_OFFSET, tail, tail + padding + required);
         if (witness == tail) {
             if (padding != 0) {
                 putRecordHeader(tailIndex, padding, PADDING_TYPE);
             }
-            INT.setRelease(records, start, claimMark);
+            LONG.setRelease(records, start, claimHeader);
         }
         return witness;
     }

@@ -32,7 +32,8 @@ final class OneToOneMessageRing extends AbstractMessageRing {
 
     /**
      * Everything of this claim that a consumer may read is written before the tail moves: the
-     * header after the claim cleared, the claim mark, and the padding's own claim mark. A producer
+     * header after the claim cleared, the claim's header (its mark and type), and the padding's own
+     * claim mark. A producer
      * that dies at any point thus leaves either no claim (the tail did not move; the next producer
      * writes over these bytes, which nobody reads) or one whose first header says how far it goes,
      * which unblocking needs now that free space is not zero.
@@ -43,9 +44,9 @@ final class OneToOneMessageRing extends AbstractMessageRing {
      * padding's length below), which it reads with acquire before it reads on.
      */
     @Override
-    long takeSpace(long tail, int tailIndex, int padding, int start, int required, int claimMark) {
+    long takeSpace(long tail, int tailIndex, int padding, int start, int required, long claimHeader) {
         records.putLong((start + required) & mask, 0L);
-        records.putInt(start, claimMark);
+        records.putLong(start, claimHeader);
         if (padding != 0) {
             records.putInt(tailIndex, -padding);
         }

@@ -1,5 +1,7 @@
 package dev.jshm.ring;
 
+import java.nio.ByteOrder;
+
 /**
  * A record in the ring's record area, the Java twin of the record description in
  * {@code src/main/c/jshm_ring.h}. Every record starts at an 8-byte aligned index:
@@ -30,7 +32,19 @@ final class RecordDescriptor {
     static final int ALIGNMENT = 8;
     static final int PADDING_TYPE = -1;
 
+    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
     private RecordDescriptor() {
+    }
+
+    /**
+     * The header {@code length, type} as one long in native order (the record area's order): one
+     * 8-byte store writes both, at an 8-aligned record index.
+     */
+    static long header(int length, int type) {
+        return LITTLE_ENDIAN
+                ? ((long) type << 32) | (length & 0xFFFF_FFFFL)
+                : ((long) length << 32) | (type & 0xFFFF_FFFFL);
     }
 
     /** {@code length} rounded up to 8; for lengths in [0, 2^31 - 8]. */

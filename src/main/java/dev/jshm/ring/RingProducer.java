@@ -132,7 +132,7 @@ final class RingProducer {
     }
 
     /**
-     * Claims a record for a message and writes its claim mark and type; returns the payload's
+     * Claims a record for a message and writes its header (claim mark and type); returns the payload's
      * index or -1 when full. The caller checks the ring's backing after its last access, in
      * both cases.
      */
@@ -140,14 +140,13 @@ final class RingProducer {
         ring.checkOpen();
         checkMessage(msgTypeId, length);
         int recordLength = HEADER_LENGTH + length;
-        int recordIndex = claimSpace(align(recordLength), -recordLength, operation);
+        int recordIndex = claimSpace(align(recordLength), RecordDescriptor.header(-recordLength, msgTypeId), operation);
         if (recordIndex < 0) {
             return -1;
         }
         // The claim mark is visible before any byte of the message: a record whose length reads 0
         // has nothing written yet, which is what unblock relies on.
         VarHandle.releaseFence();
-        records.putInt(typeIndex(recordIndex), msgTypeId);
         return payloadIndex(recordIndex);
     }
 
@@ -183,7 +182,7 @@ final class RingProducer {
                     + ": a batch may take at most " + RingDescriptor.maxBatchLength(capacity) + " bytes");
         }
         // Until the commit, the first header claims the whole batch: unblocking it skips all of it.
-        int first = claimSpace((int) total, (int) -total, "offerBatch");
+        int first = claimSpace((int) total, RecordDescriptor.header((int) -total, msgTypeId), "offerBatch");
         if (first < 0) {
             ring.checkBacked("offerBatch");
             return false;
@@ -221,7 +220,8 @@ final class RingProducer {
     /**
      * Reserves {@code required} bytes (a multiple of 8, at most half the capacity) at one
      * contiguous index, after a padding record when they do not fit before the end of the area,
-     * and writes {@code claimMark} (the negative claim length) into the first header there.
+     * and writes {@code claimHeader} (the negative claim length and the type) into the first
+     * header there.
      * Returns the index or -1 when the ring is full.
      *
      * <p>Positions read from shared memory are checked before use: the tail must be 8-aligned,
@@ -229,7 +229,7 @@ final class RingProducer {
      * another producer moved it may trail the head; such a stale tail is read again (it changed),
      * and only a tail that reads the same twice behind the head is corrupt.
      */
-    private int claimSpace(int required, int claimMark, String operation) {
+    private int claimSpace(int required, long claimHeader, String operation) {
         long head = (long) LONG.getAcquire(header, HEAD_CACHE_OFFSET);
         long tail = (long) LONG.getAcquire(header, TAIL_OFFSET);
         // The common case in little compiled code, so that the JIT inlines it into offer and
@@ -241,10 +241,10 @@ final class RingProducer {
         long used = tail - head;
         if ((claims++ & (RingHeartbeats.BEAT_INTERVAL - 1)) != 0 && isAligned(tail) && required <= capacity - tailIndex
                 && used >= 0 && used <= capacity - (required + endMarkLength)
-                && ring.takeSpace(tail, tailIndex, 0, tailIndex, required, claimMark) == tail) {
+                && ring.takeSpace(tail, tailIndex, 0, tailIndex, required, claimHeader) == tail) {
             return tailIndex;
         }
-        return claimSpaceSlowly(required, claimMark, operation);
+        return claimSpaceSlowly(required, claimHeader, operation);
     }
 
     /**
@@ -252,7 +252,7 @@ final class RingProducer {
      * claim), padding is needed, the cached head says full, a position is odd, or another producer
      * won.
      */
-    private int claimSpaceSlowly(int required, int claimMark, String operation) {
+    private int claimSpaceSlowly(int required, long claimHeader, String operation) {
         heartbeats.producerIfNewMillis();
         long head = (long) LONG.getAcquire(header, HEAD_CACHE_OFFSET);
         long tail = (long) LONG.getAcquire(header, TAIL_OFFSET);
@@ -288,7 +288,7 @@ final class RingProducer {
                 LONG.setOpaque(header, HEAD_CACHE_OFFSET, head);
             }
             int start = padding != 0 ? 0 : tailIndex;
-            long witness = ring.takeSpace(tail, tailIndex, padding, start, required, claimMark);
+            long witness = ring.takeSpace(tail, tailIndex, padding, start, required, claimHeader);
             if (witness == tail) {
                 return start;
             }

@@ -36,6 +36,8 @@ final class RingProducer {
     private static final int SMALL_COPY_MAX = 64;
     /** Plain reads of 8 bytes of a {@code byte[]}, in the order the record area is written. */
     private static final VarHandle BYTES_AS_LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    /** The same for a {@code ByteBuffer}, whatever its own byte order: bytes go over unchanged. */
+    private static final VarHandle BUFFER_AS_LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
     private final AbstractMessageRing ring;
     private final ByteBuffer header;
@@ -114,9 +116,24 @@ final class RingProducer {
             ring.checkBacked("offer"); // "full" may have been read from zero pages
             return false;
         }
-        records.put(index, src, src.position(), len);
+        if (len <= SMALL_COPY_MAX) {
+            copySmall(src, src.position(), index, len);
+        } else {
+            records.put(index, src, src.position(), len);
+        }
         commitRecord(index - HEADER_LENGTH, HEADER_LENGTH + len, "offer");
         return true;
+    }
+
+    /** {@link #copySmall(byte[], int, int, int)} from a buffer of any kind and byte order. */
+    private void copySmall(ByteBuffer src, int off, int index, int len) {
+        int i = 0;
+        for (; i <= len - Long.BYTES; i += Long.BYTES) {
+            records.putLong(index + i, (long) BUFFER_AS_LONGS.get(src, off + i));
+        }
+        for (; i < len; i++) {
+            records.put(index + i, src.get(off + i));
+        }
     }
 
     int claim(int msgTypeId, int length) {

@@ -99,6 +99,35 @@ class RingBasicsTest {
         }
     }
 
+    /** The same from buffers: heap and direct, either byte order, read-only; position and limit kept. */
+    @Test
+    void everyLengthAndSourceOffsetArrivesExactlyFromABuffer() {
+        byte[] source = bytes(200, 9);
+        ByteBuffer direct = ByteBuffer.allocateDirect(source.length).put(source).clear();
+        List<ByteBuffer> sources = List.of(ByteBuffer.wrap(source), direct, direct.duplicate().order(ByteOrder.LITTLE_ENDIAN),
+                direct.asReadOnlyBuffer().order(ByteOrder.BIG_ENDIAN));
+        for (ProducerMode mode : ProducerMode.values()) {
+            MessageRing ring = ring(8192, mode);
+            Collector c = new Collector();
+            for (ByteBuffer buffer : sources) {
+                for (int length = 0; length <= 136; length++) {
+                    for (int off = 0; off < 9; off++) {
+                        String what = mode + " " + buffer + " length " + length + " at " + off;
+                        buffer.limit(off + length).position(off);
+                        assertTrue(ring.offer(1 + off, buffer), what);
+                        assertEquals(off, buffer.position(), what);
+                        assertEquals(off + length, buffer.limit(), what);
+                        assertEquals(1, ring.drain(c));
+                        Message m = c.messages.remove(0);
+                        assertEquals(1 + off, m.type());
+                        assertArrayEquals(java.util.Arrays.copyOfRange(source, off, off + length), m.bytes(), what);
+                    }
+                }
+                buffer.clear();
+            }
+        }
+    }
+
     @Test
     void messagesArriveWholeInOrderWithTheirTypes() {
         MessageRing ring = ring(4096, ProducerMode.SINGLE);

@@ -150,7 +150,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     /**
      * Whether bulk operations ({@link #read}, {@link #write}, {@link #fill}, strings) may go
      * through one native call ({@code memcpy}, {@code memset}) rather than the JVM's buffer
-     * copies: each call then takes the native path from a size on (64 KiB for copies, 4 KiB for
+     * copies: each call then takes the native path from a size on (1 MiB for copies, 4 KiB for
      * fills by default), where it is the faster one. Always true for System V segments; for POSIX
      * objects and files only with {@code nativeCopies()}. Both paths report an access to memory
      * that another process truncated in the same way. Allowed after close.

@@ -34,6 +34,8 @@ class SegmentFaultTest {
 
     private static final int SIZE = 1 << 20;
     private static final int KEPT = 8192;
+    /** Room for two native copies above {@link #KEPT}. */
+    private static final int NATIVE_SIZE = 2 * BulkCopy.NATIVE_COPY_THRESHOLD + 65536;
 
     @RegisterExtension
     static final TestShm.Objects shm = new TestShm.Objects();
@@ -110,28 +112,28 @@ class SegmentFaultTest {
     }
 
     /**
-     * {@code nativeCopies()}: from 64 KiB a copy is one {@code memcpy} in C, which faults inside
+     * {@code nativeCopies()}: from 1 MiB a copy is one {@code memcpy} in C, which faults inside
      * the C library; it is healed and reported as the call's own fault like the JVM's copy.
      */
     @Test
     void nativeCopiesReportTheirOwnFaults() throws Exception {
         String name = shm.newName();
-        try (PosixSegment posix = PosixSegment.builder(name).size(SIZE).nativeCopies().create()) {
+        try (PosixSegment posix = PosixSegment.builder(name).size(NATIVE_SIZE).nativeCopies().create()) {
             assertNativeCopiesReport(posix, Path.of("/dev/shm" + name));
         }
         Path file = dir.resolve("native-copies");
-        try (MappedFileSegment mapped = MappedFileSegment.builder(file).size(SIZE).nativeCopies().create()) {
+        try (MappedFileSegment mapped = MappedFileSegment.builder(file).size(NATIVE_SIZE).nativeCopies().create()) {
             assertNativeCopiesReport(mapped, file);
         }
     }
 
     private static void assertNativeCopiesReport(Segment segment, Path file) throws Exception {
         assertTrue(segment.usesNativeCopies(), segment::toString);
-        int length = 2 * BulkCopy.NATIVE_COPY_THRESHOLD;
-        segment.fill(0, SIZE, (byte) 'a');
+        int length = BulkCopy.NATIVE_COPY_THRESHOLD;
+        segment.fill(0, NATIVE_SIZE, (byte) 'a');
         cut(file);
         // The write lies above the read: each faults itself, as the heal replaces only what is above.
-        long writeAt = SIZE - length - 4096;
+        long writeAt = NATIVE_SIZE - length - 4096;
         long readAt = KEPT + 4096;
         assertTrue(readAt + length < writeAt);
         Map<String, Executable> calls = new LinkedHashMap<>();

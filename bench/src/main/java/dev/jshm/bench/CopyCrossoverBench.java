@@ -33,7 +33,7 @@ public class CopyCrossoverBench {
     static final String ALWAYS_NATIVE = "-Ddev.jshm.nativeCopyThreshold=0";
     static final String NEVER_NATIVE = "-Ddev.jshm.nativeCopyThreshold=2147483647";
 
-    @Param({"2048", "16384", "65536"})
+    @Param({"2048", "16384", "65536", "1048576"})
     public int bytes;
 
     private byte[] array;

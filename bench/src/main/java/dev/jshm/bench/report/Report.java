@@ -101,7 +101,8 @@ public final class Report {
                         `volatile` loads/stores and `__atomic` builtins on a System V segment. `cas` always \
                         succeeds (one thread). The jshm ways use a System V segment; `jshmTypedPosix` and \
                         `jshmAtomicsPosix` are the same calls on a POSIX object, where each access is \
-                        followed by the truncation check (one load of the fault word and a compare) that \
+                        followed by the truncation check (one load of the process's replacement count and \
+                        a compare, while nothing was ever replaced) that \
                         System V does not need. `agrona` is Agrona's `UnsafeBuffer` wrapping the segment's \
                         memory (bounds checks on, its default).""", "", List.of(dbb), false),
                 new Group("Typed", "Typed access, every width", """

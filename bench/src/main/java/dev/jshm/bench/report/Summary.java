@@ -147,7 +147,8 @@ final class Summary {
         }
         if (!faultCheck.isEmpty()) {
             md.append("\n\nThe truncation check: the same call on a POSIX object (checked after each access: one load of ")
-                    .append("the fault word and a compare) against System V (no check): ").append(String.join("; ", faultCheck))
+                    .append("the process's replacement count and a compare, while nothing was ever replaced) against System V ")
+                    .append("(no check): ").append(String.join("; ", faultCheck))
                     .append(".");
         }
         List<String> atomicsVsNative = new ArrayList<>();
@@ -286,7 +287,8 @@ final class Summary {
                 .append("read-only), so one load and one compare stand for the closed check, the read-only check and ")
                 .append("the chunk lookup. A refused access (the buffer throws) is decided again on the checked path, ")
                 .append("which names the call. What is left over a raw buffer is that load, the null check and a check ")
-                .append("that the `long` offset fits an `int`. Past 2 GiB the chunk comes from an array field, checked ")
+                .append("that the `long` offset fits an `int` (the benchmark's System V segment needs no truncation ")
+                .append("check: for a caller that holds a `SysVSegment` it folds away). Past 2 GiB the chunk comes from an array field, checked ")
                 .append("against the chunk's limit (chunks overlap by almost 1 GiB, so one check covers any access ")
                 .append("that starts in a chunk).\n\n");
     }
@@ -729,8 +731,9 @@ final class Summary {
                     .append("that a consumer asleep on the futex is never missed (no fence: a consumer about to sleep calls ")
                     .append("`membarrier(2)` instead, which fences every producer's CPU; the futex word itself is only ")
                     .append("touched when a consumer announced itself; Agrona's consumers never sleep); every ")
-                    .append("length, head and tail read from shared memory is checked before use; every 64th `offer` ")
-                    .append("and `poll` reads the clock for the heartbeats")
+                    .append("length, head and tail read from shared memory is checked before use; after each ")
+                    .append("operation the process's count of truncation repairs is read (one load); every 64th claim ")
+                    .append("(which then takes the long way) and every 64th `poll` reads the clock for the heartbeats")
                     .append(clock.map(c -> " (one read costs " + ns(c) + " here)").orElse(""))
                     .append("; `offer` copies from a `byte[]` (the echo side offers the message straight from the ")
                     .append("ring's view, as Agrona's echo writes from its buffer); and every call checks that the segment is open and ")

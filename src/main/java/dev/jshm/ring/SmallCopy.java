@@ -1,0 +1,101 @@
+package dev.jshm.ring;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Copies of short messages (at most {@value #MAX} bytes) into the record area, in straight-line
+ * code. Measured in one process, a 32-byte {@code offer} took about 22 ns with a loop of 8-byte
+ * stores and about 15 ns with the same stores unrolled: the JIT prepares a loop for many
+ * iterations (range checks hoisted, a pre-loop and a post-loop), which costs more than a short
+ * message's four stores. Between two processes, 8-byte stores also beat the JVM's copy stub for
+ * such messages (the stub won from about 128 bytes).
+ *
+ * <p>How: a message of 8 to 64 bytes is two blocks of 8, 16 or 32 bytes, one from its start and
+ * one that ends at its end; they overlap unless the length is twice the block, and the overlap
+ * is written twice with the same bytes. Shorter messages are two ints, two shorts or a byte the
+ * same way. Nothing is written outside the message, and nothing of the message is visible before
+ * the commit's release store, so the order of the stores does not matter.
+ */
+final class SmallCopy {
+
+    /** The longest message these copies take. */
+    static final int MAX = 64;
+
+    private static final VarHandle ARRAY_LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    private static final VarHandle ARRAY_INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
+    private static final VarHandle ARRAY_SHORTS = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.nativeOrder());
+    /** The same views of a buffer of any kind, whatever its own byte order: bytes go over unchanged. */
+    private static final VarHandle BUFFER_LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    private static final VarHandle BUFFER_INTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+    private static final VarHandle BUFFER_SHORTS = MethodHandles.byteBufferViewVarHandle(short[].class, ByteOrder.nativeOrder());
+
+    private SmallCopy() {
+    }
+
+    /** The block size for a message of 8 to 64 bytes: two blocks cover it. */
+    private static int block(int len) {
+        return len > 32 ? 32 : len > 16 ? 16 : 8;
+    }
+
+    /**
+     * Copies {@code len} (at most {@value #MAX}) bytes of {@code src} from {@code off} to
+     * {@code records} (native order) at {@code index}; the caller checked both ranges.
+     */
+    static void copy(byte[] src, int off, ByteBuffer records, int index, int len) {
+        if (len >= Long.BYTES) {
+            int block = block(len);
+            copyBlock(src, off, records, index, block);
+            copyBlock(src, off + len - block, records, index + len - block, block);
+        } else if (len >= Integer.BYTES) {
+            records.putInt(index, (int) ARRAY_INTS.get(src, off));
+            records.putInt(index + len - Integer.BYTES, (int) ARRAY_INTS.get(src, off + len - Integer.BYTES));
+        } else if (len >= Short.BYTES) {
+            records.putShort(index, (short) ARRAY_SHORTS.get(src, off));
+            records.putShort(index + len - Short.BYTES, (short) ARRAY_SHORTS.get(src, off + len - Short.BYTES));
+        } else if (len == 1) {
+            records.put(index, src[off]);
+        }
+    }
+
+    private static void copyBlock(byte[] src, int off, ByteBuffer records, int index, int block) {
+        records.putLong(index, (long) ARRAY_LONGS.get(src, off));
+        if (block >= 16) {
+            records.putLong(index + 8, (long) ARRAY_LONGS.get(src, off + 8));
+            if (block == 32) {
+                records.putLong(index + 16, (long) ARRAY_LONGS.get(src, off + 16));
+                records.putLong(index + 24, (long) ARRAY_LONGS.get(src, off + 24));
+            }
+        }
+    }
+
+    /** {@link #copy(byte[], int, ByteBuffer, int, int)} from a buffer; its position and limit are left alone. */
+    static void copy(ByteBuffer src, int off, ByteBuffer records, int index, int len) {
+        if (len >= Long.BYTES) {
+            int block = block(len);
+            copyBlock(src, off, records, index, block);
+            copyBlock(src, off + len - block, records, index + len - block, block);
+        } else if (len >= Integer.BYTES) {
+            records.putInt(index, (int) BUFFER_INTS.get(src, off));
+            records.putInt(index + len - Integer.BYTES, (int) BUFFER_INTS.get(src, off + len - Integer.BYTES));
+        } else if (len >= Short.BYTES) {
+            records.putShort(index, (short) BUFFER_SHORTS.get(src, off));
+            records.putShort(index + len - Short.BYTES, (short) BUFFER_SHORTS.get(src, off + len - Short.BYTES));
+        } else if (len == 1) {
+            records.put(index, src.get(off));
+        }
+    }
+
+    private static void copyBlock(ByteBuffer src, int off, ByteBuffer records, int index, int block) {
+        records.putLong(index, (long) BUFFER_LONGS.get(src, off));
+        if (block >= 16) {
+            records.putLong(index + 8, (long) BUFFER_LONGS.get(src, off + 8));
+            if (block == 32) {
+                records.putLong(index + 16, (long) BUFFER_LONGS.get(src, off + 16));
+                records.putLong(index + 24, (long) BUFFER_LONGS.get(src, off + 24));
+            }
+        }
+    }
+}

@@ -32,11 +32,10 @@ final class OneToOneMessageRing extends AbstractMessageRing {
 
     /**
      * Everything of this claim that a consumer may read is written before the tail moves: the
-     * header after the claim cleared, the claim's header (its mark and type), and the padding's own
-     * claim mark. A producer
-     * that dies at any point thus leaves either no claim (the tail did not move; the next producer
-     * writes over these bytes, which nobody reads) or one whose first header says how far it goes,
-     * which unblocking needs now that free space is not zero.
+     * header after the claim cleared, the claim's header (its mark and type), and the padding's
+     * own claim mark. A producer that dies at any point thus leaves either no claim (the tail did
+     * not move; the next producer writes over these bytes, which nobody reads) or one whose first
+     * header says how far it goes, which unblocking needs now that free space is not zero.
      *
      * <p>Plain stores, then the tail with release: an unblocking consumer reads the tail with
      * acquire and then sees the marks. A polling consumer never reads the tail; it sees the

@@ -30,7 +30,6 @@ import dev.jshm.sync.SignalBlock;
  */
 final class RingProducer {
 
-
     private final AbstractMessageRing ring;
     private final ByteBuffer header;
     private final ByteBuffer records;
@@ -114,9 +113,9 @@ final class RingProducer {
     }
 
     /**
-     * Claims a record for a message and writes its header (claim mark and type); returns the payload's
-     * index or -1 when full. The caller checks the ring's backing after its last access, in
-     * both cases.
+     * Claims a record for a message and writes its header (claim mark and type); returns the
+     * payload's index or -1 when full. The caller checks the ring's backing after its last
+     * access, in both cases.
      */
     private int claimRecord(int msgTypeId, int length, String operation) {
         ring.checkOpen();
@@ -203,8 +202,7 @@ final class RingProducer {
      * Reserves {@code required} bytes (a multiple of 8, at most half the capacity) at one
      * contiguous index, after a padding record when they do not fit before the end of the area,
      * and writes {@code claimHeader} (the negative claim length and the type) into the first
-     * header there.
-     * Returns the index or -1 when the ring is full.
+     * header there. Returns the index or -1 when the ring is full.
      *
      * <p>Positions read from shared memory are checked before use: the tail must be 8-aligned,
      * and the head at most {@code capacity} behind it and never ahead of it. A tail read before

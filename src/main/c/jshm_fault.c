@@ -99,10 +99,10 @@ static int heal(uintptr_t addr)
         if (addr < base || addr >= end)
             continue;
         uintptr_t page = addr & ~(uintptr_t)(page_size - 1);
-        /* The count and the fault word change before the memory is replaced. Another thread that finds
-         * zero pages there (and so takes no fault of its own) can only do so after this mmap
-         * took effect, which the kernel makes visible to it after this store: its own read of
-         * the fault word, after its access, then sees the fault. */
+        /* The count and the fault word change before the memory is replaced. Another thread
+         * that finds zero pages there (and so takes no fault of its own) can only do so after
+         * this mmap took effect, which the kernel makes visible to it after these stores: its
+         * own reads of the count and the fault word, after its access, then see the fault. */
         __atomic_add_fetch(&words[JSHM_FAULT_REPLACEMENTS], 1, __ATOMIC_SEQ_CST);
         lower_to(&words[i], page > origin ? (int64_t)(page - origin) : 0);
         long p = syscall(SYS_mmap, (void *)page, (size_t)(end - page), prot,

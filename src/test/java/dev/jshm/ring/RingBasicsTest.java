@@ -541,6 +541,40 @@ class RingBasicsTest {
         assertTrue(Math.abs(MessageRing.clockMillis() - nanoMillis) <= 1);
     }
 
+    /**
+     * A producer reads the clock on its first claim, on every 64th, and on a claim that finds the
+     * ring full (or needs padding), never on the others: what {@link MessageRing#producerHeartbeat}
+     * promises.
+     */
+    @Test
+    void producersBeatOnEvery64thClaimAndWhenTheRingIsFull() throws Exception {
+        MessageRing ring = ring(65536, ProducerMode.SINGLE);
+        Collector c = new Collector();
+        assertTrue(ring.offer(1, new byte[8], 0, 8));
+        long first = ring.producerHeartbeat();
+        assertTrue(first > 0, "the first claim beats");
+        Thread.sleep(3);
+        for (int claim = 1; claim < 64; claim++) {
+            assertTrue(ring.offer(1, new byte[8], 0, 8));
+        }
+        assertEquals(first, ring.producerHeartbeat(), "claims 2 to 64 read no clock");
+        assertTrue(ring.offer(1, new byte[8], 0, 8));
+        assertTrue(ring.producerHeartbeat() > first, "the 65th beats");
+        ring.drain(c);
+
+        byte[] large = new byte[1000];
+        while (ring.offer(1, large, 0, large.length)) {
+            // fill the ring
+        }
+        while (ring.offer(1, new byte[8], 0, 8)) {
+            // and the rest of it
+        }
+        Thread.sleep(3);
+        long beforeFull = ring.producerHeartbeat();
+        assertFalse(ring.offer(1, new byte[8], 0, 8));
+        assertTrue(ring.producerHeartbeat() > beforeFull, "a claim that finds the ring full beats");
+    }
+
     @Test
     void awaitReturnsWhenAMessageIsCommittedOrTheTimeoutPasses() throws Exception {
         MessageRing ring = ring(4096, ProducerMode.SINGLE);

@@ -128,6 +128,31 @@ class RingBasicsTest {
         }
     }
 
+    /**
+     * Short copies write the message and nothing after it: the bytes between a message's end and
+     * its record's 8-byte boundary keep what was there, from a {@code byte[]} and from a buffer.
+     */
+    @Test
+    void shortCopiesWriteNothingPastTheMessage() {
+        MessageRing ring = ring(8192, ProducerMode.SINGLE);
+        ByteBuffer area = ring.buffer();
+        for (int i = 0; i < area.capacity(); i++) {
+            area.put(i, (byte) 0x5a);
+        }
+        byte[] source = bytes(64, 3);
+        for (boolean fromBuffer : new boolean[] {false, true}) {
+            for (int length = 1; length <= 64; length++) {
+                int record = (int) ring.tailPosition(); // no wrap: all of them fit in the area once
+                assertTrue(fromBuffer ? ring.offer(1, ByteBuffer.wrap(source, 0, length)) : ring.offer(1, source, 0, length));
+                int payloadEnd = record + 8 + length;
+                for (int i = payloadEnd; i < record + RecordDescriptor.align(8 + length); i++) {
+                    assertEquals(0x5a, area.get(i), (fromBuffer ? "buffer" : "array") + " length " + length + ": byte " + (i - payloadEnd)
+                            + " after the message was written");
+                }
+            }
+        }
+    }
+
     @Test
     void messagesArriveWholeInOrderWithTheirTypes() {
         MessageRing ring = ring(4096, ProducerMode.SINGLE);

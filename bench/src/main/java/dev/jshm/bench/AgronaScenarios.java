@@ -93,7 +93,7 @@ final class AgronaScenarios {
     // ---- Agrona throughput ---------------------------------------------------------------------
 
     static double throughput(long block, int size) throws Exception {
-        int warmBlocks = 1;
+        int warmBlocks = CrossProcess.THROUGHPUT_WARM_BLOCKS;
         Path path = DevShm.newPath("agrona-tp");
         MappedByteBuffer mapped = createRingFile(path, THROUGHPUT_RING, 1);
         try {
@@ -139,7 +139,7 @@ final class AgronaScenarios {
     // ---- Agrona, two producer processes ------------------------------------------------------
 
     static double manyToOne(long block, int size) throws Exception {
-        int warmBlocks = 1;
+        int warmBlocks = CrossProcess.THROUGHPUT_WARM_BLOCKS;
         int producers = 2;
         long each = block * (warmBlocks + 1) / producers;
         Path path = DevShm.newPath("agrona-mpsc");

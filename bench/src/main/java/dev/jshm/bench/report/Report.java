@@ -12,6 +12,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.function.BiFunction;
 
+import dev.jshm.bench.CrossProcess;
+
 /**
  * Writes the human report of one benchmark run: {@code results.md} (every figure with its range
  * and its ratio to the baseline of the same run), {@code summary.md} (the targets, pass or miss,
@@ -185,13 +187,14 @@ public final class Report {
                 new Group("Throughput", "Cross-process one-way throughput", """
                         One process writes messages of the given size as fast as the ring takes them, the \
                         other (the timer) reads them; messages per second over a block of millions of \
-                        messages after a warm-up block. `oneWay`: one producer; `agrona` is `OneToOneRingBuffer.write` \
+                        messages after %d warm-up blocks. `oneWay`: one producer; `agrona` is `OneToOneRingBuffer.write` \
                         (a copy), `jshmRingSpin` the copying `offer`, `jshmRingZeroCopy` claim/commit, \
                         `jshmRingFutex` the copying `offer` into a consumer with the futex idle strategy. \
                         `twoProducers`: two producer processes on one core into one consumer, Agrona's \
                         `ManyToOneRingBuffer` against a `ProducerMode.MANY` ring. Each way runs \
                         once per round, the ways interleaved. Higher is better: a ratio above 1 is faster \
-                        than the baseline.""", "message size (bytes)", List.of(agrona), false),
+                        than the baseline.""".formatted(CrossProcess.THROUGHPUT_WARM_BLOCKS), "message size (bytes)",
+                        List.of(agrona), false),
                 new Group("FutexWake", "Futex wake-up latency", """
                         One-way: the waker (core 1) stamps the time and wakes; the waiter (core 0), asleep \
                         in `FUTEX_WAIT` on shared memory, stamps its return. The waker pauses 50 µs before \

@@ -68,7 +68,7 @@ BENCH_OUT ?= target/bench
 
 .PHONY: bench bench-full
 
-## bench: the quick benchmark suite (about 10 minutes on 2 cores): JMH JSON, results.md, summary.md, charts in $(BENCH_OUT)
+## bench: the quick benchmark suite (about 11 minutes on 2 cores): JMH JSON, results.md, summary.md, charts in $(BENCH_OUT)
 bench:
 	BENCH_OUT=$(BENCH_OUT) bench/run.sh quick
 

@@ -51,9 +51,9 @@ public final class CrossProcess {
     /**
      * Blocks of messages a throughput test lets pass before the one it times, every way alike.
      * The producer is a new process: while its JIT compiles, a ring runs below its steady rate.
-     * Timed window by window, the first two to four windows of 2 M 32-byte messages of jshm's
-     * ring ran at 18 to 36 M msg/s and the later ones at 41 to 48, so one warm-up block of that
-     * size timed a process still compiling.
+     * Timed window by window (2 M 32-byte messages each, jshm's ring), the second window, which
+     * one warm-up block used to time, ran at 18, 26 and 44 M msg/s in three producer processes;
+     * from the fourth window on they ran mostly at 41 to 48.
      */
     public static final int THROUGHPUT_WARM_BLOCKS = 4;
 

@@ -15,9 +15,9 @@ final class BulkCopy {
      * The smallest copy that takes the native path on segments that may copy natively (System V
      * segments always, POSIX objects and files with {@code nativeCopies()}): below it the JVM's
      * copy stub wins, because the JNI call and the VM's array-region calls cost more than glibc's
-     * {@code memcpy} saves, and the stub copies as fast as {@code memcpy} up to 64 KiB (1.35 µs
-     * against 1.49 µs for the native read of 64 KiB in the committed benchmark run); at 1 MiB the
-     * two paths are within a few percent, and from there the native one holds no safepoint off
+     * {@code memcpy} saves, and the stub copies as fast as {@code memcpy} up to 64 KiB (the
+     * native read of 64 KiB took 1.06 to 1.14 times the JVM's in four benchmark runs); at 1 MiB
+     * the two paths are within a few percent, and from there the native one holds no safepoint off
      * for the length of the copy (the JVM's copies 1 MiB between two safepoint polls).
      * CopyCrossoverBench measures both paths.
      */

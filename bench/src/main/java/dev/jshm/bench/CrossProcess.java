@@ -58,6 +58,19 @@ public final class CrossProcess {
     public static final int THROUGHPUT_WARM_BLOCKS = 4;
 
     /**
+     * Round trips before the timed ones, in the quick suite too, every Java way alike: a ring's
+     * round trip takes about 0.35 µs, so the 50,000 of the past were over in 20 ms, while both
+     * JVMs were still compiling. Counted in windows of 25,000, the round trips above 1 µs (this
+     * VM puts the knee of every way's distribution near 1%, so they decide the p99) fell from
+     * about 300 to 200-250 per window after 200,000 round trips with Agrona and after 300,000 to
+     * 400,000 with jshm's ring, and stayed there: a p99 timed earlier measured the warm-up.
+     */
+    public static final long WARM_ROUND_TRIPS = 500_000;
+
+    /** Timed round trips of the quick suite: as many as baseline.c times, so that C's p99 rests on as many. */
+    public static final long QUICK_ROUND_TRIPS = 300_000;
+
+    /**
      * The child's JVM options; bench/run.sh gives this JVM the same. Agrona 2 reaches
      * jdk.internal.misc.Unsafe. The rest keeps the JVM's own threads off the pinned core: each
      * process has one core for its spinning thread, so any other thread that wakes up (a
@@ -106,11 +119,11 @@ public final class CrossProcess {
             roundTrips.put("cPingPong", () -> c("ping-pong"));
         }
         roundTrips.put("jshmViewPingPong", () -> stats(pingPongOnce()));
-        roundTrips.put("agrona", () -> stats(AgronaScenarios.roundTrip(warmRoundTrips(), roundTrips())));
-        roundTrips.put("jshmRingSpin", () -> stats(RingScenarios.roundTrip(warmRoundTrips(), roundTrips(), 32, false, false)));
-        roundTrips.put("jshmRingFutex", () -> stats(RingScenarios.roundTrip(warmRoundTrips(), roundTrips(), 32, true, false)));
-        roundTrips.put("jshmRingZeroCopy", () -> stats(RingScenarios.roundTrip(warmRoundTrips(), roundTrips(), 32, false, true)));
-        roundTrips.put("jshmRingZeroCopy4K", () -> stats(RingScenarios.roundTrip(warmRoundTrips(), roundTrips(), 4096, false, true)));
+        roundTrips.put("agrona", () -> stats(AgronaScenarios.roundTrip(WARM_ROUND_TRIPS, roundTrips())));
+        roundTrips.put("jshmRingSpin", () -> stats(RingScenarios.roundTrip(WARM_ROUND_TRIPS, roundTrips(), 32, false, false)));
+        roundTrips.put("jshmRingFutex", () -> stats(RingScenarios.roundTrip(WARM_ROUND_TRIPS, roundTrips(), 32, true, false)));
+        roundTrips.put("jshmRingZeroCopy", () -> stats(RingScenarios.roundTrip(WARM_ROUND_TRIPS, roundTrips(), 32, false, true)));
+        roundTrips.put("jshmRingZeroCopy4K", () -> stats(RingScenarios.roundTrip(WARM_ROUND_TRIPS, roundTrips(), 4096, false, true)));
 
         Map<String, Run<Double>> throughput = new LinkedHashMap<>();
         for (int size : new int[] {32, 256, 4096}) {
@@ -190,7 +203,7 @@ public final class CrossProcess {
     // ---- cache-line ping-pong over a jshm segment ------------------------------------------------
 
     private Histogram pingPongOnce() throws Exception {
-        long warm = warmRoundTrips();
+        long warm = WARM_ROUND_TRIPS;
         long n = roundTrips();
         String name = "/" + DevShm.uniqueName("pingpong");
         try (PosixSegment segment = PosixSegment.create(name, 4096)) {
@@ -311,12 +324,8 @@ public final class CrossProcess {
         }
     }
 
-    private long warmRoundTrips() {
-        return quick ? 50_000 : 500_000;
-    }
-
     private long roundTrips() {
-        return quick ? 200_000 : 2_000_000;
+        return quick ? QUICK_ROUND_TRIPS : 2_000_000;
     }
 
     private long block() {

@@ -173,7 +173,7 @@ public final class Report {
                 new Group("RoundTrip", "Cross-process round trip", """
                         Two processes pinned to cores 0 and 1 (`taskset`/`sched_setaffinity`); one message \
                         there and back, timed by the sender each time (HdrHistogram in Java, a sorted array \
-                        in C). `cPingPong`: one cache line each way, spinning. `jshmViewPingPong`: the same \
+                        in C): %,d round trips (the quick suite) after %,d untimed ones (C: 100,000). `cPingPong`: one cache line each way, spinning. `jshmViewPingPong`: the same \
                         protocol over a jshm POSIX segment through a VarHandle on its view. `agrona`: a \
                         32-byte message through two `OneToOneRingBuffer`s in one mapped /dev/shm file. \
                         `jshmRingSpin`/`jshmRingFutex`: jshm's `MessageRing`, copying `offer`, spinning bare \
@@ -183,7 +183,8 @@ public final class Report {
                         The mean includes the rare long stalls (a vCPU descheduled by the host); the \
                         percentiles show the typical case. Every way runs once per round and the rounds \
                         interleave the ways (C included), so all of them meet the same load; the samples \
-                        are one per round.""", "", List.of(ping), false),
+                        are one per round.""".formatted(CrossProcess.QUICK_ROUND_TRIPS, CrossProcess.WARM_ROUND_TRIPS), "",
+                        List.of(ping), false),
                 new Group("Throughput", "Cross-process one-way throughput", """
                         One process writes messages of the given size as fast as the ring takes them, the \
                         other (the timer) reads them; messages per second over a block of millions of \

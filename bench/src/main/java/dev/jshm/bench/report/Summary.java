@@ -715,6 +715,15 @@ final class Summary {
                     .append("): the Java loop also takes a `System.nanoTime()` per round trip, like C, so the ")
                     .append("difference is the JVM's, not the shared memory's.");
         }
+        if (ring) {
+            md.append(" A ring's p99 sits on a knee: on this VM about 1% of the round trips of every ring, Agrona's ")
+                    .append("included, take more than a microsecond (between p99 and p99.5 each distribution jumps to ")
+                    .append("2-3 µs), so a p99 moves by up to 2× as that share drifts around 1% from one round to the ")
+                    .append("next, and only a p99 taken after both JVMs finished compiling compares the rings. ")
+                    .append("`jshmRingFutex` adds its idle strategy's yields: after 100 `pause`s without a message ")
+                    .append("(about 1 µs where a `pause` takes 10 ns, as here) it yields the CPU, a system call, ")
+                    .append("before it would sleep.");
+        }
         md.append("\n\n");
         if (ring) {
             Optional<Measurement> spin = find("RoundTrip", "p50", "", "jshmRingSpin");

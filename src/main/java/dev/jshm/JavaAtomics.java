@@ -1,9 +1,7 @@
 package dev.jshm;
 
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * The JVM's atomics: {@link VarHandle}s that view the segment's direct buffers as ints and longs
@@ -22,8 +20,8 @@ import java.nio.ByteOrder;
  */
 final class JavaAtomics extends SegmentAtomics {
 
-    private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
-    private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    private static final VarHandle INT = BufferViews.INT;
+    private static final VarHandle LONG = BufferViews.LONG;
 
     /** Whether the segment's memory starts on an 8-byte boundary: the same for every mapping of it. */
     private final boolean aligned;

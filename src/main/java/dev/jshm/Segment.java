@@ -211,11 +211,18 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * Every access has one shape. The fast path is the first chunk's buffer (every offset below
      * 2 GiB - 1), read from one field, and the buffer's own bounds check: a direct buffer's limit
      * is the segment's size (or 2 GiB - 1), so when it passes, the segment's check would too, and
-     * when it fails (IndexOutOfBoundsException) chunkToRead/chunkToWrite decide: the chunk that
-     * holds a later offset, or the exception that names the call. The field is null once the
-     * segment is closed (and the write buffer also when it is read-only), which sends the access
-     * to that path too: one load and one compare stand for the closed check, the read-only check
-     * and the chunk lookup.
+     * when it fails (IndexOutOfBoundsException) the chunks decide (chunkToRead/chunkToWrite): the
+     * chunk that holds a later offset, with that chunk's buffer's bounds check, or the exception
+     * that names the call. The field is null once the segment is closed (and the write buffer
+     * also when it is read-only), which sends the access to that path too: one load and one
+     * compare stand for the closed check, the read-only check and the chunk lookup.
+     *
+     * Widths above a byte go through BufferViews' VarHandles rather than the buffer's own
+     * getLong/putLong...: those are virtual calls on the abstract ByteBuffer, which cost a check
+     * of the buffer's class before the access, while the VarHandle reads the buffer's fields
+     * itself. Same bounds check (IndexOutOfBoundsException), same byte order (native), any
+     * alignment in plain mode, and the same InternalError when the memory faults. No such view
+     * exists for bytes.
      */
 
     /**
@@ -227,27 +234,32 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * @throws SegmentFaultException     if the byte was cut off by a truncation
      */
     public final byte getByte(long offset) {
-        ByteBuffer b = readBuffer;
-        if (b != null && (int) offset == offset) {
-            try {
-                byte value = b.get((int) offset);
-                afterAccess("getByte", offset, Byte.BYTES);
-                return value;
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // Past the first chunk, or outside the segment: the path below decides.
-            } catch (InternalError e) {
-                throw faulted(e, "getByte", offset, Byte.BYTES);
-            }
-        }
-        ByteBuffer chunk = chunkToRead("getByte", offset, Byte.BYTES);
-        byte value;
         try {
-            value = chunk.get(Mapping.indexInChunk(offset));
+            if ((int) offset == offset) {
+                ByteBuffer b = readBuffer;
+                if (b != null) {
+                    try {
+                        byte value = b.get((int) offset);
+                        afterAccess("getByte", offset, Byte.BYTES);
+                        return value;
+                    } catch (IndexOutOfBoundsException pastTheFirstChunk) {
+                        // The chunks decide.
+                    }
+                }
+            }
+            ByteBuffer chunk = chunkToRead("getByte", offset, Byte.BYTES);
+            int index = Mapping.indexInChunk(offset);
+            byte value;
+            try {
+                value = chunk.get(index);
+            } catch (IndexOutOfBoundsException outsideTheChunk) {
+                value = readable("getByte", offset, Byte.BYTES).chunk(offset).get(index);
+            }
+            afterAccess("getByte", offset, Byte.BYTES);
+            return value;
         } catch (InternalError e) {
             throw faulted(e, "getByte", offset, Byte.BYTES);
         }
-        afterAccess("getByte", offset, Byte.BYTES);
-        return value;
     }
 
     /**
@@ -261,25 +273,30 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * @throws SegmentFaultException     if the byte was cut off by a truncation
      */
     public final void putByte(long offset, byte value) {
-        ByteBuffer b = writeBuffer;
-        if (b != null && (int) offset == offset) {
-            try {
-                b.put((int) offset, value);
-                afterAccess("putByte", offset, Byte.BYTES);
-                return;
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // Past the first chunk, or outside the segment: the path below decides.
-            } catch (InternalError e) {
-                throw faulted(e, "putByte", offset, Byte.BYTES);
-            }
-        }
-        ByteBuffer chunk = chunkToWrite("putByte", offset, Byte.BYTES);
         try {
-            chunk.put(Mapping.indexInChunk(offset), value);
+            if ((int) offset == offset) {
+                ByteBuffer b = writeBuffer;
+                if (b != null) {
+                    try {
+                        b.put((int) offset, value);
+                        afterAccess("putByte", offset, Byte.BYTES);
+                        return;
+                    } catch (IndexOutOfBoundsException pastTheFirstChunk) {
+                        // The chunks decide.
+                    }
+                }
+            }
+            ByteBuffer chunk = chunkToWrite("putByte", offset, Byte.BYTES);
+            int index = Mapping.indexInChunk(offset);
+            try {
+                chunk.put(index, value);
+            } catch (IndexOutOfBoundsException outsideTheChunk) {
+                writable("putByte", offset, Byte.BYTES).chunk(offset).put(index, value);
+            }
+            afterAccess("putByte", offset, Byte.BYTES);
         } catch (InternalError e) {
             throw faulted(e, "putByte", offset, Byte.BYTES);
         }
-        afterAccess("putByte", offset, Byte.BYTES);
     }
 
     /**
@@ -291,27 +308,32 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * @throws SegmentFaultException     if the short was cut off by a truncation
      */
     public final short getShort(long offset) {
-        ByteBuffer b = readBuffer;
-        if (b != null && (int) offset == offset) {
-            try {
-                short value = b.getShort((int) offset);
-                afterAccess("getShort", offset, Short.BYTES);
-                return value;
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // Past the first chunk, or outside the segment: the path below decides.
-            } catch (InternalError e) {
-                throw faulted(e, "getShort", offset, Short.BYTES);
-            }
-        }
-        ByteBuffer chunk = chunkToRead("getShort", offset, Short.BYTES);
-        short value;
         try {
-            value = chunk.getShort(Mapping.indexInChunk(offset));
+            if ((int) offset == offset) {
+                ByteBuffer b = readBuffer;
+                if (b != null) {
+                    try {
+                        short value = (short) BufferViews.SHORT.get(b, (int) offset);
+                        afterAccess("getShort", offset, Short.BYTES);
+                        return value;
+                    } catch (IndexOutOfBoundsException pastTheFirstChunk) {
+                        // The chunks decide.
+                    }
+                }
+            }
+            ByteBuffer chunk = chunkToRead("getShort", offset, Short.BYTES);
+            int index = Mapping.indexInChunk(offset);
+            short value;
+            try {
+                value = (short) BufferViews.SHORT.get(chunk, index);
+            } catch (IndexOutOfBoundsException outsideTheChunk) {
+                value = (short) BufferViews.SHORT.get(readable("getShort", offset, Short.BYTES).chunk(offset), index);
+            }
+            afterAccess("getShort", offset, Short.BYTES);
+            return value;
         } catch (InternalError e) {
             throw faulted(e, "getShort", offset, Short.BYTES);
         }
-        afterAccess("getShort", offset, Short.BYTES);
-        return value;
     }
 
     /**
@@ -325,25 +347,30 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * @throws SegmentFaultException     if the short was cut off by a truncation
      */
     public final void putShort(long offset, short value) {
-        ByteBuffer b = writeBuffer;
-        if (b != null && (int) offset == offset) {
-            try {
-                b.putShort((int) offset, value);
-                afterAccess("putShort", offset, Short.BYTES);
-                return;
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // Past the first chunk, or outside the segment: the path below decides.
-            } catch (InternalError e) {
-                throw faulted(e, "putShort", offset, Short.BYTES);
-            }
-        }
-        ByteBuffer chunk = chunkToWrite("putShort", offset, Short.BYTES);
         try {
-            chunk.putShort(Mapping.indexInChunk(offset), value);
+            if ((int) offset == offset) {
+                ByteBuffer b = writeBuffer;
+                if (b != null) {
+                    try {
+                        BufferViews.SHORT.set(b, (int) offset, value);
+                        afterAccess("putShort", offset, Short.BYTES);
+                        return;
+                    } catch (IndexOutOfBoundsException pastTheFirstChunk) {
+                        // The chunks decide.
+                    }
+                }
+            }
+            ByteBuffer chunk = chunkToWrite("putShort", offset, Short.BYTES);
+            int index = Mapping.indexInChunk(offset);
+            try {
+                BufferViews.SHORT.set(chunk, index, value);
+            } catch (IndexOutOfBoundsException outsideTheChunk) {
+                BufferViews.SHORT.set(writable("putShort", offset, Short.BYTES).chunk(offset), index, value);
+            }
+            afterAccess("putShort", offset, Short.BYTES);
         } catch (InternalError e) {
             throw faulted(e, "putShort", offset, Short.BYTES);
         }
-        afterAccess("putShort", offset, Short.BYTES);
     }
 
     /**
@@ -355,27 +382,32 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * @throws SegmentFaultException     if the int was cut off by a truncation
      */
     public final int getInt(long offset) {
-        ByteBuffer b = readBuffer;
-        if (b != null && (int) offset == offset) {
-            try {
-                int value = b.getInt((int) offset);
-                afterAccess("getInt", offset, Integer.BYTES);
-                return value;
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // Past the first chunk, or outside the segment: the path below decides.
-            } catch (InternalError e) {
-                throw faulted(e, "getInt", offset, Integer.BYTES);
-            }
-        }
-        ByteBuffer chunk = chunkToRead("getInt", offset, Integer.BYTES);
-        int value;
         try {
-            value = chunk.getInt(Mapping.indexInChunk(offset));
+            if ((int) offset == offset) {
+                ByteBuffer b = readBuffer;
+                if (b != null) {
+                    try {
+                        int value = (int) BufferViews.INT.get(b, (int) offset);
+                        afterAccess("getInt", offset, Integer.BYTES);
+                        return value;
+                    } catch (IndexOutOfBoundsException pastTheFirstChunk) {
+                        // The chunks decide.
+                    }
+                }
+            }
+            ByteBuffer chunk = chunkToRead("getInt", offset, Integer.BYTES);
+            int index = Mapping.indexInChunk(offset);
+            int value;
+            try {
+                value = (int) BufferViews.INT.get(chunk, index);
+            } catch (IndexOutOfBoundsException outsideTheChunk) {
+                value = (int) BufferViews.INT.get(readable("getInt", offset, Integer.BYTES).chunk(offset), index);
+            }
+            afterAccess("getInt", offset, Integer.BYTES);
+            return value;
         } catch (InternalError e) {
             throw faulted(e, "getInt", offset, Integer.BYTES);
         }
-        afterAccess("getInt", offset, Integer.BYTES);
-        return value;
     }
 
     /**
@@ -389,25 +421,30 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * @throws SegmentFaultException     if the int was cut off by a truncation
      */
     public final void putInt(long offset, int value) {
-        ByteBuffer b = writeBuffer;
-        if (b != null && (int) offset == offset) {
-            try {
-                b.putInt((int) offset, value);
-                afterAccess("putInt", offset, Integer.BYTES);
-                return;
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // Past the first chunk, or outside the segment: the path below decides.
-            } catch (InternalError e) {
-                throw faulted(e, "putInt", offset, Integer.BYTES);
-            }
-        }
-        ByteBuffer chunk = chunkToWrite("putInt", offset, Integer.BYTES);
         try {
-            chunk.putInt(Mapping.indexInChunk(offset), value);
+            if ((int) offset == offset) {
+                ByteBuffer b = writeBuffer;
+                if (b != null) {
+                    try {
+                        BufferViews.INT.set(b, (int) offset, value);
+                        afterAccess("putInt", offset, Integer.BYTES);
+                        return;
+                    } catch (IndexOutOfBoundsException pastTheFirstChunk) {
+                        // The chunks decide.
+                    }
+                }
+            }
+            ByteBuffer chunk = chunkToWrite("putInt", offset, Integer.BYTES);
+            int index = Mapping.indexInChunk(offset);
+            try {
+                BufferViews.INT.set(chunk, index, value);
+            } catch (IndexOutOfBoundsException outsideTheChunk) {
+                BufferViews.INT.set(writable("putInt", offset, Integer.BYTES).chunk(offset), index, value);
+            }
+            afterAccess("putInt", offset, Integer.BYTES);
         } catch (InternalError e) {
             throw faulted(e, "putInt", offset, Integer.BYTES);
         }
-        afterAccess("putInt", offset, Integer.BYTES);
     }
 
     /**
@@ -419,27 +456,32 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * @throws SegmentFaultException     if the long was cut off by a truncation
      */
     public final long getLong(long offset) {
-        ByteBuffer b = readBuffer;
-        if (b != null && (int) offset == offset) {
-            try {
-                long value = b.getLong((int) offset);
-                afterAccess("getLong", offset, Long.BYTES);
-                return value;
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // Past the first chunk, or outside the segment: the path below decides.
-            } catch (InternalError e) {
-                throw faulted(e, "getLong", offset, Long.BYTES);
-            }
-        }
-        ByteBuffer chunk = chunkToRead("getLong", offset, Long.BYTES);
-        long value;
         try {
-            value = chunk.getLong(Mapping.indexInChunk(offset));
+            if ((int) offset == offset) {
+                ByteBuffer b = readBuffer;
+                if (b != null) {
+                    try {
+                        long value = (long) BufferViews.LONG.get(b, (int) offset);
+                        afterAccess("getLong", offset, Long.BYTES);
+                        return value;
+                    } catch (IndexOutOfBoundsException pastTheFirstChunk) {
+                        // The chunks decide.
+                    }
+                }
+            }
+            ByteBuffer chunk = chunkToRead("getLong", offset, Long.BYTES);
+            int index = Mapping.indexInChunk(offset);
+            long value;
+            try {
+                value = (long) BufferViews.LONG.get(chunk, index);
+            } catch (IndexOutOfBoundsException outsideTheChunk) {
+                value = (long) BufferViews.LONG.get(readable("getLong", offset, Long.BYTES).chunk(offset), index);
+            }
+            afterAccess("getLong", offset, Long.BYTES);
+            return value;
         } catch (InternalError e) {
             throw faulted(e, "getLong", offset, Long.BYTES);
         }
-        afterAccess("getLong", offset, Long.BYTES);
-        return value;
     }
 
     /**
@@ -453,25 +495,30 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * @throws SegmentFaultException     if the long was cut off by a truncation
      */
     public final void putLong(long offset, long value) {
-        ByteBuffer b = writeBuffer;
-        if (b != null && (int) offset == offset) {
-            try {
-                b.putLong((int) offset, value);
-                afterAccess("putLong", offset, Long.BYTES);
-                return;
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // Past the first chunk, or outside the segment: the path below decides.
-            } catch (InternalError e) {
-                throw faulted(e, "putLong", offset, Long.BYTES);
-            }
-        }
-        ByteBuffer chunk = chunkToWrite("putLong", offset, Long.BYTES);
         try {
-            chunk.putLong(Mapping.indexInChunk(offset), value);
+            if ((int) offset == offset) {
+                ByteBuffer b = writeBuffer;
+                if (b != null) {
+                    try {
+                        BufferViews.LONG.set(b, (int) offset, value);
+                        afterAccess("putLong", offset, Long.BYTES);
+                        return;
+                    } catch (IndexOutOfBoundsException pastTheFirstChunk) {
+                        // The chunks decide.
+                    }
+                }
+            }
+            ByteBuffer chunk = chunkToWrite("putLong", offset, Long.BYTES);
+            int index = Mapping.indexInChunk(offset);
+            try {
+                BufferViews.LONG.set(chunk, index, value);
+            } catch (IndexOutOfBoundsException outsideTheChunk) {
+                BufferViews.LONG.set(writable("putLong", offset, Long.BYTES).chunk(offset), index, value);
+            }
+            afterAccess("putLong", offset, Long.BYTES);
         } catch (InternalError e) {
             throw faulted(e, "putLong", offset, Long.BYTES);
         }
-        afterAccess("putLong", offset, Long.BYTES);
     }
 
     /**
@@ -483,27 +530,32 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * @throws SegmentFaultException     if the float was cut off by a truncation
      */
     public final float getFloat(long offset) {
-        ByteBuffer b = readBuffer;
-        if (b != null && (int) offset == offset) {
-            try {
-                float value = b.getFloat((int) offset);
-                afterAccess("getFloat", offset, Float.BYTES);
-                return value;
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // Past the first chunk, or outside the segment: the path below decides.
-            } catch (InternalError e) {
-                throw faulted(e, "getFloat", offset, Float.BYTES);
-            }
-        }
-        ByteBuffer chunk = chunkToRead("getFloat", offset, Float.BYTES);
-        float value;
         try {
-            value = chunk.getFloat(Mapping.indexInChunk(offset));
+            if ((int) offset == offset) {
+                ByteBuffer b = readBuffer;
+                if (b != null) {
+                    try {
+                        float value = (float) BufferViews.FLOAT.get(b, (int) offset);
+                        afterAccess("getFloat", offset, Float.BYTES);
+                        return value;
+                    } catch (IndexOutOfBoundsException pastTheFirstChunk) {
+                        // The chunks decide.
+                    }
+                }
+            }
+            ByteBuffer chunk = chunkToRead("getFloat", offset, Float.BYTES);
+            int index = Mapping.indexInChunk(offset);
+            float value;
+            try {
+                value = (float) BufferViews.FLOAT.get(chunk, index);
+            } catch (IndexOutOfBoundsException outsideTheChunk) {
+                value = (float) BufferViews.FLOAT.get(readable("getFloat", offset, Float.BYTES).chunk(offset), index);
+            }
+            afterAccess("getFloat", offset, Float.BYTES);
+            return value;
         } catch (InternalError e) {
             throw faulted(e, "getFloat", offset, Float.BYTES);
         }
-        afterAccess("getFloat", offset, Float.BYTES);
-        return value;
     }
 
     /**
@@ -517,25 +569,30 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * @throws SegmentFaultException     if the float was cut off by a truncation
      */
     public final void putFloat(long offset, float value) {
-        ByteBuffer b = writeBuffer;
-        if (b != null && (int) offset == offset) {
-            try {
-                b.putFloat((int) offset, value);
-                afterAccess("putFloat", offset, Float.BYTES);
-                return;
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // Past the first chunk, or outside the segment: the path below decides.
-            } catch (InternalError e) {
-                throw faulted(e, "putFloat", offset, Float.BYTES);
-            }
-        }
-        ByteBuffer chunk = chunkToWrite("putFloat", offset, Float.BYTES);
         try {
-            chunk.putFloat(Mapping.indexInChunk(offset), value);
+            if ((int) offset == offset) {
+                ByteBuffer b = writeBuffer;
+                if (b != null) {
+                    try {
+                        BufferViews.FLOAT.set(b, (int) offset, value);
+                        afterAccess("putFloat", offset, Float.BYTES);
+                        return;
+                    } catch (IndexOutOfBoundsException pastTheFirstChunk) {
+                        // The chunks decide.
+                    }
+                }
+            }
+            ByteBuffer chunk = chunkToWrite("putFloat", offset, Float.BYTES);
+            int index = Mapping.indexInChunk(offset);
+            try {
+                BufferViews.FLOAT.set(chunk, index, value);
+            } catch (IndexOutOfBoundsException outsideTheChunk) {
+                BufferViews.FLOAT.set(writable("putFloat", offset, Float.BYTES).chunk(offset), index, value);
+            }
+            afterAccess("putFloat", offset, Float.BYTES);
         } catch (InternalError e) {
             throw faulted(e, "putFloat", offset, Float.BYTES);
         }
-        afterAccess("putFloat", offset, Float.BYTES);
     }
 
     /**
@@ -547,27 +604,32 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * @throws SegmentFaultException     if the double was cut off by a truncation
      */
     public final double getDouble(long offset) {
-        ByteBuffer b = readBuffer;
-        if (b != null && (int) offset == offset) {
-            try {
-                double value = b.getDouble((int) offset);
-                afterAccess("getDouble", offset, Double.BYTES);
-                return value;
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // Past the first chunk, or outside the segment: the path below decides.
-            } catch (InternalError e) {
-                throw faulted(e, "getDouble", offset, Double.BYTES);
-            }
-        }
-        ByteBuffer chunk = chunkToRead("getDouble", offset, Double.BYTES);
-        double value;
         try {
-            value = chunk.getDouble(Mapping.indexInChunk(offset));
+            if ((int) offset == offset) {
+                ByteBuffer b = readBuffer;
+                if (b != null) {
+                    try {
+                        double value = (double) BufferViews.DOUBLE.get(b, (int) offset);
+                        afterAccess("getDouble", offset, Double.BYTES);
+                        return value;
+                    } catch (IndexOutOfBoundsException pastTheFirstChunk) {
+                        // The chunks decide.
+                    }
+                }
+            }
+            ByteBuffer chunk = chunkToRead("getDouble", offset, Double.BYTES);
+            int index = Mapping.indexInChunk(offset);
+            double value;
+            try {
+                value = (double) BufferViews.DOUBLE.get(chunk, index);
+            } catch (IndexOutOfBoundsException outsideTheChunk) {
+                value = (double) BufferViews.DOUBLE.get(readable("getDouble", offset, Double.BYTES).chunk(offset), index);
+            }
+            afterAccess("getDouble", offset, Double.BYTES);
+            return value;
         } catch (InternalError e) {
             throw faulted(e, "getDouble", offset, Double.BYTES);
         }
-        afterAccess("getDouble", offset, Double.BYTES);
-        return value;
     }
 
     /**
@@ -581,25 +643,30 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * @throws SegmentFaultException     if the double was cut off by a truncation
      */
     public final void putDouble(long offset, double value) {
-        ByteBuffer b = writeBuffer;
-        if (b != null && (int) offset == offset) {
-            try {
-                b.putDouble((int) offset, value);
-                afterAccess("putDouble", offset, Double.BYTES);
-                return;
-            } catch (IndexOutOfBoundsException outsideFirstChunk) {
-                // Past the first chunk, or outside the segment: the path below decides.
-            } catch (InternalError e) {
-                throw faulted(e, "putDouble", offset, Double.BYTES);
-            }
-        }
-        ByteBuffer chunk = chunkToWrite("putDouble", offset, Double.BYTES);
         try {
-            chunk.putDouble(Mapping.indexInChunk(offset), value);
+            if ((int) offset == offset) {
+                ByteBuffer b = writeBuffer;
+                if (b != null) {
+                    try {
+                        BufferViews.DOUBLE.set(b, (int) offset, value);
+                        afterAccess("putDouble", offset, Double.BYTES);
+                        return;
+                    } catch (IndexOutOfBoundsException pastTheFirstChunk) {
+                        // The chunks decide.
+                    }
+                }
+            }
+            ByteBuffer chunk = chunkToWrite("putDouble", offset, Double.BYTES);
+            int index = Mapping.indexInChunk(offset);
+            try {
+                BufferViews.DOUBLE.set(chunk, index, value);
+            } catch (IndexOutOfBoundsException outsideTheChunk) {
+                BufferViews.DOUBLE.set(writable("putDouble", offset, Double.BYTES).chunk(offset), index, value);
+            }
+            afterAccess("putDouble", offset, Double.BYTES);
         } catch (InternalError e) {
             throw faulted(e, "putDouble", offset, Double.BYTES);
         }
-        afterAccess("putDouble", offset, Double.BYTES);
     }
 
     // ---- atomics ----------------------------------------------------------------------------
@@ -1020,35 +1087,27 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     }
 
     /**
-     * The chunk that holds {@code [offset, offset + width)} in full, for accesses the fast path
-     * did not take: read from one field, with the bounds check against the chunk's own limit
-     * (the last chunk ends where the segment does; the others overlap the next by almost 1 GiB).
-     * Anything else (closed, outside) goes through {@link #readable}, which throws naming
-     * {@code operation}, or finds the chunk in a mapping that grew meanwhile.
+     * The chunk that holds {@code offset}, for accesses the fast path did not take: read from one
+     * field, no bounds check of its own. The caller's access is checked by the chunk's buffer,
+     * whose limit is where the segment ends (the last chunk) or 2 GiB - 1 bytes past the chunk's
+     * start (the others overlap the next by almost 1 GiB): an access that starts in a chunk and
+     * fits in the segment fits in that chunk, so a refusal means it does not fit, and the caller
+     * asks {@link #readable}, which throws naming {@code operation} (or finds a mapping that grew
+     * meanwhile). When the segment is closed, or the offset is negative or past the last chunk,
+     * {@link #readable} decides here already. The chunk number is compared as a long, before the
+     * cast: an offset past 2^61 must not wrap to a valid chunk.
      */
     final ByteBuffer chunkToRead(String operation, long offset, int width) {
         ByteBuffer[] c = readChunks;
         long n = offset >>> Mapping.CHUNK_SHIFT;
-        if (c != null && n < c.length) {
-            ByteBuffer chunk = c[(int) n];
-            if (Mapping.indexInChunk(offset) <= chunk.limit() - width) {
-                return chunk;
-            }
-        }
-        return readable(operation, offset, width).chunk(offset);
+        return c != null && n < c.length ? c[(int) n] : readable(operation, offset, width).chunk(offset);
     }
 
     /** {@link #chunkToRead}, for writes: refuses read-only segments. */
     final ByteBuffer chunkToWrite(String operation, long offset, int width) {
         ByteBuffer[] c = writeChunks;
         long n = offset >>> Mapping.CHUNK_SHIFT;
-        if (c != null && n < c.length) {
-            ByteBuffer chunk = c[(int) n];
-            if (Mapping.indexInChunk(offset) <= chunk.limit() - width) {
-                return chunk;
-            }
-        }
-        return writable(operation, offset, width).chunk(offset);
+        return c != null && n < c.length ? c[(int) n] : writable(operation, offset, width).chunk(offset);
     }
 
     /** {@link #readable}, and refuses read-only segments. */

@@ -112,9 +112,12 @@ class AccessPathsTest {
             assertEquals(VALUE & type.mask(), type.get(s, last));
             BoundsTest.assertRefused(() -> type.get(s, last + 1), last + 1, type.width, s.size());
             BoundsTest.assertRefused(() -> type.put(s, last + 1, 0), last + 1, type.width, s.size());
-            // An offset that would alias the first chunk if it were cut to an int.
-            long aliased = (1L << 32) + 64;
-            BoundsTest.assertRefused(() -> type.get(s, aliased), aliased, type.width, s.size());
+            // An offset that would alias the first chunk if it were cut to an int, and offsets
+            // whose chunk number (offset >>> 30) would alias chunk 0, 2 or -1 if it were cut to one.
+            for (long aliased : new long[] {(1L << 32) + 64, (1L << 62) + 64, (1L << 62) + (2L << 30) + 8, Long.MAX_VALUE - 8}) {
+                BoundsTest.assertRefused(() -> type.get(s, aliased), aliased, type.width, s.size());
+                BoundsTest.assertRefused(() -> type.put(s, aliased, 0), aliased, type.width, s.size());
+            }
         }
     }
 

@@ -281,16 +281,18 @@ final class Summary {
                     "worst " + worstChunkedOp + ": " + String.join(", ", chunked), verdict(worstChunked, 1.5) + noiseNote(worstChunked, 1.5, "Typed"));
         }
         md.append("## Typed access: one field, one bounds check\n\n");
-        md.append("`Segment.getXxx/putXxx` below 2 GiB is the segment's first buffer, read from one field, and that ")
-                .append("buffer's own `getXxx/putXxx`: the buffer's limit is the segment's size, so its bounds check is ")
-                .append("the segment's, and the field is null once the segment is closed (and, for writes, when it is ")
-                .append("read-only), so one load and one compare stand for the closed check, the read-only check and ")
-                .append("the chunk lookup. A refused access (the buffer throws) is decided again on the checked path, ")
-                .append("which names the call. What is left over a raw buffer is that load, the null check and a check ")
-                .append("that the `long` offset fits an `int` (the benchmark's System V segment needs no truncation ")
-                .append("check: for a caller that holds a `SysVSegment` it folds away). Past 2 GiB the chunk comes from an array field, checked ")
-                .append("against the chunk's limit (chunks overlap by almost 1 GiB, so one check covers any access ")
-                .append("that starts in a chunk).\n\n");
+        md.append("`Segment.getXxx/putXxx` below 2 GiB is the segment's first buffer, read from one field, and a ")
+                .append("`VarHandle` view of it (`getByte/putByte`: the buffer's own `get/put`): the buffer's limit is the ")
+                .append("segment's size, so its bounds check is the segment's, and the field is null once the segment is ")
+                .append("closed (and, for writes, when it is read-only), so one load and one compare stand for the closed ")
+                .append("check, the read-only check and the chunk lookup. A refused access (the buffer throws) is decided ")
+                .append("again on the checked path, which names the call. What is left over a raw buffer is that load, the ")
+                .append("null check and a check that the `long` offset fits an `int` (the benchmark's System V segment needs ")
+                .append("no truncation check: for a caller that holds a `SysVSegment` it folds away). The view, unlike the ")
+                .append("buffer's `getLong`, is no virtual call: the raw `DirectByteBuffer` way pays a check of its ")
+                .append("buffer's class that jshm's widths above a byte do not. Past 2 GiB the chunk comes from an array ")
+                .append("field, and the chunk's buffer's bounds check is the only one (chunks overlap by almost 1 GiB, so ")
+                .append("an access that starts in a chunk and fits in the segment fits in that chunk).\n\n");
     }
 
     /** Names the spread between the JDK's own two buffers when a target is missed by less than it. */

@@ -1,9 +1,9 @@
 package dev.jshm;
 
-import java.lang.invoke.MethodHandles;
+import static dev.jshm.internal.BufferViews.LONG;
+
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * How jshm learns that a mapping lost memory to another process: the Java side of the C
@@ -53,7 +53,6 @@ final class FaultWord {
     /** How many mappings can be registered at once: {@code JSHM_FAULT_MAX_RANGES} in {@code jshm.h}. */
     static final int MAX_RANGES = 65536;
 
-    private static final VarHandle WORD = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
     /**
      * Every slot's word, made once: a registration takes a Java slice of it, where a buffer of
      * its own would be a JNI call back into Java ({@code NewDirectByteBuffer}) per mapping. The
@@ -141,7 +140,7 @@ final class FaultWord {
     /** How many times the handler replaced memory in this process; see {@link #noneReplaced()}. */
     static long replacements() {
         VarHandle.acquireFence();
-        return (long) WORD.getOpaque(REPLACEMENTS, 0);
+        return (long) LONG.getOpaque(REPLACEMENTS, 0);
     }
 
     /**
@@ -150,7 +149,7 @@ final class FaultWord {
      */
     long replacedFrom() {
         VarHandle.acquireFence();
-        return (long) WORD.getOpaque(word, 0);
+        return (long) LONG.getOpaque(word, 0);
     }
 
     /** {@link #replacedFrom()} of this mapping and of every one it replaced. */

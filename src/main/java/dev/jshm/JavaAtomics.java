@@ -1,5 +1,8 @@
 package dev.jshm;
 
+import static dev.jshm.internal.BufferViews.INT;
+import static dev.jshm.internal.BufferViews.LONG;
+
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 
@@ -19,9 +22,6 @@ import java.nio.ByteBuffer;
  * null then, once the segment is closed, and (the write buffer) when it is read-only.
  */
 final class JavaAtomics extends SegmentAtomics {
-
-    private static final VarHandle INT = BufferViews.INT;
-    private static final VarHandle LONG = BufferViews.LONG;
 
     /** Whether the segment's memory starts on an 8-byte boundary: the same for every mapping of it. */
     private final boolean aligned;

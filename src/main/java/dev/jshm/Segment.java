@@ -1,5 +1,6 @@
 package dev.jshm;
 
+import dev.jshm.internal.BufferViews;
 import dev.jshm.internal.Secrets;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

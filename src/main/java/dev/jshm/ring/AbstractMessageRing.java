@@ -1,11 +1,11 @@
 package dev.jshm.ring;
 
+import static dev.jshm.internal.BufferViews.INT;
+import static dev.jshm.internal.BufferViews.LONG;
 import static dev.jshm.ring.RecordDescriptor.HEADER_LENGTH;
 import static dev.jshm.ring.RecordDescriptor.typeIndex;
 import static dev.jshm.ring.RingDescriptor.FLAG_MANY_PRODUCERS;
 import static dev.jshm.ring.RingDescriptor.HEAD_OFFSET;
-import static dev.jshm.ring.RingDescriptor.INT;
-import static dev.jshm.ring.RingDescriptor.LONG;
 import static dev.jshm.ring.RingDescriptor.SIGNAL_BLOCK_OFFSET;
 import static dev.jshm.ring.RingDescriptor.TAIL_OFFSET;
 

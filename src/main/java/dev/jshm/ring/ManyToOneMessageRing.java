@@ -1,7 +1,7 @@
 package dev.jshm.ring;
 
+import static dev.jshm.internal.BufferViews.LONG;
 import static dev.jshm.ring.RecordDescriptor.PADDING_TYPE;
-import static dev.jshm.ring.RingDescriptor.LONG;
 import static dev.jshm.ring.RingDescriptor.TAIL_OFFSET;
 
 import java.nio.ByteBuffer;

@@ -1,8 +1,8 @@
 package dev.jshm.ring;
 
+import static dev.jshm.internal.BufferViews.LONG;
 import static dev.jshm.ring.RecordDescriptor.HEADER_LENGTH;
 import static dev.jshm.ring.RecordDescriptor.PADDING_TYPE;
-import static dev.jshm.ring.RingDescriptor.LONG;
 import static dev.jshm.ring.RingDescriptor.TAIL_OFFSET;
 
 import java.nio.ByteBuffer;

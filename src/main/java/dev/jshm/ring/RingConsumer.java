@@ -1,5 +1,7 @@
 package dev.jshm.ring;
 
+import static dev.jshm.internal.BufferViews.INT;
+import static dev.jshm.internal.BufferViews.LONG;
 import static dev.jshm.ring.RecordDescriptor.ALIGNMENT;
 import static dev.jshm.ring.RecordDescriptor.HEADER_LENGTH;
 import static dev.jshm.ring.RecordDescriptor.PADDING_TYPE;
@@ -8,8 +10,6 @@ import static dev.jshm.ring.RecordDescriptor.isAligned;
 import static dev.jshm.ring.RecordDescriptor.payloadIndex;
 import static dev.jshm.ring.RecordDescriptor.typeIndex;
 import static dev.jshm.ring.RingDescriptor.HEAD_OFFSET;
-import static dev.jshm.ring.RingDescriptor.INT;
-import static dev.jshm.ring.RingDescriptor.LONG;
 import static dev.jshm.ring.RingDescriptor.TAIL_OFFSET;
 
 import java.nio.ByteBuffer;

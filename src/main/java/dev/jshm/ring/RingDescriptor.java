@@ -1,9 +1,9 @@
 package dev.jshm.ring;
 
-import java.lang.invoke.MethodHandles;
+import static dev.jshm.internal.BufferViews.LONG;
+
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 import dev.jshm.Segment;
 import dev.jshm.sync.SignalBlock;
@@ -61,9 +61,6 @@ final class RingDescriptor {
 
     static final int MIN_CAPACITY = 1024;
     static final int MAX_CAPACITY = 1 << 30;
-
-    static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
-    static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
     private RingDescriptor() {
     }

@@ -1,9 +1,9 @@
 package dev.jshm.ring;
 
+import static dev.jshm.internal.BufferViews.INT;
+import static dev.jshm.internal.BufferViews.LONG;
 import static dev.jshm.ring.RingDescriptor.CONSUMER_HEARTBEAT_OFFSET;
 import static dev.jshm.ring.RingDescriptor.CONSUMER_PID_OFFSET;
-import static dev.jshm.ring.RingDescriptor.INT;
-import static dev.jshm.ring.RingDescriptor.LONG;
 import static dev.jshm.ring.RingDescriptor.PRODUCER_HEARTBEAT_OFFSET;
 import static dev.jshm.ring.RingDescriptor.PRODUCER_PID_OFFSET;
 

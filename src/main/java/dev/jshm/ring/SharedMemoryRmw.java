@@ -1,6 +1,7 @@
 package dev.jshm.ring;
 
-import static dev.jshm.ring.RingDescriptor.LONG;
+import static dev.jshm.internal.BufferViews.LONG;
+
 
 import java.nio.ByteBuffer;
 

@@ -1,13 +1,13 @@
 package dev.jshm.sync;
 
+import static dev.jshm.internal.BufferViews.INT;
+
 import dev.jshm.ReadOnlySegmentException;
 import dev.jshm.Segment;
 import dev.jshm.SegmentFaultException;
 import dev.jshm.internal.Secrets;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -102,8 +102,6 @@ public final class SignalBlock {
      * its announcement, so it looks again after at most this long.
      */
     public static final Duration UNFENCED_SLEEP = Duration.ofMillis(1);
-
-    private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
     /**
      * Whether this process is a target of the consumers' membarrier, so that {@link #signal}

@@ -21,6 +21,15 @@ import java.util.Objects;
  * (the look the protocol needs); the call after that sleeps while the word still holds the
  * value read, at most {@code maxPark}, and reads the word again for the next sleep.
  *
+ * <p>Why the defaults spin for so long ({@value #DEFAULT_MAX_SPINS} {@link Thread#onSpinWait()}s:
+ * 20 µs where one takes 10 ns, up to about four times that on CPUs whose {@code pause} takes
+ * 140 cycles): a sleep costs a wake-up, tens of microseconds (a {@code FUTEX_WAKE} to a sleeper on
+ * an idle CPU, see the futex wake-up in the project's benchmarks), so a consumer that sleeps
+ * after a gap shorter than that turns the gap into a wake-up's latency, while spinning costs only
+ * the CPU it holds. Gaps of a few microseconds are common (a producer that pauses, a host that
+ * deschedules it for a moment). Choose fewer spins where the CPU matters more than the latency
+ * of a message that follows such a gap.
+ *
  * <p>Several consumers may share one block; each signal wakes all that sleep on it. A consumer
  * killed asleep, or whose segment is closed under it, costs the next producer one needless
  * wake, not one per signal. {@code maxPark} bounds a sleep in case a producer does not follow
@@ -43,7 +52,7 @@ public final class FutexIdleStrategy implements IdleStrategy {
     /** Bytes the signal block occupies: {@link SignalBlock#SIZE}. */
     public static final int SIZE = SignalBlock.SIZE;
     /** Spins of {@link #FutexIdleStrategy(Segment, long)} before it yields. */
-    public static final int DEFAULT_MAX_SPINS = 100;
+    public static final int DEFAULT_MAX_SPINS = 2_000;
     /** Yields of {@link #FutexIdleStrategy(Segment, long)} before it sleeps on the futex. */
     public static final int DEFAULT_MAX_YIELDS = 10;
     /** The longest single sleep of {@link #FutexIdleStrategy(Segment, long)}. */
@@ -63,7 +72,7 @@ public final class FutexIdleStrategy implements IdleStrategy {
     private int yields;
 
     /**
-     * With the defaults: 100 spins, 10 yields, sleeps of at most 100 ms.
+     * With the defaults: 2,000 spins, 10 yields, sleeps of at most 100 ms.
      *
      * @param segment where the signal block lives
      * @param offset  where it starts: a multiple of 4, with {@link #SIZE} bytes inside the segment

@@ -88,6 +88,23 @@ class IdleStrategyTest {
         assertEquals(0, segment.getInt(SIZE - 4), "a refused signal must not change the word");
     }
 
+    /**
+     * The defaults' phases, as documented: one call reads the word, then {@code DEFAULT_MAX_SPINS}
+     * spins and {@code DEFAULT_MAX_YIELDS} yields leave the signal block untouched, and only the
+     * call after them announces a sleeper (the sleepers flag, the block's second int).
+     */
+    @Test
+    void theDefaultsSpinAndYieldBeforeTheyAnnounce() {
+        FutexIdleStrategy idle = new FutexIdleStrategy(segment, 0);
+        int quiet = 1 + FutexIdleStrategy.DEFAULT_MAX_SPINS + FutexIdleStrategy.DEFAULT_MAX_YIELDS;
+        for (int i = 0; i < quiet; i++) {
+            idle.idle(0);
+            assertEquals(0, segment.atomics().getIntVolatile(4), "announced after " + (i + 1) + " idle calls");
+        }
+        idle.idle(0);
+        assertEquals(1, segment.atomics().getIntVolatile(4), "announced after the spins and yields");
+    }
+
     /** A consumer asleep on the futex is woken by a signal, long before its sleep would end. */
     @Test
     void aSignalWakesASleepingConsumer() throws Exception {

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
+import dev.jshm.sync.FutexIdleStrategy;
+
 /**
  * {@code summary.md}: the project's performance targets, each evaluated with the ratio measured in
  * this run (pass or miss, and by how much), then where the native path wins, where the Java path
@@ -722,9 +724,10 @@ final class Summary {
                     .append("included, take more than a microsecond (between p99 and p99.5 each distribution jumps to ")
                     .append("2-3 µs), so a p99 moves by up to 2× as that share drifts around 1% from one round to the ")
                     .append("next, and only a p99 taken after both JVMs finished compiling compares the rings. ")
-                    .append("`jshmRingFutex` adds its idle strategy's yields: after 100 `pause`s without a message ")
-                    .append("(about 1 µs where a `pause` takes 10 ns, as here) it yields the CPU, a system call, ")
-                    .append("before it would sleep.");
+                    .append("`jshmRingFutex` spins like the others for ")
+                    .append(String.format(Locale.ROOT, "%,d", FutexIdleStrategy.DEFAULT_MAX_SPINS))
+                    .append(" `pause`s without a message (its default: 20 µs where a `pause` takes 10 ns), then ")
+                    .append("yields and sleeps on the futex, and the next message pays a wake-up (see below).");
         }
         md.append("\n\n");
         if (ring) {

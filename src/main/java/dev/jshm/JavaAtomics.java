@@ -4,7 +4,7 @@ import static dev.jshm.internal.BufferViews.INT;
 import static dev.jshm.internal.BufferViews.LONG;
 
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 
 /**
  * The JVM's atomics: {@link VarHandle}s that view the segment's direct buffers as ints and longs
@@ -34,8 +34,8 @@ final class JavaAtomics extends SegmentAtomics {
      * through the segment. The segment sets them as it sets its own: when a grown mapping is
      * published (after its release fence) and, under its lock, on close (null).
      */
-    private ByteBuffer readBuffer;
-    private ByteBuffer writeBuffer;
+    private MappedByteBuffer readBuffer;
+    private MappedByteBuffer writeBuffer;
 
     JavaAtomics(Segment segment) {
         super(segment);
@@ -45,7 +45,7 @@ final class JavaAtomics extends SegmentAtomics {
     }
 
     /** Called by the segment only, with its lock held or from its publication of a mapping. */
-    void publish(ByteBuffer reads, ByteBuffer writes) {
+    void publish(MappedByteBuffer reads, MappedByteBuffer writes) {
         readBuffer = aligned ? reads : null;
         writeBuffer = aligned ? writes : null;
     }
@@ -53,7 +53,7 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public int getIntVolatile(long offset) {
         boolean check = guarded; // read before the access: an acquire would keep the read after it
-        ByteBuffer b = readBuffer;
+        MappedByteBuffer b = readBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 int result = (int) INT.getVolatile(b, (int) offset);
@@ -81,7 +81,7 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public void putIntVolatile(long offset, int value) {
         boolean check = guarded; // read before the access: an acquire would keep the read after it
-        ByteBuffer b = writeBuffer;
+        MappedByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 INT.setVolatile(b, (int) offset, value);
@@ -107,7 +107,7 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public int getIntAcquire(long offset) {
         boolean check = guarded; // read before the access: an acquire would keep the read after it
-        ByteBuffer b = readBuffer;
+        MappedByteBuffer b = readBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 int result = (int) INT.getAcquire(b, (int) offset);
@@ -135,7 +135,7 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public void putIntRelease(long offset, int value) {
         boolean check = guarded; // read before the access: an acquire would keep the read after it
-        ByteBuffer b = writeBuffer;
+        MappedByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 INT.setRelease(b, (int) offset, value);
@@ -161,7 +161,7 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public boolean compareAndSetInt(long offset, int expected, int value) {
         boolean check = guarded; // read before the access: an acquire would keep the read after it
-        ByteBuffer b = writeBuffer;
+        MappedByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 boolean result = INT.compareAndSet(b, (int) offset, expected, value);
@@ -189,7 +189,7 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public int getAndAddInt(long offset, int delta) {
         boolean check = guarded; // read before the access: an acquire would keep the read after it
-        ByteBuffer b = writeBuffer;
+        MappedByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 int result = (int) INT.getAndAdd(b, (int) offset, delta);
@@ -217,7 +217,7 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public int getAndSetInt(long offset, int value) {
         boolean check = guarded; // read before the access: an acquire would keep the read after it
-        ByteBuffer b = writeBuffer;
+        MappedByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 int result = (int) INT.getAndSet(b, (int) offset, value);
@@ -245,7 +245,7 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public long getLongVolatile(long offset) {
         boolean check = guarded; // read before the access: an acquire would keep the read after it
-        ByteBuffer b = readBuffer;
+        MappedByteBuffer b = readBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 long result = (long) LONG.getVolatile(b, (int) offset);
@@ -273,7 +273,7 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public void putLongVolatile(long offset, long value) {
         boolean check = guarded; // read before the access: an acquire would keep the read after it
-        ByteBuffer b = writeBuffer;
+        MappedByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 LONG.setVolatile(b, (int) offset, value);
@@ -299,7 +299,7 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public long getLongAcquire(long offset) {
         boolean check = guarded; // read before the access: an acquire would keep the read after it
-        ByteBuffer b = readBuffer;
+        MappedByteBuffer b = readBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 long result = (long) LONG.getAcquire(b, (int) offset);
@@ -327,7 +327,7 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public void putLongRelease(long offset, long value) {
         boolean check = guarded; // read before the access: an acquire would keep the read after it
-        ByteBuffer b = writeBuffer;
+        MappedByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 LONG.setRelease(b, (int) offset, value);
@@ -353,7 +353,7 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public boolean compareAndSetLong(long offset, long expected, long value) {
         boolean check = guarded; // read before the access: an acquire would keep the read after it
-        ByteBuffer b = writeBuffer;
+        MappedByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 boolean result = LONG.compareAndSet(b, (int) offset, expected, value);
@@ -381,7 +381,7 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public long getAndAddLong(long offset, long delta) {
         boolean check = guarded; // read before the access: an acquire would keep the read after it
-        ByteBuffer b = writeBuffer;
+        MappedByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 long result = (long) LONG.getAndAdd(b, (int) offset, delta);
@@ -409,7 +409,7 @@ final class JavaAtomics extends SegmentAtomics {
     @Override
     public long getAndSetLong(long offset, long value) {
         boolean check = guarded; // read before the access: an acquire would keep the read after it
-        ByteBuffer b = writeBuffer;
+        MappedByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 long result = (long) LONG.getAndSet(b, (int) offset, value);

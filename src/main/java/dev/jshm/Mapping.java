@@ -6,6 +6,7 @@ import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
 
 /**
  * One range of memory mapped into this process, seen from Java as direct {@link ByteBuffer}s,
@@ -50,8 +51,12 @@ final class Mapping {
     /** Bytes mapped from {@link #base}, a whole number of pages. */
     final long length;
     final boolean readOnly;
-    /** Native byte order, read-only when the mapping is. */
-    final ByteBuffer[] chunks;
+    /**
+     * Native byte order, read-only when the mapping is. A JNI direct buffer is a
+     * {@code MappedByteBuffer} (the JDK's {@code DirectByteBuffer}, or its read-only subclass):
+     * the type lets the JIT bind {@code get} directly (see {@link Segment#readBuffer}).
+     */
+    final MappedByteBuffer[] chunks;
 
     /**
      * The fault word of a mapping another process can truncate (a POSIX object or a file),
@@ -76,7 +81,7 @@ final class Mapping {
         this.faults = faults;
         this.unmapper = new Unmapper(base, length, faults == null ? Unmapper.NO_SLOT : faults.slot);
         int count = (int) ((size + CHUNK_SIZE - 1) >>> CHUNK_SHIFT);
-        this.chunks = new ByteBuffer[count];
+        this.chunks = new MappedByteBuffer[count];
         for (int i = 0; i < count; i++) {
             long start = (long) i << CHUNK_SHIFT;
             chunks[i] = newRoot(start, (int) Math.min(size - start, Integer.MAX_VALUE));
@@ -92,12 +97,12 @@ final class Mapping {
      * The buffer over the first 2 GiB - 1 bytes (all of a smaller mapping), or null when the
      * mapping is empty.
      */
-    ByteBuffer first() {
+    MappedByteBuffer first() {
         return chunks.length == 0 ? null : chunks[0];
     }
 
     /** The buffer that holds {@code offset}; the caller has checked the offset. */
-    ByteBuffer chunk(long offset) {
+    MappedByteBuffer chunk(long offset) {
         return chunks[(int) (offset >>> CHUNK_SHIFT)];
     }
 
@@ -166,12 +171,12 @@ final class Mapping {
         }
     }
 
-    private ByteBuffer newRoot(long offset, int capacity) {
+    private MappedByteBuffer newRoot(long offset, int capacity) {
         unmapper.addRoot();
         ByteBuffer root = Native.newDirectBuffer(address + offset, capacity);
         CLEANER.register(root, unmapper);
         ByteBuffer buffer = readOnly ? root.asReadOnlyBuffer() : root;
-        return buffer.order(ByteOrder.nativeOrder());
+        return (MappedByteBuffer) buffer.order(ByteOrder.nativeOrder());
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.jshm.internal.Secrets;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -54,14 +55,19 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * path, which throws. Plain on purpose, like {@link #closed}: a thread that misses an update
      * uses a buffer over a mapping that is still valid (a superseded one, or a retired one that
      * holds private zeros), never unmapped memory.
+     *
+     * <p>Typed {@code MappedByteBuffer} (the class of every direct buffer) rather than
+     * {@code ByteBuffer}: among its subclasses {@code get(int)} and the bulk {@code get} have one
+     * implementation, so the JIT calls it directly, without the check of the buffer's class that
+     * a call on a {@code ByteBuffer} pays (writes have two: the read-only buffer's throws).
      */
-    ByteBuffer readBuffer;
+    MappedByteBuffer readBuffer;
     /** {@link #readBuffer}, and null also when the segment is read-only. */
-    ByteBuffer writeBuffer;
+    MappedByteBuffer writeBuffer;
     /** The current mapping's chunks, for offsets past the first; null as {@link #readBuffer} is. */
-    private ByteBuffer[] readChunks;
+    private MappedByteBuffer[] readChunks;
     /** {@link #readChunks}, and null also when the segment is read-only. */
-    private ByteBuffer[] writeChunks;
+    private MappedByteBuffer[] writeChunks;
     /** Mappings replaced by a larger one; still valid (the object only grew), retired on close. */
     private final List<Mapping> superseded = new ArrayList<>(0);
     private final boolean readOnly;
@@ -237,7 +243,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     public final byte getByte(long offset) {
         try {
             if ((int) offset == offset) {
-                ByteBuffer b = readBuffer;
+                MappedByteBuffer b = readBuffer;
                 if (b != null) {
                     try {
                         byte value = b.get((int) offset);
@@ -248,7 +254,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                     }
                 }
             }
-            ByteBuffer chunk = chunkToRead("getByte", offset, Byte.BYTES);
+            MappedByteBuffer chunk = chunkToRead("getByte", offset, Byte.BYTES);
             int index = Mapping.indexInChunk(offset);
             byte value;
             try {
@@ -276,7 +282,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     public final void putByte(long offset, byte value) {
         try {
             if ((int) offset == offset) {
-                ByteBuffer b = writeBuffer;
+                MappedByteBuffer b = writeBuffer;
                 if (b != null) {
                     try {
                         b.put((int) offset, value);
@@ -287,7 +293,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                     }
                 }
             }
-            ByteBuffer chunk = chunkToWrite("putByte", offset, Byte.BYTES);
+            MappedByteBuffer chunk = chunkToWrite("putByte", offset, Byte.BYTES);
             int index = Mapping.indexInChunk(offset);
             try {
                 chunk.put(index, value);
@@ -311,7 +317,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     public final short getShort(long offset) {
         try {
             if ((int) offset == offset) {
-                ByteBuffer b = readBuffer;
+                MappedByteBuffer b = readBuffer;
                 if (b != null) {
                     try {
                         short value = (short) BufferViews.SHORT.get(b, (int) offset);
@@ -322,7 +328,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                     }
                 }
             }
-            ByteBuffer chunk = chunkToRead("getShort", offset, Short.BYTES);
+            MappedByteBuffer chunk = chunkToRead("getShort", offset, Short.BYTES);
             int index = Mapping.indexInChunk(offset);
             short value;
             try {
@@ -350,7 +356,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     public final void putShort(long offset, short value) {
         try {
             if ((int) offset == offset) {
-                ByteBuffer b = writeBuffer;
+                MappedByteBuffer b = writeBuffer;
                 if (b != null) {
                     try {
                         BufferViews.SHORT.set(b, (int) offset, value);
@@ -361,7 +367,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                     }
                 }
             }
-            ByteBuffer chunk = chunkToWrite("putShort", offset, Short.BYTES);
+            MappedByteBuffer chunk = chunkToWrite("putShort", offset, Short.BYTES);
             int index = Mapping.indexInChunk(offset);
             try {
                 BufferViews.SHORT.set(chunk, index, value);
@@ -385,7 +391,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     public final int getInt(long offset) {
         try {
             if ((int) offset == offset) {
-                ByteBuffer b = readBuffer;
+                MappedByteBuffer b = readBuffer;
                 if (b != null) {
                     try {
                         int value = (int) BufferViews.INT.get(b, (int) offset);
@@ -396,7 +402,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                     }
                 }
             }
-            ByteBuffer chunk = chunkToRead("getInt", offset, Integer.BYTES);
+            MappedByteBuffer chunk = chunkToRead("getInt", offset, Integer.BYTES);
             int index = Mapping.indexInChunk(offset);
             int value;
             try {
@@ -424,7 +430,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     public final void putInt(long offset, int value) {
         try {
             if ((int) offset == offset) {
-                ByteBuffer b = writeBuffer;
+                MappedByteBuffer b = writeBuffer;
                 if (b != null) {
                     try {
                         BufferViews.INT.set(b, (int) offset, value);
@@ -435,7 +441,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                     }
                 }
             }
-            ByteBuffer chunk = chunkToWrite("putInt", offset, Integer.BYTES);
+            MappedByteBuffer chunk = chunkToWrite("putInt", offset, Integer.BYTES);
             int index = Mapping.indexInChunk(offset);
             try {
                 BufferViews.INT.set(chunk, index, value);
@@ -459,7 +465,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     public final long getLong(long offset) {
         try {
             if ((int) offset == offset) {
-                ByteBuffer b = readBuffer;
+                MappedByteBuffer b = readBuffer;
                 if (b != null) {
                     try {
                         long value = (long) BufferViews.LONG.get(b, (int) offset);
@@ -470,7 +476,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                     }
                 }
             }
-            ByteBuffer chunk = chunkToRead("getLong", offset, Long.BYTES);
+            MappedByteBuffer chunk = chunkToRead("getLong", offset, Long.BYTES);
             int index = Mapping.indexInChunk(offset);
             long value;
             try {
@@ -498,7 +504,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     public final void putLong(long offset, long value) {
         try {
             if ((int) offset == offset) {
-                ByteBuffer b = writeBuffer;
+                MappedByteBuffer b = writeBuffer;
                 if (b != null) {
                     try {
                         BufferViews.LONG.set(b, (int) offset, value);
@@ -509,7 +515,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                     }
                 }
             }
-            ByteBuffer chunk = chunkToWrite("putLong", offset, Long.BYTES);
+            MappedByteBuffer chunk = chunkToWrite("putLong", offset, Long.BYTES);
             int index = Mapping.indexInChunk(offset);
             try {
                 BufferViews.LONG.set(chunk, index, value);
@@ -533,7 +539,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     public final float getFloat(long offset) {
         try {
             if ((int) offset == offset) {
-                ByteBuffer b = readBuffer;
+                MappedByteBuffer b = readBuffer;
                 if (b != null) {
                     try {
                         float value = (float) BufferViews.FLOAT.get(b, (int) offset);
@@ -544,7 +550,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                     }
                 }
             }
-            ByteBuffer chunk = chunkToRead("getFloat", offset, Float.BYTES);
+            MappedByteBuffer chunk = chunkToRead("getFloat", offset, Float.BYTES);
             int index = Mapping.indexInChunk(offset);
             float value;
             try {
@@ -572,7 +578,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     public final void putFloat(long offset, float value) {
         try {
             if ((int) offset == offset) {
-                ByteBuffer b = writeBuffer;
+                MappedByteBuffer b = writeBuffer;
                 if (b != null) {
                     try {
                         BufferViews.FLOAT.set(b, (int) offset, value);
@@ -583,7 +589,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                     }
                 }
             }
-            ByteBuffer chunk = chunkToWrite("putFloat", offset, Float.BYTES);
+            MappedByteBuffer chunk = chunkToWrite("putFloat", offset, Float.BYTES);
             int index = Mapping.indexInChunk(offset);
             try {
                 BufferViews.FLOAT.set(chunk, index, value);
@@ -607,7 +613,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     public final double getDouble(long offset) {
         try {
             if ((int) offset == offset) {
-                ByteBuffer b = readBuffer;
+                MappedByteBuffer b = readBuffer;
                 if (b != null) {
                     try {
                         double value = (double) BufferViews.DOUBLE.get(b, (int) offset);
@@ -618,7 +624,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                     }
                 }
             }
-            ByteBuffer chunk = chunkToRead("getDouble", offset, Double.BYTES);
+            MappedByteBuffer chunk = chunkToRead("getDouble", offset, Double.BYTES);
             int index = Mapping.indexInChunk(offset);
             double value;
             try {
@@ -646,7 +652,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     public final void putDouble(long offset, double value) {
         try {
             if ((int) offset == offset) {
-                ByteBuffer b = writeBuffer;
+                MappedByteBuffer b = writeBuffer;
                 if (b != null) {
                     try {
                         BufferViews.DOUBLE.set(b, (int) offset, value);
@@ -657,7 +663,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                     }
                 }
             }
-            ByteBuffer chunk = chunkToWrite("putDouble", offset, Double.BYTES);
+            MappedByteBuffer chunk = chunkToWrite("putDouble", offset, Double.BYTES);
             int index = Mapping.indexInChunk(offset);
             try {
                 BufferViews.DOUBLE.set(chunk, index, value);
@@ -737,7 +743,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * @throws SegmentFaultException     if the range overlaps memory cut off by a truncation
      */
     public final void read(long offset, byte[] dst, int dstOffset, int length) {
-        ByteBuffer b = readBuffer;
+        MappedByteBuffer b = readBuffer;
         if (b != null && (int) offset == offset && length < nativeCopyFrom) {
             try {
                 // Checks both ranges (the buffer's limit is the segment's size or 2 GiB - 1).
@@ -782,7 +788,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      *                                   bytes written there reached no one)
      */
     public final void write(long offset, byte[] src, int srcOffset, int length) {
-        ByteBuffer b = writeBuffer;
+        MappedByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset && length < nativeCopyFrom) {
             try {
                 b.put((int) offset, src, srcOffset, length);
@@ -831,7 +837,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * @throws SegmentFaultException     if the range overlaps memory cut off by a truncation
      */
     public final void fill(long offset, long length, byte value) {
-        ByteBuffer b = writeBuffer;
+        MappedByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset && length >= 0 && length <= FillPatterns.BLOCK && length < nativeFillFrom) {
             try {
                 b.put((int) offset, FillPatterns.of(value), 0, (int) length);
@@ -1098,15 +1104,15 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * {@link #readable} decides here already. The chunk number is compared as a long, before the
      * cast: an offset past 2^61 must not wrap to a valid chunk.
      */
-    final ByteBuffer chunkToRead(String operation, long offset, int width) {
-        ByteBuffer[] c = readChunks;
+    final MappedByteBuffer chunkToRead(String operation, long offset, int width) {
+        MappedByteBuffer[] c = readChunks;
         long n = offset >>> Mapping.CHUNK_SHIFT;
         return c != null && n < c.length ? c[(int) n] : readable(operation, offset, width).chunk(offset);
     }
 
     /** {@link #chunkToRead}, for writes: refuses read-only segments. */
-    final ByteBuffer chunkToWrite(String operation, long offset, int width) {
-        ByteBuffer[] c = writeChunks;
+    final MappedByteBuffer chunkToWrite(String operation, long offset, int width) {
+        MappedByteBuffer[] c = writeChunks;
         long n = offset >>> Mapping.CHUNK_SHIFT;
         return c != null && n < c.length ? c[(int) n] : writable(operation, offset, width).chunk(offset);
     }

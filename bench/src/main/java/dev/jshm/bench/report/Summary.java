@@ -292,7 +292,10 @@ final class Summary {
                 .append("null check and a check that the `long` offset fits an `int` (the benchmark's System V segment needs ")
                 .append("no truncation check: for a caller that holds a `SysVSegment` it folds away). The view, unlike the ")
                 .append("buffer's `getLong`, is no virtual call: the raw `DirectByteBuffer` way pays a check of its ")
-                .append("buffer's class that jshm's widths above a byte do not. Past 2 GiB the chunk comes from an array ")
+                .append("buffer's class that jshm's widths above a byte do not. Nor does `getByte`: the field's type is ")
+                .append("`MappedByteBuffer`, among whose subclasses `get(int)` has one implementation, so the JIT binds ")
+                .append("it directly; `put(int, byte)` has two (the read-only buffer's throws), so `putByte` pays the ")
+                .append("check like the raw buffer. Past 2 GiB the chunk comes from an array ")
                 .append("field, and the chunk's buffer's bounds check is the only one (chunks overlap by almost 1 GiB, so ")
                 .append("an access that starts in a chunk and fits in the segment fits in that chunk).\n\n");
     }

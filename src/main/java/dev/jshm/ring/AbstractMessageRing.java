@@ -218,7 +218,7 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
 
     /** The type first, then the length with release: a consumer that reads the length sees the type. */
     final void putRecordHeader(int recordIndex, int length, int type) {
-        records.putInt(typeIndex(recordIndex), type);
+        INT.set(records, typeIndex(recordIndex), type);
         INT.setRelease(records, recordIndex, length);
     }
 

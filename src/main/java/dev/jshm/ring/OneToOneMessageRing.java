@@ -1,5 +1,6 @@
 package dev.jshm.ring;
 
+import static dev.jshm.internal.BufferViews.INT;
 import static dev.jshm.internal.BufferViews.LONG;
 import static dev.jshm.ring.RecordDescriptor.HEADER_LENGTH;
 import static dev.jshm.ring.RecordDescriptor.PADDING_TYPE;
@@ -44,10 +45,11 @@ final class OneToOneMessageRing extends AbstractMessageRing {
      */
     @Override
     long takeSpace(long tail, int tailIndex, int padding, int start, int required, long claimHeader) {
-        records.putLong((start + required) & mask, 0L);
-        records.putLong(start, claimHeader);
+        // Plain accesses through the views, like every per-message access: no virtual call.
+        LONG.set(records, (start + required) & mask, 0L);
+        LONG.set(records, start, claimHeader);
         if (padding != 0) {
-            records.putInt(tailIndex, -padding);
+            INT.set(records, tailIndex, -padding);
         }
         LONG.setRelease(header, TAIL_OFFSET, tail + padding + required);
         if (padding != 0) {

@@ -93,7 +93,7 @@ final class RingConsumer {
                     throw ring.corrupt(operation, "record length", head + read, length, "outside [" + HEADER_LENGTH + ", "
                             + (contiguous - read) + "] (a header, and no further than the end of the record area)");
                 }
-                int type = records.getInt(typeIndex(recordIndex));
+                int type = (int) INT.get(records, typeIndex(recordIndex));
                 if (type == PADDING_TYPE) {
                     read += align(length);
                     continue;

@@ -48,23 +48,23 @@ final class SmallCopy {
             copyBlock(src, off, records, index, block);
             copyBlock(src, off + len - block, records, index + len - block, block);
         } else if (len >= Integer.BYTES) {
-            records.putInt(index, (int) ARRAY_INTS.get(src, off));
-            records.putInt(index + len - Integer.BYTES, (int) ARRAY_INTS.get(src, off + len - Integer.BYTES));
+            BufferViews.INT.set(records, index, (int) ARRAY_INTS.get(src, off));
+            BufferViews.INT.set(records, index + len - Integer.BYTES, (int) ARRAY_INTS.get(src, off + len - Integer.BYTES));
         } else if (len >= Short.BYTES) {
-            records.putShort(index, (short) ARRAY_SHORTS.get(src, off));
-            records.putShort(index + len - Short.BYTES, (short) ARRAY_SHORTS.get(src, off + len - Short.BYTES));
+            BufferViews.SHORT.set(records, index, (short) ARRAY_SHORTS.get(src, off));
+            BufferViews.SHORT.set(records, index + len - Short.BYTES, (short) ARRAY_SHORTS.get(src, off + len - Short.BYTES));
         } else if (len == 1) {
             records.put(index, src[off]);
         }
     }
 
     private static void copyBlock(byte[] src, int off, ByteBuffer records, int index, int block) {
-        records.putLong(index, (long) ARRAY_LONGS.get(src, off));
+        BufferViews.LONG.set(records, index, (long) ARRAY_LONGS.get(src, off));
         if (block >= 16) {
-            records.putLong(index + 8, (long) ARRAY_LONGS.get(src, off + 8));
+            BufferViews.LONG.set(records, index + 8, (long) ARRAY_LONGS.get(src, off + 8));
             if (block == 32) {
-                records.putLong(index + 16, (long) ARRAY_LONGS.get(src, off + 16));
-                records.putLong(index + 24, (long) ARRAY_LONGS.get(src, off + 24));
+                BufferViews.LONG.set(records, index + 16, (long) ARRAY_LONGS.get(src, off + 16));
+                BufferViews.LONG.set(records, index + 24, (long) ARRAY_LONGS.get(src, off + 24));
             }
         }
     }
@@ -80,23 +80,23 @@ final class SmallCopy {
             copyBlock(src, off, records, index, block);
             copyBlock(src, off + len - block, records, index + len - block, block);
         } else if (len >= Integer.BYTES) {
-            records.putInt(index, (int) BufferViews.INT.get(src, off));
-            records.putInt(index + len - Integer.BYTES, (int) BufferViews.INT.get(src, off + len - Integer.BYTES));
+            BufferViews.INT.set(records, index, (int) BufferViews.INT.get(src, off));
+            BufferViews.INT.set(records, index + len - Integer.BYTES, (int) BufferViews.INT.get(src, off + len - Integer.BYTES));
         } else if (len >= Short.BYTES) {
-            records.putShort(index, (short) BufferViews.SHORT.get(src, off));
-            records.putShort(index + len - Short.BYTES, (short) BufferViews.SHORT.get(src, off + len - Short.BYTES));
+            BufferViews.SHORT.set(records, index, (short) BufferViews.SHORT.get(src, off));
+            BufferViews.SHORT.set(records, index + len - Short.BYTES, (short) BufferViews.SHORT.get(src, off + len - Short.BYTES));
         } else if (len == 1) {
             records.put(index, src.get(off));
         }
     }
 
     private static void copyBlock(ByteBuffer src, int off, ByteBuffer records, int index, int block) {
-        records.putLong(index, (long) BufferViews.LONG.get(src, off));
+        BufferViews.LONG.set(records, index, (long) BufferViews.LONG.get(src, off));
         if (block >= 16) {
-            records.putLong(index + 8, (long) BufferViews.LONG.get(src, off + 8));
+            BufferViews.LONG.set(records, index + 8, (long) BufferViews.LONG.get(src, off + 8));
             if (block == 32) {
-                records.putLong(index + 16, (long) BufferViews.LONG.get(src, off + 16));
-                records.putLong(index + 24, (long) BufferViews.LONG.get(src, off + 24));
+                BufferViews.LONG.set(records, index + 16, (long) BufferViews.LONG.get(src, off + 16));
+                BufferViews.LONG.set(records, index + 24, (long) BufferViews.LONG.get(src, off + 24));
             }
         }
     }

@@ -12,27 +12,31 @@ import java.nio.MappedByteBuffer;
  * (aligned addresses only, which {@link SegmentAtomics} checks), so they are atomic across
  * processes. No {@code sun.misc.Unsafe}.
  *
- * <p>Fast path, as in {@link Segment}'s typed access: the first chunk's buffer, and the
+ * <p>Fast paths, as in {@link Segment}'s typed access: the first chunk's buffer, and the
  * VarHandle's own checks, which refuse exactly what the checked path refuses: an index past the
  * limit ({@link IndexOutOfBoundsException}) and, in the atomic access modes, an index that is not
  * a multiple of the value's size ({@link IllegalStateException}). Either sends the call to the
  * checked path, which throws the exception {@link SegmentAtomics} documents, with the call named.
- * The VarHandle checks the index, not the address, so a segment whose memory is not 8-byte
- * aligned (a file mapped from an odd file offset) has no fast path at all. The buffer fields are
- * null then, once the segment is closed, and (the write buffer) when it is read-only.
+ * A segment that nothing can truncate (System V) has its fast path in {@link SegmentAtomics}
+ * (final methods: no dispatch, no truncation check); the others have theirs here, followed by
+ * the segment's truncation check. The VarHandle checks the index, not the address, so a segment
+ * whose memory is not 8-byte aligned (a file mapped from an odd file offset) has no fast path at
+ * all. The buffer fields are null then, once the segment is closed, and (the write buffer) when
+ * it is read-only.
  */
 final class JavaAtomics extends SegmentAtomics {
 
     /** Whether the segment's memory starts on an 8-byte boundary: the same for every mapping of it. */
     private final boolean aligned;
-    /** The segment's {@code guarded}, kept here so that a fast path reads it before its access. */
+    /** Whether another process can cut the segment's memory off: which fast path it takes. */
     private final boolean guarded;
 
     /**
-     * The segment's fast-path buffers ({@link Segment#readBuffer}, {@link Segment#writeBuffer}),
-     * kept here too so that an operation loads its buffer from this object, one load fewer than
-     * through the segment. The segment sets them as it sets its own: when a grown mapping is
-     * published (after its release fence) and, under its lock, on close (null).
+     * The fast-path buffers of a segment that may be truncated ({@link Segment#readBuffer},
+     * {@link Segment#writeBuffer}), kept here so that an operation loads its buffer from this
+     * object, one load fewer than through the segment; null on System V, whose buffers are
+     * {@link SegmentAtomics}' own. The segment sets them as it sets its own: when a grown
+     * mapping is published (after its release fence) and, under its lock, on close (null).
      */
     private MappedByteBuffer readBuffer;
     private MappedByteBuffer writeBuffer;
@@ -46,20 +50,19 @@ final class JavaAtomics extends SegmentAtomics {
 
     /** Called by the segment only, with its lock held or from its publication of a mapping. */
     void publish(MappedByteBuffer reads, MappedByteBuffer writes) {
-        readBuffer = aligned ? reads : null;
-        writeBuffer = aligned ? writes : null;
+        readBuffer = aligned && guarded ? reads : null;
+        writeBuffer = aligned && guarded ? writes : null;
+        unguardedReads = aligned && !guarded ? reads : null;
+        unguardedWrites = aligned && !guarded ? writes : null;
     }
 
     @Override
-    public int getIntVolatile(long offset) {
-        boolean check = guarded; // read before the access: an acquire would keep the read after it
+    int getIntVolatileChecked(long offset) {
         MappedByteBuffer b = readBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 int result = (int) INT.getVolatile(b, (int) offset);
-                if (check) {
-                    segment.afterAccess("getIntVolatile", offset, Integer.BYTES);
-                }
+                segment.afterAccess("getIntVolatile", offset, Integer.BYTES);
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -79,15 +82,12 @@ final class JavaAtomics extends SegmentAtomics {
     }
 
     @Override
-    public void putIntVolatile(long offset, int value) {
-        boolean check = guarded; // read before the access: an acquire would keep the read after it
+    void putIntVolatileChecked(long offset, int value) {
         MappedByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 INT.setVolatile(b, (int) offset, value);
-                if (check) {
-                    segment.afterAccess("putIntVolatile", offset, Integer.BYTES);
-                }
+                segment.afterAccess("putIntVolatile", offset, Integer.BYTES);
                 return;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -105,15 +105,12 @@ final class JavaAtomics extends SegmentAtomics {
     }
 
     @Override
-    public int getIntAcquire(long offset) {
-        boolean check = guarded; // read before the access: an acquire would keep the read after it
+    int getIntAcquireChecked(long offset) {
         MappedByteBuffer b = readBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 int result = (int) INT.getAcquire(b, (int) offset);
-                if (check) {
-                    segment.afterAccess("getIntAcquire", offset, Integer.BYTES);
-                }
+                segment.afterAccess("getIntAcquire", offset, Integer.BYTES);
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -133,15 +130,12 @@ final class JavaAtomics extends SegmentAtomics {
     }
 
     @Override
-    public void putIntRelease(long offset, int value) {
-        boolean check = guarded; // read before the access: an acquire would keep the read after it
+    void putIntReleaseChecked(long offset, int value) {
         MappedByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 INT.setRelease(b, (int) offset, value);
-                if (check) {
-                    segment.afterAccess("putIntRelease", offset, Integer.BYTES);
-                }
+                segment.afterAccess("putIntRelease", offset, Integer.BYTES);
                 return;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -159,15 +153,12 @@ final class JavaAtomics extends SegmentAtomics {
     }
 
     @Override
-    public boolean compareAndSetInt(long offset, int expected, int value) {
-        boolean check = guarded; // read before the access: an acquire would keep the read after it
+    boolean compareAndSetIntChecked(long offset, int expected, int value) {
         MappedByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 boolean result = INT.compareAndSet(b, (int) offset, expected, value);
-                if (check) {
-                    segment.afterAccess("compareAndSetInt", offset, Integer.BYTES);
-                }
+                segment.afterAccess("compareAndSetInt", offset, Integer.BYTES);
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -187,15 +178,12 @@ final class JavaAtomics extends SegmentAtomics {
     }
 
     @Override
-    public int getAndAddInt(long offset, int delta) {
-        boolean check = guarded; // read before the access: an acquire would keep the read after it
+    int getAndAddIntChecked(long offset, int delta) {
         MappedByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 int result = (int) INT.getAndAdd(b, (int) offset, delta);
-                if (check) {
-                    segment.afterAccess("getAndAddInt", offset, Integer.BYTES);
-                }
+                segment.afterAccess("getAndAddInt", offset, Integer.BYTES);
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -215,15 +203,12 @@ final class JavaAtomics extends SegmentAtomics {
     }
 
     @Override
-    public int getAndSetInt(long offset, int value) {
-        boolean check = guarded; // read before the access: an acquire would keep the read after it
+    int getAndSetIntChecked(long offset, int value) {
         MappedByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 int result = (int) INT.getAndSet(b, (int) offset, value);
-                if (check) {
-                    segment.afterAccess("getAndSetInt", offset, Integer.BYTES);
-                }
+                segment.afterAccess("getAndSetInt", offset, Integer.BYTES);
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -243,15 +228,12 @@ final class JavaAtomics extends SegmentAtomics {
     }
 
     @Override
-    public long getLongVolatile(long offset) {
-        boolean check = guarded; // read before the access: an acquire would keep the read after it
+    long getLongVolatileChecked(long offset) {
         MappedByteBuffer b = readBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 long result = (long) LONG.getVolatile(b, (int) offset);
-                if (check) {
-                    segment.afterAccess("getLongVolatile", offset, Long.BYTES);
-                }
+                segment.afterAccess("getLongVolatile", offset, Long.BYTES);
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -271,15 +253,12 @@ final class JavaAtomics extends SegmentAtomics {
     }
 
     @Override
-    public void putLongVolatile(long offset, long value) {
-        boolean check = guarded; // read before the access: an acquire would keep the read after it
+    void putLongVolatileChecked(long offset, long value) {
         MappedByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 LONG.setVolatile(b, (int) offset, value);
-                if (check) {
-                    segment.afterAccess("putLongVolatile", offset, Long.BYTES);
-                }
+                segment.afterAccess("putLongVolatile", offset, Long.BYTES);
                 return;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -297,15 +276,12 @@ final class JavaAtomics extends SegmentAtomics {
     }
 
     @Override
-    public long getLongAcquire(long offset) {
-        boolean check = guarded; // read before the access: an acquire would keep the read after it
+    long getLongAcquireChecked(long offset) {
         MappedByteBuffer b = readBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 long result = (long) LONG.getAcquire(b, (int) offset);
-                if (check) {
-                    segment.afterAccess("getLongAcquire", offset, Long.BYTES);
-                }
+                segment.afterAccess("getLongAcquire", offset, Long.BYTES);
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -325,15 +301,12 @@ final class JavaAtomics extends SegmentAtomics {
     }
 
     @Override
-    public void putLongRelease(long offset, long value) {
-        boolean check = guarded; // read before the access: an acquire would keep the read after it
+    void putLongReleaseChecked(long offset, long value) {
         MappedByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 LONG.setRelease(b, (int) offset, value);
-                if (check) {
-                    segment.afterAccess("putLongRelease", offset, Long.BYTES);
-                }
+                segment.afterAccess("putLongRelease", offset, Long.BYTES);
                 return;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -351,15 +324,12 @@ final class JavaAtomics extends SegmentAtomics {
     }
 
     @Override
-    public boolean compareAndSetLong(long offset, long expected, long value) {
-        boolean check = guarded; // read before the access: an acquire would keep the read after it
+    boolean compareAndSetLongChecked(long offset, long expected, long value) {
         MappedByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 boolean result = LONG.compareAndSet(b, (int) offset, expected, value);
-                if (check) {
-                    segment.afterAccess("compareAndSetLong", offset, Long.BYTES);
-                }
+                segment.afterAccess("compareAndSetLong", offset, Long.BYTES);
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -379,15 +349,12 @@ final class JavaAtomics extends SegmentAtomics {
     }
 
     @Override
-    public long getAndAddLong(long offset, long delta) {
-        boolean check = guarded; // read before the access: an acquire would keep the read after it
+    long getAndAddLongChecked(long offset, long delta) {
         MappedByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 long result = (long) LONG.getAndAdd(b, (int) offset, delta);
-                if (check) {
-                    segment.afterAccess("getAndAddLong", offset, Long.BYTES);
-                }
+                segment.afterAccess("getAndAddLong", offset, Long.BYTES);
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -407,15 +374,12 @@ final class JavaAtomics extends SegmentAtomics {
     }
 
     @Override
-    public long getAndSetLong(long offset, long value) {
-        boolean check = guarded; // read before the access: an acquire would keep the read after it
+    long getAndSetLongChecked(long offset, long value) {
         MappedByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset) {
             try {
                 long result = (long) LONG.getAndSet(b, (int) offset, value);
-                if (check) {
-                    segment.afterAccess("getAndSetLong", offset, Long.BYTES);
-                }
+                segment.afterAccess("getAndSetLong", offset, Long.BYTES);
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.

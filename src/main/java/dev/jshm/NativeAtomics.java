@@ -17,7 +17,7 @@ final class NativeAtomics extends SegmentAtomics {
     }
 
     @Override
-    public int getIntVolatile(long offset) {
+    int getIntVolatileChecked(long offset) {
         Mapping m = readableInt("getIntVolatile", offset);
         int result = Native.atomicGetIntVolatile(m.address, m.size, offset);
         m.checkBacked(segment, "getIntVolatile", offset, Integer.BYTES);
@@ -25,14 +25,14 @@ final class NativeAtomics extends SegmentAtomics {
     }
 
     @Override
-    public void putIntVolatile(long offset, int value) {
+    void putIntVolatileChecked(long offset, int value) {
         Mapping m = writableInt("putIntVolatile", offset);
         Native.atomicPutIntVolatile(m.address, m.size, offset, value);
         m.checkBacked(segment, "putIntVolatile", offset, Integer.BYTES);
     }
 
     @Override
-    public int getIntAcquire(long offset) {
+    int getIntAcquireChecked(long offset) {
         Mapping m = readableInt("getIntAcquire", offset);
         int result = Native.atomicGetIntAcquire(m.address, m.size, offset);
         m.checkBacked(segment, "getIntAcquire", offset, Integer.BYTES);
@@ -40,14 +40,14 @@ final class NativeAtomics extends SegmentAtomics {
     }
 
     @Override
-    public void putIntRelease(long offset, int value) {
+    void putIntReleaseChecked(long offset, int value) {
         Mapping m = writableInt("putIntRelease", offset);
         Native.atomicPutIntRelease(m.address, m.size, offset, value);
         m.checkBacked(segment, "putIntRelease", offset, Integer.BYTES);
     }
 
     @Override
-    public boolean compareAndSetInt(long offset, int expected, int value) {
+    boolean compareAndSetIntChecked(long offset, int expected, int value) {
         Mapping m = writableInt("compareAndSetInt", offset);
         boolean result = Native.atomicCompareAndSetInt(m.address, m.size, offset, expected, value);
         m.checkBacked(segment, "compareAndSetInt", offset, Integer.BYTES);
@@ -55,7 +55,7 @@ final class NativeAtomics extends SegmentAtomics {
     }
 
     @Override
-    public int getAndAddInt(long offset, int delta) {
+    int getAndAddIntChecked(long offset, int delta) {
         Mapping m = writableInt("getAndAddInt", offset);
         int result = Native.atomicGetAndAddInt(m.address, m.size, offset, delta);
         m.checkBacked(segment, "getAndAddInt", offset, Integer.BYTES);
@@ -63,7 +63,7 @@ final class NativeAtomics extends SegmentAtomics {
     }
 
     @Override
-    public int getAndSetInt(long offset, int value) {
+    int getAndSetIntChecked(long offset, int value) {
         Mapping m = writableInt("getAndSetInt", offset);
         int result = Native.atomicGetAndSetInt(m.address, m.size, offset, value);
         m.checkBacked(segment, "getAndSetInt", offset, Integer.BYTES);
@@ -71,7 +71,7 @@ final class NativeAtomics extends SegmentAtomics {
     }
 
     @Override
-    public long getLongVolatile(long offset) {
+    long getLongVolatileChecked(long offset) {
         Mapping m = readableLong("getLongVolatile", offset);
         long result = Native.atomicGetLongVolatile(m.address, m.size, offset);
         m.checkBacked(segment, "getLongVolatile", offset, Long.BYTES);
@@ -79,14 +79,14 @@ final class NativeAtomics extends SegmentAtomics {
     }
 
     @Override
-    public void putLongVolatile(long offset, long value) {
+    void putLongVolatileChecked(long offset, long value) {
         Mapping m = writableLong("putLongVolatile", offset);
         Native.atomicPutLongVolatile(m.address, m.size, offset, value);
         m.checkBacked(segment, "putLongVolatile", offset, Long.BYTES);
     }
 
     @Override
-    public long getLongAcquire(long offset) {
+    long getLongAcquireChecked(long offset) {
         Mapping m = readableLong("getLongAcquire", offset);
         long result = Native.atomicGetLongAcquire(m.address, m.size, offset);
         m.checkBacked(segment, "getLongAcquire", offset, Long.BYTES);
@@ -94,14 +94,14 @@ final class NativeAtomics extends SegmentAtomics {
     }
 
     @Override
-    public void putLongRelease(long offset, long value) {
+    void putLongReleaseChecked(long offset, long value) {
         Mapping m = writableLong("putLongRelease", offset);
         Native.atomicPutLongRelease(m.address, m.size, offset, value);
         m.checkBacked(segment, "putLongRelease", offset, Long.BYTES);
     }
 
     @Override
-    public boolean compareAndSetLong(long offset, long expected, long value) {
+    boolean compareAndSetLongChecked(long offset, long expected, long value) {
         Mapping m = writableLong("compareAndSetLong", offset);
         boolean result = Native.atomicCompareAndSetLong(m.address, m.size, offset, expected, value);
         m.checkBacked(segment, "compareAndSetLong", offset, Long.BYTES);
@@ -109,7 +109,7 @@ final class NativeAtomics extends SegmentAtomics {
     }
 
     @Override
-    public long getAndAddLong(long offset, long delta) {
+    long getAndAddLongChecked(long offset, long delta) {
         Mapping m = writableLong("getAndAddLong", offset);
         long result = Native.atomicGetAndAddLong(m.address, m.size, offset, delta);
         m.checkBacked(segment, "getAndAddLong", offset, Long.BYTES);
@@ -117,7 +117,7 @@ final class NativeAtomics extends SegmentAtomics {
     }
 
     @Override
-    public long getAndSetLong(long offset, long value) {
+    long getAndSetLongChecked(long offset, long value) {
         Mapping m = writableLong("getAndSetLong", offset);
         long result = Native.atomicGetAndSetLong(m.address, m.size, offset, value);
         m.checkBacked(segment, "getAndSetLong", offset, Long.BYTES);

@@ -1,5 +1,10 @@
 package dev.jshm;
 
+import static dev.jshm.internal.BufferViews.INT;
+import static dev.jshm.internal.BufferViews.LONG;
+
+import java.nio.MappedByteBuffer;
+
 /**
  * Atomic operations on the ints and longs of a {@link Segment}, valid across processes: every
  * process (and every thread) that maps the same memory sees each operation as one indivisible
@@ -51,6 +56,16 @@ package dev.jshm;
 public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
 
     final Segment segment;
+    /**
+     * The fast path of {@link JavaAtomics} on a segment that no other process can cut off (System
+     * V): the segment's first buffer, for reads and (null when read-only) for writes; null on any
+     * other segment, once closed, and always for {@link NativeAtomics}. It lives here, in final
+     * methods, so that a call binds without a check of this object's class, and it needs no
+     * truncation check after the access. Set by {@link JavaAtomics#publish} only, with the
+     * segment's own fields (see there).
+     */
+    MappedByteBuffer unguardedReads;
+    MappedByteBuffer unguardedWrites;
 
     SegmentAtomics(Segment segment) {
         this.segment = segment;
@@ -72,7 +87,17 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
      * @throws IllegalArgumentException  if the int's address is not 4-byte aligned
      * @throws SegmentFaultException     if the int was cut off by a truncation
      */
-    public abstract int getIntVolatile(long offset);
+    public final int getIntVolatile(long offset) {
+        MappedByteBuffer b = unguardedReads;
+        if (b != null && (int) offset == offset) {
+            try {
+                return (int) INT.getVolatile(b, (int) offset);
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            }
+        }
+        return getIntVolatileChecked(offset);
+    }
 
     /**
      * Writes the int at {@code offset} with volatile (sequentially consistent) semantics.
@@ -85,7 +110,18 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
      * @throws IllegalArgumentException  if the int's address is not 4-byte aligned
      * @throws SegmentFaultException     if the int was cut off by a truncation
      */
-    public abstract void putIntVolatile(long offset, int value);
+    public final void putIntVolatile(long offset, int value) {
+        MappedByteBuffer b = unguardedWrites;
+        if (b != null && (int) offset == offset) {
+            try {
+                INT.setVolatile(b, (int) offset, value);
+                return;
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            }
+        }
+        putIntVolatileChecked(offset, value);
+    }
 
     /**
      * {@return the int at {@code offset}, read with acquire semantics}
@@ -96,7 +132,17 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
      * @throws IllegalArgumentException  if the int's address is not 4-byte aligned
      * @throws SegmentFaultException     if the int was cut off by a truncation
      */
-    public abstract int getIntAcquire(long offset);
+    public final int getIntAcquire(long offset) {
+        MappedByteBuffer b = unguardedReads;
+        if (b != null && (int) offset == offset) {
+            try {
+                return (int) INT.getAcquire(b, (int) offset);
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            }
+        }
+        return getIntAcquireChecked(offset);
+    }
 
     /**
      * Writes the int at {@code offset} with release semantics.
@@ -109,7 +155,18 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
      * @throws IllegalArgumentException  if the int's address is not 4-byte aligned
      * @throws SegmentFaultException     if the int was cut off by a truncation
      */
-    public abstract void putIntRelease(long offset, int value);
+    public final void putIntRelease(long offset, int value) {
+        MappedByteBuffer b = unguardedWrites;
+        if (b != null && (int) offset == offset) {
+            try {
+                INT.setRelease(b, (int) offset, value);
+                return;
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            }
+        }
+        putIntReleaseChecked(offset, value);
+    }
 
     /**
      * Sets the int at {@code offset} to {@code value} if it is {@code expected}, atomically.
@@ -124,7 +181,17 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
      * @throws IllegalArgumentException  if the int's address is not 4-byte aligned
      * @throws SegmentFaultException     if the int was cut off by a truncation
      */
-    public abstract boolean compareAndSetInt(long offset, int expected, int value);
+    public final boolean compareAndSetInt(long offset, int expected, int value) {
+        MappedByteBuffer b = unguardedWrites;
+        if (b != null && (int) offset == offset) {
+            try {
+                return INT.compareAndSet(b, (int) offset, expected, value);
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            }
+        }
+        return compareAndSetIntChecked(offset, expected, value);
+    }
 
     /**
      * Adds {@code delta} to the int at {@code offset}, atomically, wrapping around on overflow.
@@ -138,7 +205,17 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
      * @throws IllegalArgumentException  if the int's address is not 4-byte aligned
      * @throws SegmentFaultException     if the int was cut off by a truncation
      */
-    public abstract int getAndAddInt(long offset, int delta);
+    public final int getAndAddInt(long offset, int delta) {
+        MappedByteBuffer b = unguardedWrites;
+        if (b != null && (int) offset == offset) {
+            try {
+                return (int) INT.getAndAdd(b, (int) offset, delta);
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            }
+        }
+        return getAndAddIntChecked(offset, delta);
+    }
 
     /**
      * Sets the int at {@code offset} to {@code value}, atomically.
@@ -152,7 +229,17 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
      * @throws IllegalArgumentException  if the int's address is not 4-byte aligned
      * @throws SegmentFaultException     if the int was cut off by a truncation
      */
-    public abstract int getAndSetInt(long offset, int value);
+    public final int getAndSetInt(long offset, int value) {
+        MappedByteBuffer b = unguardedWrites;
+        if (b != null && (int) offset == offset) {
+            try {
+                return (int) INT.getAndSet(b, (int) offset, value);
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            }
+        }
+        return getAndSetIntChecked(offset, value);
+    }
 
     // ---- long -------------------------------------------------------------------------------
 
@@ -165,7 +252,17 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
      * @throws IllegalArgumentException  if the long's address is not 8-byte aligned
      * @throws SegmentFaultException     if the long was cut off by a truncation
      */
-    public abstract long getLongVolatile(long offset);
+    public final long getLongVolatile(long offset) {
+        MappedByteBuffer b = unguardedReads;
+        if (b != null && (int) offset == offset) {
+            try {
+                return (long) LONG.getVolatile(b, (int) offset);
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            }
+        }
+        return getLongVolatileChecked(offset);
+    }
 
     /**
      * Writes the long at {@code offset} with volatile (sequentially consistent) semantics.
@@ -178,7 +275,18 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
      * @throws IllegalArgumentException  if the long's address is not 8-byte aligned
      * @throws SegmentFaultException     if the long was cut off by a truncation
      */
-    public abstract void putLongVolatile(long offset, long value);
+    public final void putLongVolatile(long offset, long value) {
+        MappedByteBuffer b = unguardedWrites;
+        if (b != null && (int) offset == offset) {
+            try {
+                LONG.setVolatile(b, (int) offset, value);
+                return;
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            }
+        }
+        putLongVolatileChecked(offset, value);
+    }
 
     /**
      * {@return the long at {@code offset}, read with acquire semantics}
@@ -189,7 +297,17 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
      * @throws IllegalArgumentException  if the long's address is not 8-byte aligned
      * @throws SegmentFaultException     if the long was cut off by a truncation
      */
-    public abstract long getLongAcquire(long offset);
+    public final long getLongAcquire(long offset) {
+        MappedByteBuffer b = unguardedReads;
+        if (b != null && (int) offset == offset) {
+            try {
+                return (long) LONG.getAcquire(b, (int) offset);
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            }
+        }
+        return getLongAcquireChecked(offset);
+    }
 
     /**
      * Writes the long at {@code offset} with release semantics.
@@ -202,7 +320,18 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
      * @throws IllegalArgumentException  if the long's address is not 8-byte aligned
      * @throws SegmentFaultException     if the long was cut off by a truncation
      */
-    public abstract void putLongRelease(long offset, long value);
+    public final void putLongRelease(long offset, long value) {
+        MappedByteBuffer b = unguardedWrites;
+        if (b != null && (int) offset == offset) {
+            try {
+                LONG.setRelease(b, (int) offset, value);
+                return;
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            }
+        }
+        putLongReleaseChecked(offset, value);
+    }
 
     /**
      * Sets the long at {@code offset} to {@code value} if it is {@code expected}, atomically.
@@ -217,7 +346,17 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
      * @throws IllegalArgumentException  if the long's address is not 8-byte aligned
      * @throws SegmentFaultException     if the long was cut off by a truncation
      */
-    public abstract boolean compareAndSetLong(long offset, long expected, long value);
+    public final boolean compareAndSetLong(long offset, long expected, long value) {
+        MappedByteBuffer b = unguardedWrites;
+        if (b != null && (int) offset == offset) {
+            try {
+                return LONG.compareAndSet(b, (int) offset, expected, value);
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            }
+        }
+        return compareAndSetLongChecked(offset, expected, value);
+    }
 
     /**
      * Adds {@code delta} to the long at {@code offset}, atomically, wrapping around on overflow.
@@ -231,7 +370,17 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
      * @throws IllegalArgumentException  if the long's address is not 8-byte aligned
      * @throws SegmentFaultException     if the long was cut off by a truncation
      */
-    public abstract long getAndAddLong(long offset, long delta);
+    public final long getAndAddLong(long offset, long delta) {
+        MappedByteBuffer b = unguardedWrites;
+        if (b != null && (int) offset == offset) {
+            try {
+                return (long) LONG.getAndAdd(b, (int) offset, delta);
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            }
+        }
+        return getAndAddLongChecked(offset, delta);
+    }
 
     /**
      * Sets the long at {@code offset} to {@code value}, atomically.
@@ -245,7 +394,40 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
      * @throws IllegalArgumentException  if the long's address is not 8-byte aligned
      * @throws SegmentFaultException     if the long was cut off by a truncation
      */
-    public abstract long getAndSetLong(long offset, long value);
+    public final long getAndSetLong(long offset, long value) {
+        MappedByteBuffer b = unguardedWrites;
+        if (b != null && (int) offset == offset) {
+            try {
+                return (long) LONG.getAndSet(b, (int) offset, value);
+            } catch (IndexOutOfBoundsException | IllegalStateException refused) {
+                // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            }
+        }
+        return getAndSetLongChecked(offset, value);
+    }
+
+    // ---- what the unguarded fast path does not take -------------------------------------------
+
+    /*
+     * Each operation when the fast path above is empty or refused: JavaAtomics' fast path with
+     * its truncation check, then its checked path; NativeAtomics' JNI call. Same contract as the
+     * public method.
+     */
+
+    abstract int getIntVolatileChecked(long offset);
+    abstract void putIntVolatileChecked(long offset, int value);
+    abstract int getIntAcquireChecked(long offset);
+    abstract void putIntReleaseChecked(long offset, int value);
+    abstract boolean compareAndSetIntChecked(long offset, int expected, int value);
+    abstract int getAndAddIntChecked(long offset, int delta);
+    abstract int getAndSetIntChecked(long offset, int value);
+    abstract long getLongVolatileChecked(long offset);
+    abstract void putLongVolatileChecked(long offset, long value);
+    abstract long getLongAcquireChecked(long offset);
+    abstract void putLongReleaseChecked(long offset, long value);
+    abstract boolean compareAndSetLongChecked(long offset, long expected, long value);
+    abstract long getAndAddLongChecked(long offset, long delta);
+    abstract long getAndSetLongChecked(long offset, long value);
 
     // ---- checks -------------------------------------------------------------------------------
 

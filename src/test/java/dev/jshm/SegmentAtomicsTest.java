@@ -46,27 +46,44 @@ class SegmentAtomicsTest {
         segment = SysVSegment.createPrivate(SIZE);
     }
 
+    /** A POSIX object for the "Posix" paths: its Java atomics check for truncation after each access. */
+    private PosixSegment posix;
+
     @AfterEach
     void removeSegment() {
         segment.close();
         segment.remove();
+        if (posix != null) {
+            posix.close();
+        }
     }
 
+    /**
+     * The atomics under test: Java or native, on the System V segment (whose Java atomics take
+     * the fast path without a truncation check) or, for "javaPosix" and "nativePosix", on a POSIX
+     * object of the same size.
+     */
     private SegmentAtomics path(String which) {
-        return which.equals("java") ? segment.atomics() : segment.nativeAtomics();
+        Segment s = segment;
+        if (which.endsWith("Posix")) {
+            posix = PosixSegment.create(TestShm.uniqueName(), SIZE);
+            posix.unlink();
+            s = posix;
+        }
+        return which.startsWith("java") ? s.atomics() : s.nativeAtomics();
     }
 
     // ---- every method -------------------------------------------------------------------------
 
     @ParameterizedTest
-    @ValueSource(strings = {"java", "native"})
+    @ValueSource(strings = {"java", "native", "javaPosix", "nativePosix"})
     void everyIntOperation(String which) {
         SegmentAtomics a = path(which);
         long at = 64;
 
         a.putIntVolatile(at, 7);
         assertEquals(7, a.getIntVolatile(at));
-        assertEquals(7, segment.getInt(at), "the value is in the segment, native byte order");
+        assertEquals(7, a.segment().getInt(at), "the value is in the segment, native byte order");
         a.putIntRelease(at, -3);
         assertEquals(-3, a.getIntAcquire(at));
         assertEquals(-3, a.getIntVolatile(at));
@@ -87,8 +104,8 @@ class SegmentAtomicsTest {
         assertEquals(Integer.MIN_VALUE, a.getAndSetInt(at, 42));
         assertEquals(42, a.getIntVolatile(at));
 
-        assertEquals(0, segment.getInt(at - 4), "the int before is untouched");
-        assertEquals(0, segment.getInt(at + 4), "the int after is untouched");
+        assertEquals(0, a.segment().getInt(at - 4), "the int before is untouched");
+        assertEquals(0, a.segment().getInt(at + 4), "the int after is untouched");
 
         // The last int of the segment is reachable.
         a.putIntVolatile(SIZE - 4, 0x01020304);
@@ -96,14 +113,14 @@ class SegmentAtomicsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"java", "native"})
+    @ValueSource(strings = {"java", "native", "javaPosix", "nativePosix"})
     void everyLongOperation(String which) {
         SegmentAtomics a = path(which);
         long at = 128;
 
         a.putLongVolatile(at, 1L << 40);
         assertEquals(1L << 40, a.getLongVolatile(at));
-        assertEquals(1L << 40, segment.getLong(at), "the value is in the segment, native byte order");
+        assertEquals(1L << 40, a.segment().getLong(at), "the value is in the segment, native byte order");
         a.putLongRelease(at, -3);
         assertEquals(-3, a.getLongAcquire(at));
         assertEquals(-3, a.getLongVolatile(at));
@@ -122,8 +139,8 @@ class SegmentAtomicsTest {
         assertEquals(Long.MIN_VALUE, a.getAndSetLong(at, 42));
         assertEquals(42, a.getLongVolatile(at));
 
-        assertEquals(0, segment.getLong(at - 8), "the long before is untouched");
-        assertEquals(0, segment.getLong(at + 8), "the long after is untouched");
+        assertEquals(0, a.segment().getLong(at - 8), "the long before is untouched");
+        assertEquals(0, a.segment().getLong(at + 8), "the long after is untouched");
 
         a.putLongVolatile(SIZE - 8, 0x0102030405060708L);
         assertEquals(0x0102030405060708L, a.getLongAcquire(SIZE - 8));
@@ -189,7 +206,7 @@ class SegmentAtomicsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"java", "native"})
+    @ValueSource(strings = {"java", "native", "javaPosix", "nativePosix"})
     void offsetsOutsideTheSegmentAreRefused(String which) {
         calls(path(which)).forEach((method, call) -> {
             int width = width(method);

@@ -22,8 +22,8 @@ import java.util.Objects;
  * value read, at most {@code maxPark}, and reads the word again for the next sleep.
  *
  * <p>Why the defaults spin for so long ({@value #DEFAULT_MAX_SPINS} {@link Thread#onSpinWait()}s:
- * 20 µs where one takes 10 ns, up to about four times that on CPUs whose {@code pause} takes
- * 140 cycles): a sleep costs a wake-up, tens of microseconds (a {@code FUTEX_WAKE} to a sleeper on
+ * about 20 µs where one takes 10 ns, up to about 100 µs on CPUs whose {@code pause} takes 140
+ * cycles): a sleep costs a wake-up, tens of microseconds (a {@code FUTEX_WAKE} to a sleeper on
  * an idle CPU, see the futex wake-up in the project's benchmarks), so a consumer that sleeps
  * after a gap shorter than that turns the gap into a wake-up's latency, while spinning costs only
  * the CPU it holds. Gaps of a few microseconds are common (a producer that pauses, a host that

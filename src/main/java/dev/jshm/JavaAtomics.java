@@ -67,7 +67,7 @@ final class JavaAtomics extends SegmentAtomics {
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
-                throw faulted(e, "getIntVolatile", offset, 4);
+                throw segment.faulted(e, "getIntVolatile", offset, 4);
             }
         }
         Mapping m = readableInt("getIntVolatile", offset);
@@ -75,7 +75,7 @@ final class JavaAtomics extends SegmentAtomics {
         try {
             result = (int) INT.getVolatile(m.chunk(offset), Mapping.indexInChunk(offset));
         } catch (InternalError e) {
-            throw faulted(e, "getIntVolatile", offset, 4);
+            throw segment.faulted(e, "getIntVolatile", offset, 4);
         }
         m.checkBacked(segment, "getIntVolatile", offset, Integer.BYTES);
         return result;
@@ -92,14 +92,14 @@ final class JavaAtomics extends SegmentAtomics {
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
-                throw faulted(e, "putIntVolatile", offset, 4);
+                throw segment.faulted(e, "putIntVolatile", offset, 4);
             }
         }
         Mapping m = writableInt("putIntVolatile", offset);
         try {
             INT.setVolatile(m.chunk(offset), Mapping.indexInChunk(offset), value);
         } catch (InternalError e) {
-            throw faulted(e, "putIntVolatile", offset, 4);
+            throw segment.faulted(e, "putIntVolatile", offset, 4);
         }
         m.checkBacked(segment, "putIntVolatile", offset, Integer.BYTES);
     }
@@ -115,7 +115,7 @@ final class JavaAtomics extends SegmentAtomics {
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
-                throw faulted(e, "getIntAcquire", offset, 4);
+                throw segment.faulted(e, "getIntAcquire", offset, 4);
             }
         }
         Mapping m = readableInt("getIntAcquire", offset);
@@ -123,7 +123,7 @@ final class JavaAtomics extends SegmentAtomics {
         try {
             result = (int) INT.getAcquire(m.chunk(offset), Mapping.indexInChunk(offset));
         } catch (InternalError e) {
-            throw faulted(e, "getIntAcquire", offset, 4);
+            throw segment.faulted(e, "getIntAcquire", offset, 4);
         }
         m.checkBacked(segment, "getIntAcquire", offset, Integer.BYTES);
         return result;
@@ -140,14 +140,14 @@ final class JavaAtomics extends SegmentAtomics {
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
-                throw faulted(e, "putIntRelease", offset, 4);
+                throw segment.faulted(e, "putIntRelease", offset, 4);
             }
         }
         Mapping m = writableInt("putIntRelease", offset);
         try {
             INT.setRelease(m.chunk(offset), Mapping.indexInChunk(offset), value);
         } catch (InternalError e) {
-            throw faulted(e, "putIntRelease", offset, 4);
+            throw segment.faulted(e, "putIntRelease", offset, 4);
         }
         m.checkBacked(segment, "putIntRelease", offset, Integer.BYTES);
     }
@@ -163,7 +163,7 @@ final class JavaAtomics extends SegmentAtomics {
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
-                throw faulted(e, "compareAndSetInt", offset, 4);
+                throw segment.faulted(e, "compareAndSetInt", offset, 4);
             }
         }
         Mapping m = writableInt("compareAndSetInt", offset);
@@ -171,7 +171,7 @@ final class JavaAtomics extends SegmentAtomics {
         try {
             result = INT.compareAndSet(m.chunk(offset), Mapping.indexInChunk(offset), expected, value);
         } catch (InternalError e) {
-            throw faulted(e, "compareAndSetInt", offset, 4);
+            throw segment.faulted(e, "compareAndSetInt", offset, 4);
         }
         m.checkBacked(segment, "compareAndSetInt", offset, Integer.BYTES);
         return result;
@@ -188,7 +188,7 @@ final class JavaAtomics extends SegmentAtomics {
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
-                throw faulted(e, "getAndAddInt", offset, 4);
+                throw segment.faulted(e, "getAndAddInt", offset, 4);
             }
         }
         Mapping m = writableInt("getAndAddInt", offset);
@@ -196,7 +196,7 @@ final class JavaAtomics extends SegmentAtomics {
         try {
             result = (int) INT.getAndAdd(m.chunk(offset), Mapping.indexInChunk(offset), delta);
         } catch (InternalError e) {
-            throw faulted(e, "getAndAddInt", offset, 4);
+            throw segment.faulted(e, "getAndAddInt", offset, 4);
         }
         m.checkBacked(segment, "getAndAddInt", offset, Integer.BYTES);
         return result;
@@ -213,7 +213,7 @@ final class JavaAtomics extends SegmentAtomics {
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
-                throw faulted(e, "getAndSetInt", offset, 4);
+                throw segment.faulted(e, "getAndSetInt", offset, 4);
             }
         }
         Mapping m = writableInt("getAndSetInt", offset);
@@ -221,7 +221,7 @@ final class JavaAtomics extends SegmentAtomics {
         try {
             result = (int) INT.getAndSet(m.chunk(offset), Mapping.indexInChunk(offset), value);
         } catch (InternalError e) {
-            throw faulted(e, "getAndSetInt", offset, 4);
+            throw segment.faulted(e, "getAndSetInt", offset, 4);
         }
         m.checkBacked(segment, "getAndSetInt", offset, Integer.BYTES);
         return result;
@@ -238,7 +238,7 @@ final class JavaAtomics extends SegmentAtomics {
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
-                throw faulted(e, "getLongVolatile", offset, 8);
+                throw segment.faulted(e, "getLongVolatile", offset, 8);
             }
         }
         Mapping m = readableLong("getLongVolatile", offset);
@@ -246,7 +246,7 @@ final class JavaAtomics extends SegmentAtomics {
         try {
             result = (long) LONG.getVolatile(m.chunk(offset), Mapping.indexInChunk(offset));
         } catch (InternalError e) {
-            throw faulted(e, "getLongVolatile", offset, 8);
+            throw segment.faulted(e, "getLongVolatile", offset, 8);
         }
         m.checkBacked(segment, "getLongVolatile", offset, Long.BYTES);
         return result;
@@ -263,14 +263,14 @@ final class JavaAtomics extends SegmentAtomics {
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
-                throw faulted(e, "putLongVolatile", offset, 8);
+                throw segment.faulted(e, "putLongVolatile", offset, 8);
             }
         }
         Mapping m = writableLong("putLongVolatile", offset);
         try {
             LONG.setVolatile(m.chunk(offset), Mapping.indexInChunk(offset), value);
         } catch (InternalError e) {
-            throw faulted(e, "putLongVolatile", offset, 8);
+            throw segment.faulted(e, "putLongVolatile", offset, 8);
         }
         m.checkBacked(segment, "putLongVolatile", offset, Long.BYTES);
     }
@@ -286,7 +286,7 @@ final class JavaAtomics extends SegmentAtomics {
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
-                throw faulted(e, "getLongAcquire", offset, 8);
+                throw segment.faulted(e, "getLongAcquire", offset, 8);
             }
         }
         Mapping m = readableLong("getLongAcquire", offset);
@@ -294,7 +294,7 @@ final class JavaAtomics extends SegmentAtomics {
         try {
             result = (long) LONG.getAcquire(m.chunk(offset), Mapping.indexInChunk(offset));
         } catch (InternalError e) {
-            throw faulted(e, "getLongAcquire", offset, 8);
+            throw segment.faulted(e, "getLongAcquire", offset, 8);
         }
         m.checkBacked(segment, "getLongAcquire", offset, Long.BYTES);
         return result;
@@ -311,14 +311,14 @@ final class JavaAtomics extends SegmentAtomics {
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
-                throw faulted(e, "putLongRelease", offset, 8);
+                throw segment.faulted(e, "putLongRelease", offset, 8);
             }
         }
         Mapping m = writableLong("putLongRelease", offset);
         try {
             LONG.setRelease(m.chunk(offset), Mapping.indexInChunk(offset), value);
         } catch (InternalError e) {
-            throw faulted(e, "putLongRelease", offset, 8);
+            throw segment.faulted(e, "putLongRelease", offset, 8);
         }
         m.checkBacked(segment, "putLongRelease", offset, Long.BYTES);
     }
@@ -334,7 +334,7 @@ final class JavaAtomics extends SegmentAtomics {
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
-                throw faulted(e, "compareAndSetLong", offset, 8);
+                throw segment.faulted(e, "compareAndSetLong", offset, 8);
             }
         }
         Mapping m = writableLong("compareAndSetLong", offset);
@@ -342,7 +342,7 @@ final class JavaAtomics extends SegmentAtomics {
         try {
             result = LONG.compareAndSet(m.chunk(offset), Mapping.indexInChunk(offset), expected, value);
         } catch (InternalError e) {
-            throw faulted(e, "compareAndSetLong", offset, 8);
+            throw segment.faulted(e, "compareAndSetLong", offset, 8);
         }
         m.checkBacked(segment, "compareAndSetLong", offset, Long.BYTES);
         return result;
@@ -359,7 +359,7 @@ final class JavaAtomics extends SegmentAtomics {
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
-                throw faulted(e, "getAndAddLong", offset, 8);
+                throw segment.faulted(e, "getAndAddLong", offset, 8);
             }
         }
         Mapping m = writableLong("getAndAddLong", offset);
@@ -367,7 +367,7 @@ final class JavaAtomics extends SegmentAtomics {
         try {
             result = (long) LONG.getAndAdd(m.chunk(offset), Mapping.indexInChunk(offset), delta);
         } catch (InternalError e) {
-            throw faulted(e, "getAndAddLong", offset, 8);
+            throw segment.faulted(e, "getAndAddLong", offset, 8);
         }
         m.checkBacked(segment, "getAndAddLong", offset, Long.BYTES);
         return result;
@@ -384,7 +384,7 @@ final class JavaAtomics extends SegmentAtomics {
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
             } catch (InternalError e) {
-                throw faulted(e, "getAndSetLong", offset, 8);
+                throw segment.faulted(e, "getAndSetLong", offset, 8);
             }
         }
         Mapping m = writableLong("getAndSetLong", offset);
@@ -392,16 +392,9 @@ final class JavaAtomics extends SegmentAtomics {
         try {
             result = (long) LONG.getAndSet(m.chunk(offset), Mapping.indexInChunk(offset), value);
         } catch (InternalError e) {
-            throw faulted(e, "getAndSetLong", offset, 8);
+            throw segment.faulted(e, "getAndSetLong", offset, 8);
         }
         m.checkBacked(segment, "getAndSetLong", offset, Long.BYTES);
         return result;
-    }
-
-    /** As {@link Segment}'s typed accesses: the JVM turns a SIGBUS in its own access into an {@link InternalError}. */
-    private SegmentFaultException faulted(InternalError error, String operation, long offset, int length) {
-        return new SegmentFaultException(operation + "(offset=" + offset + ", length=" + length + ") of " + segment
-                + " faulted: the memory is no longer backed by the object (did another process truncate it?)",
-                operation, error);
     }
 }

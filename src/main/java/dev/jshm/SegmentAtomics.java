@@ -61,7 +61,8 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
      * V): the segment's first buffer, for reads and (null when read-only) for writes; null on any
      * other segment, once closed, and always for {@link NativeAtomics}. It lives here, in final
      * methods, so that a call binds without a check of this object's class, and it needs no
-     * truncation check after the access. Set by {@link JavaAtomics#publish} only, with the
+     * truncation check after the access (a fault is still reported, as on every path: huge pages
+     * left unreserved by {@code SHM_NORESERVE} can run out on first touch). Set by {@link JavaAtomics#publish} only, with the
      * segment's own fields (see there).
      */
     MappedByteBuffer unguardedReads;
@@ -94,6 +95,8 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
                 return (int) INT.getVolatile(b, (int) offset);
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw segment.faulted(e, "getIntVolatile", offset, Integer.BYTES);
             }
         }
         return getIntVolatileChecked(offset);
@@ -118,6 +121,8 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
                 return;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw segment.faulted(e, "putIntVolatile", offset, Integer.BYTES);
             }
         }
         putIntVolatileChecked(offset, value);
@@ -139,6 +144,8 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
                 return (int) INT.getAcquire(b, (int) offset);
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw segment.faulted(e, "getIntAcquire", offset, Integer.BYTES);
             }
         }
         return getIntAcquireChecked(offset);
@@ -163,6 +170,8 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
                 return;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw segment.faulted(e, "putIntRelease", offset, Integer.BYTES);
             }
         }
         putIntReleaseChecked(offset, value);
@@ -188,6 +197,8 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
                 return INT.compareAndSet(b, (int) offset, expected, value);
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw segment.faulted(e, "compareAndSetInt", offset, Integer.BYTES);
             }
         }
         return compareAndSetIntChecked(offset, expected, value);
@@ -212,6 +223,8 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
                 return (int) INT.getAndAdd(b, (int) offset, delta);
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw segment.faulted(e, "getAndAddInt", offset, Integer.BYTES);
             }
         }
         return getAndAddIntChecked(offset, delta);
@@ -236,6 +249,8 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
                 return (int) INT.getAndSet(b, (int) offset, value);
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw segment.faulted(e, "getAndSetInt", offset, Integer.BYTES);
             }
         }
         return getAndSetIntChecked(offset, value);
@@ -259,6 +274,8 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
                 return (long) LONG.getVolatile(b, (int) offset);
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw segment.faulted(e, "getLongVolatile", offset, Long.BYTES);
             }
         }
         return getLongVolatileChecked(offset);
@@ -283,6 +300,8 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
                 return;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw segment.faulted(e, "putLongVolatile", offset, Long.BYTES);
             }
         }
         putLongVolatileChecked(offset, value);
@@ -304,6 +323,8 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
                 return (long) LONG.getAcquire(b, (int) offset);
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw segment.faulted(e, "getLongAcquire", offset, Long.BYTES);
             }
         }
         return getLongAcquireChecked(offset);
@@ -328,6 +349,8 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
                 return;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw segment.faulted(e, "putLongRelease", offset, Long.BYTES);
             }
         }
         putLongReleaseChecked(offset, value);
@@ -353,6 +376,8 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
                 return LONG.compareAndSet(b, (int) offset, expected, value);
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw segment.faulted(e, "compareAndSetLong", offset, Long.BYTES);
             }
         }
         return compareAndSetLongChecked(offset, expected, value);
@@ -377,6 +402,8 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
                 return (long) LONG.getAndAdd(b, (int) offset, delta);
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw segment.faulted(e, "getAndAddLong", offset, Long.BYTES);
             }
         }
         return getAndAddLongChecked(offset, delta);
@@ -401,6 +428,8 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
                 return (long) LONG.getAndSet(b, (int) offset, value);
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
+            } catch (InternalError e) {
+                throw segment.faulted(e, "getAndSetLong", offset, Long.BYTES);
             }
         }
         return getAndSetLongChecked(offset, value);

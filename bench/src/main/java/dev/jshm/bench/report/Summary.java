@@ -121,7 +121,7 @@ final class Summary {
                 "worst operation " + worstOp + ": " + Report.ratio(worst) + "; " + String.join("; ", details),
                 verdict(worst, 1.2));
         md.append("## 8-byte access: Java wins\n\n");
-        md.append("Every 8-byte access in jshm is Java: `getLong/putLong` are `ByteBuffer` accesses on the segment's ")
+        md.append("Every 8-byte access in jshm is Java: `getLong/putLong` are `VarHandle` accesses to the segment's ")
                 .append("first buffer, whose own bounds check is the segment's (see typed access below), and ordered ")
                 .append("access goes through a `VarHandle` on the same buffer (`atomics()`) or on the `asByteBuffer()` ")
                 .append("view. The JIT compiles both to one `mov` (a `lock` instruction for ")
@@ -169,7 +169,11 @@ final class Summary {
                     .append(String.join("; ", atomicsVsNative)).append(". The native form pays one JNI transition per ")
                     .append("operation for an instruction the JIT emits inline, so `atomics()` is the one to use; ")
                     .append("`nativeAtomics()` is there for memory a C program shares, where the two sides must agree ")
-                    .append("on the exact instructions.\n\n");
+                    .append("on the exact instructions. On System V, whose memory no other process can cut off, ")
+                    .append("`atomics()` takes its fast path in final methods of `SegmentAtomics`: no check of the ")
+                    .append("object's class, no truncation check, so what it adds to the raw buffer's `VarHandle` is ")
+                    .append("the load of its buffer from the atomics object and a check that the `long` offset fits ")
+                    .append("an `int`.\n\n");
         }
     }
 

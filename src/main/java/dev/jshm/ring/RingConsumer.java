@@ -87,6 +87,14 @@ final class RingConsumer {
                 // the type and payload written before it are visible.
                 int length = (int) INT.getAcquire(records, recordIndex);
                 if (length <= 0) {
+                    if (length < 0 && read == 0) {
+                        // A claim at the head: its producer is writing this record now, from this
+                        // cache line on. A consumer that reads the line again at once takes it from
+                        // the producer's stores, and a copying producer of 4 KiB messages slowed by
+                        // a quarter against one that did not pause here; the commit comes later
+                        // than one pause anyway.
+                        Thread.onSpinWait();
+                    }
                     break;
                 }
                 if (!RecordDescriptor.committedLengthOk(length, contiguous - read)) {

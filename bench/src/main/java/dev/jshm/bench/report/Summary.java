@@ -757,8 +757,11 @@ final class Summary {
                     .append("(which then takes the long way) and every 64th `poll` reads the clock for the heartbeats")
                     .append(clock.map(c -> " (one read costs " + ns(c) + " here)").orElse(""))
                     .append("; `offer` copies from a `byte[]` (the echo side offers the message straight from the ")
-                    .append("ring's view, as Agrona's echo writes from its buffer); and every call checks that the segment is open and ")
-                    .append("its arguments. This run does not time those one by one. ");
+                    .append("ring's view, as Agrona's echo writes from its buffer); every call checks that the segment is open and ")
+                    .append("its arguments; and a `poll` that finds the head claimed but not yet committed pauses once ")
+                    .append("(`Thread.onSpinWait()`) before it returns, so that a consumer polling bare does not take the ")
+                    .append("record's first cache line from the producer still writing it (with 4 KiB copies it did, by ")
+                    .append("about a quarter of the producer's rate). This run does not time those one by one. ");
             Optional<Measurement> spinTp = find("Throughput", "oneWay", "32", "jshmRingSpin");
             Optional<Measurement> futexTp = find("Throughput", "oneWay", "32", "jshmRingFutex");
             if (spinTp.isPresent() && futexTp.isPresent()) {

@@ -52,6 +52,16 @@ static inline uint32_t align8(uint32_t value)
     return (value + (JSHM_RING_ALIGNMENT - 1)) & ~(JSHM_RING_ALIGNMENT - 1);
 }
 
+/* A hint that this thread spins on memory another CPU is writing, as Java's Thread.onSpinWait(). */
+static inline void spin_pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
 static inline int aligned8(int64_t position)
 {
     return (position & (int64_t)(JSHM_RING_ALIGNMENT - 1)) == 0;
@@ -460,8 +470,14 @@ int jshm_ring_poll(struct jshm_ring *ring, jshm_ring_handler handler, void *arg,
         uint8_t *record = ring->records + head_index + read;
         /* Acquire: pairs with the producer's release store of the length at commit. */
         int32_t length = atomic_load_explicit(A32(record), memory_order_acquire);
-        if (length <= 0)
+        if (length <= 0) {
+            /* A claim at the head: its producer is writing this record now, from this cache line
+             * on. Reading the line again at once takes it from the producer's stores; the commit
+             * comes later than one pause anyway. */
+            if (length < 0 && read == 0)
+                spin_pause();
             break;
+        }
         /* Compared before rounding: a length near INT32_MAX cannot wrap. */
         if ((uint32_t)length < RECORD_HEADER || (uint32_t)length > contiguous - read) {
             rc = corrupt(ring, "record length", head + read, length);

@@ -28,8 +28,6 @@ final class JavaAtomics extends SegmentAtomics {
 
     /** Whether the segment's memory starts on an 8-byte boundary: the same for every mapping of it. */
     private final boolean aligned;
-    /** Whether another process can cut the segment's memory off: which fast path it takes. */
-    private final boolean guarded;
 
     /**
      * The fast-path buffers of a segment that may be truncated ({@link Segment#readBuffer},
@@ -43,13 +41,14 @@ final class JavaAtomics extends SegmentAtomics {
 
     JavaAtomics(Segment segment) {
         super(segment);
-        this.guarded = segment.guarded;
         // Mappings start on a page boundary plus the file offset's remainder, which never changes.
         this.aligned = (segment.address() & (Long.BYTES - 1)) == 0;
     }
 
     /** Called by the segment only, with its lock held or from its publication of a mapping. */
     void publish(MappedByteBuffer reads, MappedByteBuffer writes) {
+        // The segment's guarded (whether another process can cut its memory off) picks the fast path.
+        boolean guarded = segment.guarded;
         readBuffer = aligned && guarded ? reads : null;
         writeBuffer = aligned && guarded ? writes : null;
         unguardedReads = aligned && !guarded ? reads : null;

@@ -45,7 +45,7 @@ final class OneToOneMessageRing extends AbstractMessageRing {
      */
     @Override
     long takeSpace(long tail, int tailIndex, int padding, int start, int required, long claimHeader) {
-        // Plain accesses through the views, like every per-message access: no virtual call.
+        // Plain stores through the views, as every int and long of a record: no virtual call.
         LONG.set(records, (start + required) & mask, 0L);
         LONG.set(records, start, claimHeader);
         if (padding != 0) {

@@ -173,11 +173,11 @@ final class RingProducer {
         for (int i = from; i < from + count; i++) {
             ByteBuffer message = messages[i];
             int length = message.remaining();
-            records.putInt(typeIndex(recordIndex), msgTypeId);
+            INT.set(records, typeIndex(recordIndex), msgTypeId);
             records.put(payloadIndex(recordIndex), message, message.position(), length);
             if (recordIndex != first) {
                 // Plain: the release store of the first length below publishes it.
-                records.putInt(recordIndex, HEADER_LENGTH + length);
+                INT.set(records, recordIndex, HEADER_LENGTH + length);
             }
             recordIndex += align(HEADER_LENGTH + length);
         }

@@ -1133,12 +1133,15 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     }
 
     /**
-     * The JVM turns a fault inside its own memory accesses (SIGBUS on a truncated file or object)
-     * into an {@link InternalError}; callers get jshm's exception with the access that faulted.
+     * The JVM turns a fault inside its own memory accesses (SIGBUS on a truncated file or object,
+     * or on System V huge pages that {@code SHM_NORESERVE} left unreserved and that ran out) into
+     * an {@link InternalError}; callers get jshm's exception with the access that faulted and the
+     * likely cause for this kind of segment.
      */
     final SegmentFaultException faulted(InternalError error, String operation, long offset, long length) {
+        String cause = guarded ? "the memory is no longer backed by the object (did another process truncate it?)"
+                : "the kernel could not back the memory (huge pages created with noReserve() may have run out)";
         return new SegmentFaultException(operation + "(offset=" + offset + ", length=" + length + ") of " + this
-                + " faulted: the memory is no longer backed by the object (did another process truncate it?)",
-                operation, error);
+                + " faulted: " + cause, operation, error);
     }
 }

@@ -174,6 +174,26 @@ class SegmentFaultTest {
         }
     }
 
+    /**
+     * The report of a fault names the cause that fits the kind: System V memory cannot be
+     * truncated, but huge pages created with noReserve() can run out on first touch.
+     */
+    @Test
+    void aFaultReportNamesTheCauseThatFitsTheKind() throws Exception {
+        try (SysVSegment sysv = SysVSegment.createPrivate(4096)) {
+            sysv.remove();
+            SegmentFaultException e = sysv.faulted(new InternalError("a fault"), "getLong", 8, 8);
+            assertTrue(e.getMessage().startsWith("getLong(offset=8, length=8) of "), e.getMessage());
+            assertTrue(e.getMessage().contains("huge pages created with noReserve()"), e.getMessage());
+            assertEquals("a fault", e.getCause().getMessage());
+        }
+        try (PosixSegment posix = PosixSegment.create(shm.newName(), 4096)) {
+            posix.unlink();
+            String message = posix.faulted(new InternalError(), "putInt", 4, 4).getMessage();
+            assertTrue(message.contains("did another process truncate it?"), message);
+        }
+    }
+
     @Test
     void checkBackedChecksBoundsAndState() throws Exception {
         String name = shm.newName();

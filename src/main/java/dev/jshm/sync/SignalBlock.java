@@ -207,8 +207,10 @@ public final class SignalBlock {
         } else {
             VarHandle.fullFence();
         }
-        // Opaque: read on every call, never hoisted out of a caller's loop.
-        return (int) INT.getOpaque(block, SLEEPERS_OFFSET);
+        // Plain, below the fence: read on every call (the fence is a barrier the JIT does not move
+        // it above, so it is never hoisted out of a caller's loop), without the alignment check
+        // that an opaque read of a buffer view adds to every commit.
+        return (int) INT.get(block, SLEEPERS_OFFSET);
     }
 
     /** The rare half of {@link #signal}: clear the flag, change the word, wake. */

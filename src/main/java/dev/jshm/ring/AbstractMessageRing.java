@@ -188,31 +188,37 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
 
     @Override
     public final boolean offer(int msgTypeId, byte[] src, int off, int len) {
+        checkOpen();
         return producer.offer(msgTypeId, src, off, len);
     }
 
     @Override
     public final boolean offer(int msgTypeId, ByteBuffer src) {
+        checkOpen();
         return producer.offer(msgTypeId, src);
     }
 
     @Override
     public final int claim(int msgTypeId, int length) {
+        checkOpen();
         return producer.claim(msgTypeId, length);
     }
 
     @Override
     public final void commit(int index) {
+        checkOpen();
         producer.commit(index);
     }
 
     @Override
     public final void abort(int index) {
+        checkOpen();
         producer.abort(index);
     }
 
     @Override
     public final boolean offerBatch(int msgTypeId, ByteBuffer[] messages, int from, int count) {
+        checkOpen();
         return producer.offerBatch(msgTypeId, messages, from, count);
     }
 

@@ -6,6 +6,7 @@ import static dev.jshm.ring.RecordDescriptor.HEADER_LENGTH;
 import static dev.jshm.ring.RecordDescriptor.PADDING_TYPE;
 import static dev.jshm.ring.RingDescriptor.TAIL_OFFSET;
 
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 
 import dev.jshm.Segment;
@@ -38,9 +39,15 @@ final class OneToOneMessageRing extends AbstractMessageRing {
      * not move; the next producer writes over these bytes, which nobody reads) or one whose first
      * header says how far it goes, which unblocking needs now that free space is not zero.
      *
-     * <p>Plain stores, then the tail with release: an unblocking consumer reads the tail with
-     * acquire and then sees the marks. A polling consumer never reads the tail; it sees the
-     * cleared header after this claim through the release store of the claim's commit (or of the
+     * <p>Plain stores, a release fence, then the tail in a plain store: together a release store of
+     * the tail, in the form that spares the compiled claim the alignment check of an atomic mode
+     * (the header's address is checked 8-aligned when the ring is created or attached). An
+     * unblocking consumer reads the tail with acquire and then sees the marks; the next producer
+     * (another thread, or another process after this one died) reads the tail and then executes
+     * an acquire fence ({@link RingProducer}'s claim), which pairs with this fence. Aligned long
+     * stores of a buffer view are single-copy atomic on 64-bit platforms in every mode; the fence
+     * of the next claim or commit keeps the JIT from sinking this store out of a caller's loop.
+     * A polling consumer never reads the tail; it sees the cleared header after this claim through the release store of the claim's commit (or of the
      * padding's length below), which it reads with acquire before it reads on.
      */
     @Override
@@ -51,7 +58,8 @@ final class OneToOneMessageRing extends AbstractMessageRing {
         if (padding != 0) {
             INT.set(records, tailIndex, -padding);
         }
-        LONG.setRelease(header, TAIL_OFFSET, tail + padding + required);
+        VarHandle.releaseFence();
+        LONG.set(header, TAIL_OFFSET, tail + padding + required);
         if (padding != 0) {
             putRecordHeader(tailIndex, padding, PADDING_TYPE);
         }

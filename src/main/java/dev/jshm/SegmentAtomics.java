@@ -57,13 +57,13 @@ public abstract sealed class SegmentAtomics permits JavaAtomics, NativeAtomics {
 
     final Segment segment;
     /**
-     * The fast path of {@link JavaAtomics} on a segment that no other process can cut off (System
-     * V): the segment's first buffer, for reads and (null when read-only) for writes; null on any
-     * other segment, once closed, and always for {@link NativeAtomics}. It lives here, in final
-     * methods, so that a call binds without a check of this object's class, and it needs no
-     * truncation check after the access (a fault is still reported, as on every path: huge pages
-     * left unreserved by {@code SHM_NORESERVE} can run out on first touch). Set by {@link JavaAtomics#publish} only, with the
-     * segment's own fields (see there).
+     * The fast path of {@link JavaAtomics} on a segment that no other process can cut off
+     * (System V): the segment's first buffer, for reads and (null when read-only) for writes;
+     * null on any other segment, once closed, and always for {@link NativeAtomics}. It lives
+     * here, in final methods, so that a call binds without a check of this object's class, and
+     * it needs no truncation check after the access (a fault is still reported, as on every
+     * path: huge pages left unreserved by {@code SHM_NORESERVE} can run out on first touch). Set
+     * by {@link JavaAtomics#publish} only, with the segment's own fields (see there).
      */
     MappedByteBuffer unguardedReads;
     MappedByteBuffer unguardedWrites;

@@ -47,8 +47,9 @@ final class OneToOneMessageRing extends AbstractMessageRing {
      * an acquire fence ({@link RingProducer}'s claim), which pairs with this fence. Aligned long
      * stores of a buffer view are single-copy atomic on 64-bit platforms in every mode; the fence
      * of the next claim or commit keeps the JIT from sinking this store out of a caller's loop.
-     * A polling consumer never reads the tail; it sees the cleared header after this claim through the release store of the claim's commit (or of the
-     * padding's length below), which it reads with acquire before it reads on.
+     * A polling consumer never reads the tail; it sees the cleared header after this claim
+     * through the release store of the claim's commit (or of the padding's length below), which
+     * it reads with acquire before it reads on.
      */
     @Override
     long takeSpace(long tail, int tailIndex, int padding, int start, int required, long claimHeader) {

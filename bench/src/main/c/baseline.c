@@ -202,6 +202,24 @@ static double time_copy(char *dst, const char *src, size_t size, long n)
     return (now_ns() - t) / (double)n;
 }
 
+/* time_copy between shared memory (at its offset 0) and a buffer (size + 64 bytes), in the
+ * direction to_mem says, with the buffer's side at each of the eight 8-byte places of a cache
+ * line in turn: the mix the Java copies see from their arrays (ArrayOffsets.java). */
+static double time_copy_mixed(char *mem, char *buf, int to_mem, size_t size, long n)
+{
+    volatile size_t vsize = size;
+    double t = now_ns();
+    for (long i = 0; i < n; i++) {
+        char *at = buf + (size_t)(i & 7) * 8;
+        if (to_mem)
+            memcpy(mem, at, vsize);
+        else
+            memcpy(at, mem, vsize);
+        BARRIER();
+    }
+    return (now_ns() - t) / (double)n;
+}
+
 static void bench_copies(void)
 {
     static const size_t sizes[] = {64, 4096, 65536, 1048576, 67108864};
@@ -209,9 +227,9 @@ static void bench_copies(void)
     for (int k = 0; k < count; k++) {
         size_t size = sizes[k];
         char *mem = shm_new(size, NULL);
-        char *buf = aligned_alloc(64, size);
+        char *buf = aligned_alloc(64, size + 64);
         touch(mem, size);
-        touch(buf, size);
+        touch(buf, size + 64);
         long n = (long)((quick ? 256.0 : 1024.0) * 1048576.0 / (double)size);
         if (n < 8)
             n = 8;
@@ -220,10 +238,10 @@ static void bench_copies(void)
         char param[32];
         snprintf(param, sizeof param, "%zu", size);
         double rd[64], wr[64];
-        time_copy(buf, mem, size, n / 4 + 1);
+        time_copy_mixed(mem, buf, 0, size, n / 4 + 1);
         for (int r = 0; r < reps; r++) {
-            rd[r] = time_copy(buf, mem, size, n);
-            wr[r] = time_copy(mem, buf, size, n);
+            rd[r] = time_copy_mixed(mem, buf, 0, size, n);
+            wr[r] = time_copy_mixed(mem, buf, 1, size, n);
         }
         emit("Copy", "read", param, "cMemcpy", "ns/op", rd, reps);
         emit("Copy", "write", param, "cMemcpy", "ns/op", wr, reps);

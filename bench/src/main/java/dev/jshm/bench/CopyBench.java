@@ -25,7 +25,9 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * Bulk copies between a Java {@code byte[]} and shared memory: {@code read} copies out of the
  * memory into the array, {@code write} copies the array in. Every way has its own memory of
- * {@code size} bytes, touched before measuring so no page fault is counted.
+ * {@code size} bytes, touched before measuring so no page fault is counted, and copies at its
+ * offset 0; the array side starts at each of the eight 8-byte places of a cache line in turn
+ * ({@link ArrayOffsets}), the same mix for every way.
  *
  * <p>Ways: {@code jshmSysV} (System V: each call picks the JVM's copy or JNI's memcpy by size),
  * {@code jshmPosixJava} (POSIX, the default: always the JVM's bulk {@code ByteBuffer} copies),
@@ -46,6 +48,7 @@ public class CopyBench {
     public int size;
 
     private byte[] array;
+    private final ArrayOffsets offsets = new ArrayOffsets();
     private SysVSegment sysv;
     private PosixSegment posixJava;
     private PosixSegment posixNative;
@@ -58,8 +61,8 @@ public class CopyBench {
 
     @Setup
     public void setup() {
-        array = new byte[size];
-        for (int i = 0; i < size; i++) {
+        array = new byte[size + ArrayOffsets.SLACK];
+        for (int i = 0; i < array.length; i++) {
             array[i] = (byte) i;
         }
         sysv = SysVSegment.createPrivate(size);
@@ -74,13 +77,13 @@ public class CopyBench {
         agronaMemory = SysVSegment.createPrivate(size);
         agronaMemory.remove();
         agrona = new UnsafeBuffer(agronaMemory.address(), size);
-        agrona.putBytes(0, array);
+        agrona.putBytes(0, array, 0, size);
         java.util.Arrays.fill(block, (byte) 7);
-        sysv.write(0, array);
-        posixJava.write(0, array);
-        posixNative.write(0, array);
-        mapped.put(0, array);
-        direct.put(0, array);
+        sysv.write(0, array, 0, size);
+        posixJava.write(0, array, 0, size);
+        posixNative.write(0, array, 0, size);
+        mapped.put(0, array, 0, size);
+        direct.put(0, array, 0, size);
     }
 
     @TearDown
@@ -95,68 +98,68 @@ public class CopyBench {
 
     @Benchmark
     public byte[] read_jshmSysV() {
-        sysv.read(0, array, 0, size);
+        sysv.read(0, array, offsets.next(), size);
         return array;
     }
 
     @Benchmark
     public byte[] read_jshmPosixJava() {
-        posixJava.read(0, array, 0, size);
+        posixJava.read(0, array, offsets.next(), size);
         return array;
     }
 
     @Benchmark
     public byte[] read_jshmPosixNative() {
-        posixNative.read(0, array, 0, size);
+        posixNative.read(0, array, offsets.next(), size);
         return array;
     }
 
     @Benchmark
     public byte[] read_agrona() {
-        agrona.getBytes(0, array, 0, size);
+        agrona.getBytes(0, array, offsets.next(), size);
         return array;
     }
 
     @Benchmark
     public byte[] read_mappedByteBuffer() {
-        mapped.get(0, array, 0, size);
+        mapped.get(0, array, offsets.next(), size);
         return array;
     }
 
     @Benchmark
     public byte[] read_directByteBuffer() {
-        direct.get(0, array, 0, size);
+        direct.get(0, array, offsets.next(), size);
         return array;
     }
 
     @Benchmark
     public void write_jshmSysV() {
-        sysv.write(0, array, 0, size);
+        sysv.write(0, array, offsets.next(), size);
     }
 
     @Benchmark
     public void write_jshmPosixJava() {
-        posixJava.write(0, array, 0, size);
+        posixJava.write(0, array, offsets.next(), size);
     }
 
     @Benchmark
     public void write_jshmPosixNative() {
-        posixNative.write(0, array, 0, size);
+        posixNative.write(0, array, offsets.next(), size);
     }
 
     @Benchmark
     public void write_agrona() {
-        agrona.putBytes(0, array, 0, size);
+        agrona.putBytes(0, array, offsets.next(), size);
     }
 
     @Benchmark
     public void write_mappedByteBuffer() {
-        mapped.put(0, array, 0, size);
+        mapped.put(0, array, offsets.next(), size);
     }
 
     @Benchmark
     public void write_directByteBuffer() {
-        direct.put(0, array, 0, size);
+        direct.put(0, array, offsets.next(), size);
     }
 
     @Benchmark

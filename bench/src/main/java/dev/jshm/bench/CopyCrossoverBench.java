@@ -23,7 +23,8 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <p>Ways: {@code jshmJava} (the JVM's copy: {@code ByteBuffer} bulk get/put, or bulk puts from a
  * pattern block for {@code fill}) and {@code jshmNative} (one JNI call: {@code memcpy} through
- * {@code Get/SetByteArrayRegion}, {@code memset}).
+ * {@code Get/SetByteArrayRegion}, {@code memset}). Copies start in the array at each of the
+ * eight 8-byte places of a cache line in turn ({@link ArrayOffsets}), as in {@link CopyBench}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,14 +38,15 @@ public class CopyCrossoverBench {
     public int bytes;
 
     private byte[] array;
+    private final ArrayOffsets offsets = new ArrayOffsets();
     private SysVSegment segment;
 
     @Setup
     public void setup() {
-        array = new byte[bytes];
+        array = new byte[bytes + ArrayOffsets.SLACK];
         segment = SysVSegment.createPrivate(bytes);
         segment.remove();
-        segment.write(0, array);
+        segment.write(0, array, 0, bytes);
     }
 
     @TearDown
@@ -55,27 +57,27 @@ public class CopyCrossoverBench {
     @Benchmark
     @Fork(jvmArgsPrepend = NEVER_NATIVE)
     public byte[] read_jshmJava() {
-        segment.read(0, array, 0, bytes);
+        segment.read(0, array, offsets.next(), bytes);
         return array;
     }
 
     @Benchmark
     @Fork(jvmArgsPrepend = ALWAYS_NATIVE)
     public byte[] read_jshmNative() {
-        segment.read(0, array, 0, bytes);
+        segment.read(0, array, offsets.next(), bytes);
         return array;
     }
 
     @Benchmark
     @Fork(jvmArgsPrepend = NEVER_NATIVE)
     public void write_jshmJava() {
-        segment.write(0, array, 0, bytes);
+        segment.write(0, array, offsets.next(), bytes);
     }
 
     @Benchmark
     @Fork(jvmArgsPrepend = ALWAYS_NATIVE)
     public void write_jshmNative() {
-        segment.write(0, array, 0, bytes);
+        segment.write(0, array, offsets.next(), bytes);
     }
 
     @Benchmark

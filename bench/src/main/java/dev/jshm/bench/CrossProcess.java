@@ -134,8 +134,8 @@ public final class CrossProcess {
         }
         Map<String, Run<Double>> manyProducers = new LinkedHashMap<>();
         for (int size : new int[] {32, 256}) {
-            manyProducers.put("agronaManyToOne@" + size, () -> AgronaScenarios.manyToOne(block(), size));
-            manyProducers.put("jshmRingMany@" + size, () -> RingScenarios.throughput(block(), size, false, false, 2));
+            manyProducers.put("agronaManyToOne@" + size, () -> AgronaScenarios.manyToOne(manyProducersBlock(), size));
+            manyProducers.put("jshmRingMany@" + size, () -> RingScenarios.throughput(manyProducersBlock(), size, false, false, 2));
         }
 
         Map<String, Run<double[]>> wakeUps = new LinkedHashMap<>();
@@ -330,6 +330,23 @@ public final class CrossProcess {
 
     private long block() {
         return quick ? 2_000_000 : 10_000_000;
+    }
+
+    /**
+     * The block of the two-producer tests, the full suite's in the quick one too. Both producer
+     * processes share one core, so the scheduler switches between them every few milliseconds,
+     * and a switch that stops a producer between its claim and its commit holds the consumer up
+     * until that producer runs again, in either ring. A block of 2 M messages lasts about 130 ms,
+     * few enough switches for their luck to decide it: three quick rounds of jshm's ring ran at
+     * 11.6 to 14.0 M msg/s with 256-byte messages (Agrona's at 10.9 to 13.5), and the three
+     * rounds of one suite's run from 7.8 to 20.1 M with 32-byte ones; with blocks of 10 M, five
+     * rounds of each ring and size stayed within 11% of their median. What still moves between
+     * runs is the consumer's compiled code (this JVM compiles it once for every round): with
+     * 32-byte messages, jshm's ring ran at a median between 13.8 and 19.9 M msg/s in nine focused
+     * runs, and Agrona's between 14.1 and 17.0 M in four.
+     */
+    private long manyProducersBlock() {
+        return 10_000_000;
     }
 
     static Process spawn(String... args) throws IOException {

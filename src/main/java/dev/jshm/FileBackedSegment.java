@@ -207,8 +207,8 @@ public abstract sealed class FileBackedSegment extends Segment permits PosixSegm
         }
 
         /**
-         * Uses native copies ({@code memcpy}, one JNI call) for bulk operations of 1 MiB and more
-         * (fills from 4 KiB), where they are about as fast as the JVM's copies and hold no
+         * Uses native copies ({@code memcpy} or {@code memset}, one JNI call) for bulk operations of
+         * 1 MiB and more, where they are about as fast as the JVM's copies and hold no
          * safepoint off for the length of the copy. A truncation during a native
          * copy is healed and reported like any other access.
          *

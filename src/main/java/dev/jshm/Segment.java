@@ -108,7 +108,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         this.readOnly = mapping.readOnly;
         this.nativeCopies = nativeCopies;
         this.nativeCopyFrom = nativeCopies ? BulkCopy.NATIVE_COPY_THRESHOLD : Integer.MAX_VALUE;
-        this.nativeFillFrom = nativeCopies ? BulkCopy.NATIVE_FILL_THRESHOLD : Long.MAX_VALUE;
+        this.nativeFillFrom = nativeCopies ? BulkCopy.NATIVE_COPY_THRESHOLD : Long.MAX_VALUE;
         this.guarded = mapping.faults != null;
         publishBuffers(mapping);
     }

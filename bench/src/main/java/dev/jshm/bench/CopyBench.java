@@ -34,8 +34,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * {@code jshmPosixNative} (POSIX built with {@code nativeCopies()}: by size, as System V),
  * {@code agrona} (Agrona's {@code UnsafeBuffer} over a System V segment's memory), the JDK's
  * {@code MappedByteBuffer} over /dev/shm and a raw direct buffer. {@code fill} sets every byte;
- * a JDK buffer has no fill, so its way is bulk puts from a 4 KiB block of the value (what jshm's
- * Java path does), and Agrona's is {@code setMemory} ({@code Unsafe.setMemory}).
+ * a JDK buffer has no fill, so its way is bulk puts from a 4 KiB block of the value in direct
+ * memory aligned to a cache line (what jshm's Java path does), and Agrona's is
+ * {@code setMemory} ({@code Unsafe.setMemory}).
  */
 // Agrona 2 reaches jdk.internal.misc.Unsafe, which the JDK exports only on request.
 @Fork(jvmArgsPrepend = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED")
@@ -57,7 +58,7 @@ public class CopyBench {
     private ByteBuffer direct;
     private SysVSegment agronaMemory;
     private UnsafeBuffer agrona;
-    private final byte[] block = new byte[4096];
+    private ByteBuffer block;
 
     @Setup
     public void setup() {
@@ -78,7 +79,10 @@ public class CopyBench {
         agronaMemory.remove();
         agrona = new UnsafeBuffer(agronaMemory.address(), size);
         agrona.putBytes(0, array, 0, size);
-        java.util.Arrays.fill(block, (byte) 7);
+        block = ByteBuffer.allocateDirect(4096 + 128).alignedSlice(64).slice(0, 4096);
+        for (int i = 0; i < block.capacity(); i++) {
+            block.put(i, (byte) 7);
+        }
         sysv.write(0, array, 0, size);
         posixJava.write(0, array, 0, size);
         posixNative.write(0, array, 0, size);
@@ -179,8 +183,8 @@ public class CopyBench {
 
     @Benchmark
     public void fill_directByteBuffer() {
-        for (int done = 0; done < size; done += block.length) {
-            direct.put(done, block, 0, Math.min(block.length, size - done));
+        for (int done = 0; done < size; done += block.capacity()) {
+            direct.put(done, block, 0, Math.min(block.capacity(), size - done));
         }
     }
 }

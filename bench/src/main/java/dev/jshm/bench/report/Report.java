@@ -137,9 +137,10 @@ public final class Report {
                         POSIX built with `nativeCopies()`, by size as System V; `agrona`: Agrona's \
                         `UnsafeBuffer` over a System V segment's memory (`getBytes`/`putBytes`/`setMemory`); \
                         `mappedByteBuffer`: `FileChannel.map` of a /dev/shm file; `directByteBuffer`: \
-                        `ByteBuffer.allocateDirect` (its fill: bulk puts of a 4 KiB block); FFM: \
-                        `MemorySegment.copy`; C: `memcpy` of a runtime length between a System V segment \
-                        and a heap buffer.""",
+                        `ByteBuffer.allocateDirect` (its fill: bulk puts of a 4 KiB block aligned to a cache line, as \
+                        jshm's); FFM: `MemorySegment.copy`; C: `memcpy` of a runtime length between a System V \
+                        segment and a heap buffer. The array side of every copy, C's included, starts at each of \
+                        the eight 8-byte places of a cache line in turn.""",
                         "size (bytes)", List.of(bestJdk, cMemcpy), true),
                 new Group("CopyCrossover", "Bulk copies: the JVM's path against the native one", """
                         The same System V copy forced down each path (`-Ddev.jshm.nativeCopyThreshold`: \

@@ -19,7 +19,6 @@ final class Summary {
     private static final long MIB = 1 << 20;
     /** jshm's own defaults, read from the library so the text never drifts from the code. */
     private static final int COPY_THRESHOLD = libraryConstant("DEFAULT_NATIVE_COPY_THRESHOLD");
-    private static final int FILL_THRESHOLD = libraryConstant("DEFAULT_NATIVE_FILL_THRESHOLD");
 
     private static int libraryConstant(String name) {
         try {
@@ -456,8 +455,8 @@ final class Summary {
                 .append("stub: no transition. The native path is a JNI call into `Get/SetByteArrayRegion` (a second ")
                 .append("VM entry, then `memmove`) or `memset`: two transitions that decide small copies, and glibc's ")
                 .append("copy loops that win from a few KiB. So System V, and POSIX objects and files built with ")
-                .append("`nativeCopies()`, take the native path from ").append(kib(COPY_THRESHOLD)).append(" (fills from ")
-                .append(kib(FILL_THRESHOLD)).append(") and the JVM's below; ")
+                .append("`nativeCopies()`, take the native path from ").append(kib(COPY_THRESHOLD))
+                .append(" (fills too: the JVM's fill copies from an aligned block) and the JVM's below; ")
                 .append("POSIX objects and files by default always take the JVM's path, which survives truncation. ")
                 .append("`-Ddev.jshm.nativeCopyThreshold=N` moves both thresholds.\n\n");
         List<String> jdk25 = new ArrayList<>();
@@ -516,7 +515,7 @@ final class Summary {
             if (!cells.isEmpty()) {
                 rows.add("- **" + op + "** (JVM vs native, native × JVM): " + String.join("; ", cells) + ". Native faster from: "
                         + (firstNative == null ? "none of these sizes" : firstNative) + " (jshm's threshold: "
-                        + kib(op.equals("fill") ? FILL_THRESHOLD : COPY_THRESHOLD) + ").");
+                        + kib(COPY_THRESHOLD) + ").");
             }
         }
         if (rows.isEmpty()) {

@@ -18,7 +18,11 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-/** Bulk copies with {@code MemorySegment.copy}; same names as {@code dev.jshm.bench.CopyBench}. */
+/**
+ * Bulk copies with {@code MemorySegment.copy}; same names as {@code dev.jshm.bench.CopyBench}, and
+ * the same array offsets: each of the eight 8-byte places of a cache line in turn (see that
+ * project's {@code ArrayOffsets}).
+ */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -28,6 +32,8 @@ public class CopyBench {
     public int size;
 
     private byte[] array;
+    /** The array offset of the next call: 0, 8, ..., 56, then 0 again. */
+    private int nextOffset;
     private Arena arena;
     private Path file;
     private MemorySegment mapped;
@@ -36,8 +42,8 @@ public class CopyBench {
 
     @Setup
     public void setup() {
-        array = new byte[size];
-        for (int i = 0; i < size; i++) {
+        array = new byte[size + 64];
+        for (int i = 0; i < array.length; i++) {
             array[i] = (byte) i;
         }
         arena = Arena.ofShared();
@@ -47,7 +53,13 @@ public class CopyBench {
         direct = ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
         MemorySegment.copy(array, 0, mapped, ValueLayout.JAVA_BYTE, 0, size);
         MemorySegment.copy(array, 0, allocated, ValueLayout.JAVA_BYTE, 0, size);
-        direct.put(0, array);
+        direct.put(0, array, 0, size);
+    }
+
+    private int arrayOffset() {
+        int at = nextOffset;
+        nextOffset = (at + Long.BYTES) & 63;
+        return at;
     }
 
     @TearDown
@@ -58,34 +70,34 @@ public class CopyBench {
 
     @Benchmark
     public byte[] read_ffmMapped() {
-        MemorySegment.copy(mapped, ValueLayout.JAVA_BYTE, 0, array, 0, size);
+        MemorySegment.copy(mapped, ValueLayout.JAVA_BYTE, 0, array, arrayOffset(), size);
         return array;
     }
 
     @Benchmark
     public byte[] read_ffmArena() {
-        MemorySegment.copy(allocated, ValueLayout.JAVA_BYTE, 0, array, 0, size);
+        MemorySegment.copy(allocated, ValueLayout.JAVA_BYTE, 0, array, arrayOffset(), size);
         return array;
     }
 
     @Benchmark
     public byte[] read_directByteBuffer() {
-        direct.get(0, array, 0, size);
+        direct.get(0, array, arrayOffset(), size);
         return array;
     }
 
     @Benchmark
     public void write_ffmMapped() {
-        MemorySegment.copy(array, 0, mapped, ValueLayout.JAVA_BYTE, 0, size);
+        MemorySegment.copy(array, arrayOffset(), mapped, ValueLayout.JAVA_BYTE, 0, size);
     }
 
     @Benchmark
     public void write_ffmArena() {
-        MemorySegment.copy(array, 0, allocated, ValueLayout.JAVA_BYTE, 0, size);
+        MemorySegment.copy(array, arrayOffset(), allocated, ValueLayout.JAVA_BYTE, 0, size);
     }
 
     @Benchmark
     public void write_directByteBuffer() {
-        direct.put(0, array, 0, size);
+        direct.put(0, array, arrayOffset(), size);
     }
 }

@@ -342,8 +342,8 @@ public final class CrossProcess {
      * rounds of one suite's run from 7.8 to 20.1 M with 32-byte ones; with blocks of 10 M, five
      * rounds of each ring and size stayed within 11% of their median. What still moves between
      * runs is the consumer's compiled code (this JVM compiles it once for every round): with
-     * 32-byte messages, jshm's ring ran at a median between 13.8 and 19.9 M msg/s in nine focused
-     * runs, and Agrona's between 14.1 and 17.0 M in four.
+     * 32-byte messages, jshm's ring ran at a median between 13.8 and 19.9 M msg/s in twelve focused
+     * runs, and Agrona's between 14.1 and 17.0 M in five.
      */
     private long manyProducersBlock() {
         return 10_000_000;

@@ -157,8 +157,8 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     /**
      * Whether bulk operations ({@link #read}, {@link #write}, {@link #fill}, strings) may go
      * through one native call ({@code memcpy}, {@code memset}) rather than the JVM's buffer
-     * copies: each call then takes the native path from a size on (1 MiB for copies, 4 KiB for
-     * fills by default), where it is the faster one. Always true for System V segments; for POSIX
+     * copies: each call then takes the native path from a size on (1 MiB by default, copies and
+     * fills alike), where it is the faster one. Always true for System V segments; for POSIX
      * objects and files only with {@code nativeCopies()}. Both paths report an access to memory
      * that another process truncated in the same way. Allowed after close.
      *
@@ -825,7 +825,9 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
 
     /**
      * Sets {@code length} bytes at {@code offset} to {@code value}, by the faster path for the
-     * size as {@link #read(long, byte[], int, int)} does. Allocates nothing.
+     * size as {@link #read(long, byte[], int, int)} does. Allocates nothing once a fill with the
+     * same value has run in this process: the first one makes that value's 4 KiB pattern block,
+     * which the process keeps.
      *
      * @param offset where to start in the segment
      * @param length how many bytes to set

@@ -78,13 +78,11 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      */
     private final boolean nativeCopies;
     /**
-     * The smallest copy that goes through the native path: below it the JVM's copy wins, because
-     * a JNI call costs more than the copy. {@link Integer#MAX_VALUE} (never) without
-     * {@link #nativeCopies}.
+     * The smallest copy or fill that goes through the native path: below it the JVM's copy wins,
+     * because a JNI call costs more than the copy. {@link Integer#MAX_VALUE} (never) without
+     * {@link #nativeCopies}; a fill, whose length is a long, also asks {@link #nativeCopies}.
      */
     private final int nativeCopyFrom;
-    /** As {@link #nativeCopyFrom}, for {@link #fill}. */
-    private final long nativeFillFrom;
     /**
      * Whether accesses check the fault word after them: the mapping has one exactly when the kind
      * is {@link #truncatable()} (POSIX objects and files). Never changes.
@@ -108,7 +106,6 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         this.readOnly = mapping.readOnly;
         this.nativeCopies = nativeCopies;
         this.nativeCopyFrom = nativeCopies ? BulkCopy.NATIVE_COPY_THRESHOLD : Integer.MAX_VALUE;
-        this.nativeFillFrom = nativeCopies ? BulkCopy.NATIVE_COPY_THRESHOLD : Long.MAX_VALUE;
         this.guarded = mapping.faults != null;
         publishBuffers(mapping);
     }
@@ -840,7 +837,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      */
     public final void fill(long offset, long length, byte value) {
         MappedByteBuffer b = writeBuffer;
-        if (b != null && (int) offset == offset && length >= 0 && length <= FillPatterns.BLOCK && length < nativeFillFrom) {
+        if (b != null && (int) offset == offset && length >= 0 && length <= FillPatterns.BLOCK && length < nativeCopyFrom) {
             try {
                 b.put((int) offset, FillPatterns.of(value), 0, (int) length);
                 afterAccess("fill", offset, length);
@@ -851,7 +848,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                 throw faulted(e, "fill", offset, length);
             }
         }
-        BulkCopy.fill(this, offset, length, value, length >= nativeFillFrom);
+        BulkCopy.fill(this, offset, length, value, nativeCopies && length >= nativeCopyFrom);
     }
 
     // ---- strings --------------------------------------------------------------------------

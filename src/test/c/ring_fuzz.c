@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static uint64_t state;
 
@@ -176,6 +177,39 @@ static void run(unsigned seed, int steps)
     free(memory);
 }
 
+/*
+ * A poll that finds a claim at the head pauses in proportion to the claimed length; a corrupt
+ * length of INT32_MIN would ask for 2^23 pauses each poll without the cap.
+ */
+static void poll_facing_a_huge_claim_returns_at_once(void)
+{
+    uint32_t capacity = 4096;
+    size_t size = jshm_ring_required_size(capacity);
+    uint8_t *memory = aligned_alloc(64, size);
+    struct jshm_ring producer, consumer;
+    if (memory == NULL || jshm_ring_create(&producer, memory, size, capacity, JSHM_RING_SINGLE_PRODUCER) != 0
+        || jshm_ring_attach(&consumer, memory, size) != 0)
+        fail("huge claim: create/attach", 0, 0, 0);
+    void *where = NULL;
+    int64_t index = jshm_ring_claim(&producer, 1, 8, &where);
+    if (index < 0)
+        fail("huge claim: claim", index, 0, 0);
+    int32_t claim = INT32_MIN;
+    memcpy((uint8_t *)where - 8, &claim, sizeof claim); /* the claim header, before the payload */
+    struct timespec start, end;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (int i = 0; i < 100; i++) {
+        int rc = jshm_ring_poll(&consumer, handler, NULL, 10);
+        if (rc != 0)
+            fail("huge claim: poll", rc, 0, i);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    double seconds = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
+    if (seconds > 1.0)
+        fail("huge claim: 100 polls took over a second", (long long)(seconds * 1e3), 0, 0);
+    free(memory);
+}
+
 int main(int argc, char **argv)
 {
     unsigned seeds = 200;
@@ -190,6 +224,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    poll_facing_a_huge_claim_returns_at_once();
     for (unsigned seed = 0; seed < seeds; seed++)
         run(seed, steps);
     printf("ring_fuzz: %u seeds x %d steps, %lld corruptions reported, checksum %llu\n", seeds, steps,

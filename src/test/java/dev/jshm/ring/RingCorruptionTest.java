@@ -72,6 +72,26 @@ class RingCorruptionTest {
                 e.getMessage());
     }
 
+    /**
+     * A poll that finds a claim at the head pauses in proportion to the claimed length before it
+     * returns; a corrupt length of Integer.MIN_VALUE would ask for 2^23 pauses (tens of
+     * milliseconds each poll) without the cap.
+     */
+    @ParameterizedTest
+    @EnumSource(ProducerMode.class)
+    void aPollFacingAClaimOfIntegerMinValueReturnsAtOnce(ProducerMode mode) {
+        MessageRing ring = ring(4096, mode);
+        int index = ring.claim(1, 8);
+        ring.segment().putInt(RingDescriptor.HEADER_LENGTH + index - RecordDescriptor.HEADER_LENGTH, Integer.MIN_VALUE);
+        long start = System.nanoTime();
+        for (int i = 0; i < 100; i++) {
+            assertEquals(0, ring.poll(IGNORE, 10), "a claim is not a message");
+        }
+        long elapsed = System.nanoTime() - start;
+        assertTrue(elapsed < TimeUnit.SECONDS.toNanos(1), "100 polls took " + elapsed + " ns: not bounded by the claim's length");
+        assertEquals(0, ring.headPosition(), "nothing consumed");
+    }
+
     @Test
     void aRecordLongerThanTheRoomLeftIsReportedAndNotConsumed() {
         MessageRing ring = ring(4096, ProducerMode.SINGLE);

@@ -764,10 +764,10 @@ final class Summary {
                     .append(clock.map(c -> " (one read costs " + ns(c) + " here)").orElse(""))
                     .append("; `offer` copies from a `byte[]` (the echo side offers the message straight from the ")
                     .append("ring's view, as Agrona's echo writes from its buffer); every call checks that the segment is open and ")
-                    .append("its arguments; and a `poll` that finds the head claimed but not yet committed pauses once ")
-                    .append("(`Thread.onSpinWait()`) before it returns, so that a consumer polling bare does not take the ")
-                    .append("record's first cache line from the producer still writing it (with 4 KiB copies it did, by ")
-                    .append("about a quarter of the producer's rate). This run does not time those one by one. ");
+                    .append("its arguments; and a `poll` that finds the head claimed but not yet committed pauses ")
+                    .append("(`Thread.onSpinWait()`, once per 256 claimed bytes, at most 32 times) before it returns, so ")
+                    .append("that a consumer polling bare does not take the record's cache lines from the producer still ")
+                    .append("writing it (Agrona's consumer reads again at once). This run does not time those one by one. ");
             Optional<Measurement> spinTp = find("Throughput", "oneWay", "32", "jshmRingSpin");
             Optional<Measurement> futexTp = find("Throughput", "oneWay", "32", "jshmRingFutex");
             if (spinTp.isPresent() && futexTp.isPresent()) {

@@ -992,12 +992,14 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * After an access of {@code [offset, offset + length)} through the fast-path buffers: throws
      * if it overlapped memory the SIGBUS handler replaced. System V segments cannot be truncated:
      * for a caller whose static type is {@link SysVSegment} (a final class) the type test folds
-     * and nothing is left; otherwise it costs a final field's load. POSIX objects and files read
+     * and nothing is left; otherwise it costs a load of the object's class. The class alone
+     * decides: every other kind (the sealed {@link FileBackedSegment}s) is {@link #guarded}, so
+     * a caller that holds a POSIX object or a file loads no field of the segment here. They read
      * the process's replacement count ({@link FaultWord#noneReplaced()}), and their mapping's
      * fault word only once anything was replaced.
      */
     final void afterAccess(String operation, long offset, long length) {
-        if (!(this instanceof SysVSegment) && guarded && !FaultWord.noneReplaced()) {
+        if (!(this instanceof SysVSegment) && !FaultWord.noneReplaced()) {
             checkFaults(operation, offset, length);
         }
     }

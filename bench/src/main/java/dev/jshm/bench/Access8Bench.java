@@ -37,7 +37,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * and {@code jshmAtomicsPosix} are the same calls on a POSIX object, which another process can
  * truncate, so each access is followed by the fault-word check that System V does not pay: the
  * pair measures that check. {@code agrona} is Agrona's {@code UnsafeBuffer} wrapping the
- * segment's own memory (its default bounds checks on).
+ * segment's own memory (its default bounds checks on). {@code heldDirectByteBuffer} is the raw
+ * buffer's VarHandle access through one final field of a small holder object, for the three
+ * operations that take about a nanosecond: what any API object between the caller and a buffer
+ * costs (one dependent load), to set against {@code jshmAtomics}, which is such an object.
  */
 // Agrona 2 reaches jdk.internal.misc.Unsafe, which the JDK exports only on request.
 @Fork(jvmArgsPrepend = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED")
@@ -59,6 +62,7 @@ public class Access8Bench {
     private MappedByteBuffer mapped;
     private ByteBuffer direct;
     private UnsafeBuffer agrona;
+    private Holder held;
 
     /** Not a constant, so the JIT cannot fold the address; 64 keeps the access aligned. */
     private int offset = 64;
@@ -85,6 +89,7 @@ public class Access8Bench {
         file = DevShm.newPath("access8");
         mapped = DevShm.map(file, SIZE);
         direct = ByteBuffer.allocateDirect(SIZE).order(ByteOrder.nativeOrder());
+        held = new Holder(direct);
         agrona = new UnsafeBuffer(segment.address(), SIZE);
         DevShm.touch(view);
         DevShm.touch(mapped);
@@ -357,5 +362,30 @@ public class Access8Bench {
     @Benchmark
     public long getAndSet_directByteBuffer() {
         return (long) LONGS.getAndSet(direct, offset + 8, value);
+    }
+
+    // ---- the raw buffer one object away ----
+    @Benchmark
+    public long getVolatile_heldDirectByteBuffer() {
+        return (long) LONGS.getVolatile(held.buffer, offset);
+    }
+
+    @Benchmark
+    public long getAcquire_heldDirectByteBuffer() {
+        return (long) LONGS.getAcquire(held.buffer, offset);
+    }
+
+    @Benchmark
+    public void putRelease_heldDirectByteBuffer() {
+        LONGS.setRelease(held.buffer, offset, value);
+    }
+
+    /** A buffer behind one final field, as in any object that wraps one. */
+    private static final class Holder {
+        final ByteBuffer buffer;
+
+        Holder(ByteBuffer buffer) {
+            this.buffer = buffer;
+        }
     }
 }

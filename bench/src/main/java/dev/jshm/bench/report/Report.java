@@ -42,7 +42,7 @@ public final class Report {
             "jniPageSize", "jshmRead0", "jshmViewPingPong", "jshmRingSpin",
             "jshmRingZeroCopy", "jshmRingZeroCopy4K", "jshmRingFutex", "jshmRingMany", "jshmFutex",
             "jshmRobustLock", "jshmTryLock", "javaCas", "jshmSysVHuge", "jshmFile", "jshmFileHuge",
-            "mappedByteBuffer", "directByteBuffer", "agrona", "agronaManyToOne",
+            "mappedByteBuffer", "directByteBuffer", "heldDirectByteBuffer", "agrona", "agronaManyToOne",
             "jshmSysV (JDK 25)", "jshmSysVNative (JDK 25)", "jshmPosixJava (JDK 25)", "jshmPosixNative (JDK 25)",
             "ffmMapped (JDK 25)", "ffmArena (JDK 25)", "ffm (JDK 25)", "directByteBuffer (JDK 25)",
             "c", "cMemcpy", "cPingPong", "cFutex", "cJshmLock", "cPthreadRobust", "cCas");

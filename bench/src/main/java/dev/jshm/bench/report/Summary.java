@@ -147,8 +147,10 @@ final class Summary {
             }
         }
         if (!faultCheck.isEmpty()) {
-            md.append("\n\nThe truncation check: the same call on a POSIX object (checked after each access: one load of ")
-                    .append("the process's replacement count and a compare, while nothing was ever replaced) against System V ")
+            md.append("\n\nThe truncation check: the same call on a POSIX object (checked after each access: a read of ")
+                    .append("the process's replacement count through a `LongBuffer` constant, which loads the buffer's ")
+                    .append("session, limit and address before the word, and a compare, while nothing was ever replaced) ")
+                    .append("against System V ")
                     .append("(no check): ").append(String.join("; ", faultCheck))
                     .append(".");
         }
@@ -333,8 +335,21 @@ final class Summary {
         if (parts.isEmpty()) {
             return;
         }
+        List<String> held = new ArrayList<>();
+        for (String op : r.ops("Access8")) {
+            Optional<Measurement> h = find("Access8", op, "", "heldDirectByteBuffer");
+            Optional<Measurement> jshm = find("Access8", op, "", "jshmAtomics");
+            Optional<Measurement> base = find("Access8", op, "", "directByteBuffer");
+            if (h.isPresent() && jshm.isPresent() && base.isPresent()) {
+                held.add(op + " " + Report.ratio(h.get().median() / base.get().median()) + " (jshm × it: "
+                        + Report.ratio(jshm.get().median() / h.get().median()) + ")");
+            }
+        }
+        String heldText = held.isEmpty() ? "" : "; the raw buffer one object away (behind a holder's final field, "
+                + "one dependent load more, as behind any API object): " + String.join("; ", held);
         target("every `atomics()` operation within 1.2× of the same VarHandle on a raw DirectByteBuffer (System V)",
-                "worst " + worstOp + " " + Report.ratio(worst) + ": " + String.join("; ", parts), verdict(worst, 1.2));
+                "worst " + worstOp + " " + Report.ratio(worst) + ": " + String.join("; ", parts) + heldText,
+                verdict(worst, 1.2));
         List<String> agrona = new ArrayList<>();
         for (String op : r.ops("Access8")) {
             Optional<Measurement> a = find("Access8", op, "", "agrona");

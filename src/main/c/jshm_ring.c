@@ -52,11 +52,6 @@ static inline uint32_t align8(uint32_t value)
     return (value + (JSHM_RING_ALIGNMENT - 1)) & ~(JSHM_RING_ALIGNMENT - 1);
 }
 
-/* Before a claimed head is read again: one pause per 1 << CLAIM_PAUSE_SHIFT claimed bytes, at
- * most CLAIM_PAUSES_MAX (jshm_ring_poll). */
-#define CLAIM_PAUSE_SHIFT 8
-#define CLAIM_PAUSES_MAX 32
-
 /* A hint that this thread spins on memory another CPU is writing, as Java's Thread.onSpinWait(). */
 static inline void spin_pause(void)
 {
@@ -482,8 +477,8 @@ int jshm_ring_poll(struct jshm_ring *ring, jshm_ring_handler handler, void *arg,
              * RingConsumer.pauseForClaim): one pause per 256 bytes, at least one, at most 32. The
              * length is negated in 64 bits: INT32_MIN from a corrupt header stays in bounds. */
             if (length < 0 && read == 0) {
-                int64_t pauses = 1 + (-(int64_t)length >> CLAIM_PAUSE_SHIFT);
-                for (int64_t i = 0; i < pauses && i < CLAIM_PAUSES_MAX; i++)
+                int64_t pauses = 1 + (-(int64_t)length >> JSHM_RING_CLAIM_PAUSE_SHIFT);
+                for (int64_t i = 0; i < pauses && i < JSHM_RING_CLAIM_PAUSES_MAX; i++)
                     spin_pause();
             }
             break;

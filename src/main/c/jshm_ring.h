@@ -184,6 +184,13 @@ typedef void (*jshm_ring_handler)(int32_t type, const void *message, size_t leng
  * before it are. */
 int jshm_ring_poll(struct jshm_ring *ring, jshm_ring_handler handler, void *arg, int limit);
 
+/* A poll that has read nothing and finds the head claimed pauses before it returns, so that a
+ * consumer polling in a tight loop does not take the record's lines from the producer still
+ * writing it: one pause per 1 << JSHM_RING_CLAIM_PAUSE_SHIFT claimed bytes, at least one, at most
+ * JSHM_RING_CLAIM_PAUSES_MAX (whatever a corrupt length says). Java's consumer does the same. */
+#define JSHM_RING_CLAIM_PAUSE_SHIFT 8u
+#define JSHM_RING_CLAIM_PAUSES_MAX 32u
+
 /* Blocks the consumer until a record is ready at the head, `timeout_ns` passes (< 0: no limit)
  * or a signal arrives. Producers wake it after they commit. Before it sleeps it announces itself
  * and calls membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED), which stands in for a fence in every

@@ -34,9 +34,13 @@ final class RingConsumer {
     private static final byte[] ZEROS = new byte[4096];
     /** Empty polls between two automatic unblock checks (each reads the producers' cache line). */
     private static final int UNBLOCK_CHECK_INTERVAL = 256;
-    /** One pause per 256 claimed bytes before a claimed head is read again; see {@link #pauseForClaim}. */
-    private static final int CLAIM_PAUSE_SHIFT = 8;
-    private static final int CLAIM_PAUSES_MAX = 32;
+    /**
+     * One pause per 256 claimed bytes before a claimed head is read again, at most 32; see
+     * {@link #pauseForClaim}. {@code JSHM_RING_CLAIM_PAUSE_SHIFT} and
+     * {@code JSHM_RING_CLAIM_PAUSES_MAX} in {@code jshm_ring.h}.
+     */
+    static final int CLAIM_PAUSE_SHIFT = 8;
+    static final int CLAIM_PAUSES_MAX = 32;
     /** The header lookahead in poll: from a poll's 16th message, of records of 128 bytes or more, 4 records ahead. */
     private static final int LOOKAHEAD_AFTER = 16;
     private static final int LOOKAHEAD_MIN_RECORD = 128;

@@ -61,7 +61,7 @@ final class JavaAtomics extends SegmentAtomics {
         if (b != null && (int) offset == offset) {
             try {
                 int result = (int) INT.getVolatile(b, (int) offset);
-                segment.afterAccess("getIntVolatile", offset, Integer.BYTES);
+                segment.afterGuardedAccess("getIntVolatile", offset, Integer.BYTES);
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -86,7 +86,7 @@ final class JavaAtomics extends SegmentAtomics {
         if (b != null && (int) offset == offset) {
             try {
                 INT.setVolatile(b, (int) offset, value);
-                segment.afterAccess("putIntVolatile", offset, Integer.BYTES);
+                segment.afterGuardedAccess("putIntVolatile", offset, Integer.BYTES);
                 return;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -109,7 +109,7 @@ final class JavaAtomics extends SegmentAtomics {
         if (b != null && (int) offset == offset) {
             try {
                 int result = (int) INT.getAcquire(b, (int) offset);
-                segment.afterAccess("getIntAcquire", offset, Integer.BYTES);
+                segment.afterGuardedAccess("getIntAcquire", offset, Integer.BYTES);
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -134,7 +134,7 @@ final class JavaAtomics extends SegmentAtomics {
         if (b != null && (int) offset == offset) {
             try {
                 INT.setRelease(b, (int) offset, value);
-                segment.afterAccess("putIntRelease", offset, Integer.BYTES);
+                segment.afterGuardedAccess("putIntRelease", offset, Integer.BYTES);
                 return;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -157,7 +157,7 @@ final class JavaAtomics extends SegmentAtomics {
         if (b != null && (int) offset == offset) {
             try {
                 boolean result = INT.compareAndSet(b, (int) offset, expected, value);
-                segment.afterAccess("compareAndSetInt", offset, Integer.BYTES);
+                segment.afterGuardedAccess("compareAndSetInt", offset, Integer.BYTES);
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -182,7 +182,7 @@ final class JavaAtomics extends SegmentAtomics {
         if (b != null && (int) offset == offset) {
             try {
                 int result = (int) INT.getAndAdd(b, (int) offset, delta);
-                segment.afterAccess("getAndAddInt", offset, Integer.BYTES);
+                segment.afterGuardedAccess("getAndAddInt", offset, Integer.BYTES);
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -207,7 +207,7 @@ final class JavaAtomics extends SegmentAtomics {
         if (b != null && (int) offset == offset) {
             try {
                 int result = (int) INT.getAndSet(b, (int) offset, value);
-                segment.afterAccess("getAndSetInt", offset, Integer.BYTES);
+                segment.afterGuardedAccess("getAndSetInt", offset, Integer.BYTES);
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -232,7 +232,7 @@ final class JavaAtomics extends SegmentAtomics {
         if (b != null && (int) offset == offset) {
             try {
                 long result = (long) LONG.getVolatile(b, (int) offset);
-                segment.afterAccess("getLongVolatile", offset, Long.BYTES);
+                segment.afterGuardedAccess("getLongVolatile", offset, Long.BYTES);
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -257,7 +257,7 @@ final class JavaAtomics extends SegmentAtomics {
         if (b != null && (int) offset == offset) {
             try {
                 LONG.setVolatile(b, (int) offset, value);
-                segment.afterAccess("putLongVolatile", offset, Long.BYTES);
+                segment.afterGuardedAccess("putLongVolatile", offset, Long.BYTES);
                 return;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -280,7 +280,7 @@ final class JavaAtomics extends SegmentAtomics {
         if (b != null && (int) offset == offset) {
             try {
                 long result = (long) LONG.getAcquire(b, (int) offset);
-                segment.afterAccess("getLongAcquire", offset, Long.BYTES);
+                segment.afterGuardedAccess("getLongAcquire", offset, Long.BYTES);
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -305,7 +305,7 @@ final class JavaAtomics extends SegmentAtomics {
         if (b != null && (int) offset == offset) {
             try {
                 LONG.setRelease(b, (int) offset, value);
-                segment.afterAccess("putLongRelease", offset, Long.BYTES);
+                segment.afterGuardedAccess("putLongRelease", offset, Long.BYTES);
                 return;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -328,7 +328,7 @@ final class JavaAtomics extends SegmentAtomics {
         if (b != null && (int) offset == offset) {
             try {
                 boolean result = LONG.compareAndSet(b, (int) offset, expected, value);
-                segment.afterAccess("compareAndSetLong", offset, Long.BYTES);
+                segment.afterGuardedAccess("compareAndSetLong", offset, Long.BYTES);
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -353,7 +353,7 @@ final class JavaAtomics extends SegmentAtomics {
         if (b != null && (int) offset == offset) {
             try {
                 long result = (long) LONG.getAndAdd(b, (int) offset, delta);
-                segment.afterAccess("getAndAddLong", offset, Long.BYTES);
+                segment.afterGuardedAccess("getAndAddLong", offset, Long.BYTES);
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.
@@ -378,7 +378,7 @@ final class JavaAtomics extends SegmentAtomics {
         if (b != null && (int) offset == offset) {
             try {
                 long result = (long) LONG.getAndSet(b, (int) offset, value);
-                segment.afterAccess("getAndSetLong", offset, Long.BYTES);
+                segment.afterGuardedAccess("getAndSetLong", offset, Long.BYTES);
                 return result;
             } catch (IndexOutOfBoundsException | IllegalStateException refused) {
                 // Past the first chunk, outside, or misaligned: the checked path names the cause.

@@ -999,7 +999,18 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * fault word only once anything was replaced.
      */
     final void afterAccess(String operation, long offset, long length) {
-        if (!(this instanceof SysVSegment) && !FaultWord.noneReplaced()) {
+        if (!(this instanceof SysVSegment)) {
+            afterGuardedAccess(operation, offset, length);
+        }
+    }
+
+    /**
+     * {@link #afterAccess} for a caller that only gets here on a guarded segment ({@link
+     * JavaAtomics}' fast path, whose buffers are set only then): no test of the segment's class,
+     * and the segment itself is only read once anything was replaced.
+     */
+    final void afterGuardedAccess(String operation, long offset, long length) {
+        if (!FaultWord.noneReplaced()) {
             checkFaults(operation, offset, length);
         }
     }

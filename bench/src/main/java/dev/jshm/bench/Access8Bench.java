@@ -350,6 +350,11 @@ public class Access8Bench {
     }
 
     @Benchmark
+    public long getAcquire_jshmAtomicsPosix() {
+        return posixAtomics.getLongAcquire(offset);
+    }
+
+    @Benchmark
     public long getAcquire_directByteBuffer() {
         return (long) LONGS.getAcquire(direct, offset);
     }

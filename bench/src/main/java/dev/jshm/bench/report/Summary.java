@@ -637,9 +637,11 @@ final class Summary {
         Optional<Measurement> jdkFile = find("Lifecycle", "fileCycle", "", "mappedByteBuffer");
         if (jFile.isPresent() && jdkFile.isPresent()) {
             double q = jFile.get().median() / jdkFile.get().median();
+            // No tie band: jshm's cycle makes one system call more (the mmap at close), a cost
+            // that is always there, so a ratio above 1 is not read as noise.
             String verdict = q <= 1.0 ? "**pass** (" + Report.ratio(q) + " ≤ 1.00×)"
-                    : q <= 1.1 ? "**pass** (a tie: " + Report.ratio(q) + ", within the 10% this machine moves between runs)"
-                    : "**miss** (" + Report.ratio(q) + " > 1.00×, " + pct(q) + " slower)";
+                    : "**miss** (" + Report.ratio(q) + " > 1.00×, " + pct(q) + " slower; close replaces the mapping "
+                            + "with anonymous memory, one system call more than the JDK's unmap, see below)";
             target("mapped file create→map→unmap→delete no slower than the JDK's `FileChannel.map` (fileCycle)",
                     ns(jFile.get()) + " vs " + ns(jdkFile.get()) + ": " + Report.ratio(q), verdict);
         } else {

@@ -37,7 +37,7 @@ progress() {
     | sed -u -e 's/^# Benchmark: dev\.jshm\.bench\./   /' -e 's/^# Run progress: /   progress /' -e 's/^# Parameters: /     /'
 }
 
-step "build: jshm (root, installed for the bench project), benchmarks (JDK 17), FFM benchmarks (JDK 25), baseline.c, lock_bench.c"
+step "build: jshm (root, installed for the bench project), benchmarks (JDK 17), FFM benchmarks (JDK 25), baseline.c, lock_bench.c, ring_bench.c"
 $MVN install -DskipTests >>"$LOG" 2>&1
 $MVN -f bench/pom.xml package >>"$LOG" 2>&1
 if [ -x "$JDK25/bin/java" ]; then
@@ -48,6 +48,8 @@ fi
 gcc -std=gnu11 -O2 -Wall -Wextra -Werror -o "$OUT/baseline" bench/src/main/c/baseline.c -lrt
 gcc -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc/main/c -o "$OUT/lock_bench" bench/src/main/c/lock_bench.c \
   src/main/c/jshm_lock.c -lpthread
+gcc -std=gnu11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc/main/c -o "$OUT/ring_bench" bench/src/main/c/ring_bench.c \
+  src/main/c/jshm_ring.c src/main/c/jshm_sync.c
 JAR=bench/target/benchmarks.jar
 FFM_JAR=bench/ffm/target/benchmarks-ffm.jar
 
@@ -55,9 +57,11 @@ step "environment -> $OUT/environment.txt"
 bench/environment.sh "$MODE" "$JAVA17" "$JDK25/bin/java" > "$OUT/environment.txt"
 sed -n '1,12p' "$OUT/environment.txt" | sed 's/^/   /'
 
-step "C baseline (gcc -O2): clock, 8-byte access, copies, lifecycle, first touch, lock (ping-pong and futex run with the two-process tests)"
+step "C baseline (gcc -O2): clock, 8-byte access, copies, lifecycle, first touch, lock, the ring in C (ping-pong and futex run with the two-process tests)"
 "$OUT/baseline" "$MODE" clock,access8,copies,lifecycle,first-touch > "$OUT/c-baseline.json"
 "$OUT/lock_bench" "$MODE" > "$OUT/c-lock.json"
+# Pins itself: the consumer to core 0, the producer it forks to core 1, as CrossProcess does.
+"$OUT/ring_bench" "$MODE" > "$OUT/c-ring.json"
 
 step "JMH on JDK 17 with -prof gc: jshm native and Java paths, Agrona, MappedByteBuffer, direct ByteBuffer (unpinned, both cores)"
 "$JAVA17" -jar "$JAR" "${JMH_OPTS[@]}" -foe true -p size="$SIZES" -prof gc -e 'HugePagesBench' \

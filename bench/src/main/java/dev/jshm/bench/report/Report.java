@@ -23,7 +23,8 @@ import dev.jshm.bench.CrossProcess;
  *
  * <p>Reads from OUT_DIR: {@code jmh-jdk17.json}, {@code jmh-hugepages.json}, {@code jmh-jdk25.json},
  * {@code jmh-jdk25-jshm.json} (JMH),
- * {@code c-baseline.json} (baseline.c), {@code crossprocess.json} (the two-process harness);
+ * {@code c-baseline.json} (baseline.c), {@code c-lock.json} (lock_bench.c), {@code c-ring.json}
+ * (ring_bench.c), {@code crossprocess.json} (the two-process harness);
  * any of them may be missing and its rows are then absent.
  */
 public final class Report {
@@ -45,7 +46,7 @@ public final class Report {
             "mappedByteBuffer", "directByteBuffer", "heldDirectByteBuffer", "agrona", "agronaManyToOne",
             "jshmSysV (JDK 25)", "jshmSysVNative (JDK 25)", "jshmPosixJava (JDK 25)", "jshmPosixNative (JDK 25)",
             "ffmMapped (JDK 25)", "ffmArena (JDK 25)", "ffm (JDK 25)", "directByteBuffer (JDK 25)",
-            "c", "cMemcpy", "cPingPong", "cFutex", "cJshmLock", "cPthreadRobust", "cCas");
+            "c", "cMemcpy", "cPingPong", "cRing", "cRingZeroCopy", "cFutex", "cJshmLock", "cPthreadRobust", "cCas");
 
     private final Results results;
     private final Path out;
@@ -68,6 +69,7 @@ public final class Report {
         results.addJmh(out.resolve("jmh-jdk25-jshm.json"));
         results.addRecords(out.resolve("c-baseline.json"), "C");
         results.addRecords(out.resolve("c-lock.json"), "C");
+        results.addRecords(out.resolve("c-ring.json"), "C");
         results.addRecords(out.resolve("crossprocess.json"), Results.MAIN_JVM);
         Report report = new Report(results, out, mode);
         Files.createDirectories(out.resolve("charts"));
@@ -194,8 +196,11 @@ public final class Report {
                         `jshmRingFutex` the copying `offer` into a consumer with the futex idle strategy. \
                         `twoProducers`: two producer processes on one core into one consumer, Agrona's \
                         `ManyToOneRingBuffer` against a `ProducerMode.MANY` ring. Each way runs \
-                        once per round, the ways interleaved. Higher is better: a ratio above 1 is faster \
-                        than the baseline.""".formatted(CrossProcess.THROUGHPUT_WARM_BLOCKS), "message size (bytes)",
+                        once per round, the ways interleaved. `cRing` and `cRingZeroCopy`: the same ring \
+                        in C (`jshm_ring.c` between two C processes pinned the same way, `ring_bench.c`: \
+                        `jshm_ring_offer`, or claim, 8 bytes written in place, commit), run before the Java \
+                        rounds with the same ring, block and warm-up. Higher is better: a ratio above 1 \
+                        is faster than the baseline.""".formatted(CrossProcess.THROUGHPUT_WARM_BLOCKS), "message size (bytes)",
                         List.of(agrona), false),
                 new Group("FutexWake", "Futex wake-up latency", """
                         One-way: the waker (core 1) stamps the time and wakes; the waiter (core 0), asleep \

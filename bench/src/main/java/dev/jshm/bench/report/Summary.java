@@ -794,6 +794,23 @@ final class Summary {
                         .append("spinning consumer, and a producer pays a `FUTEX_WAKE` system call only for a commit ")
                         .append("that finds a consumer asleep.");
             }
+            List<String> cRing = new ArrayList<>();
+            for (String size : r.params("Throughput", "oneWay")) {
+                Optional<Measurement> c = find("Throughput", "oneWay", size, "cRing");
+                Optional<Measurement> cZero = find("Throughput", "oneWay", size, "cRingZeroCopy");
+                Optional<Measurement> java = find("Throughput", "oneWay", size, "jshmRingSpin");
+                Optional<Measurement> javaZero = find("Throughput", "oneWay", size, "jshmRingZeroCopy");
+                if (c.isPresent() && cZero.isPresent() && java.isPresent() && javaZero.isPresent()) {
+                    cRing.add(String.format(Locale.ROOT, "%s B copying %.2f M msg/s (Java %.2f M), zero-copy %.2f M (Java %.2f M)",
+                            size, c.get().median() / 1e6, java.get().median() / 1e6, cZero.get().median() / 1e6,
+                            javaZero.get().median() / 1e6));
+                }
+            }
+            if (!cRing.isEmpty()) {
+                md.append("\n\n**The same ring in C.** `jshm_ring.c` between two C processes (`ring_bench.c`, run before ")
+                        .append("the Java rounds, so not at the same moments): ").append(String.join("; ", cRing))
+                        .append(". The C consumer does what the Java one does, the lookahead included.");
+            }
             md.append("\n\n");
         }
         if (cFutex.isPresent()) {

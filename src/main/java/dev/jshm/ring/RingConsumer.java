@@ -41,7 +41,10 @@ final class RingConsumer {
      */
     static final int CLAIM_PAUSE_SHIFT = 8;
     static final int CLAIM_PAUSES_MAX = 32;
-    /** The header lookahead in poll: from a poll's 16th message, of records of 128 bytes or more, 4 records ahead. */
+    /**
+     * The header lookahead in poll: from a poll's 16th message, of records of 128 bytes or more, 4
+     * records ahead. {@code jshm_ring_poll} prefetches with the same three numbers.
+     */
     private static final int LOOKAHEAD_AFTER = 16;
     private static final int LOOKAHEAD_MIN_RECORD = 128;
     private static final int LOOKAHEAD_RECORDS = 4;

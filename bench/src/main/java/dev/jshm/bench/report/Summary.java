@@ -776,7 +776,7 @@ final class Summary {
                     .append("`membarrier(2)` instead, which fences every producer's CPU; the futex word itself is only ")
                     .append("touched when a consumer announced itself; Agrona's consumers never sleep); every ")
                     .append("length, head and tail read from shared memory is checked before use; after each ")
-                    .append("operation the process's count of truncation repairs is read (one load); every 64th claim ")
+                    .append("operation the process's count of truncation repairs is read (through a `LongBuffer`: three of its fields, then the word); every 64th claim ")
                     .append("(which then takes the long way) and every 64th `poll` reads the clock for the heartbeats")
                     .append(clock.map(c -> " (one read costs " + ns(c) + " here)").orElse(""))
                     .append("; `offer` copies from a `byte[]` (the echo side offers the message straight from the ")

@@ -22,8 +22,10 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -105,10 +107,14 @@ static double throughput(void *memory, size_t size_of_memory, long block, int si
     if (rc < 0)
         die("jshm_ring_create", rc);
     long total = block * (WARM_BLOCKS + 1);
+    pid_t parent = getpid();
     pid_t child = fork();
     if (child < 0)
         die("fork", -errno);
     if (child == 0) {
+        /* A producer whose consumer died would spin on a full ring for ever. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+            _exit(1);
         pin(1);
         produce(memory, size_of_memory, total, size, zero_copy);
         _exit(0);

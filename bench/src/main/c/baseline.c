@@ -16,12 +16,14 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -60,6 +62,19 @@ static void emit(const char *group, const char *op, const char *param, const cha
     printf("]}");
     first_record = 0;
     fflush(stdout);
+}
+
+/* fork() for a child that spins on shared memory its parent writes: the child dies with the
+ * parent, instead of spinning for ever when the parent dies first. */
+static pid_t fork_spinner(void)
+{
+    pid_t parent = getpid();
+    pid_t child = fork();
+    if (child < 0)
+        die("fork");
+    if (child == 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent))
+        _exit(1);
+    return child;
 }
 
 static void pin(int cpu)
@@ -506,9 +521,7 @@ static void bench_ping_pong(void)
         die("mmap");
     long warm = quick ? 100000 : 500000, n = quick ? 300000 : 2000000;
     long total = (warm + n) * reps;
-    pid_t child = fork();
-    if (child < 0)
-        die("fork");
+    pid_t child = fork_spinner();
     if (child == 0) {
         pin(1);
         for (long i = 1; i <= total; i++) {
@@ -556,9 +569,7 @@ static void bench_futex(void)
         die("mmap");
     long n = quick ? 4000 : 20000, warm = FUTEX_UNPAUSED_WARM_UP + n / 10;
     long total = (warm + n) * reps;
-    pid_t child = fork();
-    if (child < 0)
-        die("fork");
+    pid_t child = fork_spinner();
     if (child == 0) {
         pin(1);
         for (long i = 1; i <= total; i++) {

@@ -16,20 +16,20 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "bench_proc.h"
 
 #define PAGE 4096
 /* Stops the compiler from merging or dropping repeated memory operations across iterations. */
@@ -38,13 +38,6 @@
 static int reps = 5;
 static int quick = 1;
 static int first_record = 1;
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 static void die(const char *what)
 {
@@ -62,28 +55,6 @@ static void emit(const char *group, const char *op, const char *param, const cha
     printf("]}");
     first_record = 0;
     fflush(stdout);
-}
-
-/* fork() for a child that spins on shared memory its parent writes: the child dies with the
- * parent, instead of spinning for ever when the parent dies first. */
-static pid_t fork_spinner(void)
-{
-    pid_t parent = getpid();
-    pid_t child = fork();
-    if (child < 0)
-        die("fork");
-    if (child == 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent))
-        _exit(1);
-    return child;
-}
-
-static void pin(int cpu)
-{
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    if (sched_setaffinity(0, sizeof set, &set) < 0)
-        die("sched_setaffinity");
 }
 
 static void *shm_new(size_t size, int *id_out)
@@ -521,9 +492,9 @@ static void bench_ping_pong(void)
         die("mmap");
     long warm = quick ? 100000 : 500000, n = quick ? 300000 : 2000000;
     long total = (warm + n) * reps;
-    pid_t child = fork_spinner();
+    pid_t child = fork_spinner("baseline");
     if (child == 0) {
-        pin(1);
+        pin("baseline", 1);
         for (long i = 1; i <= total; i++) {
             while (sh->ping != i)
                 ;
@@ -531,7 +502,7 @@ static void bench_ping_pong(void)
         }
         _exit(0);
     }
-    pin(0);
+    pin("baseline", 0);
     double *rtt = malloc(sizeof(double) * (size_t)n);
     double out[64][4];
     long seq = 0;
@@ -569,9 +540,9 @@ static void bench_futex(void)
         die("mmap");
     long n = quick ? 4000 : 20000, warm = FUTEX_UNPAUSED_WARM_UP + n / 10;
     long total = (warm + n) * reps;
-    pid_t child = fork_spinner();
+    pid_t child = fork_spinner("baseline");
     if (child == 0) {
-        pin(1);
+        pin("baseline", 1);
         for (long i = 1; i <= total; i++) {
             while (sh->ack != i - 1)
                 ;
@@ -584,7 +555,7 @@ static void bench_futex(void)
         }
         _exit(0);
     }
-    pin(0);
+    pin("baseline", 0);
     double *lat = malloc(sizeof(double) * (size_t)n);
     double out[64][4];
     long seq = 0;

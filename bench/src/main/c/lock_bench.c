@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #endif
 #include "jshm.h"
+#include "bench_proc.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -19,13 +20,6 @@
 #include <time.h>
 
 #define BARRIER() __asm__ __volatile__("" ::: "memory")
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
 
 static void emit(int first, const char *way, const double *samples, int n)
 {

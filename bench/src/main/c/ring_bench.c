@@ -17,17 +17,14 @@
 #define _GNU_SOURCE
 #endif
 #include "jshm_ring.h"
+#include "bench_proc.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define CAPACITY (1u << 20)
@@ -41,22 +38,6 @@ static void die(const char *what, int rc)
 {
     fprintf(stderr, "ring_bench: %s failed: %d (%s)\n", what, rc, strerror(rc < 0 ? -rc : errno));
     exit(1);
-}
-
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static void pin(int cpu)
-{
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    if (sched_setaffinity(0, sizeof set, &set) < 0)
-        die("sched_setaffinity", -errno);
 }
 
 static void count_message(int32_t type, const void *message, size_t length, void *arg)
@@ -107,15 +88,9 @@ static double throughput(void *memory, size_t size_of_memory, long block, int si
     if (rc < 0)
         die("jshm_ring_create", rc);
     long total = block * (WARM_BLOCKS + 1);
-    pid_t parent = getpid();
-    pid_t child = fork();
-    if (child < 0)
-        die("fork", -errno);
+    pid_t child = fork_spinner("ring_bench");
     if (child == 0) {
-        /* A producer whose consumer died would spin on a full ring for ever. */
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-            _exit(1);
-        pin(1);
+        pin("ring_bench", 1);
         produce(memory, size_of_memory, total, size, zero_copy);
         _exit(0);
     }
@@ -155,7 +130,7 @@ int main(int argc, char **argv)
     void *memory = mmap(NULL, size_of_memory, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (memory == MAP_FAILED)
         die("mmap", -errno);
-    pin(0);
+    pin("ring_bench", 0);
     double copying[NSIZES][ROUNDS], zero_copy[NSIZES][ROUNDS];
     for (int r = 0; r < ROUNDS; r++) {
         for (int s = 0; s < NSIZES; s++) {

@@ -37,24 +37,10 @@
 
 static int reps = 5;
 static int quick = 1;
-static int first_record = 1;
 
 static void die(const char *what)
 {
-    fprintf(stderr, "baseline: %s: %s\n", what, strerror(errno));
-    exit(1);
-}
-
-static void emit(const char *group, const char *op, const char *param, const char *way,
-                 const char *unit, const double *samples, int n)
-{
-    printf("%s\n    {\"group\": \"%s\", \"op\": \"%s\", \"param\": \"%s\", \"way\": \"%s\", \"unit\": \"%s\", \"samples\": [",
-           first_record ? "" : ",", group, op, param, way, unit);
-    for (int i = 0; i < n; i++)
-        printf("%s%.4f", i ? ", " : "", samples[i]);
-    printf("]}");
-    first_record = 0;
-    fflush(stdout);
+    exit_failed("baseline", what);
 }
 
 static void *shm_new(size_t size, int *id_out)

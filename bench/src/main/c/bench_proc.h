@@ -1,5 +1,6 @@
-/* What the C benchmarks (baseline.c, lock_bench.c, ring_bench.c) share: the clock, pinning, and
- * children that spin for their parent. Each failure exits the program with its name and errno. */
+/* What the C benchmarks (baseline.c, lock_bench.c, ring_bench.c) share: the clock, pinning,
+ * children that spin for their parent, and the JSON records they print. Each failure exits the
+ * program with its name and errno. */
 #ifndef JSHM_BENCH_PROC_H
 #define JSHM_BENCH_PROC_H
 
@@ -52,6 +53,22 @@ static inline pid_t fork_spinner(const char *program)
     if (child == 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent))
         _exit(1);
     return child;
+}
+
+/* Prints one record of the report's JSON ("records" array, after the document's opening that the
+ * program prints): group, operation, parameter and way as the Java benchmarks name them, so that
+ * rows line up, and one sample per repetition. */
+static inline void emit(const char *group, const char *op, const char *param, const char *way,
+                        const char *unit, const double *samples, int n)
+{
+    static int first_record = 1;
+    printf("%s\n    {\"group\": \"%s\", \"op\": \"%s\", \"param\": \"%s\", \"way\": \"%s\", \"unit\": \"%s\", \"samples\": [",
+           first_record ? "" : ",", group, op, param, way, unit);
+    for (int i = 0; i < n; i++)
+        printf("%s%.4f", i ? ", " : "", samples[i]);
+    printf("]}");
+    first_record = 0;
+    fflush(stdout);
 }
 
 #endif

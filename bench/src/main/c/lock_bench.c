@@ -21,15 +21,6 @@
 
 #define BARRIER() __asm__ __volatile__("" ::: "memory")
 
-static void emit(int first, const char *way, const double *samples, int n)
-{
-    printf("%s\n    {\"group\": \"Lock\", \"op\": \"lockUnlock\", \"param\": \"\", \"way\": \"%s\", \"unit\": \"ns/op\", \"samples\": [",
-           first ? "" : ",", way);
-    for (int i = 0; i < n; i++)
-        printf("%s%.4f", i ? ", " : "", samples[i]);
-    printf("]}");
-}
-
 static void fail(const char *what, int rc)
 {
     fprintf(stderr, "lock_bench: %s failed: %d\n", what, rc);
@@ -86,9 +77,9 @@ int main(int argc, char **argv)
         cas_s[r] = (now_ns() - t) / (double)iterations;
     }
     printf("{\"tool\": \"lock_bench.c\", \"mode\": \"%s\", \"records\": [", quick ? "quick" : "full");
-    emit(1, "cPthreadRobust", pthread_s, reps);
-    emit(0, "cJshmLock", jshm_s, reps);
-    emit(0, "cCas", cas_s, reps);
+    emit("Lock", "lockUnlock", "", "cPthreadRobust", "ns/op", pthread_s, reps);
+    emit("Lock", "lockUnlock", "", "cJshmLock", "ns/op", jshm_s, reps);
+    emit("Lock", "lockUnlock", "", "cCas", "ns/op", cas_s, reps);
     printf("\n]}\n");
     return 0;
 }

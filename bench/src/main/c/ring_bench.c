@@ -113,15 +113,6 @@ static double throughput(void *memory, size_t size_of_memory, long block, int si
     return rate;
 }
 
-static void emit(int first, const char *way, int size, const double *samples, int n)
-{
-    printf("%s\n    {\"group\": \"Throughput\", \"op\": \"oneWay\", \"param\": \"%d\", \"way\": \"%s\", \"unit\": \"msg/s\", \"samples\": [",
-           first ? "" : ",", size, way);
-    for (int i = 0; i < n; i++)
-        printf("%s%.4f", i ? ", " : "", samples[i]);
-    printf("]}");
-}
-
 int main(int argc, char **argv)
 {
     int quick = !(argc > 1 && strcmp(argv[1], "full") == 0);
@@ -140,8 +131,10 @@ int main(int argc, char **argv)
     }
     printf("{\"tool\": \"ring_bench.c\", \"mode\": \"%s\", \"records\": [", quick ? "quick" : "full");
     for (int s = 0; s < NSIZES; s++) {
-        emit(s == 0, "cRing", SIZES[s], copying[s], ROUNDS);
-        emit(0, "cRingZeroCopy", SIZES[s], zero_copy[s], ROUNDS);
+        char param[16];
+        snprintf(param, sizeof param, "%d", SIZES[s]);
+        emit("Throughput", "oneWay", param, "cRing", "msg/s", copying[s], ROUNDS);
+        emit("Throughput", "oneWay", param, "cRingZeroCopy", "msg/s", zero_copy[s], ROUNDS);
     }
     printf("\n]}\n");
     munmap(memory, size_of_memory);

@@ -65,6 +65,32 @@ class ProtocolFaultTest {
         }
     }
 
+    /**
+     * A poll that finds a zero length at the head takes the short path, which must check the
+     * backing too: the zeros of a cut-off ring are not an empty ring.
+     */
+    @Test
+    void anEmptyPollOfACutOffRingReportsTheTruncation() throws Exception {
+        String name = shm.newName();
+        try (PosixSegment segment = PosixSegment.create(name, SIZE)) {
+            assertAnEmptyPollReports(segment, Path.of("/dev/shm" + name));
+        }
+        Path file = dir.resolve("empty-ring");
+        try (MappedFileSegment segment = MappedFileSegment.create(file, SIZE)) {
+            assertAnEmptyPollReports(segment, file);
+        }
+    }
+
+    private static void assertAnEmptyPollReports(Segment segment, Path file) throws Exception {
+        MessageRing ring = MessageRing.create(segment, 64 * 1024, CAPACITY, ProducerMode.SINGLE);
+        assertTrue(ring.offer(1, new byte[8], 0, 8));
+        assertEquals(1, ring.poll(IGNORE, 10));
+        assertEquals(0, ring.poll(IGNORE, 10), "empty before the cut");
+        cut(file);
+        SegmentFaultException e = assertThrows(SegmentFaultException.class, () -> ring.poll(IGNORE, 10));
+        assertTrue(e.getMessage().startsWith("poll of MessageRing(SINGLE"), e.getMessage());
+    }
+
     private static void assertEveryRingMethodReports(Segment segment, Path file) throws Exception {
         MessageRing ring = MessageRing.create(segment, 64 * 1024, CAPACITY, ProducerMode.MANY);
         byte[] message = new byte[100];

@@ -424,8 +424,8 @@ public interface MessageRing {
     /**
      * Makes every poll that finds the ring blocked by a claim older than {@code timeout}
      * unblock it, as {@link #unblock(Duration)} does; {@code null} turns it off (the default).
-     * The check runs on every 256th poll that finds nothing. For the consumer thread; it touches
-     * no shared memory.
+     * The check runs on every 256th poll when that poll finds nothing (on a blocked ring, every
+     * poll does). For the consumer thread; it touches no shared memory.
      *
      * @param timeout how old a blocking claim must be, positive, to the millisecond; {@code null}
      *                for never

@@ -32,7 +32,10 @@ import dev.jshm.sync.SignalBlock;
 final class RingConsumer {
 
     private static final byte[] ZEROS = new byte[4096];
-    /** Empty polls between two automatic unblock checks (each reads the producers' cache line). */
+    /**
+     * Polls between two automatic unblock checks, made by a poll that found nothing (each reads
+     * the producers' cache line); a multiple of {@link RingHeartbeats#BEAT_INTERVAL}.
+     */
     private static final int UNBLOCK_CHECK_INTERVAL = 256;
     /**
      * One pause per 256 claimed bytes before a claimed head is read again, at most 32; see
@@ -65,7 +68,8 @@ final class RingConsumer {
     private final boolean zeroConsumed;
 
     private long autoUnblockMillis = -1;
-    private int emptyPolls;
+    /** Polls so far: every {@link RingHeartbeats#BEAT_INTERVAL}th one beats. */
+    private int polls;
     /** When this consumer first saw the head blocked, or -1; claims below {@link #blockedTail} are older. */
     private long blockedSinceMillis = -1;
     private long blockedTail;
@@ -84,13 +88,42 @@ final class RingConsumer {
         this.zeroConsumed = ring.producerMode() == ProducerMode.MANY;
     }
 
+    /**
+     * The empty poll first, in code small enough for the JIT to inline into the caller's loop: a
+     * consumer that keeps up spends most of its polls finding nothing, and the sooner it looks
+     * again, the sooner it sees the next message. A length of 0 at an aligned head is no record
+     * at all; anything else (a message, padding, a claim, an odd head) takes the full poll, which
+     * reads both again and checks them.
+     */
     int poll(MessageHandler handler, int limit) {
+        long head = (long) LONG.get(header, HEAD_OFFSET);
+        if (isAligned(head) && (int) INT.getAcquire(records, (int) head & mask) == 0) {
+            if ((polls++ & (RingHeartbeats.BEAT_INTERVAL - 1)) == 0) {
+                pollsDue();
+            }
+            ring.checkBacked("poll"); // the 0 may have been read from a zero page
+            return 0;
+        }
         return poll(handler, limit, "poll");
+    }
+
+    /**
+     * Every {@link RingHeartbeats#BEAT_INTERVAL}th poll, when it found nothing: a heartbeat, and
+     * every {@link #UNBLOCK_CHECK_INTERVAL}th the automatic unblock check. Out of line.
+     */
+    private void pollsDue() {
+        ring.heartbeats.consumerIfNewMillis();
+        if (autoUnblockMillis >= 0 && ((polls - 1) & (UNBLOCK_CHECK_INTERVAL - 1)) == 0) {
+            unblockAfterMillis(autoUnblockMillis);
+        }
     }
 
     /** @param operation the caller's method, for reports */
     private int poll(MessageHandler handler, int limit, String operation) {
-        ring.heartbeats.consumerIfDue();
+        boolean due = (polls++ & (RingHeartbeats.BEAT_INTERVAL - 1)) == 0;
+        if (due) {
+            ring.heartbeats.consumerIfNewMillis();
+        }
         long head = head(operation);
         int headIndex = (int) head & mask;
         int contiguous = capacity - headIndex;
@@ -172,8 +205,7 @@ final class RingConsumer {
             // the handler's exception, which may have come from reading zeros).
             ring.checkBacked(operation);
         }
-        if (count == 0 && read == 0 && autoUnblockMillis >= 0 && ++emptyPolls >= UNBLOCK_CHECK_INTERVAL) {
-            emptyPolls = 0;
+        if (due && count == 0 && read == 0 && autoUnblockMillis >= 0 && ((polls - 1) & (UNBLOCK_CHECK_INTERVAL - 1)) == 0) {
             unblockAfterMillis(autoUnblockMillis);
             ring.checkBacked(operation);
         }
@@ -240,7 +272,6 @@ final class RingConsumer {
 
     void unblockAfter(Duration timeout) {
         autoUnblockMillis = timeout == null ? -1 : checkTimeout(timeout);
-        emptyPolls = 0;
     }
 
     boolean unblock(Duration timeout) {

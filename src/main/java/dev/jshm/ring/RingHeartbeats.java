@@ -15,7 +15,7 @@ import java.time.Duration;
  * on their first claim, on every {@value #BEAT_INTERVAL}th, and on every claim that goes the long
  * way (padding, a full ring), when the millisecond changed (reading the clock costs more than
  * the rest of a claim; {@link RingProducer} counts the claims); the consumer beats on its first
- * poll and every {@value #BEAT_INTERVAL}th. Heartbeats are for monitoring only: unblocking never
+ * poll and every {@value #BEAT_INTERVAL}th ({@link RingConsumer} counts the polls). Heartbeats are for monitoring only: unblocking never
  * trusts them.
  *
  * <p>The producer's fields are racy between producer threads of one ring, harmlessly: a lost
@@ -30,7 +30,6 @@ final class RingHeartbeats {
     private final ByteBuffer header;
     private long producerBeatMillis;
     private long consumerBeatMillis;
-    private int consumerPolls;
 
     RingHeartbeats(ByteBuffer header) {
         this.header = header;
@@ -53,12 +52,11 @@ final class RingHeartbeats {
         }
     }
 
-    void consumerIfDue() {
-        if ((consumerPolls++ & (BEAT_INTERVAL - 1)) == 0) {
-            long now = clockMillis();
-            if (now != consumerBeatMillis) {
-                consumer(now);
-            }
+    /** Beats unless this object's last consumer beat was in the same millisecond. */
+    void consumerIfNewMillis() {
+        long now = clockMillis();
+        if (now != consumerBeatMillis) {
+            consumer(now);
         }
     }
 

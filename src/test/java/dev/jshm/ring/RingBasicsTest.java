@@ -538,6 +538,62 @@ class RingBasicsTest {
         assertThrows(IllegalArgumentException.class, () -> ring.unblock(Duration.ZERO));
     }
 
+    /**
+     * A claim whose producer died before its mark leaves 0 at the head: the poll that finds it is
+     * the short empty one, which must still run the automatic unblock check.
+     */
+    @Test
+    void pollUnblocksAClaimThatNeverWroteItsHeaderByItself() throws Exception {
+        MessageRing ring = ring(4096, ProducerMode.MANY);
+        ring.unblockAfter(Duration.ofMillis(50));
+        Segment segment = ring.segment();
+        segment.putLong(RingDescriptor.TAIL_OFFSET, ring.tailPosition() + 48);
+        assertTrue(ring.offer(2, bytes(3, 1), 0, 3), "a later producer commits behind it");
+        Collector c = new Collector();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (c.messages.isEmpty() && System.nanoTime() < deadline) {
+            ring.poll(c, 10);
+            Thread.onSpinWait();
+        }
+        assertEquals(1, c.messages.size(), "the poll skipped the dead claim by itself");
+        assertEquals(2, c.messages.get(0).type());
+        assertEquals(ring.tailPosition(), ring.headPosition());
+    }
+
+    /**
+     * The consumer reads the clock on its first poll and on every 64th, whether the poll found
+     * messages or nothing (the two take different code): what {@link MessageRing#consumerHeartbeat}
+     * promises.
+     */
+    @Test
+    void consumersBeatOnTheirFirstPollAndOnEvery64th() throws Exception {
+        MessageRing ring = ring(65536, ProducerMode.SINGLE);
+        Collector c = new Collector();
+        assertEquals(0, ring.poll(c, 1));
+        long first = ring.consumerHeartbeat();
+        assertTrue(first > 0, "the first poll beats, an empty one too");
+        Thread.sleep(3);
+        for (int poll = 1; poll < 64; poll++) {
+            if (poll % 2 == 0) {
+                assertTrue(ring.offer(1, new byte[8], 0, 8));
+            }
+            ring.poll(c, 1);
+        }
+        assertEquals(31, c.messages.size());
+        assertEquals(first, ring.consumerHeartbeat(), "polls 2 to 64 read no clock");
+        assertTrue(ring.offer(1, new byte[8], 0, 8));
+        assertEquals(1, ring.poll(c, 1));
+        long second = ring.consumerHeartbeat();
+        assertTrue(second > first, "the 65th beats, a poll that found a message too");
+        Thread.sleep(3);
+        for (int poll = 65; poll < 128; poll++) {
+            ring.poll(c, 1);
+        }
+        assertEquals(second, ring.consumerHeartbeat());
+        assertEquals(0, ring.poll(c, 1));
+        assertTrue(ring.consumerHeartbeat() > second, "the 129th, empty, beats");
+    }
+
     @Test
     void heartbeatsAndPidsTellWhoIsAlive() throws Exception {
         MessageRing ring = ring(1024, ProducerMode.SINGLE);

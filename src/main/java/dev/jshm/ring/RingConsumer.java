@@ -92,19 +92,23 @@ final class RingConsumer {
      * The empty poll first, in code small enough for the JIT to inline into the caller's loop: a
      * consumer that keeps up spends most of its polls finding nothing, and the sooner it looks
      * again, the sooner it sees the next message. A length of 0 at an aligned head is no record
-     * at all; anything else (a message, padding, a claim, an odd head) takes the full poll, which
-     * reads both again and checks them.
+     * at all; anything else (a message, padding, a claim, an odd head) takes the full poll, with
+     * what was read.
      */
     int poll(MessageHandler handler, int limit) {
         long head = (long) LONG.get(header, HEAD_OFFSET);
-        if (isAligned(head) && (int) INT.getAcquire(records, (int) head & mask) == 0) {
-            if ((polls++ & (RingHeartbeats.BEAT_INTERVAL - 1)) == 0) {
-                pollsDue();
-            }
-            ring.checkBacked("poll"); // the 0 may have been read from a zero page
-            return 0;
+        if (!isAligned(head)) {
+            return poll(handler, limit, "poll", head, 0); // reports it
         }
-        return poll(handler, limit, "poll");
+        int length = (int) INT.getAcquire(records, (int) head & mask);
+        if (length != 0) {
+            return poll(handler, limit, "poll", head, length);
+        }
+        if ((polls++ & (RingHeartbeats.BEAT_INTERVAL - 1)) == 0) {
+            pollsDue();
+        }
+        ring.checkBacked("poll"); // the 0 may have been read from a zero page
+        return 0;
     }
 
     /**
@@ -118,13 +122,21 @@ final class RingConsumer {
         }
     }
 
-    /** @param operation the caller's method, for reports */
-    private int poll(MessageHandler handler, int limit, String operation) {
+    /**
+     * The full poll, for a head and the length there that the caller read (acquire), so that a
+     * poll that finds a message reads neither twice.
+     *
+     * @param operation  the caller's method, for reports
+     * @param firstLength the length at the head, unless the head is odd
+     */
+    private int poll(MessageHandler handler, int limit, String operation, long head, int firstLength) {
         boolean due = (polls++ & (RingHeartbeats.BEAT_INTERVAL - 1)) == 0;
         if (due) {
             ring.heartbeats.consumerIfNewMillis();
         }
-        long head = head(operation);
+        if (!isAligned(head)) {
+            throw notAligned(operation, head);
+        }
         int headIndex = (int) head & mask;
         int contiguous = capacity - headIndex;
         int read = 0;
@@ -152,7 +164,7 @@ final class RingConsumer {
                 int recordIndex = headIndex + read;
                 // Acquire: pairs with the producer's release store of the length at commit, so
                 // the type and payload written before it are visible.
-                int length = (int) INT.getAcquire(records, recordIndex);
+                int length = read == 0 ? firstLength : (int) INT.getAcquire(records, recordIndex);
                 if (length <= 0) {
                     if (length < 0 && read == 0) {
                         // A claim at the head: see pauseForClaim. The first pause stays here and
@@ -242,7 +254,8 @@ final class RingConsumer {
         int total = 0;
         int n;
         do {
-            n = poll(handler, Integer.MAX_VALUE, "drain");
+            long head = head("drain");
+            n = poll(handler, Integer.MAX_VALUE, "drain", head, (int) INT.getAcquire(records, (int) head & mask));
             total += n;
         } while (n > 0 || recordReady("drain"));
         return total;
@@ -252,9 +265,13 @@ final class RingConsumer {
     private long head(String operation) {
         long head = (long) LONG.get(header, HEAD_OFFSET);
         if (!isAligned(head)) {
-            throw ring.corrupt(operation, "head", head, head, "not a multiple of " + ALIGNMENT);
+            throw notAligned(operation, head);
         }
         return head;
+    }
+
+    private RingCorruptedException notAligned(String operation, long head) {
+        return ring.corrupt(operation, "head", head, head, "not a multiple of " + ALIGNMENT);
     }
 
     private void zero(int index, int length) {

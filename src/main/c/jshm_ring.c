@@ -220,6 +220,15 @@ static void beat_consumer_if_due(struct jshm_ring *ring)
         jshm_ring_heartbeat_consumer(ring);
 }
 
+/* A record header (length, then type) as the one 8-byte word a claim stores. */
+static uint64_t record_header(int32_t length, int32_t type)
+{
+    int32_t fields[2] = {length, type};
+    uint64_t word;
+    memcpy(&word, fields, sizeof word);
+    return word;
+}
+
 /* Stores a whole record header: the type first, then the length with release, so a consumer
  * that reads the length (acquire) sees the type. */
 static void put_record_header(uint8_t *record, int32_t length, int32_t type)
@@ -238,10 +247,10 @@ static void put_record_header(uint8_t *record, int32_t length, int32_t type)
  * through the release store of the claim's commit, or of the padding's length below.
  */
 static void take_space_alone(struct jshm_ring *ring, int64_t tail, uint32_t tail_index, uint32_t padding,
-                             uint32_t start, uint32_t required, int32_t claim_mark)
+                             uint32_t start, uint32_t required, uint64_t claim_header)
 {
     atomic_store_explicit(A64(ring->records + ((start + required) & ring->mask)), 0, memory_order_relaxed);
-    atomic_store_explicit(A32(ring->records + start), claim_mark, memory_order_relaxed);
+    atomic_store_explicit(A64(ring->records + start), claim_header, memory_order_relaxed);
     if (padding != 0)
         atomic_store_explicit(A32(ring->records + tail_index), -(int32_t)padding, memory_order_relaxed);
     atomic_store_explicit(A64(&ring->header->tail), tail + (int64_t)padding + required, memory_order_release);
@@ -252,14 +261,15 @@ static void take_space_alone(struct jshm_ring *ring, int64_t tail, uint32_t tail
 /*
  * Reserves `required` bytes (a multiple of 8, at most capacity / 2) for records at one
  * contiguous index, with a padding record first when they do not fit before the end of the area,
- * and writes `claim_mark` (the negative claim length) into the first header there.
+ * and writes `claim_header` (record_header: the negative claim length and the type) into the
+ * first header there.
  * Returns the index, -EAGAIN, or -EBADMSG. Positions read from shared memory are checked before
  * they index anything: the tail 8-aligned, the head at most capacity behind it and never ahead
  * of it. A tail read before another producer moved it may trail the head: such a tail is read
  * again, and only one that reads the same twice is corrupt. The single producer keeps the 8 bytes
  * after its claim free too (the cleared header): its ring holds at most capacity - 8 bytes.
  */
-static int64_t claim_space(struct jshm_ring *ring, uint32_t required, int32_t claim_mark)
+static int64_t claim_space(struct jshm_ring *ring, uint32_t required, uint64_t claim_header)
 {
     struct jshm_ring_header *h = ring->header;
     const int64_t capacity = ring->capacity;
@@ -299,7 +309,7 @@ static int64_t claim_space(struct jshm_ring *ring, uint32_t required, int32_t cl
         }
         uint32_t start = padding != 0 ? 0 : tail_index;
         if (single) {
-            take_space_alone(ring, tail, tail_index, (uint32_t)padding, start, required, claim_mark);
+            take_space_alone(ring, tail, tail_index, (uint32_t)padding, start, required, claim_header);
             return start;
         }
         if (atomic_compare_exchange_weak_explicit(A64(&h->tail), &tail, tail + needed,
@@ -307,7 +317,7 @@ static int64_t claim_space(struct jshm_ring *ring, uint32_t required, int32_t cl
             /* The space is ours only now: padding and claim mark come after the swap. */
             if (padding != 0)
                 put_record_header(ring->records + tail_index, (int32_t)padding, JSHM_RING_PADDING_TYPE);
-            atomic_store_explicit(A32(ring->records + start), claim_mark, memory_order_relaxed);
+            atomic_store_explicit(A64(ring->records + start), claim_header, memory_order_relaxed);
             return start;
         }
         /* Lost the race: `tail` now holds the winner's value; the cached head may be newer too. */
@@ -382,14 +392,13 @@ int64_t jshm_ring_claim(struct jshm_ring *ring, int32_t type, size_t length, voi
     if (rc < 0)
         return rc;
     uint32_t record_length = RECORD_HEADER + (uint32_t)length;
-    int64_t index = claim_space(ring, align8(record_length), -(int32_t)record_length);
+    int64_t index = claim_space(ring, align8(record_length), record_header(-(int32_t)record_length, type));
     if (index < 0)
         return index;
     uint8_t *record = ring->records + index;
     /* The claim mark is visible before any byte of the payload: a record whose length reads 0
      * has nothing written yet (what unblocking relies on). */
     atomic_thread_fence(memory_order_release);
-    atomic_store_explicit(A32(record + 4), type, memory_order_relaxed);
     *payload = record + RECORD_HEADER;
     if ((ring->flags & JSHM_RING_MANY_PRODUCERS) == 0) {
         ring->last_claim_index = index + RECORD_HEADER;

@@ -162,8 +162,9 @@ final class RingConsumer {
             // compiled for the branch taken.
             while (read < contiguous && count < limit) {
                 int recordIndex = headIndex + read;
-                // Acquire: pairs with the producer's release store of the length at commit, so
-                // the type and payload written before it are visible.
+                // Acquire (the caller's load, for the first): pairs with the producer's release
+                // store of the length at commit, so the type and payload written before it are
+                // visible.
                 int length = read == 0 ? firstLength : (int) INT.getAcquire(records, recordIndex);
                 if (length <= 0) {
                     if (length < 0 && read == 0) {

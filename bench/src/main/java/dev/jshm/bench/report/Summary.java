@@ -784,7 +784,10 @@ final class Summary {
                     .append("its arguments; and a `poll` that finds the head claimed but not yet committed pauses ")
                     .append("(`Thread.onSpinWait()`, once per 256 claimed bytes, at most 32 times) before it returns, so ")
                     .append("that a consumer polling bare does not take the record's cache lines from the producer still ")
-                    .append("writing it (Agrona's consumer reads again at once). This run does not time those one by one. ");
+                    .append("writing it (Agrona's consumer reads again at once). This run does not time those one by one; ")
+                    .append("`RingCpuBench` (not part of `make bench`, see README.md) times what one thread pays per ")
+                    .append("operation with no other process, against Agrona's ring and against the same record protocol ")
+                    .append("without those checks. ");
             Optional<Measurement> spinTp = find("Throughput", "oneWay", "32", "jshmRingSpin");
             Optional<Measurement> futexTp = find("Throughput", "oneWay", "32", "jshmRingFutex");
             if (spinTp.isPresent() && futexTp.isPresent()) {

@@ -110,16 +110,18 @@ public class RingCpuBench {
     // ---- offer and poll it back (a second poll after the padding at the end of the area) ----
     @Benchmark
     public int offerPoll_jshm() {
-        ring.offer(1, message, 0, MESSAGE);
-        int n = ring.poll(counter, 1);
-        return n != 0 ? n : ring.poll(counter, 1);
+        return offerPoll(ring);
     }
 
     @Benchmark
     public int offerPoll_jshmSysV() {
-        sysVRing.offer(1, message, 0, MESSAGE);
-        int n = sysVRing.poll(counter, 1);
-        return n != 0 ? n : sysVRing.poll(counter, 1);
+        return offerPoll(sysVRing);
+    }
+
+    private int offerPoll(MessageRing r) {
+        r.offer(1, message, 0, MESSAGE);
+        int n = r.poll(counter, 1);
+        return n != 0 ? n : r.poll(counter, 1);
     }
 
     @Benchmark

@@ -117,9 +117,14 @@ final class RingConsumer {
      */
     private void pollsDue() {
         ring.heartbeats.consumerIfNewMillis();
-        if (autoUnblockMillis >= 0 && ((polls - 1) & (UNBLOCK_CHECK_INTERVAL - 1)) == 0) {
+        if (unblockCheckDue()) {
             unblockAfterMillis(autoUnblockMillis);
         }
+    }
+
+    /** For a poll that found nothing: whether automatic unblocking is on and this poll checks. */
+    private boolean unblockCheckDue() {
+        return autoUnblockMillis >= 0 && ((polls - 1) & (UNBLOCK_CHECK_INTERVAL - 1)) == 0;
     }
 
     /**
@@ -218,7 +223,7 @@ final class RingConsumer {
             // the handler's exception, which may have come from reading zeros).
             ring.checkBacked(operation);
         }
-        if (due && count == 0 && read == 0 && autoUnblockMillis >= 0 && ((polls - 1) & (UNBLOCK_CHECK_INTERVAL - 1)) == 0) {
+        if (due && count == 0 && read == 0 && unblockCheckDue()) {
             unblockAfterMillis(autoUnblockMillis);
             ring.checkBacked(operation);
         }

@@ -52,12 +52,6 @@ static inline uint32_t align8(uint32_t value)
     return (value + (JSHM_RING_ALIGNMENT - 1)) & ~(JSHM_RING_ALIGNMENT - 1);
 }
 
-/* The header lookahead in jshm_ring_poll, RingConsumer's: from a poll's 16th message, of records
- * of 128 bytes or more, 4 records ahead. */
-#define LOOKAHEAD_AFTER 16
-#define LOOKAHEAD_MIN_RECORD 128u
-#define LOOKAHEAD_RECORDS 4u
-
 /* A hint that this thread spins on memory another CPU is writing, as Java's Thread.onSpinWait(). */
 static inline void spin_pause(void)
 {
@@ -517,10 +511,11 @@ int jshm_ring_poll(struct jshm_ring *ring, jshm_ring_handler handler, void *arg,
 #if defined(__GNUC__)
         /* A consumer behind its producer finds each header from the length before it, one line
          * at a time from the producer's cache. Deep in a batch, prefetch the line
-         * LOOKAHEAD_RECORDS records of this length ahead, as the Java consumer loads it
+         * JSHM_RING_LOOKAHEAD_RECORDS records of this length ahead, as the Java consumer loads it
          * (RingConsumer.poll); masked, so it names a line of the record area whatever the sum. */
-        if (count >= LOOKAHEAD_AFTER && aligned >= LOOKAHEAD_MIN_RECORD)
-            __builtin_prefetch(ring->records + ((head_index + read + LOOKAHEAD_RECORDS * aligned) & ring->mask));
+        if (count >= JSHM_RING_LOOKAHEAD_AFTER && aligned >= JSHM_RING_LOOKAHEAD_MIN_RECORD)
+            __builtin_prefetch(ring->records
+                               + ((head_index + read + JSHM_RING_LOOKAHEAD_RECORDS * aligned) & ring->mask));
 #endif
         read += aligned;
         count++;

@@ -191,6 +191,14 @@ int jshm_ring_poll(struct jshm_ring *ring, jshm_ring_handler handler, void *arg,
 #define JSHM_RING_CLAIM_PAUSE_SHIFT 8u
 #define JSHM_RING_CLAIM_PAUSES_MAX 32u
 
+/* A poll that is deep in a batch (from its JSHM_RING_LOOKAHEAD_AFTER-th message) prefetches the
+ * line JSHM_RING_LOOKAHEAD_RECORDS records of the current record's length ahead, for records of
+ * JSHM_RING_LOOKAHEAD_MIN_RECORD bytes or more: a consumer behind its producer then fetches
+ * several headers' lines at once instead of one after the other. Java's consumer does the same. */
+#define JSHM_RING_LOOKAHEAD_AFTER 16
+#define JSHM_RING_LOOKAHEAD_MIN_RECORD 128u
+#define JSHM_RING_LOOKAHEAD_RECORDS 4u
+
 /* Blocks the consumer until a record is ready at the head, `timeout_ns` passes (< 0: no limit)
  * or a signal arrives. Producers wake it after they commit. Before it sleeps it announces itself
  * and calls membarrier(MEMBARRIER_CMD_GLOBAL_EXPEDITED), which stands in for a fence in every

@@ -46,11 +46,13 @@ final class RingConsumer {
     static final int CLAIM_PAUSES_MAX = 32;
     /**
      * The header lookahead in poll: from a poll's 16th message, of records of 128 bytes or more, 4
-     * records ahead. {@code jshm_ring_poll} prefetches with the same three numbers.
+     * records ahead. {@code JSHM_RING_LOOKAHEAD_AFTER}, {@code JSHM_RING_LOOKAHEAD_MIN_RECORD}
+     * and {@code JSHM_RING_LOOKAHEAD_RECORDS} in {@code jshm_ring.h}, with which
+     * {@code jshm_ring_poll} prefetches.
      */
-    private static final int LOOKAHEAD_AFTER = 16;
-    private static final int LOOKAHEAD_MIN_RECORD = 128;
-    private static final int LOOKAHEAD_RECORDS = 4;
+    static final int LOOKAHEAD_AFTER = 16;
+    static final int LOOKAHEAD_MIN_RECORD = 128;
+    static final int LOOKAHEAD_RECORDS = 4;
 
     private final AbstractMessageRing ring;
     private final ByteBuffer header;

@@ -10,7 +10,6 @@ import static dev.jshm.ring.RecordDescriptor.isAligned;
 import static dev.jshm.ring.RecordDescriptor.payloadIndex;
 import static dev.jshm.ring.RecordDescriptor.typeIndex;
 import static dev.jshm.ring.RingDescriptor.HEAD_OFFSET;
-import static dev.jshm.ring.RingDescriptor.TAIL_OFFSET;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -24,8 +23,8 @@ import dev.jshm.sync.SignalBlock;
  * The consumer's side of a ring: poll, drain, unblock and await, and the consumer's own state.
  * One consumer thread. Every value read from shared memory is checked before it becomes an
  * index: the head must be 8-aligned (its masked index is then a record header inside the area),
- * a committed length must fit in the room left before the end of the area, a claim's length
- * too, and unblocking never steps further than the tail it saw, at most one capacity. Each
+ * a committed length must fit in the room left before the end of the area, and a claim's length
+ * too ({@link RingUnblocker} checks what it steps over in the same way). Each
  * operation checks the ring's backing after its accesses ({@link AbstractMessageRing#checkBacked}),
  * and {@link AbstractMessageRing#corrupt} before it reports a corrupt value.
  */
@@ -72,9 +71,7 @@ final class RingConsumer {
     private long autoUnblockMillis = -1;
     /** Polls so far: every {@link RingHeartbeats#BEAT_INTERVAL}th one beats. */
     private int polls;
-    /** When this consumer first saw the head blocked, or -1; claims below {@link #blockedTail} are older. */
-    private long blockedSinceMillis = -1;
-    private long blockedTail;
+    private final RingUnblocker unblocker;
     /** Where the lookahead's loads go, so that the JIT keeps them; never read. */
     private int lookaheadSink;
 
@@ -88,6 +85,7 @@ final class RingConsumer {
         this.maxRecordLength = HEADER_LENGTH + ring.maxMessageLength;
         this.signal = ring.signal;
         this.zeroConsumed = ring.producerMode() == ProducerMode.MANY;
+        this.unblocker = new RingUnblocker(ring);
     }
 
     /**
@@ -296,78 +294,17 @@ final class RingConsumer {
     }
 
     void unblockAfter(Duration timeout) {
-        autoUnblockMillis = timeout == null ? -1 : checkTimeout(timeout);
+        autoUnblockMillis = timeout == null ? -1 : RingUnblocker.checkTimeout(timeout);
     }
 
     boolean unblock(Duration timeout) {
-        boolean unblocked = unblockAfterMillis(checkTimeout(timeout));
+        boolean unblocked = unblockAfterMillis(RingUnblocker.checkTimeout(timeout));
         ring.checkBacked("unblock");
         return unblocked;
     }
 
-    private static long checkTimeout(Duration timeout) {
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("unblock timeout " + timeout + " must be positive");
-        }
-        return Math.max(1, timeout.toMillis());
-    }
-
     private boolean unblockAfterMillis(long timeoutMillis) {
-        long head = head("unblock");
-        long tail = (long) LONG.getAcquire(header, TAIL_OFFSET);
-        if (head >= tail || (int) INT.getAcquire(records, (int) head & mask) > 0) {
-            if (head >= blockedTail) {
-                blockedSinceMillis = -1;
-            }
-            return false;
-        }
-        if (!isAligned(tail) || tail - head > capacity) {
-            throw ring.corrupt("unblock", "tail", head, tail, "not a multiple of " + ALIGNMENT + " at most capacity "
-                    + capacity + " ahead of head " + head);
-        }
-        long now = RingHeartbeats.clockMillis();
-        if (blockedSinceMillis < 0 || head >= blockedTail) {
-            // First sighting: every claim below this tail was made before now.
-            blockedSinceMillis = now;
-            blockedTail = tail;
-            return false;
-        }
-        if (now - blockedSinceMillis <= timeoutMillis) {
-            return false;
-        }
-        // At most one capacity past the head: each step below is at least 8 bytes, so this loop
-        // ends after capacity / 8 steps whatever the records say.
-        long limit = Math.min(blockedTail, head + capacity);
-        boolean unblocked = false;
-        long position = head;
-        while (position < limit) {
-            int recordIndex = (int) position & mask;
-            int room = (int) Math.min(limit - position, capacity - recordIndex);
-            int length = (int) INT.getAcquire(records, recordIndex);
-            if (length > 0) {
-                break;
-            }
-            int extent;
-            if (length < 0) {
-                extent = RecordDescriptor.claimExtent(length, capacity - recordIndex);
-                if (extent < 0) {
-                    throw ring.corrupt("unblock", "claim length", position, length, "not a claim of at least " + HEADER_LENGTH
-                            + " bytes that ends before the end of the record area");
-                }
-            } else {
-                // Nothing written yet: the claim reaches up to the next record that has a length
-                // (many producers: free space is zero; one producer marks its claim before the
-                // tail moves, so a 0 here was written by another process: the steps stay bounded).
-                extent = ALIGNMENT;
-                while (extent < room && (int) INT.getAcquire(records, recordIndex + extent) == 0) {
-                    extent += ALIGNMENT;
-                }
-            }
-            ring.putRecordHeader(recordIndex, extent, PADDING_TYPE);
-            unblocked = true;
-            position += extent;
-        }
-        return unblocked;
+        return unblocker.unblock(head("unblock"), timeoutMillis);
     }
 
     /**

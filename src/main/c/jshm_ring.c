@@ -236,8 +236,10 @@ static void put_record_header(uint8_t *record, int32_t length, int32_t type)
  * docs/ring-format.md, "Claiming space"): everything of the claim a consumer may read is written
  * before the tail moves, so a producer that dies at any point leaves no claim or one whose first
  * header says how far it goes. The header after the claim is cleared: the consumer does not zero
- * what it consumed, and a poll stops there. Relaxed stores, then the tail with release (an
- * unblocking consumer reads the tail with acquire); a polling consumer sees the cleared header
+ * what it consumed, and a poll stops there. Relaxed stores, a release fence, then the tail
+ * (relaxed): the fence orders the marks before the tail (an unblocking consumer reads the tail
+ * with acquire) and before the caller's writes of the payload, which a release store of the tail
+ * would not, so the claim needs no second fence. A polling consumer sees the cleared header
  * through the release store of the claim's commit, or of the padding's length below.
  */
 static void take_space_alone(struct jshm_ring *ring, int64_t tail, uint32_t tail_index, uint32_t padding,
@@ -247,7 +249,8 @@ static void take_space_alone(struct jshm_ring *ring, int64_t tail, uint32_t tail
     atomic_store_explicit(A64(ring->records + start), claim_header, memory_order_relaxed);
     if (padding != 0)
         atomic_store_explicit(A32(ring->records + tail_index), -(int32_t)padding, memory_order_relaxed);
-    atomic_store_explicit(A64(&ring->header->tail), tail + (int64_t)padding + required, memory_order_release);
+    atomic_thread_fence(memory_order_release);
+    atomic_store_explicit(A64(&ring->header->tail), tail + (int64_t)padding + required, memory_order_relaxed);
     if (padding != 0)
         put_record_header(ring->records + tail_index, (int32_t)padding, JSHM_RING_PADDING_TYPE);
 }
@@ -256,7 +259,7 @@ static void take_space_alone(struct jshm_ring *ring, int64_t tail, uint32_t tail
  * Reserves `required` bytes (a multiple of 8, at most capacity / 2) for records at one
  * contiguous index, with a padding record first when they do not fit before the end of the area,
  * and writes `claim_header` (record_header: the negative claim length and the type) into the
- * first header there.
+ * first header there, ordered by a release fence before the caller's writes of the payload.
  * Returns the index, -EAGAIN, or -EBADMSG. Positions read from shared memory are checked before
  * they index anything: the tail 8-aligned, the head at most capacity behind it and never ahead
  * of it. A tail read before another producer moved it may trail the head: such a tail is read
@@ -308,10 +311,13 @@ static int64_t claim_space(struct jshm_ring *ring, uint32_t required, uint64_t c
         }
         if (atomic_compare_exchange_weak_explicit(A64(&h->tail), &tail, tail + needed,
                                                   memory_order_acq_rel, memory_order_acquire)) {
-            /* The space is ours only now: padding and claim mark come after the swap. */
+            /* The space is ours only now: padding and claim mark come after the swap, and the
+             * mark before any byte of the payload (a record whose length reads 0 has nothing
+             * written yet, what unblocking relies on). */
             if (padding != 0)
                 put_record_header(ring->records + tail_index, (int32_t)padding, JSHM_RING_PADDING_TYPE);
             atomic_store_explicit(A64(ring->records + start), claim_header, memory_order_relaxed);
+            atomic_thread_fence(memory_order_release);
             return start;
         }
         /* Lost the race: `tail` now holds the winner's value; the cached head may be newer too. */
@@ -390,9 +396,7 @@ int64_t jshm_ring_claim(struct jshm_ring *ring, int32_t type, size_t length, voi
     if (index < 0)
         return index;
     uint8_t *record = ring->records + index;
-    /* The claim mark is visible before any byte of the payload: a record whose length reads 0
-     * has nothing written yet (what unblocking relies on). */
-    atomic_thread_fence(memory_order_release);
+    /* claim_space ordered the claim mark before the caller's writes of the payload. */
     *payload = record + RECORD_HEADER;
     if ((ring->flags & JSHM_RING_MANY_PRODUCERS) == 0) {
         ring->last_claim_index = index + RECORD_HEADER;

@@ -91,6 +91,11 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
      * the type ({@link RecordDescriptor#header}). Returns
      * the tail it found there: {@code tail} when the space is taken and marked, another value
      * when another producer moved the tail first (nothing is written then).
+     *
+     * <p>When it returns {@code tail}, the claim mark is ordered before every store the caller
+     * makes afterwards (a release fence after it): no byte of the message is visible before the
+     * mark, so a record whose length reads 0 has nothing written yet, which is what unblocking
+     * relies on.
      */
     abstract long takeSpace(long tail, int tailIndex, int padding, int start, int required, long claimHeader);
 

@@ -4,6 +4,7 @@ import static dev.jshm.internal.BufferViews.LONG;
 import static dev.jshm.ring.RecordDescriptor.PADDING_TYPE;
 import static dev.jshm.ring.RingDescriptor.TAIL_OFFSET;
 
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 
 import dev.jshm.Segment;
@@ -28,8 +29,8 @@ final class ManyToOneMessageRing extends AbstractMessageRing {
 
     /**
      * The space is this producer's only once its compare-and-swap moved the tail, so the padding
-     * and the claim mark come after it. Release on the mark: with the fence the caller puts
-     * after it, no byte of the claim is visible before its mark.
+     * and the claim mark come after it. Release on the mark (after the padding), and a release
+     * fence after it: the caller's writes of the message come after the mark.
      */
     @Override
     long takeSpace(long tail, int tailIndex, int padding, int start, int required, long claimHeader) {
@@ -39,6 +40,7 @@ final class ManyToOneMessageRing extends AbstractMessageRing {
                 putRecordHeader(tailIndex, padding, PADDING_TYPE);
             }
             LONG.setRelease(records, start, claimHeader);
+            VarHandle.releaseFence();
         }
         return witness;
     }

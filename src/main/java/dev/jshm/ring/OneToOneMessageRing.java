@@ -45,8 +45,10 @@ final class OneToOneMessageRing extends AbstractMessageRing {
      * unblocking consumer reads the tail with acquire and then sees the marks; the next producer
      * (another thread, or another process after this one died) reads the tail and then executes
      * an acquire fence ({@link RingProducer}'s claim), which pairs with this fence. Aligned long
-     * stores of a buffer view are single-copy atomic on 64-bit platforms in every mode; the fence
-     * of the next claim or commit keeps the JIT from sinking this store out of a caller's loop.
+     * stores of a buffer view are single-copy atomic on 64-bit platforms in every mode; the
+     * commit's release store and the acquire fence that begins the next claim keep the JIT from
+     * sinking this store out of a caller's loop. The same fence orders the claim mark before the
+     * caller's writes of the message, as {@link AbstractMessageRing#takeSpace} promises.
      * A polling consumer never reads the tail; it sees the cleared header after this claim
      * through the release store of the claim's commit (or of the padding's length below), which
      * it reads with acquire before it reads on.

@@ -122,13 +122,8 @@ final class RingProducer {
         checkMessage(msgTypeId, length);
         int recordLength = HEADER_LENGTH + length;
         int recordIndex = claimSpace(align(recordLength), RecordDescriptor.header(-recordLength, msgTypeId), operation);
-        if (recordIndex < 0) {
-            return -1;
-        }
-        // The claim mark is visible before any byte of the message: a record whose length reads 0
-        // has nothing written yet, which is what unblock relies on.
-        VarHandle.releaseFence();
-        return payloadIndex(recordIndex);
+        // takeSpace ordered the claim mark before the caller's writes of the message.
+        return recordIndex < 0 ? -1 : payloadIndex(recordIndex);
     }
 
     void commit(int index) {
@@ -165,7 +160,6 @@ final class RingProducer {
             ring.checkBacked("offerBatch");
             return false;
         }
-        VarHandle.releaseFence();
         int recordIndex = first;
         for (int i = from; i < from + count; i++) {
             ByteBuffer message = messages[i];

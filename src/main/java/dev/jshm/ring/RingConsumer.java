@@ -89,26 +89,69 @@ final class RingConsumer {
     }
 
     /**
-     * The empty poll first, in code small enough for the JIT to inline into the caller's loop: a
-     * consumer that keeps up spends most of its polls finding nothing, and the sooner it looks
-     * again, the sooner it sees the next message. A length of 0 at an aligned head is no record
-     * at all; anything else (a message, padding, a claim, an odd head) takes the full poll, with
-     * what was read.
+     * The two common polls first, in code small enough for the JIT to inline into the caller's
+     * loop: a consumer that keeps up spends most of its polls finding nothing, and the sooner it
+     * looks again, the sooner it sees the next message; when one comes, it usually comes alone.
+     * A length of 0 at an aligned head is no record at all. A committed message at the head
+     * (checked as the full poll checks it) goes to the handler here, and the poll ends unless
+     * the limit allows more and the next record is committed too. Anything else (padding, a
+     * claim, a corrupt header, an odd head, a heartbeat due) takes the full poll, with what was
+     * read. In one thread (RingCpuBench, one run of each build, two forks each), handing the
+     * message over here took an offer and poll of 32 bytes from 22.8-24.9 ns to 16.8-18.0 ns, and
+     * a zero-copy claim, commit and poll from 25.1 ns to 20.3-21.5 ns.
      */
     int poll(MessageHandler handler, int limit) {
         long head = (long) LONG.get(header, HEAD_OFFSET);
         if (!isAligned(head)) {
             return poll(handler, limit, "poll", head, 0); // reports it
         }
-        int length = (int) INT.getAcquire(records, (int) head & mask);
-        if (length != 0) {
+        int headIndex = (int) head & mask;
+        int length = (int) INT.getAcquire(records, headIndex);
+        if (length == 0) {
+            if ((polls++ & (RingHeartbeats.BEAT_INTERVAL - 1)) == 0) {
+                pollsDue();
+            }
+            ring.checkBacked("poll"); // the 0 may have been read from a zero page
+            return 0;
+        }
+        int type = (int) INT.get(records, typeIndex(headIndex));
+        if (type < 1 || length > maxRecordLength || !RecordDescriptor.committedLengthOk(length, capacity - headIndex)
+                || limit < 1 || (polls & (RingHeartbeats.BEAT_INTERVAL - 1)) == 0) {
             return poll(handler, limit, "poll", head, length);
         }
-        if ((polls++ & (RingHeartbeats.BEAT_INTERVAL - 1)) == 0) {
-            pollsDue();
+        polls++;
+        int aligned = align(length);
+        try {
+            readView.clear();
+            handler.onMessage(type, readView, payloadIndex(headIndex), length - HEADER_LENGTH);
+        } catch (Throwable e) {
+            consumed(head, head + aligned, "poll");
+            throw e;
         }
-        ring.checkBacked("poll"); // the 0 may have been read from a zero page
-        return 0;
+        if (limit > 1 && aligned < capacity - headIndex && (int) INT.getAcquire(records, headIndex + aligned) > 0) {
+            // More to hand over: the full poll goes on after this message, and moves the head
+            // once for all of them.
+            return poll(handler, limit, "poll", head, length, aligned, 1);
+        }
+        consumed(head, head + aligned, "poll");
+        return 1;
+    }
+
+    /**
+     * Moves the head from {@code head} to {@code next} past what a poll read (zeroed first with
+     * many producers), and checks the ring's backing: whether the poll returns or its handler
+     * threw, what the handler was given, and the head, came from the object, or the truncation
+     * is reported (it then replaces the handler's exception, which may have come from reading
+     * zeros).
+     */
+    private void consumed(long head, long next, String operation) {
+        if (zeroConsumed) {
+            zero((int) head & mask, (int) (next - head));
+        }
+        // Release: the handler's reads and the zeroes above come before a producer that reads
+        // this head (acquire) reuses the space.
+        LONG.setRelease(header, HEAD_OFFSET, next);
+        ring.checkBacked(operation);
     }
 
     /**
@@ -135,6 +178,15 @@ final class RingConsumer {
      * @param firstLength the length at the head, unless the head is odd
      */
     private int poll(MessageHandler handler, int limit, String operation, long head, int firstLength) {
+        return poll(handler, limit, operation, head, firstLength, 0, 0);
+    }
+
+    /**
+     * The full poll, going on after the {@code readBefore} bytes ({@code countBefore} messages)
+     * from {@code head} that the caller handed over without moving the head.
+     */
+    private int poll(MessageHandler handler, int limit, String operation, long head, int firstLength, int readBefore,
+            int countBefore) {
         boolean due = (polls++ & (RingHeartbeats.BEAT_INTERVAL - 1)) == 0;
         if (due) {
             ring.heartbeats.consumerIfNewMillis();
@@ -144,8 +196,8 @@ final class RingConsumer {
         }
         int headIndex = (int) head & mask;
         int contiguous = capacity - headIndex;
-        int read = 0;
-        int count = 0;
+        int read = readBefore;
+        int count = countBefore;
         int sink = 0;
         try {
             // Where a record's header lies follows from the length before it, so a consumer that
@@ -211,17 +263,10 @@ final class RingConsumer {
         } finally {
             lookaheadSink = sink;
             if (read > 0) {
-                if (zeroConsumed) {
-                    zero(headIndex, read);
-                }
-                // Release: the handler's reads and the zeroes above come before a producer that
-                // reads this head (acquire) reuses the space.
-                LONG.setRelease(header, HEAD_OFFSET, head + read);
+                consumed(head, head + read, operation);
+            } else {
+                ring.checkBacked(operation);
             }
-            // Whether the poll returns, or the handler threw: what the handler was given, and
-            // the head, came from the object, or the truncation is reported (it then replaces
-            // the handler's exception, which may have come from reading zeros).
-            ring.checkBacked(operation);
         }
         if (due && count == 0 && read == 0 && unblockCheckDue()) {
             unblockAfterMillis(autoUnblockMillis);

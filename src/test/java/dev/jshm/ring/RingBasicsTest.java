@@ -198,6 +198,41 @@ class RingBasicsTest {
         }
     }
 
+    /**
+     * A message alone at the head (poll's short path) and one in a batch (the short path for the
+     * first message, the full poll for the rest).
+     */
+    @Test
+    void aHandlerThatThrowsEndsThePollAndItsMessageCountsAsConsumed() {
+        MessageRing ring = ring(4096, ProducerMode.SINGLE);
+        // The first poll beats, which takes the full poll: the ones below take the short path.
+        assertEquals(0, ring.poll(new Collector(), 1));
+        for (int i = 0; i < 5; i++) {
+            assertTrue(ring.offer(1 + i, bytes(5, i), 0, 5));
+        }
+        long headBefore = ring.headPosition();
+        IllegalStateException thrown = new IllegalStateException("handler");
+        assertSame(thrown, assertThrows(IllegalStateException.class, () -> ring.poll((type, buffer, offset, length) -> {
+            throw thrown;
+        }, 1)));
+        assertEquals(headBefore + 16, ring.headPosition(), "the message the handler threw on is consumed");
+
+        List<Integer> types = new ArrayList<>();
+        assertSame(thrown, assertThrows(IllegalStateException.class, () -> ring.poll((type, buffer, offset, length) -> {
+            types.add(type);
+            if (type == 3) {
+                throw thrown;
+            }
+        }, 10)));
+        assertEquals(List.of(2, 3), types);
+        assertEquals(headBefore + 3 * 16, ring.headPosition(), "the message before it and the one it threw on are consumed");
+
+        Collector c = new Collector();
+        assertEquals(2, ring.drain(c));
+        assertEquals(4, c.messages.get(0).type());
+        assertArrayEquals(bytes(5, 4), c.messages.get(1).bytes());
+    }
+
     @Test
     void wrapsAroundWithPaddingAndNeverSplitsAMessage() {
         MessageRing ring = ring(1024, ProducerMode.SINGLE);

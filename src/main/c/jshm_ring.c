@@ -206,9 +206,11 @@ static void beat_producer_if_due(struct jshm_ring *ring)
     }
 }
 
-static void beat_consumer_if_due(struct jshm_ring *ring)
+/* After a poll: `interval` is JSHM_RING_BEAT_INTERVAL, or JSHM_RING_IDLE_BEAT_INTERVAL when the
+ * poll found no record at the head. */
+static void beat_consumer_if_due(struct jshm_ring *ring, uint32_t interval)
 {
-    if ((ring->consumer_polls++ & (JSHM_RING_BEAT_INTERVAL - 1)) != 0)
+    if ((ring->consumer_polls++ & (interval - 1)) != 0)
         return;
     if (jshm_ring_clock_ms() != ring->consumer_beat_ms)
         jshm_ring_heartbeat_consumer(ring);
@@ -477,12 +479,14 @@ int jshm_ring_poll(struct jshm_ring *ring, jshm_ring_handler handler, void *arg,
     uint32_t read = 0;
     int count = 0;
     int rc = 0;
+    int32_t first_length = 0;
 
-    beat_consumer_if_due(ring);
     while (read < contiguous && count < limit) {
         uint8_t *record = ring->records + head_index + read;
         /* Acquire: pairs with the producer's release store of the length at commit. */
         int32_t length = atomic_load_explicit(A32(record), memory_order_acquire);
+        if (read == 0)
+            first_length = length;
         if (length <= 0) {
             /* A claim at the head: its producer is writing this record now, from this cache line
              * on. Reading the line again at once takes it from the producer's stores, so pause in
@@ -534,6 +538,7 @@ int jshm_ring_poll(struct jshm_ring *ring, jshm_ring_handler handler, void *arg,
             memset(ring->records + head_index, 0, read);
         atomic_store_explicit(A64(&h->head), head + read, memory_order_release);
     }
+    beat_consumer_if_due(ring, first_length == 0 ? JSHM_RING_IDLE_BEAT_INTERVAL : JSHM_RING_BEAT_INTERVAL);
     return rc < 0 && count == 0 ? rc : count;
 }
 

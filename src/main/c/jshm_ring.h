@@ -209,8 +209,11 @@ int jshm_ring_poll(struct jshm_ring *ring, jshm_ring_handler handler, void *arg,
 int jshm_ring_wait(struct jshm_ring *ring, int64_t timeout_ns);
 
 /* Claims (polls) between two reads of the heartbeat clock: a claim or poll beats on the first and
- * then on every JSHM_RING_BEAT_INTERVAL-th, when the millisecond changed. */
+ * then on every JSHM_RING_BEAT_INTERVAL-th, when the millisecond changed; a poll that finds no
+ * record at the head on every JSHM_RING_IDLE_BEAT_INTERVAL-th (a consumer spinning on an empty
+ * ring polls every few nanoseconds). */
 #define JSHM_RING_BEAT_INTERVAL 64u
+#define JSHM_RING_IDLE_BEAT_INTERVAL 1024u
 
 /* Records that the producer (consumer) is alive now: for producers (consumers) that offer (poll)
  * seldom, or block long. */

@@ -424,7 +424,7 @@ public interface MessageRing {
     /**
      * Makes every poll that finds the ring blocked by a claim older than {@code timeout}
      * unblock it, as {@link #unblock(Duration)} does; {@code null} turns it off (the default).
-     * The check runs on every 256th poll when that poll finds nothing (on a blocked ring, every
+     * The check runs on every 1024th poll when that poll finds nothing (on a blocked ring, every
      * poll does). For the consumer thread; it touches no shared memory.
      *
      * @param timeout how old a blocking claim must be, positive, to the millisecond; {@code null}
@@ -488,8 +488,10 @@ public interface MessageRing {
 
     /**
      * {@return when the consumer last beat ({@link #clockMillis()}), or 0 if it never did} The
-     * consumer beats on its first poll and then on every 64th, at most once a millisecond; see
-     * {@link #heartbeatConsumer()}.
+     * consumer beats on its first poll, then on every 64th that finds a record at the head (a
+     * message, padding, a claim) and every 1024th that finds none (a consumer spinning on an
+     * empty ring polls every few nanoseconds), at most once a millisecond; a consumer that polls
+     * seldom should also call {@link #heartbeatConsumer()} on its own schedule.
      */
     long consumerHeartbeat();
 

@@ -33,9 +33,9 @@ final class RingConsumer {
     private static final byte[] ZEROS = new byte[4096];
     /**
      * Polls between two automatic unblock checks, made by a poll that found nothing (each reads
-     * the producers' cache line); a multiple of {@link RingHeartbeats#BEAT_INTERVAL}.
+     * the producers' cache line); a multiple of {@link RingHeartbeats#IDLE_BEAT_INTERVAL}.
      */
-    private static final int UNBLOCK_CHECK_INTERVAL = 256;
+    private static final int UNBLOCK_CHECK_INTERVAL = RingHeartbeats.IDLE_BEAT_INTERVAL;
     /**
      * One pause per 256 claimed bytes before a claimed head is read again, at most 32; see
      * {@link #pauseForClaim}. {@code JSHM_RING_CLAIM_PAUSE_SHIFT} and
@@ -69,7 +69,10 @@ final class RingConsumer {
     private final boolean zeroConsumed;
 
     private long autoUnblockMillis = -1;
-    /** Polls so far: every {@link RingHeartbeats#BEAT_INTERVAL}th one beats. */
+    /**
+     * Polls so far: every {@link RingHeartbeats#BEAT_INTERVAL}th one that finds a message beats,
+     * and every {@link RingHeartbeats#IDLE_BEAT_INTERVAL}th that finds nothing.
+     */
     private int polls;
     private final RingUnblocker unblocker;
     /** Where the lookahead's loads go, so that the JIT keeps them; never read. */
@@ -108,7 +111,7 @@ final class RingConsumer {
         int headIndex = (int) head & mask;
         int length = (int) INT.getAcquire(records, headIndex);
         if (length == 0) {
-            if ((polls++ & (RingHeartbeats.BEAT_INTERVAL - 1)) == 0) {
+            if ((polls++ & (RingHeartbeats.IDLE_BEAT_INTERVAL - 1)) == 0) {
                 pollsDue();
             }
             ring.checkBacked("poll"); // the 0 may have been read from a zero page
@@ -155,8 +158,8 @@ final class RingConsumer {
     }
 
     /**
-     * Every {@link RingHeartbeats#BEAT_INTERVAL}th poll, when it found nothing: a heartbeat, and
-     * every {@link #UNBLOCK_CHECK_INTERVAL}th the automatic unblock check. Out of line.
+     * Every {@link RingHeartbeats#IDLE_BEAT_INTERVAL}th poll, when it found nothing: a heartbeat,
+     * and every {@link #UNBLOCK_CHECK_INTERVAL}th the automatic unblock check. Out of line.
      */
     private void pollsDue() {
         ring.heartbeats.consumerIfNewMillis();

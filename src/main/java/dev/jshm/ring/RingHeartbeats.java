@@ -15,8 +15,9 @@ import java.time.Duration;
  * on their first claim, on every {@value #BEAT_INTERVAL}th, and on every claim that goes the long
  * way (padding, a full ring), when the millisecond changed (reading the clock costs more than
  * the rest of a claim; {@link RingProducer} counts the claims); the consumer beats on its first
- * poll and every {@value #BEAT_INTERVAL}th ({@link RingConsumer} counts the polls). Heartbeats are for monitoring only: unblocking never
- * trusts them.
+ * poll, then on every {@value #BEAT_INTERVAL}th that finds a message and every
+ * {@value #IDLE_BEAT_INTERVAL}th that finds nothing ({@link RingConsumer} counts the polls).
+ * Heartbeats are for monitoring only: unblocking never trusts them.
  *
  * <p>The producer's fields are racy between producer threads of one ring, harmlessly: a lost
  * update only moves a beat by a claim.
@@ -25,6 +26,14 @@ final class RingHeartbeats {
 
     /** Claims (polls) between two reads of the heartbeat clock; a power of two. */
     static final int BEAT_INTERVAL = 64;
+    /**
+     * Polls between two reads of the clock by a poll that finds nothing; a power of two, a
+     * multiple of {@link #BEAT_INTERVAL}. A consumer that spins on an empty ring polls every few
+     * nanoseconds: with a clock read (about 20 ns) every 64th poll, a message that arrived during
+     * one waited for it, about one round trip in fifteen. Every 1024th still beats every few
+     * microseconds while it spins.
+     */
+    static final int IDLE_BEAT_INTERVAL = 1024;
     private static final int PID = (int) ProcessHandle.current().pid();
 
     private final ByteBuffer header;

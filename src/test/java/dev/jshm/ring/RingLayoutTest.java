@@ -62,6 +62,7 @@ class RingLayoutTest {
         // Not layout, but rules each side applies alike: the heartbeat interval, the claim pause,
         // the header lookahead.
         assertEquals(RingHeartbeats.BEAT_INTERVAL, defines.get("JSHM_RING_BEAT_INTERVAL"));
+        assertEquals(RingHeartbeats.IDLE_BEAT_INTERVAL, defines.get("JSHM_RING_IDLE_BEAT_INTERVAL"));
         assertEquals(RingConsumer.CLAIM_PAUSE_SHIFT, defines.get("JSHM_RING_CLAIM_PAUSE_SHIFT"));
         assertEquals(RingConsumer.CLAIM_PAUSES_MAX, defines.get("JSHM_RING_CLAIM_PAUSES_MAX"));
         assertEquals(RingConsumer.LOOKAHEAD_AFTER, defines.get("JSHM_RING_LOOKAHEAD_AFTER"));

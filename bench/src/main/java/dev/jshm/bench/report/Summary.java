@@ -777,7 +777,7 @@ final class Summary {
                     .append("touched when a consumer announced itself; Agrona's consumers never sleep); every ")
                     .append("length, head and tail read from shared memory is checked before use; after each ")
                     .append("operation the process's count of truncation repairs is read (through a `LongBuffer`: three of its fields, then the word); every 64th claim ")
-                    .append("(which then takes the long way) and every 64th `poll` reads the clock for the heartbeats")
+                    .append("(which then takes the long way), every 64th `poll` that finds a record and every 1024th that finds none read the clock for the heartbeats")
                     .append(clock.map(c -> " (one read costs " + ns(c) + " here)").orElse(""))
                     .append("; `offer` copies from a `byte[]` (the echo side offers the message straight from the ")
                     .append("ring's view, as Agrona's echo writes from its buffer); every call checks that the segment is open and ")

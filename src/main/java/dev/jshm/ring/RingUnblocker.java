@@ -25,20 +25,12 @@ import java.time.Duration;
 final class RingUnblocker {
 
     private final AbstractMessageRing ring;
-    private final ByteBuffer header;
-    private final ByteBuffer records;
-    private final int capacity;
-    private final int mask;
     /** When this consumer first saw the head blocked, or -1; claims below {@link #blockedTail} are older. */
     private long blockedSinceMillis = -1;
     private long blockedTail;
 
     RingUnblocker(AbstractMessageRing ring) {
         this.ring = ring;
-        this.header = ring.header;
-        this.records = ring.records;
-        this.capacity = ring.capacity;
-        this.mask = ring.mask;
     }
 
     /** A timeout in milliseconds, at least 1; refuses zero and negative ones. */
@@ -54,6 +46,11 @@ final class RingUnblocker {
      * blocked by the same claims for longer than {@code timeoutMillis}; returns whether it did.
      */
     boolean unblock(long head, long timeoutMillis) {
+        // Unblocking is rare: the ring's own fields, read once per call.
+        ByteBuffer header = ring.header;
+        ByteBuffer records = ring.records;
+        int capacity = ring.capacity;
+        int mask = ring.mask;
         long tail = (long) LONG.getAcquire(header, TAIL_OFFSET);
         if (head >= tail || (int) INT.getAcquire(records, (int) head & mask) > 0) {
             if (head >= blockedTail) {

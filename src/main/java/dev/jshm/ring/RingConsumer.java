@@ -271,7 +271,8 @@ final class RingConsumer {
                 ring.checkBacked(operation);
             }
         }
-        if (due && count == 0 && read == 0 && unblockCheckDue()) {
+        // Found nothing (a claim at the head): the automatic unblock check, when due.
+        if (count == 0 && read == 0 && unblockCheckDue()) {
             unblockAfterMillis(autoUnblockMillis);
             ring.checkBacked(operation);
         }

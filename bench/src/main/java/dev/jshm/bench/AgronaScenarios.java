@@ -139,7 +139,7 @@ final class AgronaScenarios {
     // ---- Agrona, two producer processes ------------------------------------------------------
 
     static double manyToOne(long block, int size) throws Exception {
-        int warmBlocks = CrossProcess.THROUGHPUT_WARM_BLOCKS;
+        int warmBlocks = CrossProcess.MANY_PRODUCERS_WARM_BLOCKS;
         int producers = 2;
         long each = block * (warmBlocks + 1) / producers;
         Path path = DevShm.newPath("agrona-mpsc");

@@ -56,6 +56,12 @@ public final class CrossProcess {
      * from the fourth window on they ran mostly at 41 to 48.
      */
     public static final int THROUGHPUT_WARM_BLOCKS = 4;
+    /**
+     * Warm-up blocks of the two-producer tests, whose blocks hold 10 M messages
+     * ({@link #manyProducersBlock}): one lets more messages pass than the four blocks of 2 M after
+     * which the one-way rates had settled, and four took 40 M messages, about 4 s a way.
+     */
+    public static final int MANY_PRODUCERS_WARM_BLOCKS = 1;
 
     /**
      * Round trips before the timed ones, in the quick suite too, every Java way alike: a ring's
@@ -75,11 +81,14 @@ public final class CrossProcess {
      * jdk.internal.misc.Unsafe. The rest keeps the JVM's own threads off the pinned core: each
      * process has one core for its spinning thread, so any other thread that wakes up (a
      * concurrent GC thread, the VM thread's periodic safepoint) takes the core from it for a
-     * scheduler time slice, which shows as a stall of milliseconds.
+     * scheduler time slice, which shows as a stall of milliseconds. The heap is small and touched
+     * at start, so that no page fault lands in a measurement: the processes allocate almost
+     * nothing once running, and pre-touching 256 MiB took about 0.9 s per JVM on a machine whose
+     * page faults were slow, where 64 MiB took 0.35 s (27 child processes a round).
      */
     static final List<String> JVM_FLAGS = List.of(
             "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
-            "-XX:+UseSerialGC", "-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch",
+            "-XX:+UseSerialGC", "-Xms64m", "-Xmx64m", "-XX:+AlwaysPreTouch",
             "-XX:+UnlockDiagnosticVMOptions", "-XX:GuaranteedSafepointInterval=0");
 
     private final boolean quick;

@@ -143,10 +143,11 @@ final class RingScenarios {
     /**
      * This JVM consumes what {@code producers} child processes write as fast as the ring takes it,
      * and times the block of {@code block} messages that follows
-     * {@link CrossProcess#THROUGHPUT_WARM_BLOCKS} warm-up blocks.
+     * {@link CrossProcess#THROUGHPUT_WARM_BLOCKS} warm-up blocks (with two producers
+     * {@link CrossProcess#MANY_PRODUCERS_WARM_BLOCKS}).
      */
     static double throughput(long block, int size, boolean futex, boolean zeroCopy, int producers) throws Exception {
-        int warmBlocks = CrossProcess.THROUGHPUT_WARM_BLOCKS;
+        int warmBlocks = producers > 1 ? CrossProcess.MANY_PRODUCERS_WARM_BLOCKS : CrossProcess.THROUGHPUT_WARM_BLOCKS;
         String name = "/" + DevShm.uniqueName("ring-tp");
         try (PosixSegment segment = PosixSegment.create(name, ringOffset(THROUGHPUT_RING, 1))) {
             MessageRing ring = MessageRing.create(segment, ringOffset(THROUGHPUT_RING, 0), THROUGHPUT_RING,

@@ -5,7 +5,7 @@
  * bytes written in place, jshm_ring_commit: way cRingZeroCopy); this process, pinned to CPU 0,
  * polls them with a handler that counts, spinning bare as the Java consumer does, and times the
  * block of messages that follows the warm-up blocks. Ring capacity (1 MiB), block (2 M messages
- * quick, 10 M full), 4 warm-up blocks and sizes (32, 256, 4096 bytes) are CrossProcess's. Each
+ * and at most 2 GiB of payload quick, 10 M messages full), 4 warm-up blocks and sizes (32, 256, 4096 bytes) are CrossProcess's. Each
  * round runs every way and size once; prints one JSON records document on stdout, as
  * baseline.c does.
  *
@@ -29,6 +29,8 @@
 
 #define CAPACITY (1u << 20)
 #define WARM_BLOCKS 4
+/* The most payload in a quick block: CrossProcess.QUICK_BLOCK_BYTES. */
+#define QUICK_BLOCK_BYTES (2L << 30)
 #define ROUNDS 5
 
 static const int SIZES[] = {32, 256, 4096};
@@ -116,7 +118,6 @@ static double throughput(void *memory, size_t size_of_memory, long block, int si
 int main(int argc, char **argv)
 {
     int quick = !(argc > 1 && strcmp(argv[1], "full") == 0);
-    long block = quick ? 2000000L : 10000000L;
     size_t size_of_memory = jshm_ring_required_size(CAPACITY);
     void *memory = mmap(NULL, size_of_memory, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (memory == MAP_FAILED)
@@ -125,6 +126,7 @@ int main(int argc, char **argv)
     double copying[NSIZES][ROUNDS], zero_copy[NSIZES][ROUNDS];
     for (int r = 0; r < ROUNDS; r++) {
         for (int s = 0; s < NSIZES; s++) {
+            long block = quick ? (QUICK_BLOCK_BYTES / SIZES[s] < 2000000L ? QUICK_BLOCK_BYTES / SIZES[s] : 2000000L) : 10000000L;
             copying[s][r] = throughput(memory, size_of_memory, block, SIZES[s], 0);
             zero_copy[s][r] = throughput(memory, size_of_memory, block, SIZES[s], 1);
         }

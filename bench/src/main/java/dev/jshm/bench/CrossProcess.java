@@ -73,6 +73,9 @@ public final class CrossProcess {
      */
     public static final long WARM_ROUND_TRIPS = 500_000;
 
+    /** The most payload in a block of the quick suite's one-way throughput tests; see {@link #block}. */
+    static final long QUICK_BLOCK_BYTES = 2L << 30;
+
     /** Timed round trips of the quick suite: as many as baseline.c times, so that C's p99 rests on as many. */
     public static final long QUICK_ROUND_TRIPS = 300_000;
 
@@ -140,10 +143,10 @@ public final class CrossProcess {
 
         Map<String, Run<Double>> throughput = new LinkedHashMap<>();
         for (int size : new int[] {32, 256, 4096}) {
-            throughput.put("agrona@" + size, () -> AgronaScenarios.throughput(block(), size));
-            throughput.put("jshmRingSpin@" + size, () -> RingScenarios.throughput(block(), size, false, false, 1));
-            throughput.put("jshmRingZeroCopy@" + size, () -> RingScenarios.throughput(block(), size, false, true, 1));
-            throughput.put("jshmRingFutex@" + size, () -> RingScenarios.throughput(block(), size, true, false, 1));
+            throughput.put("agrona@" + size, () -> AgronaScenarios.throughput(block(size), size));
+            throughput.put("jshmRingSpin@" + size, () -> RingScenarios.throughput(block(size), size, false, false, 1));
+            throughput.put("jshmRingZeroCopy@" + size, () -> RingScenarios.throughput(block(size), size, false, true, 1));
+            throughput.put("jshmRingFutex@" + size, () -> RingScenarios.throughput(block(size), size, true, false, 1));
         }
         Map<String, Run<Double>> manyProducers = new LinkedHashMap<>();
         for (int size : new int[] {32, 256}) {
@@ -341,8 +344,14 @@ public final class CrossProcess {
         return quick ? QUICK_ROUND_TRIPS : 2_000_000;
     }
 
-    private long block() {
-        return quick ? 2_000_000 : 10_000_000;
+    /**
+     * The one-way throughput block: 2 M messages in the quick suite, and at most
+     * {@link #QUICK_BLOCK_BYTES} of payload, so that a block of 4 KiB messages lasts about as
+     * long as one of 32 bytes instead of moving 8 GiB (about 3 s a way on a machine that copied
+     * 4 M messages a second). ring_bench.c uses the same blocks.
+     */
+    private long block(int size) {
+        return quick ? Math.min(2_000_000, QUICK_BLOCK_BYTES / size) : 10_000_000;
     }
 
     /**

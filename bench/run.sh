@@ -20,7 +20,7 @@ LOG="$OUT/bench.log"
 case "$MODE" in
   quick)
     # 2 cores, at most 12 minutes in all: one fork, short iterations, no 64 MiB copies.
-    JMH_OPTS=(-f 1 -wi 1 -w 300ms -i 3 -r 200ms)
+    JMH_OPTS=(-f 1 -wi 2 -w 150ms -i 3 -r 200ms)
     SIZES=64,4096,65536,1048576 ;;
   full)
     JMH_OPTS=(-f 2 -wi 5 -w 1s -i 5 -r 1s)

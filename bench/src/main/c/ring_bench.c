@@ -4,10 +4,9 @@
  * the ring takes them, copying (jshm_ring_offer, way cRing) or zero-copy (jshm_ring_claim, 8
  * bytes written in place, jshm_ring_commit: way cRingZeroCopy); this process, pinned to CPU 0,
  * polls them with a handler that counts, spinning bare as the Java consumer does, and times the
- * block of messages that follows the warm-up blocks. Ring capacity (1 MiB), block (2 M messages
- * and at most 2 GiB of payload quick, 10 M messages full), 4 warm-up blocks and sizes (32, 256, 4096 bytes) are CrossProcess's. Each
- * round runs every way and size once; prints one JSON records document on stdout, as
- * baseline.c does.
+ * block of messages that follows the warm-up blocks. Ring capacity (1 MiB), block (see
+ * block_of), 4 warm-up blocks and sizes (32, 256, 4096 bytes) are CrossProcess's. Each round runs
+ * every way and size once; prints one JSON records document on stdout, as baseline.c does.
  *
  *   ring_bench quick|full
  *
@@ -29,8 +28,6 @@
 
 #define CAPACITY (1u << 20)
 #define WARM_BLOCKS 4
-/* The most payload in a quick block: CrossProcess.QUICK_BLOCK_BYTES. */
-#define QUICK_BLOCK_BYTES (2L << 30)
 #define ROUNDS 5
 
 static const int SIZES[] = {32, 256, 4096};
@@ -115,6 +112,14 @@ static double throughput(void *memory, size_t size_of_memory, long block, int si
     return rate;
 }
 
+/* Messages per block, CrossProcess.block(size): 10 M in the full suite; 2 M in the quick one, and
+ * at most 2 GiB of payload. */
+static long block_of(int quick, int size)
+{
+    long capped = (2L << 30) / size;
+    return !quick ? 10000000L : capped < 2000000L ? capped : 2000000L;
+}
+
 int main(int argc, char **argv)
 {
     int quick = !(argc > 1 && strcmp(argv[1], "full") == 0);
@@ -126,7 +131,7 @@ int main(int argc, char **argv)
     double copying[NSIZES][ROUNDS], zero_copy[NSIZES][ROUNDS];
     for (int r = 0; r < ROUNDS; r++) {
         for (int s = 0; s < NSIZES; s++) {
-            long block = quick ? (QUICK_BLOCK_BYTES / SIZES[s] < 2000000L ? QUICK_BLOCK_BYTES / SIZES[s] : 2000000L) : 10000000L;
+            long block = block_of(quick, SIZES[s]);
             copying[s][r] = throughput(memory, size_of_memory, block, SIZES[s], 0);
             zero_copy[s][r] = throughput(memory, size_of_memory, block, SIZES[s], 1);
         }

@@ -62,6 +62,8 @@ public final class CrossProcess {
      * which the one-way rates had settled, and four took 40 M messages, about 4 s a way.
      */
     public static final int MANY_PRODUCERS_WARM_BLOCKS = 1;
+    /** The most payload in a block of the quick suite's one-way throughput tests; see {@link #block}. */
+    static final long QUICK_BLOCK_BYTES = 2L << 30;
 
     /**
      * Round trips before the timed ones, in the quick suite too, every Java way alike: a ring's
@@ -72,9 +74,6 @@ public final class CrossProcess {
      * 400,000 with jshm's ring, and stayed there: a p99 timed earlier measured the warm-up.
      */
     public static final long WARM_ROUND_TRIPS = 500_000;
-
-    /** The most payload in a block of the quick suite's one-way throughput tests; see {@link #block}. */
-    static final long QUICK_BLOCK_BYTES = 2L << 30;
 
     /** Timed round trips of the quick suite: as many as baseline.c times, so that C's p99 rests on as many. */
     public static final long QUICK_ROUND_TRIPS = 300_000;
@@ -348,7 +347,7 @@ public final class CrossProcess {
      * The one-way throughput block: 2 M messages in the quick suite, and at most
      * {@link #QUICK_BLOCK_BYTES} of payload, so that a block of 4 KiB messages lasts about as
      * long as one of 32 bytes instead of moving 8 GiB (about 3 s a way on a machine that copied
-     * 4 M messages a second). ring_bench.c uses the same blocks.
+     * 4 M messages a second). ring_bench.c's block_of gives the same.
      */
     private long block(int size) {
         return quick ? Math.min(2_000_000, QUICK_BLOCK_BYTES / size) : 10_000_000;

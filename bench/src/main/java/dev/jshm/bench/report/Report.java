@@ -190,8 +190,10 @@ public final class Report {
                         List.of(ping), false),
                 new Group("Throughput", "Cross-process one-way throughput", """
                         One process writes messages of the given size as fast as the ring takes them, the \
-                        other (the timer) reads them; messages per second over a block of millions of \
-                        messages after %d warm-up blocks. `oneWay`: one producer; `agrona` is `OneToOneRingBuffer.write` \
+                        other (the timer) reads them; messages per second over one block after %d warm-up \
+                        blocks of the same size (the quick suite: 2 M messages, or 2 GiB of payload where \
+                        that is fewer; the full suite: 10 M), with two producers over a block of 10 M after \
+                        %d. `oneWay`: one producer; `agrona` is `OneToOneRingBuffer.write` \
                         (a copy), `jshmRingSpin` the copying `offer`, `jshmRingZeroCopy` claim/commit, \
                         `jshmRingFutex` the copying `offer` into a consumer with the futex idle strategy. \
                         `twoProducers`: two producer processes on one core into one consumer, Agrona's \
@@ -200,7 +202,8 @@ public final class Report {
                         in C (`jshm_ring.c` between two C processes pinned the same way, `ring_bench.c`: \
                         `jshm_ring_offer`, or claim, 8 bytes written in place, commit), run before the Java \
                         rounds with the same ring, block and warm-up. Higher is better: a ratio above 1 \
-                        is faster than the baseline.""".formatted(CrossProcess.THROUGHPUT_WARM_BLOCKS), "message size (bytes)",
+                        is faster than the baseline.""".formatted(CrossProcess.THROUGHPUT_WARM_BLOCKS,
+                        CrossProcess.MANY_PRODUCERS_WARM_BLOCKS), "message size (bytes)",
                         List.of(agrona), false),
                 new Group("FutexWake", "Futex wake-up latency", """
                         One-way: the waker (core 1) stamps the time and wakes; the waiter (core 0), asleep \

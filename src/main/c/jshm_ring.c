@@ -318,7 +318,8 @@ static int64_t claim_space(struct jshm_ring *ring, uint32_t required, uint64_t c
              * written yet, what unblocking relies on). */
             if (padding != 0)
                 put_record_header(ring->records + tail_index, (int32_t)padding, JSHM_RING_PADDING_TYPE);
-            atomic_store_explicit(A64(ring->records + start), claim_header, memory_order_relaxed);
+            /* Release: the padding before the mark, as in Java (ManyToOneMessageRing.takeSpace). */
+            atomic_store_explicit(A64(ring->records + start), claim_header, memory_order_release);
             atomic_thread_fence(memory_order_release);
             return start;
         }

@@ -520,8 +520,8 @@ int jshm_ring_poll(struct jshm_ring *ring, jshm_ring_handler handler, void *arg,
 #if defined(__GNUC__)
         /* A consumer behind its producer finds each header from the length before it, one line
          * at a time from the producer's cache. Deep in a batch, prefetch the line
-         * JSHM_RING_LOOKAHEAD_RECORDS records of this length ahead, as the Java consumer loads it
-         * (RingConsumer.poll); masked, so it names a line of the record area whatever the sum. */
+         * JSHM_RING_LOOKAHEAD_RECORDS records of this length ahead (the Java consumer has no
+         * prefetch); masked, so it names a line of the record area whatever the sum. */
         if (count >= JSHM_RING_LOOKAHEAD_AFTER && aligned >= JSHM_RING_LOOKAHEAD_MIN_RECORD)
             __builtin_prefetch(ring->records
                                + ((head_index + read + JSHM_RING_LOOKAHEAD_RECORDS * aligned) & ring->mask));

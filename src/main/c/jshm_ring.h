@@ -194,7 +194,8 @@ int jshm_ring_poll(struct jshm_ring *ring, jshm_ring_handler handler, void *arg,
 /* A poll that is deep in a batch (from its JSHM_RING_LOOKAHEAD_AFTER-th message) prefetches the
  * line JSHM_RING_LOOKAHEAD_RECORDS records of the current record's length ahead, for records of
  * JSHM_RING_LOOKAHEAD_MIN_RECORD bytes or more: a consumer behind its producer then fetches
- * several headers' lines at once instead of one after the other. Java's consumer does the same. */
+ * several headers' lines at once instead of one after the other. C only: Java has no prefetch,
+ * and a load in its place hurt on some hosts (see RingConsumer.poll). */
 #define JSHM_RING_LOOKAHEAD_AFTER 16
 #define JSHM_RING_LOOKAHEAD_MIN_RECORD 128u
 #define JSHM_RING_LOOKAHEAD_RECORDS 4u

@@ -43,15 +43,6 @@ final class RingConsumer {
      */
     static final int CLAIM_PAUSE_SHIFT = 8;
     static final int CLAIM_PAUSES_MAX = 32;
-    /**
-     * The header lookahead in poll: from a poll's 16th message, of records of 128 bytes or more, 4
-     * records ahead. {@code JSHM_RING_LOOKAHEAD_AFTER}, {@code JSHM_RING_LOOKAHEAD_MIN_RECORD}
-     * and {@code JSHM_RING_LOOKAHEAD_RECORDS} in {@code jshm_ring.h}, with which
-     * {@code jshm_ring_poll} prefetches.
-     */
-    static final int LOOKAHEAD_AFTER = 16;
-    static final int LOOKAHEAD_MIN_RECORD = 128;
-    static final int LOOKAHEAD_RECORDS = 4;
 
     private final AbstractMessageRing ring;
     private final ByteBuffer header;
@@ -75,8 +66,6 @@ final class RingConsumer {
      */
     private int polls;
     private final RingUnblocker unblocker;
-    /** Where the lookahead's loads go, so that the JIT keeps them; never read. */
-    private int lookaheadSink;
 
     RingConsumer(AbstractMessageRing ring) {
         this.ring = ring;
@@ -201,25 +190,20 @@ final class RingConsumer {
         int contiguous = capacity - headIndex;
         int read = readBefore;
         int count = countBefore;
-        int sink = 0;
         try {
-            // Where a record's header lies follows from the length before it, so a consumer that
-            // falls behind fetches one header's cache line at a time, each from the producer's
-            // cache. Deep in a batch (from the poll's LOOKAHEAD_AFTER-th message), the consumer
-            // is behind, and the lines a few records on were written; a plain load of the line
-            // LOOKAHEAD_RECORDS records of this one's length ahead overlaps those fetches (see
-            // the end of the loop). In three interleaved pairs of runs against this loop without
-            // it (× Agrona in the same run): zero-copy 4 KiB 8.6-9.0× (4.4-4.5×), two producers
-            // of 256 bytes 1.6-1.8× (1.0×), the other rates alike but copying 4 KiB (1.5-1.6×,
-            // 1.6-1.7× without), and the round trips alike (a poll of one message never gets
-            // there). Records shorter than LOOKAHEAD_MIN_RECORD skip it: their next headers share
-            // lines, and with a load ahead of every record 32-byte zero-copy messages lost over
-            // half. Other forms cost more than they gained: ahead of records that cross a page
-            // (copying 256-byte messages lost a third), or kept below a tail read at most once
-            // per 4 KiB consumed (zero-copy 256 bytes lost a fifth: the producer writes the
-            // tail's line at every claim). In a JVM that also runs large messages through
-            // it, two producers of 32-byte messages ran a tenth to a fifth slower: the loop is
-            // compiled for the branch taken.
+            // No lookahead: where a record's header lies follows from the length before it, so a
+            // consumer behind its producer fetches one header's line at a time; jshm_ring_poll
+            // prefetches the line a few records ahead (JSHM_RING_LOOKAHEAD_RECORDS). Java has no
+            // prefetch. The nearest thing, a plain load of that line whose value went to a field,
+            // helped on an Intel Xeon (two producers of 256 bytes 1.6-1.8 times Agrona's rate,
+            // 1.0 without; zero-copy 4 KiB 8.6-9.0 times, 4.4-4.5 without) and hurt on an AMD EPYC
+            // (interleaved pairs of runs, × Agrona with the load and without: a many-producer ring
+            // fed by one process, 256 bytes, 0.49-0.62 against 0.81-0.89 in four pairs; two
+            // producer processes 0.53 and 0.86 against 0.85 and 0.91; one producer of 256 bytes
+            // 0.71 and 0.96 against 0.98 and 0.98, zero-copy 1.11 and 1.23 against 1.27 and
+            // 1.32). A load, unlike a prefetch, holds up retirement until its line comes, and takes
+            // a line the producer is still writing. Without it the Xeon's rates still met their
+            // targets.
             while (read < contiguous && count < limit) {
                 int recordIndex = headIndex + read;
                 // Acquire (the caller's load, for the first): pairs with the producer's release
@@ -251,20 +235,12 @@ final class RingConsumer {
                     throw ring.corrupt(operation, type < 1 ? "record type" : "record length", head + read, type < 1 ? type : length,
                             "not a message (type >= 1 and at most " + (maxRecordLength - HEADER_LENGTH) + " bytes) nor padding");
                 }
-                int aligned = align(length);
-                if (count >= LOOKAHEAD_AFTER && aligned >= LOOKAHEAD_MIN_RECORD) {
-                    // Only the load matters; its value goes to a field so that it is not dropped.
-                    // Masked, the index is an aligned one inside the area whatever the sum (an int
-                    // overflow included): at worst a line the producer is still writing is read.
-                    sink += (int) INT.get(records, (recordIndex + LOOKAHEAD_RECORDS * aligned) & mask & -ALIGNMENT);
-                }
-                read += aligned;
+                read += align(length);
                 count++;
                 readView.clear();
                 handler.onMessage(type, readView, payloadIndex(recordIndex), length - HEADER_LENGTH);
             }
         } finally {
-            lookaheadSink = sink;
             if (read > 0) {
                 consumed(head, head + read, operation);
             } else {

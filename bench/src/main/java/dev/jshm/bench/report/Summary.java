@@ -812,7 +812,7 @@ final class Summary {
             if (!cRing.isEmpty()) {
                 md.append("\n\n**The same ring in C.** `jshm_ring.c` between two C processes (`ring_bench.c`, run before ")
                         .append("the Java rounds, so not at the same moments): ").append(String.join("; ", cRing))
-                        .append(". The C consumer does what the Java one does, the lookahead included.");
+                        .append(". The C consumer does what the Java one does, and deep in a batch it also prefetches a header's line a few records ahead, which Java cannot.");
             }
             md.append("\n\n");
         }

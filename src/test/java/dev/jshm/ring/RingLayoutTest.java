@@ -31,6 +31,7 @@ import dev.jshm.TestShm;
 class RingLayoutTest {
 
     private static final Path HEADER = TestProcesses.basedir().resolve("src/main/c/jshm_ring.h");
+    private static final Path FORMAT = TestProcesses.basedir().resolve("docs/ring-format.md");
 
     @RegisterExtension
     static final TestShm.Objects objects = new TestShm.Objects();
@@ -91,6 +92,21 @@ class RingLayoutTest {
      * The promise of jshm_ring.h: jshm_ring.c is plain C11 and the header plain C++17, both
      * warning-free with -pedantic (-Werror makes a warning fail this test).
      */
+    /** The layout document names the version Java and C write and attach accept, everywhere it names one. */
+    @Test
+    void theLayoutDocumentStatesTheVersion() throws Exception {
+        String format = Files.readString(FORMAT);
+        String version = Integer.toString(RingDescriptor.VERSION);
+        assertTrue(format.startsWith("# The jshm message ring: binary layout and protocol, version " + version + "\n"),
+                "title of " + FORMAT);
+        Matcher field = Pattern.compile("\\| `version` +\\| create +\\| (\\d+)\\b").matcher(format);
+        assertTrue(field.find(), "the version row of the header table in " + FORMAT);
+        assertEquals(version, field.group(1), "the version row of the header table");
+        Matcher check = Pattern.compile("\\| `version` is (\\d+) \\|").matcher(format);
+        assertTrue(check.find(), "the version check of the attach table in " + FORMAT);
+        assertEquals(version, check.group(1), "the version check of the attach table");
+    }
+
     @Test
     void theRingBuildsAsPedanticC11AndItsHeaderAsCpp17() throws Exception {
         Path c = TestProcesses.basedir().resolve("src/main/c");

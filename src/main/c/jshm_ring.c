@@ -478,6 +478,8 @@ int jshm_ring_poll(struct jshm_ring *ring, jshm_ring_handler handler, void *arg,
     uint32_t head_index = (uint32_t)head & ring->mask;
     uint32_t contiguous = ring->capacity - head_index;
     uint32_t read = 0;
+    uint32_t zeroed = 0; /* many producers: bytes from the head already zeroed */
+    int zero_consumed = (ring->flags & JSHM_RING_MANY_PRODUCERS) != 0;
     int count = 0;
     int rc = 0;
     int32_t first_length = 0;
@@ -529,14 +531,19 @@ int jshm_ring_poll(struct jshm_ring *ring, jshm_ring_handler handler, void *arg,
         read += aligned;
         count++;
         handler(type, record + RECORD_HEADER, (size_t)length - RECORD_HEADER, arg);
+        if (zero_consumed && read - zeroed >= JSHM_RING_ZERO_STEP) {
+            /* See JSHM_RING_ZERO_STEP; the head has not moved, so no producer writes here yet. */
+            memset(ring->records + head_index + zeroed, 0, read - zeroed);
+            zeroed = read;
+        }
     }
     if (read > 0) {
         /* Many producers: free space is zero, so a claim whose producer died before its claim
          * mark reads 0 up to the next record (unblocking needs that). The single producer clears
          * the header after each claim instead. Release: the handler's reads and the zeroes come
          * before a producer that reads this head (acquire) reuses the space. */
-        if ((ring->flags & JSHM_RING_MANY_PRODUCERS) != 0)
-            memset(ring->records + head_index, 0, read);
+        if (zero_consumed)
+            memset(ring->records + head_index + zeroed, 0, read - zeroed);
         atomic_store_explicit(A64(&h->head), head + read, memory_order_release);
     }
     beat_consumer_if_due(ring, first_length == 0 ? JSHM_RING_IDLE_BEAT_INTERVAL : JSHM_RING_BEAT_INTERVAL);

@@ -191,6 +191,12 @@ int jshm_ring_poll(struct jshm_ring *ring, jshm_ring_handler handler, void *arg,
 #define JSHM_RING_CLAIM_PAUSE_SHIFT 8u
 #define JSHM_RING_CLAIM_PAUSES_MAX 32u
 
+/* Many producers: a poll zeroes what it consumed in steps of at least JSHM_RING_ZERO_STEP bytes
+ * as it goes (after each handler call that completes a step), and the rest before it moves the
+ * head, rather than all of a long batch at the end: the lines are then still at hand. Java's
+ * consumer does the same (RingConsumer.ZERO_STEP). */
+#define JSHM_RING_ZERO_STEP 2048u
+
 /* A poll that is deep in a batch (from its JSHM_RING_LOOKAHEAD_AFTER-th message) prefetches the
  * line JSHM_RING_LOOKAHEAD_RECORDS records of the current record's length ahead, for records of
  * JSHM_RING_LOOKAHEAD_MIN_RECORD bytes or more: a consumer behind its producer then fetches

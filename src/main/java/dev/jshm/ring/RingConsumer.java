@@ -43,6 +43,12 @@ final class RingConsumer {
      */
     static final int CLAIM_PAUSE_SHIFT = 8;
     static final int CLAIM_PAUSES_MAX = 32;
+    /**
+     * Many producers: a poll zeroes what it consumed in steps of at least this many bytes as it
+     * goes, not all at the end; see {@link #poll(MessageHandler, int, String, long, int, int, int)}.
+     * {@code JSHM_RING_ZERO_STEP} in {@code jshm_ring.h}.
+     */
+    static final int ZERO_STEP = 2048;
 
     private final AbstractMessageRing ring;
     private final ByteBuffer header;
@@ -117,7 +123,7 @@ final class RingConsumer {
             readView.clear();
             handler.onMessage(type, readView, payloadIndex(headIndex), length - HEADER_LENGTH);
         } catch (Throwable e) {
-            consumed(head, head + aligned, "poll");
+            consumed(head, head + aligned, 0, "poll");
             throw e;
         }
         if (limit > 1 && aligned < capacity - headIndex && (int) INT.getAcquire(records, headIndex + aligned) > 0) {
@@ -125,20 +131,20 @@ final class RingConsumer {
             // once for all of them.
             return poll(handler, limit, "poll", head, length, aligned, 1);
         }
-        consumed(head, head + aligned, "poll");
+        consumed(head, head + aligned, 0, "poll");
         return 1;
     }
 
     /**
-     * Moves the head from {@code head} to {@code next} past what a poll read (zeroed first with
-     * many producers), and checks the ring's backing: whether the poll returns or its handler
-     * threw, what the handler was given, and the head, came from the object, or the truncation
-     * is reported (it then replaces the handler's exception, which may have come from reading
-     * zeros).
+     * Moves the head from {@code head} to {@code next} past what a poll read (with many
+     * producers, zeroed first from {@code zeroed} bytes after the head: the poll zeroed those
+     * before), and checks the ring's backing: whether the poll returns or its handler threw, what
+     * the handler was given, and the head, came from the object, or the truncation is reported
+     * (it then replaces the handler's exception, which may have come from reading zeros).
      */
-    private void consumed(long head, long next, String operation) {
+    private void consumed(long head, long next, int zeroed, String operation) {
         if (zeroConsumed) {
-            zero((int) head & mask, (int) (next - head));
+            zero(((int) head & mask) + zeroed, (int) (next - head) - zeroed);
         }
         // Release: the handler's reads and the zeroes above come before a producer that reads
         // this head (acquire) reuses the space.
@@ -190,6 +196,7 @@ final class RingConsumer {
         int contiguous = capacity - headIndex;
         int read = readBefore;
         int count = countBefore;
+        int zeroed = 0;
         try {
             // No lookahead: where a record's header lies follows from the length before it, so a
             // consumer behind its producer fetches one header's line at a time; jshm_ring_poll
@@ -239,10 +246,21 @@ final class RingConsumer {
                 count++;
                 readView.clear();
                 handler.onMessage(type, readView, payloadIndex(recordIndex), length - HEADER_LENGTH);
+                if (zeroConsumed && read - zeroed >= ZERO_STEP) {
+                    // Many producers: zero the records handled so far while their lines are at
+                    // hand, rather than all of a long batch at the end (consumed). The head does
+                    // not move until then, so no producer writes here before. Two producers of
+                    // 256-byte messages, × Agrona in two interleaved runs: 1.06 and 0.95 this way,
+                    // 0.81 and 0.76 zeroing at the end; one producer process on a many-producer
+                    // ring, against steps of 1 KiB and 4 KiB (three runs): 0.85-0.91 with 2 KiB,
+                    // 0.33-0.61 with 1 KiB, 0.72-0.77 with 4 KiB, 0.55-0.85 at the end.
+                    zero(headIndex + zeroed, read - zeroed);
+                    zeroed = read;
+                }
             }
         } finally {
             if (read > 0) {
-                consumed(head, head + read, operation);
+                consumed(head, head + read, zeroed, operation);
             } else {
                 ring.checkBacked(operation);
             }

@@ -60,11 +60,13 @@ class RingLayoutTest {
         assertEquals(RecordDescriptor.PADDING_TYPE, defines.get("JSHM_RING_PADDING_TYPE"));
         assertEquals(RingDescriptor.MIN_CAPACITY, defines.get("JSHM_RING_MIN_CAPACITY"));
         assertEquals(RingDescriptor.MAX_CAPACITY, defines.get("JSHM_RING_MAX_CAPACITY"));
-        // Not layout, but rules each side applies alike: the heartbeat interval, the claim pause.
+        // Not layout, but rules each side applies alike: the heartbeat interval, the claim pause,
+        // the zeroing step.
         assertEquals(RingHeartbeats.BEAT_INTERVAL, defines.get("JSHM_RING_BEAT_INTERVAL"));
         assertEquals(RingHeartbeats.IDLE_BEAT_INTERVAL, defines.get("JSHM_RING_IDLE_BEAT_INTERVAL"));
         assertEquals(RingConsumer.CLAIM_PAUSE_SHIFT, defines.get("JSHM_RING_CLAIM_PAUSE_SHIFT"));
         assertEquals(RingConsumer.CLAIM_PAUSES_MAX, defines.get("JSHM_RING_CLAIM_PAUSES_MAX"));
+        assertEquals(RingConsumer.ZERO_STEP, defines.get("JSHM_RING_ZERO_STEP"));
 
         // Every field of struct jshm_ring_header carries its offset in a comment: "/* 128: ...".
         Map<String, Integer> offsets = new HashMap<>();

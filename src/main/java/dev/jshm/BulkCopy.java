@@ -13,25 +13,56 @@ final class BulkCopy {
 
     /**
      * The smallest copy that takes the native path on segments that may copy natively (System V
-     * segments always, POSIX objects and files with {@code nativeCopies()}): below it the JVM's
-     * copy stub wins, because the JNI call and the VM's array-region calls cost more than glibc's
-     * {@code memcpy} saves, and the stub copies as fast as {@code memcpy} up to 64 KiB (the
-     * native read of 64 KiB took 1.06 to 1.14 times the JVM's in four benchmark runs); at 1 MiB
-     * the two paths are within a few percent, and from there the native one holds no safepoint off
-     * for the length of the copy (the JVM's copies 1 MiB between two safepoint polls). The same
-     * threshold serves {@link Segment#fill}: from its aligned pattern block ({@link FillPatterns})
-     * the JVM's fill beat {@code memset} by a JNI call at 2 KiB (14 against 18 ns), tied at 16 KiB
-     * and won at 64 KiB (1.00 against 1.09 µs); {@code memset} won at 1 MiB (0.95 times the time).
-     * CopyCrossoverBench measures both paths.
+     * segments always, POSIX objects and files with {@code nativeCopies()}), unless the CPU is
+     * one where glibc's {@code memcpy} wins earlier ({@link #copyThresholdFor}): below it the
+     * JVM's copy stub wins, because the JNI call and the VM's array-region calls cost more than
+     * glibc's {@code memcpy} saves. On Intel Xeon hosts the stub also copied as fast as
+     * {@code memcpy} up to 64 KiB (the native read of 64 KiB took 1.06 to 1.20 times the JVM's in
+     * six benchmark runs); at 1 MiB the two paths were within a few percent, and from there the
+     * native one holds no safepoint off for the length of the copy (the JVM's copies 1 MiB
+     * between two safepoint polls). CopyCrossoverBench measures both paths.
      */
     static final int DEFAULT_NATIVE_COPY_THRESHOLD = 1024 * 1024;
 
     /**
+     * The threshold on AMD CPUs: there the native read of 64 KiB took 0.55 and 0.70 times the
+     * JVM's, the write 0.76 and 0.78 times (two benchmark runs on an AMD EPYC, family 26), while at
+     * 16 KiB the JVM's stub still won by 1.3 to 1.6 times. glibc copies such sizes with
+     * {@code rep movsb} there (glibc 2.36 on that CPU, as {@code ld.so --list-diagnostics} shows:
+     * from 2112 bytes up to its L2 size, 1 MiB), which moves a cache-resident 64 KiB faster than
+     * the stub's vector loop.
+     */
+    static final int AMD_NATIVE_COPY_THRESHOLD = 64 * 1024;
+
+    /**
+     * The smallest fill that takes the native path ({@code memset}), on every CPU: from its aligned
+     * pattern block ({@link FillPatterns}) the JVM's fill beat {@code memset} by a JNI call at 2 KiB
+     * (14 against 18 ns), tied at 16 KiB, still won at 64 KiB ({@code memset} took 1.02 to 1.09
+     * times its time, Intel and AMD) and lost at 1 MiB (0.68 to 0.97 times).
+     */
+    static final int DEFAULT_NATIVE_FILL_THRESHOLD = 1024 * 1024;
+
+    /**
      * The system property {@code dev.jshm.nativeCopyThreshold} (bytes; 0: always native,
-     * {@code 2147483647}: never) overrides the threshold, for tuning and for measuring each path.
+     * {@code 2147483647}: never) overrides both thresholds, for tuning and for measuring each
+     * path.
      */
     private static final Integer THRESHOLD_OVERRIDE = Integer.getInteger("dev.jshm.nativeCopyThreshold");
-    static final int NATIVE_COPY_THRESHOLD = THRESHOLD_OVERRIDE != null ? Math.max(0, THRESHOLD_OVERRIDE) : DEFAULT_NATIVE_COPY_THRESHOLD;
+    /** The copy threshold in effect: the override, or the one for this CPU. */
+    static final int NATIVE_COPY_THRESHOLD = THRESHOLD_OVERRIDE != null
+            ? Math.max(0, THRESHOLD_OVERRIDE) : copyThresholdFor(CpuVendor.current());
+    /** The fill threshold in effect: the override, or {@link #DEFAULT_NATIVE_FILL_THRESHOLD}. */
+    static final int NATIVE_FILL_THRESHOLD = THRESHOLD_OVERRIDE != null
+            ? Math.max(0, THRESHOLD_OVERRIDE) : DEFAULT_NATIVE_FILL_THRESHOLD;
+
+    /**
+     * {@return the copy threshold for a CPU whose vendor is {@code vendorId}}, as the kernel names
+     * it in {@code /proc/cpuinfo} ({@code ""} when unknown, as on aarch64, which has not been
+     * measured and keeps the default).
+     */
+    static int copyThresholdFor(String vendorId) {
+        return "AuthenticAMD".equals(vendorId) ? AMD_NATIVE_COPY_THRESHOLD : DEFAULT_NATIVE_COPY_THRESHOLD;
+    }
 
     private BulkCopy() {
     }

@@ -207,9 +207,9 @@ public abstract sealed class FileBackedSegment extends Segment permits PosixSegm
         }
 
         /**
-         * Uses native copies ({@code memcpy} or {@code memset}, one JNI call) for bulk operations of
-         * 1 MiB and more, where they are about as fast as the JVM's copies and hold no
-         * safepoint off for the length of the copy. A truncation during a native
+         * Uses native copies ({@code memcpy} or {@code memset}, one JNI call) for large bulk
+         * operations (see {@link Segment#usesNativeCopies()} for the sizes), where they are at
+         * least as fast as the JVM's copies and hold no safepoint off for the length of the copy. A truncation during a native
          * copy is healed and reported like any other access.
          *
          * @return this builder

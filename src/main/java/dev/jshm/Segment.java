@@ -78,9 +78,10 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      */
     private final boolean nativeCopies;
     /**
-     * The smallest copy or fill that goes through the native path: below it the JVM's copy wins,
-     * because a JNI call costs more than the copy. {@link Integer#MAX_VALUE} (never) without
-     * {@link #nativeCopies}; a fill, whose length is a long, also asks {@link #nativeCopies}.
+     * The smallest copy that goes through the native path ({@link BulkCopy#NATIVE_COPY_THRESHOLD}):
+     * below it the JVM's copy wins, because a JNI call costs more than the copy.
+     * {@link Integer#MAX_VALUE} (never) without {@link #nativeCopies}. Fills, whose length is a
+     * long, ask {@link #nativeCopies} and {@link BulkCopy#NATIVE_FILL_THRESHOLD}.
      */
     private final int nativeCopyFrom;
     /**
@@ -154,8 +155,9 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     /**
      * Whether bulk operations ({@link #read}, {@link #write}, {@link #fill}, strings) may go
      * through one native call ({@code memcpy}, {@code memset}) rather than the JVM's buffer
-     * copies: each call then takes the native path from a size on (1 MiB by default, copies and
-     * fills alike), where it is the faster one. Always true for System V segments; for POSIX
+     * copies: each call then takes the native path from a size on, where it is the faster one:
+     * copies from 64 KiB on AMD CPUs and from 1 MiB on others, fills from 1 MiB (measured by
+     * CopyCrossoverBench; {@code -Ddev.jshm.nativeCopyThreshold=N} sets both). Always true for System V segments; for POSIX
      * objects and files only with {@code nativeCopies()}. Both paths report an access to memory
      * that another process truncated in the same way. Allowed after close.
      *
@@ -837,7 +839,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      */
     public final void fill(long offset, long length, byte value) {
         MappedByteBuffer b = writeBuffer;
-        if (b != null && (int) offset == offset && length >= 0 && length <= FillPatterns.BLOCK && length < nativeCopyFrom) {
+        if (b != null && (int) offset == offset && length >= 0 && length <= FillPatterns.BLOCK && length < BulkCopy.NATIVE_FILL_THRESHOLD) {
             try {
                 b.put((int) offset, FillPatterns.of(value), 0, (int) length);
                 afterAccess("fill", offset, length);
@@ -848,7 +850,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
                 throw faulted(e, "fill", offset, length);
             }
         }
-        BulkCopy.fill(this, offset, length, value, nativeCopies && length >= nativeCopyFrom);
+        BulkCopy.fill(this, offset, length, value, nativeCopies && length >= BulkCopy.NATIVE_FILL_THRESHOLD);
     }
 
     // ---- strings --------------------------------------------------------------------------

@@ -17,8 +17,12 @@ final class Summary {
 
     private static final List<String> JSHM_COPY_WAYS = List.of("jshmSysV", "jshmPosixJava", "jshmPosixNative");
     private static final long MIB = 1 << 20;
-    /** jshm's own defaults, read from the library so the text never drifts from the code. */
-    private static final int COPY_THRESHOLD = libraryConstant("DEFAULT_NATIVE_COPY_THRESHOLD");
+    /**
+     * jshm's thresholds in effect on this machine (the copy's depends on the CPU), read from the
+     * library so the text never drifts from the code.
+     */
+    private static final int COPY_THRESHOLD = libraryConstant("NATIVE_COPY_THRESHOLD");
+    private static final int FILL_THRESHOLD = libraryConstant("NATIVE_FILL_THRESHOLD");
 
     private static int libraryConstant(String name) {
         try {
@@ -469,10 +473,11 @@ final class Summary {
                 .append("buffer (the same fast path as typed access), which C2 turns into a call of the JVM's copy ")
                 .append("stub: no transition. The native path is a JNI call into `Get/SetByteArrayRegion` (a second ")
                 .append("VM entry, then `memmove`) or `memset`: two transitions that decide small copies, then glibc's ")
-                .append("loops, which pull ahead of the JVM's copy only at about 1 MiB (see the crossover above). So ")
-                .append("System V, and POSIX objects and files built with ")
-                .append("`nativeCopies()`, take the native path from ").append(kib(COPY_THRESHOLD))
-                .append(" (fills too: the JVM's fill copies from an aligned block) and the JVM's below; ")
+                .append("loops, which pull ahead of the JVM's copy from 64 KiB on AMD CPUs and only at about 1 MiB on ")
+                .append("Intel's (see the crossover above). So System V, and POSIX objects and files built with ")
+                .append("`nativeCopies()`, take the native path on this machine's CPU from ").append(kib(COPY_THRESHOLD))
+                .append(" for copies and from ").append(kib(FILL_THRESHOLD))
+                .append(" for fills (the JVM's fill copies from an aligned block), and the JVM's below; ")
                 .append("POSIX objects and files by default always take the JVM's path, which survives truncation. ")
                 .append("`-Ddev.jshm.nativeCopyThreshold=N` moves the threshold.\n\n");
         List<String> jdk25 = new ArrayList<>();
@@ -530,8 +535,8 @@ final class Summary {
             }
             if (!cells.isEmpty()) {
                 rows.add("- **" + op + "** (JVM vs native, native × JVM): " + String.join("; ", cells) + ". Native faster from: "
-                        + (firstNative == null ? "none of these sizes" : firstNative) + " (jshm's threshold: "
-                        + kib(COPY_THRESHOLD) + ").");
+                        + (firstNative == null ? "none of these sizes" : firstNative) + " (jshm's threshold on this CPU: "
+                        + kib(op.equals("fill") ? FILL_THRESHOLD : COPY_THRESHOLD) + ").");
             }
         }
         if (rows.isEmpty()) {

@@ -69,9 +69,9 @@ BENCH_OUT ?= target/bench
 .PHONY: bench bench-full
 
 ## bench: the quick benchmark suite (about 11 minutes on 2 cores): JMH JSON, results.md, summary.md, charts in $(BENCH_OUT)
-bench:
+bench: toolchain
 	BENCH_OUT=$(BENCH_OUT) bench/run.sh quick
 
 ## bench-full: the long suite: 2 forks, longer iterations, 64 MiB copies
-bench-full:
+bench-full: toolchain
 	BENCH_OUT=$(BENCH_OUT) bench/run.sh full

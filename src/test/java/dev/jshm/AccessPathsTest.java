@@ -151,6 +151,31 @@ class AccessPathsTest {
     }
 
     /**
+     * What the README offers for hot regions past 2 GiB, where typed access looks up its chunk:
+     * an {@code asByteBuffer(offset, length)} window there is the JDK's own direct buffer (the
+     * class of {@code allocateDirect}'s, so its accesses are a raw buffer's code), over the same
+     * memory as typed access, with its own bounds.
+     */
+    @Test
+    void aWindowPastTheFirstChunkIsAPlainDirectBufferOverTheSegment() {
+        long start = 2L << 30;
+        int length = 65536;
+        try (SysVSegment s = SysVSegment.createPrivate(start + length)) {
+            s.remove();
+            ByteBuffer window = s.asByteBuffer(start, length);
+            assertEquals(ByteBuffer.allocateDirect(1).getClass(), window.getClass());
+            assertEquals(ByteOrder.nativeOrder(), window.order());
+            assertEquals(length, window.capacity());
+
+            window.putLong(4096 + 67, VALUE);
+            assertEquals(VALUE, s.getLong(start + 4096 + 67));
+            s.putLong(start + length - 8, ~VALUE);
+            assertEquals(~VALUE, window.getLong(length - 8));
+            assertThrows(IndexOutOfBoundsException.class, () -> window.getLong(length - 7));
+        }
+    }
+
+    /**
      * A grown object publishes its larger buffers to typed access and to atomics obtained
      * before the growth: offsets past the old size work on the fast path at once.
      */

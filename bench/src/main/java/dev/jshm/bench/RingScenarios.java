@@ -4,7 +4,10 @@ import static dev.jshm.bench.CrossProcess.CONTROL;
 import static dev.jshm.bench.CrossProcess.LONGS;
 import static dev.jshm.bench.CrossProcess.READY;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 import org.HdrHistogram.Histogram;
 
@@ -20,6 +23,13 @@ import dev.jshm.sync.IdleStrategy;
  * write in place, {@code commit}; the consumer reads in place), spinning or with the ring's
  * futex idle strategy, and many producers (two child processes) into one consumer.
  *
+ * <p>The copying ways write each message as AgronaScenarios' do: the sequence number as one
+ * 8-byte store at the message's start, then {@code offer} copies the whole message. A 1-byte
+ * store there is not the same work: {@code offer}'s first 8-byte read of the array covers the
+ * store while it may still wait in the store buffer, which cannot forward it (on an AMD EPYC
+ * host, ten alternated pairs of runs of 32-byte throughput: a median 0.92 of Agrona's rate with
+ * the 1-byte store, 1.04 with the 8-byte store).
+ *
  * <p>The zero-copy round trip passes a message of the given size each way without copying its
  * bytes: the echo side reads the sequence number in place and claims, stamps and commits a
  * message of the same length on the other ring.
@@ -28,6 +38,10 @@ final class RingScenarios {
 
     static final int RTT_RING = 64 * 1024;
     static final int THROUGHPUT_RING = 1024 * 1024;
+
+    /** The 8-byte store of the sequence number into a copying way's message. */
+    private static final VarHandle MESSAGE_LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
+            ByteOrder.nativeOrder());
 
     private RingScenarios() {
     }
@@ -86,6 +100,7 @@ final class RingScenarios {
                     buffer.putLong(index, i);
                     ping.commit(index);
                 } else {
+                    MESSAGE_LONGS.set(message, 0, i);
                     while (!ping.offer(1, message, 0, size)) {
                         // full: spin
                     }
@@ -197,7 +212,7 @@ final class RingScenarios {
                     buffer.putLong(index, i);
                     ring.commit(index);
                 } else {
-                    message[0] = (byte) i;
+                    MESSAGE_LONGS.set(message, 0, i);
                     while (!ring.offer(1, message, 0, size)) {
                         // full: spin
                     }

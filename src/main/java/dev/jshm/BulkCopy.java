@@ -12,8 +12,8 @@ import java.util.Objects;
 final class BulkCopy {
 
     /**
-     * The smallest copy that takes the native path on segments that may copy natively (System V
-     * segments always, POSIX objects and files with {@code nativeCopies()}), unless the CPU is
+     * The smallest copy that takes the native path on segments that may copy natively (all but
+     * POSIX objects and files built with {@code jvmCopies()}), unless the CPU is
      * one where glibc's {@code memcpy} wins earlier ({@link #copyThresholdFor}): below it the
      * JVM's copy stub wins, because the JNI call and the VM's array-region calls cost more than
      * glibc's {@code memcpy} saves. On Intel Xeon hosts the stub also copied as fast as

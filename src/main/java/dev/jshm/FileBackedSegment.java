@@ -117,7 +117,7 @@ public abstract sealed class FileBackedSegment extends Segment permits PosixSegm
         boolean lockPages;
         boolean anyOwner;
         boolean reserve;
-        boolean nativeCopies;
+        boolean jvmCopies;
 
         Builder(String display, boolean reserve) {
             this.display = display;
@@ -207,15 +207,18 @@ public abstract sealed class FileBackedSegment extends Segment permits PosixSegm
         }
 
         /**
-         * Uses native copies ({@code memcpy} or {@code memset}, one JNI call) for large bulk
-         * operations (see {@link Segment#usesNativeCopies()} for the sizes), where they are at
-         * least as fast as the JVM's copies and hold no safepoint off for the length of the copy. A truncation during a native
-         * copy is healed and reported like any other access.
+         * Keeps bulk operations on the JVM's copies at every size, instead of the native
+         * {@code memcpy}/{@code memset} that large ones take by default (see
+         * {@link Segment#usesNativeCopies()} for the sizes). Slower from there, and meant for one
+         * case: a file on a hugetlbfs mount that another process might truncate, where jshm cannot
+         * heal the fault, so that a copy then fails with the JVM's {@link InternalError} rather
+         * than crashing the JVM in C (see {@link MappedFileSegment}). Everywhere else both paths
+         * are equally safe: a truncation during either is healed and reported alike.
          *
          * @return this builder
          */
-        public final B nativeCopies() {
-            this.nativeCopies = true;
+        public final B jvmCopies() {
+            this.jvmCopies = true;
             return self();
         }
 

@@ -261,7 +261,7 @@ public final class PosixSegment extends FileBackedSegment {
         @Override
         FileBacking.Request request(boolean create) {
             return new FileBacking.Request(name, "/dev/shm" + name, size, 0, mode, create, exclusive, access, false, populate,
-                    lockPages, anyOwner, reserve, nativeCopies);
+                    lockPages, anyOwner, reserve, !jvmCopies);
         }
 
         @Override

@@ -72,9 +72,9 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
     private final List<Mapping> superseded = new ArrayList<>(0);
     private final boolean readOnly;
     /**
-     * Whether bulk operations may use the native copy: System V by default, the other kinds when
-     * asked. Both paths are fault-safe (see {@link FaultWord}); below {@link #nativeCopyFrom} the
-     * JVM's copy is faster than a JNI call.
+     * Whether bulk operations may use the native copy: every kind by default, POSIX objects and
+     * files not when built with {@code jvmCopies()}. Both paths are fault-safe (see
+     * {@link FaultWord}); below {@link #nativeCopyFrom} the JVM's copy is faster than a JNI call.
      */
     private final boolean nativeCopies;
     /**
@@ -157,8 +157,8 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * through one native call ({@code memcpy}, {@code memset}) rather than the JVM's buffer
      * copies: each call then takes the native path from a size on, where it is the faster one:
      * copies from 64 KiB on AMD CPUs and from 1 MiB on others, fills from 1 MiB (measured by
-     * CopyCrossoverBench; {@code -Ddev.jshm.nativeCopyThreshold=N} sets both). Always true for System V segments; for POSIX
-     * objects and files only with {@code nativeCopies()}. Both paths report an access to memory
+     * CopyCrossoverBench; {@code -Ddev.jshm.nativeCopyThreshold=N} sets both). True unless a POSIX
+     * object or file was built with {@code jvmCopies()}. Both paths report an access to memory
      * that another process truncated in the same way. Allowed after close.
      *
      * @return whether large bulk operations take the native path

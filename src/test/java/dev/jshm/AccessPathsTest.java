@@ -66,13 +66,13 @@ class AccessPathsTest {
         }
     }
 
-    /** The same for a POSIX object with the JVM's copies only, and with native copies allowed. */
+    /** The same for a POSIX object by default (native copies from the threshold) and with {@code jvmCopies()}. */
     @ParameterizedTest(name = "nativeCopies={0}")
     @ValueSource(booleans = {false, true})
     void posixObjectsCopyTheSameBytesOnEitherPath(boolean nativeCopies) {
         String name = TestShm.uniqueName();
         PosixSegment.Builder builder = PosixSegment.builder(name).size(2 * 1048576);
-        try (PosixSegment s = (nativeCopies ? builder.nativeCopies() : builder).create()) {
+        try (PosixSegment s = (nativeCopies ? builder : builder.jvmCopies()).create()) {
             s.unlink();
             assertEquals(nativeCopies, s.usesNativeCopies());
             for (int length : new int[] {64, 4096, 8192, 65536, 1048576}) {

@@ -425,7 +425,7 @@ class PosixSegmentTest {
 
     private static PosixSegment.Builder builder(String name, boolean nativeCopies) {
         PosixSegment.Builder builder = PosixSegment.builder(name);
-        return nativeCopies ? builder.nativeCopies() : builder;
+        return nativeCopies ? builder : builder.jvmCopies();
     }
 
     /** {@code 0644} as {@code rw-r--r--}. */

@@ -2,6 +2,7 @@ package dev.jshm;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,8 +58,9 @@ class SegmentFaultTest {
         try (MappedFileSegment segment = MappedFileSegment.create(file, SIZE)) {
             assertEveryMethodReports(segment, file);
         }
-        try (MappedFileSegment segment = MappedFileSegment.builder(dir.resolve("native")).size(SIZE).nativeCopies().create()) {
-            assertEveryMethodReports(segment, dir.resolve("native"));
+        try (MappedFileSegment segment = MappedFileSegment.builder(dir.resolve("jvm")).size(SIZE).jvmCopies().create()) {
+            assertFalse(segment.usesNativeCopies(), segment::toString);
+            assertEveryMethodReports(segment, dir.resolve("jvm"));
         }
     }
 
@@ -112,17 +114,17 @@ class SegmentFaultTest {
     }
 
     /**
-     * {@code nativeCopies()}: from 1 MiB a copy is one {@code memcpy} in C, which faults inside
-     * the C library; it is healed and reported as the call's own fault like the JVM's copy.
+     * By default a copy from the threshold on is one {@code memcpy} in C, which faults inside the
+     * C library; it is healed and reported as the call's own fault like the JVM's copy.
      */
     @Test
     void nativeCopiesReportTheirOwnFaults() throws Exception {
         String name = shm.newName();
-        try (PosixSegment posix = PosixSegment.builder(name).size(NATIVE_SIZE).nativeCopies().create()) {
+        try (PosixSegment posix = PosixSegment.builder(name).size(NATIVE_SIZE).create()) {
             assertNativeCopiesReport(posix, Path.of("/dev/shm" + name));
         }
         Path file = dir.resolve("native-copies");
-        try (MappedFileSegment mapped = MappedFileSegment.builder(file).size(NATIVE_SIZE).nativeCopies().create()) {
+        try (MappedFileSegment mapped = MappedFileSegment.builder(file).size(NATIVE_SIZE).create()) {
             assertNativeCopiesReport(mapped, file);
         }
     }

@@ -30,8 +30,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * ({@link ArrayOffsets}), the same mix for every way.
  *
  * <p>Ways: {@code jshmSysV} (System V: each call picks the JVM's copy or JNI's memcpy by size),
- * {@code jshmPosixJava} (POSIX, the default: always the JVM's bulk {@code ByteBuffer} copies),
- * {@code jshmPosixNative} (POSIX built with {@code nativeCopies()}: by size, as System V),
+ * {@code jshmPosix} (POSIX, the default: by size, as System V),
+ * {@code jshmPosixJava} (POSIX built with {@code jvmCopies()}: always the JVM's bulk
+ * {@code ByteBuffer} copies),
  * {@code agrona} (Agrona's {@code UnsafeBuffer} over a System V segment's memory), the JDK's
  * {@code MappedByteBuffer} over /dev/shm and a raw direct buffer. {@code fill} sets every byte;
  * a JDK buffer has no fill, so its way is bulk puts from a 4 KiB block of the value in direct
@@ -52,7 +53,7 @@ public class CopyBench {
     private final ArrayOffsets offsets = new ArrayOffsets();
     private SysVSegment sysv;
     private PosixSegment posixJava;
-    private PosixSegment posixNative;
+    private PosixSegment posix;
     private Path file;
     private MappedByteBuffer mapped;
     private ByteBuffer direct;
@@ -68,10 +69,10 @@ public class CopyBench {
         }
         sysv = SysVSegment.createPrivate(size);
         sysv.remove();
-        posixJava = PosixSegment.create("/" + DevShm.uniqueName("copy"), size);
+        posix = PosixSegment.create("/" + DevShm.uniqueName("copy"), size);
+        posix.unlink();
+        posixJava = PosixSegment.builder("/" + DevShm.uniqueName("copyj")).size(size).jvmCopies().create();
         posixJava.unlink();
-        posixNative = PosixSegment.builder("/" + DevShm.uniqueName("copyn")).size(size).nativeCopies().create();
-        posixNative.unlink();
         file = DevShm.newPath("copy");
         mapped = DevShm.map(file, size);
         direct = ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
@@ -84,8 +85,8 @@ public class CopyBench {
             block.put(i, (byte) 7);
         }
         sysv.write(0, array, 0, size);
+        posix.write(0, array, 0, size);
         posixJava.write(0, array, 0, size);
-        posixNative.write(0, array, 0, size);
         mapped.put(0, array, 0, size);
         direct.put(0, array, 0, size);
     }
@@ -93,8 +94,8 @@ public class CopyBench {
     @TearDown
     public void tearDown() {
         sysv.close();
+        posix.close();
         posixJava.close();
-        posixNative.close();
         agronaMemory.close();
         DevShm.unmap(mapped);
         DevShm.delete(file);
@@ -107,14 +108,14 @@ public class CopyBench {
     }
 
     @Benchmark
-    public byte[] read_jshmPosixJava() {
-        posixJava.read(0, array, offsets.next(), size);
+    public byte[] read_jshmPosix() {
+        posix.read(0, array, offsets.next(), size);
         return array;
     }
 
     @Benchmark
-    public byte[] read_jshmPosixNative() {
-        posixNative.read(0, array, offsets.next(), size);
+    public byte[] read_jshmPosixJava() {
+        posixJava.read(0, array, offsets.next(), size);
         return array;
     }
 
@@ -142,13 +143,13 @@ public class CopyBench {
     }
 
     @Benchmark
-    public void write_jshmPosixJava() {
-        posixJava.write(0, array, offsets.next(), size);
+    public void write_jshmPosix() {
+        posix.write(0, array, offsets.next(), size);
     }
 
     @Benchmark
-    public void write_jshmPosixNative() {
-        posixNative.write(0, array, offsets.next(), size);
+    public void write_jshmPosixJava() {
+        posixJava.write(0, array, offsets.next(), size);
     }
 
     @Benchmark
@@ -172,8 +173,8 @@ public class CopyBench {
     }
 
     @Benchmark
-    public void fill_jshmPosixJava() {
-        posixJava.fill(0, size, (byte) 7);
+    public void fill_jshmPosix() {
+        posix.fill(0, size, (byte) 7);
     }
 
     @Benchmark

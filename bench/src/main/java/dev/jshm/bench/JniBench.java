@@ -32,7 +32,8 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <p>Small System V copies take the JVM's copy; this class forces the native path for
  * every size ({@code dev.jshm.nativeCopyThreshold=0}), so that the {@code jshmSysVNative} and
- * {@code jshmRead0} ways still measure the JNI call they are about.
+ * {@code jshmRead0} ways still measure the JNI call they are about; {@code jshmPosixJava} is a
+ * POSIX object built with {@code jvmCopies()}, the JVM's copy with the truncation check.
  */
 @Fork(jvmArgsPrepend = "-Ddev.jshm.nativeCopyThreshold=0")
 @State(Scope.Thread)
@@ -54,7 +55,7 @@ public class JniBench {
         sysv = SysVSegment.createPrivate(4096);
         sysv.remove();
         posixName = "/" + DevShm.uniqueName("jni");
-        posix = PosixSegment.create(posixName, 4096);
+        posix = PosixSegment.builder(posixName).size(4096).jvmCopies().create();
         posix.unlink();
         direct = ByteBuffer.allocateDirect(4096).order(ByteOrder.nativeOrder());
     }

@@ -39,12 +39,12 @@ public final class Report {
 
     static final List<String> WAY_ORDER = List.of(
             "jshmTyped", "jshmTypedPosix", "jshmView", "jshmAtomics", "jshmAtomicsPosix", "jshmNativeAtomics", "jshm",
-            "jshmChunked", "jshmJava", "jshmNative", "jshmSysV", "jshmSysVNative", "jshmPosixJava", "jshmPosixNative",
+            "jshmChunked", "jshmJava", "jshmNative", "jshmSysV", "jshmSysVNative", "jshmPosix", "jshmPosixJava",
             "jniPageSize", "jshmRead0", "jshmViewPingPong", "jshmRingSpin",
             "jshmRingZeroCopy", "jshmRingZeroCopy4K", "jshmRingFutex", "jshmRingMany", "jshmFutex",
             "jshmRobustLock", "jshmTryLock", "javaCas", "jshmSysVHuge", "jshmFile", "jshmFileHuge",
             "mappedByteBuffer", "directByteBuffer", "heldDirectByteBuffer", "agrona", "agronaManyToOne",
-            "jshmSysV (JDK 25)", "jshmSysVNative (JDK 25)", "jshmPosixJava (JDK 25)", "jshmPosixNative (JDK 25)",
+            "jshmSysV (JDK 25)", "jshmSysVNative (JDK 25)", "jshmPosix (JDK 25)", "jshmPosixJava (JDK 25)",
             "ffmMapped (JDK 25)", "ffmArena (JDK 25)", "ffm (JDK 25)", "directByteBuffer (JDK 25)",
             "c", "cMemcpy", "cPingPong", "cRing", "cRingZeroCopy", "cFutex", "cJshmLock", "cPthreadRobust", "cCas");
 
@@ -134,9 +134,9 @@ public final class Report {
                         `read` copies shared memory into a `byte[]`, `write` copies a `byte[]` into shared \
                         memory, `fill` sets every byte, from offset 0, the memory touched beforehand. \
                         `jshmSysV`: System V, each call picks its path by size (the JVM's copy below jshm's \
-                        threshold, JNI `memcpy`/`memset` from it; the summary gives the thresholds); `jshmPosixJava`: POSIX with \
-                        the default, always the JVM's copy (`ByteBuffer` bulk get/put); `jshmPosixNative`: \
-                        POSIX built with `nativeCopies()`, by size as System V; `agrona`: Agrona's \
+                        threshold, JNI `memcpy`/`memset` from it; the summary gives the thresholds); `jshmPosix`: POSIX with \
+                        the default, by size as System V; `jshmPosixJava`: POSIX built with `jvmCopies()`, \
+                        always the JVM's copy (`ByteBuffer` bulk get/put); `agrona`: Agrona's \
                         `UnsafeBuffer` over a System V segment's memory (`getBytes`/`putBytes`/`setMemory`); \
                         `mappedByteBuffer`: `FileChannel.map` of a /dev/shm file; `directByteBuffer`: \
                         `ByteBuffer.allocateDirect` (its fill: bulk puts of a 4 KiB block aligned to a cache line, as \

@@ -8,12 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Huge pages end to end, on pages this class reserves ({@code vm.nr_hugepages}) and a hugetlbfs
@@ -111,6 +114,38 @@ class HugePagesTest {
             assertEquals(0, window.getLong(0));
         }
         Files.delete(file);
+    }
+
+    /**
+     * What {@code jvmCopies()} is for: jshm cannot heal a truncated huge page, so a large copy out
+     * of a cut-off page of a file on hugetlbfs fails as the JVM's copy does, with a
+     * {@link SegmentFaultException} and the JVM alive, when the segment was built with it, while
+     * by default the copy is a {@code memcpy} in C and the JVM dies of the SIGBUS (the limit the
+     * README states). Each runs in a child JVM ({@link HugeTruncationPeer}), so the crash is the
+     * child's.
+     */
+    @Test
+    void aTruncatedFileOnHugetlbfsFailsTheJvmsCopyAndCrashesTheNativeOne(@TempDir Path workDir) throws Exception {
+        Path jvmDir = Files.createDirectory(workDir.resolve("jvm"));
+        TestProcesses.Result jvm = TestProcesses.run(Duration.ofSeconds(60), jvmDir, null,
+                TestProcesses.javaCommand(jvmDir, List.of("-XX:-CreateCoredumpOnCrash"), HugeTruncationPeer.class,
+                        huge.mount.toString(), "jvm"));
+        jvm.assertSuccess();
+        assertTrue(jvm.out().startsWith("NATIVE false\nTHREW dev.jshm.SegmentFaultException | read(offset="), jvm::describe);
+        assertTrue(jvm.out().endsWith("ALIVE\n"), jvm::describe);
+        assertEquals(List.of(), TestProcesses.crashLogs(jvmDir), jvm::describe);
+
+        Path nativeDir = Files.createDirectory(workDir.resolve("native"));
+        TestProcesses.Result crashed = TestProcesses.run(Duration.ofSeconds(60), nativeDir, null,
+                TestProcesses.javaCommand(nativeDir, List.of("-XX:-CreateCoredumpOnCrash"), HugeTruncationPeer.class,
+                        huge.mount.toString(), "native"));
+        Files.deleteIfExists(huge.mount.resolve("cut-native")); // the child died before its own cleanup
+        assertTrue(crashed.out().startsWith("NATIVE true\n"), crashed::describe);
+        assertNotEquals(0, crashed.exit(), crashed::describe);
+        assertFalse(crashed.out().contains("ALIVE"), crashed::describe);
+        List<Path> logs = TestProcesses.crashLogs(nativeDir);
+        assertEquals(1, logs.size(), crashed::describe);
+        assertTrue(Files.readString(logs.get(0)).contains("SIGBUS"), () -> logs.get(0).toString());
     }
 
     @Test

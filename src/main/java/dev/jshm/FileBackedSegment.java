@@ -209,11 +209,14 @@ public abstract sealed class FileBackedSegment extends Segment permits PosixSegm
         /**
          * Keeps bulk operations on the JVM's copies at every size, instead of the native
          * {@code memcpy}/{@code memset} that large ones take by default (see
-         * {@link Segment#usesNativeCopies()} for the sizes). Slower from there, and meant for one
-         * case: a file on a hugetlbfs mount that another process might truncate, where jshm cannot
-         * heal the fault, so that a copy then fails with the JVM's {@link InternalError} rather
-         * than crashing the JVM in C (see {@link MappedFileSegment}). Everywhere else both paths
-         * are equally safe: a truncation during either is healed and reported alike.
+         * {@link Segment#usesNativeCopies()} for the sizes), and {@link Segment#getString} on a
+         * scan in Java instead of {@code memchr}. Slower, and meant for one case: a file on a
+         * hugetlbfs mount that another process might truncate, where jshm cannot heal the fault,
+         * so that a copy or a string read then fails as the JVM's own accesses do there (a
+         * {@link SegmentFaultException} made from the JVM's {@link InternalError}, or in compiled
+         * code possibly that error at a later statement) rather than crashing the JVM in C (see
+         * {@link MappedFileSegment}). Everywhere else both paths are equally safe: a truncation
+         * during either is healed and reported alike.
          *
          * @return this builder
          */

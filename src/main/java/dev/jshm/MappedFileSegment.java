@@ -27,8 +27,9 @@ import java.util.Objects;
  * mapping cannot be replaced a page at a time, so a truncation is not guarded there: its faults go
  * to the JVM as without jshm. The typed and bulk methods and views fail as they would without
  * jshm (the JVM's {@link InternalError}, in compiled code possibly at a later statement), and
- * {@link #atomics()}, {@link #nativeAtomics()}, large bulk copies (which go through C unless the
- * segment was built with {@link Builder#jvmCopies()}), futex, the ring and the lock crash the JVM.
+ * {@link #atomics()}, {@link #nativeAtomics()}, large bulk copies and {@link #getString} (which go
+ * through C unless the segment was built with {@link Builder#jvmCopies()}), futex, the ring and the
+ * lock crash the JVM.
  * Use hugetlbfs only for files no other process truncates.
  *
  * <p>Truncation: another process may shrink the file while it is mapped here, and a full file

@@ -38,21 +38,7 @@ final class SegmentStrings {
             }
             length = nul == -1 ? maxLength : (int) (nul - offset);
         } else {
-            // Scan a page at a time and never past the page that holds the NUL: the pages after
-            // the string may be gone (a truncated object) without the string being affected.
-            byte[] block = new byte[(int) Math.min(maxLength, Mapping.PAGE_SIZE)];
-            int scanned = 0;
-            while (scanned < maxLength) {
-                long at = m.address + offset + scanned;
-                int n = (int) Math.min(maxLength - scanned, Mapping.PAGE_SIZE - Long.remainderUnsigned(at, Mapping.PAGE_SIZE));
-                BulkCopy.copyOut(segment, m, "getString", offset + scanned, block, 0, n);
-                int nul = indexOfNul(block, n);
-                if (nul >= 0) {
-                    length = scanned + nul;
-                    break;
-                }
-                scanned += n;
-            }
+            length = scanForNul(segment, m, offset, maxLength);
         }
         byte[] bytes = new byte[length];
         if (nativeScan) {
@@ -63,6 +49,33 @@ final class SegmentStrings {
         // The bytes and the NUL that ended them: a NUL read from replaced memory ends no string.
         m.checkBacked(segment, "getString", offset, Math.min(length + 1L, maxLength));
         return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The string's length by the JVM's copies: a page at a time and never past the page that holds
+     * the NUL, as the pages after the string may be gone (a truncated object) without the string
+     * being affected. Where jshm cannot heal a fault (hugetlbfs), the JVM reports it with an
+     * {@link InternalError} that compiled code may raise a few statements after the copy that
+     * faulted; caught here, it is still this call's fault.
+     */
+    private static int scanForNul(Segment segment, Mapping m, long offset, int maxLength) {
+        try {
+            byte[] block = new byte[(int) Math.min(maxLength, Mapping.PAGE_SIZE)];
+            int scanned = 0;
+            while (scanned < maxLength) {
+                long at = m.address + offset + scanned;
+                int n = (int) Math.min(maxLength - scanned, Mapping.PAGE_SIZE - Long.remainderUnsigned(at, Mapping.PAGE_SIZE));
+                BulkCopy.copyOut(segment, m, "getString", offset + scanned, block, 0, n);
+                int nul = indexOfNul(block, n);
+                if (nul >= 0) {
+                    return scanned + nul;
+                }
+                scanned += n;
+            }
+            return maxLength;
+        } catch (InternalError e) {
+            throw segment.faulted(e, "getString", offset, maxLength);
+        }
     }
 
     private static int indexOfNul(byte[] bytes, int length) {

@@ -8,11 +8,13 @@ import java.nio.file.Path;
  * The child of {@link HugePagesTest}'s truncation test: maps a file of two huge pages on the
  * hugetlbfs mount {@code args[0]} (with {@code jvmCopies()} when {@code args[1]} is {@code jvm},
  * by default when it is {@code native}), cuts the file to one huge page, and copies out of the
- * cut-off page with a length that takes the native path by default. It prints:
+ * cut-off page with a length that takes the native path by default, then reads a string there.
+ * It prints:
  *
  * <pre>
  * NATIVE true|false                      (what the segment's copies may use)
- * THREW &lt;exception class&gt; | &lt;message&gt;   (or RETURNED, should the read not fail)
+ * THREW &lt;exception class&gt; | &lt;message&gt;   (the read; or RETURNED, should it not fail)
+ * THREW &lt;exception class&gt; | &lt;message&gt;   (getString; or RETURNED)
  * ALIVE
  * </pre>
  *
@@ -34,16 +36,21 @@ public final class HugeTruncationPeer {
                 cut.setLength(huge);
             }
             int length = (int) Math.min(Math.max(BulkCopy.NATIVE_COPY_THRESHOLD, 4096), huge - 4096);
-            try {
-                segment.read(huge + 4096, new byte[length]);
-                System.out.println("RETURNED");
-            } catch (RuntimeException e) {
-                System.out.println("THREW " + e.getClass().getName() + " | " + e.getMessage());
-            }
+            report(() -> segment.read(huge + 4096, new byte[length]));
+            report(() -> segment.getString(huge + 8192, 64));
         } finally {
             Files.deleteIfExists(file);
         }
         System.out.println("ALIVE");
+    }
+
+    private static void report(Runnable access) {
+        try {
+            access.run();
+            System.out.println("RETURNED");
+        } catch (RuntimeException | InternalError e) {
+            System.out.println("THREW " + e.getClass().getName() + " | " + e.getMessage());
+        }
     }
 
     private HugeTruncationPeer() {

@@ -25,12 +25,12 @@ import java.util.Objects;
  * and the file offset must be whole huge pages (the kernel refuses anything else with EINVAL, and
  * the message says so); a smaller window maps, and at close detaches, whole huge pages. Such a
  * mapping cannot be replaced a page at a time, so a truncation is not guarded there: its faults go
- * to the JVM as without jshm. The typed and bulk methods and views fail as they would without
- * jshm (the JVM's {@link InternalError}, in compiled code possibly at a later statement), and
- * {@link #atomics()}, {@link #nativeAtomics()}, large bulk copies and {@link #getString} (which go
- * through C unless the segment was built with {@link Builder#jvmCopies()}), futex, the ring and the
- * lock crash the JVM.
- * Use hugetlbfs only for files no other process truncates.
+ * to the JVM as without jshm. The typed methods, views, and bulk methods on the JVM's path (small
+ * copies; every copy and {@link #getString} of a segment built with {@link Builder#jvmCopies()})
+ * fail as they would without jshm (the JVM's {@link InternalError}, in compiled code possibly at a
+ * later statement), and {@link #atomics()}, {@link #nativeAtomics()}, the native path (by default
+ * large copies and {@link #getString}), futex, the ring and the lock crash the JVM. Use hugetlbfs
+ * only for files no other process truncates.
  *
  * <p>Truncation: another process may shrink the file while it is mapped here, and a full file
  * system may fail to back a page of a file created without {@link Builder#reserve()}. Off

@@ -71,16 +71,20 @@ final class BulkCopy {
     static void read(Segment segment, long offset, byte[] dst, int dstOffset, int length, boolean nativePath) {
         Objects.checkFromIndexSize(dstOffset, length, dst.length);
         Mapping m = segment.readable("read", offset, length);
-        if (nativePath) {
-            int rc = Native.copyToArray(m.address, m.size, offset, dst, dstOffset, length);
-            Reference.reachabilityFence(m);
-            if (rc < 0) {
-                throw Errors.failure(rc, "read(offset=" + offset + ", length=" + length + ") of " + segment);
+        try {
+            if (nativePath) {
+                int rc = Native.copyToArray(m.address, m.size, offset, dst, dstOffset, length);
+                Reference.reachabilityFence(m);
+                if (rc < 0) {
+                    throw Errors.failure(rc, "read(offset=" + offset + ", length=" + length + ") of " + segment);
+                }
+            } else {
+                copyOut(m, offset, dst, dstOffset, length);
             }
-        } else {
-            copyOut(segment, m, "read", offset, dst, dstOffset, length);
+            m.checkBacked(segment, "read", offset, length);
+        } catch (InternalError e) {
+            throw segment.faulted(e, "read", offset, length);
         }
-        m.checkBacked(segment, "read", offset, length);
     }
 
     /**
@@ -90,83 +94,84 @@ final class BulkCopy {
     static void write(Segment segment, String operation, long offset, byte[] src, int srcOffset, int length, boolean nativePath) {
         Objects.checkFromIndexSize(srcOffset, length, src.length);
         Mapping m = segment.writable(operation, offset, length);
-        if (nativePath) {
-            int rc = Native.copyFromArray(m.address, m.size, offset, src, srcOffset, length);
-            Reference.reachabilityFence(m);
-            if (rc < 0) {
-                throw Errors.failure(rc, operation + "(offset=" + offset + ", length=" + length + ") of " + segment);
+        try {
+            if (nativePath) {
+                int rc = Native.copyFromArray(m.address, m.size, offset, src, srcOffset, length);
+                Reference.reachabilityFence(m);
+                if (rc < 0) {
+                    throw Errors.failure(rc, operation + "(offset=" + offset + ", length=" + length + ") of " + segment);
+                }
+            } else {
+                copyIn(m, offset, src, srcOffset, length);
             }
-        } else {
-            copyIn(segment, m, operation, offset, src, srcOffset, length);
+            m.checkBacked(segment, operation, offset, length);
+        } catch (InternalError e) {
+            throw segment.faulted(e, operation, offset, length);
         }
-        m.checkBacked(segment, operation, offset, length);
     }
 
     /** {@link Segment#fill(long, long, byte)} past its fast path; {@code nativePath} by size. */
     static void fill(Segment segment, long offset, long length, byte value, boolean nativePath) {
         Mapping m = segment.writable("fill", offset, length);
-        if (nativePath) {
-            int rc = Native.fill(m.address, m.size, offset, length, value);
-            Reference.reachabilityFence(m);
-            if (rc < 0) {
-                throw Errors.failure(rc, "fill(offset=" + offset + ", length=" + length + ") of " + segment);
-            }
-        } else {
-            fillIn(segment, m, offset, length, FillPatterns.of(value));
-        }
-        m.checkBacked(segment, "fill", offset, length);
-    }
-
-    /** The JVM's fill: copies of {@code pattern} ({@link FillPatterns#BLOCK} bytes), chunk by chunk. */
-    private static void fillIn(Segment segment, Mapping m, long offset, long length, ByteBuffer pattern) {
         try {
-            long at = offset;
-            long end = offset + length;
-            while (at < end) {
-                ByteBuffer chunk = m.chunk(at);
-                int index = Mapping.indexInChunk(at);
-                int n = (int) Math.min(Math.min(end - at, FillPatterns.BLOCK), chunk.capacity() - index);
-                chunk.put(index, pattern, 0, n);
-                at += n;
+            if (nativePath) {
+                int rc = Native.fill(m.address, m.size, offset, length, value);
+                Reference.reachabilityFence(m);
+                if (rc < 0) {
+                    throw Errors.failure(rc, "fill(offset=" + offset + ", length=" + length + ") of " + segment);
+                }
+            } else {
+                fillIn(m, offset, length, FillPatterns.of(value));
             }
+            m.checkBacked(segment, "fill", offset, length);
         } catch (InternalError e) {
             throw segment.faulted(e, "fill", offset, length);
         }
     }
 
-    /** The JVM's copy out of the mapping, chunk by chunk; a fault is reported as {@code operation}'s. */
-    static void copyOut(Segment segment, Mapping m, String operation, long offset, byte[] dst, int dstOffset, int length) {
-        try {
-            long at = offset;
-            int done = 0;
-            while (done < length) {
-                ByteBuffer chunk = m.chunk(at);
-                int index = Mapping.indexInChunk(at);
-                int n = Math.min(length - done, chunk.capacity() - index);
-                chunk.get(index, dst, dstOffset + done, n);
-                done += n;
-                at += n;
-            }
-        } catch (InternalError e) {
-            throw segment.faulted(e, operation, offset, length);
+    /** The JVM's fill: copies of {@code pattern} ({@link FillPatterns#BLOCK} bytes), chunk by chunk. */
+    private static void fillIn(Mapping m, long offset, long length, ByteBuffer pattern) {
+        long at = offset;
+        long end = offset + length;
+        while (at < end) {
+            ByteBuffer chunk = m.chunk(at);
+            int index = Mapping.indexInChunk(at);
+            int n = (int) Math.min(Math.min(end - at, FillPatterns.BLOCK), chunk.capacity() - index);
+            chunk.put(index, pattern, 0, n);
+            at += n;
         }
     }
 
-    /** The JVM's copy into the mapping, chunk by chunk; a fault is reported as {@code operation}'s. */
-    static void copyIn(Segment segment, Mapping m, String operation, long offset, byte[] src, int srcOffset, int length) {
-        try {
-            long at = offset;
-            int done = 0;
-            while (done < length) {
-                ByteBuffer chunk = m.chunk(at);
-                int index = Mapping.indexInChunk(at);
-                int n = Math.min(length - done, chunk.capacity() - index);
-                chunk.put(index, src, srcOffset + done, n);
-                done += n;
-                at += n;
-            }
-        } catch (InternalError e) {
-            throw segment.faulted(e, operation, offset, length);
+    /**
+     * The JVM's copy out of the mapping, chunk by chunk. A fault the JVM reports (an
+     * {@link InternalError}, where jshm could not heal it) is the caller's to name: compiled code
+     * may raise it a few statements after the copy, so the caller catches it around all of its
+     * work, not around this loop alone.
+     */
+    static void copyOut(Mapping m, long offset, byte[] dst, int dstOffset, int length) {
+        long at = offset;
+        int done = 0;
+        while (done < length) {
+            ByteBuffer chunk = m.chunk(at);
+            int index = Mapping.indexInChunk(at);
+            int n = Math.min(length - done, chunk.capacity() - index);
+            chunk.get(index, dst, dstOffset + done, n);
+            done += n;
+            at += n;
+        }
+    }
+
+    /** The JVM's copy into the mapping, chunk by chunk; a fault is the caller's, as in {@link #copyOut}. */
+    private static void copyIn(Mapping m, long offset, byte[] src, int srcOffset, int length) {
+        long at = offset;
+        int done = 0;
+        while (done < length) {
+            ByteBuffer chunk = m.chunk(at);
+            int index = Mapping.indexInChunk(at);
+            int n = Math.min(length - done, chunk.capacity() - index);
+            chunk.put(index, src, srcOffset + done, n);
+            done += n;
+            at += n;
         }
     }
 }

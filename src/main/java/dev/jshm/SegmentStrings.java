@@ -26,56 +26,59 @@ final class SegmentStrings {
         return bytes.length;
     }
 
-    /** {@link Segment#getString(long, int)}: by a native scan if {@code nativeScan}, else a page at a time. */
+    /**
+     * {@link Segment#getString(long, int)}: by a native scan if {@code nativeScan}, else a page at
+     * a time. Where jshm cannot heal a fault (hugetlbfs), the JVM reports it with an
+     * {@link InternalError} that compiled code may raise a few statements after the copy that
+     * faulted; caught around the whole call, it is still this call's fault.
+     */
     static String get(Segment segment, long offset, int maxLength, boolean nativeScan) {
         Mapping m = segment.readable("getString", offset, maxLength);
-        int length = maxLength;
-        if (nativeScan) {
-            long nul = Native.indexOf(m.address, m.size, offset, maxLength, (byte) 0);
-            Reference.reachabilityFence(m);
-            if (nul < -1) {
-                throw Errors.failure(nul, "getString(offset=" + offset + ", maxLength=" + maxLength + ") of " + segment);
+        try {
+            int length = maxLength;
+            if (nativeScan) {
+                long nul = Native.indexOf(m.address, m.size, offset, maxLength, (byte) 0);
+                Reference.reachabilityFence(m);
+                if (nul < -1) {
+                    throw Errors.failure(nul, "getString(offset=" + offset + ", maxLength=" + maxLength + ") of " + segment);
+                }
+                length = nul == -1 ? maxLength : (int) (nul - offset);
+            } else {
+                length = scanForNul(m, offset, maxLength);
             }
-            length = nul == -1 ? maxLength : (int) (nul - offset);
-        } else {
-            length = scanForNul(segment, m, offset, maxLength);
+            byte[] bytes = new byte[length];
+            if (nativeScan) {
+                segment.read(offset, bytes);
+            } else {
+                BulkCopy.copyOut(m, offset, bytes, 0, length);
+            }
+            // The bytes and the NUL that ended them: a NUL read from replaced memory ends no string.
+            m.checkBacked(segment, "getString", offset, Math.min(length + 1L, maxLength));
+            return new String(bytes, StandardCharsets.UTF_8);
+        } catch (InternalError e) {
+            throw segment.faulted(e, "getString", offset, maxLength);
         }
-        byte[] bytes = new byte[length];
-        if (nativeScan) {
-            segment.read(offset, bytes);
-        } else {
-            BulkCopy.copyOut(segment, m, "getString", offset, bytes, 0, length);
-        }
-        // The bytes and the NUL that ended them: a NUL read from replaced memory ends no string.
-        m.checkBacked(segment, "getString", offset, Math.min(length + 1L, maxLength));
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     /**
      * The string's length by the JVM's copies: a page at a time and never past the page that holds
      * the NUL, as the pages after the string may be gone (a truncated object) without the string
-     * being affected. Where jshm cannot heal a fault (hugetlbfs), the JVM reports it with an
-     * {@link InternalError} that compiled code may raise a few statements after the copy that
-     * faulted; caught here, it is still this call's fault.
+     * being affected.
      */
-    private static int scanForNul(Segment segment, Mapping m, long offset, int maxLength) {
-        try {
-            byte[] block = new byte[(int) Math.min(maxLength, Mapping.PAGE_SIZE)];
-            int scanned = 0;
-            while (scanned < maxLength) {
-                long at = m.address + offset + scanned;
-                int n = (int) Math.min(maxLength - scanned, Mapping.PAGE_SIZE - Long.remainderUnsigned(at, Mapping.PAGE_SIZE));
-                BulkCopy.copyOut(segment, m, "getString", offset + scanned, block, 0, n);
-                int nul = indexOfNul(block, n);
-                if (nul >= 0) {
-                    return scanned + nul;
-                }
-                scanned += n;
+    private static int scanForNul(Mapping m, long offset, int maxLength) {
+        byte[] block = new byte[(int) Math.min(maxLength, Mapping.PAGE_SIZE)];
+        int scanned = 0;
+        while (scanned < maxLength) {
+            long at = m.address + offset + scanned;
+            int n = (int) Math.min(maxLength - scanned, Mapping.PAGE_SIZE - Long.remainderUnsigned(at, Mapping.PAGE_SIZE));
+            BulkCopy.copyOut(m, offset + scanned, block, 0, n);
+            int nul = indexOfNul(block, n);
+            if (nul >= 0) {
+                return scanned + nul;
             }
-            return maxLength;
-        } catch (InternalError e) {
-            throw segment.faulted(e, "getString", offset, maxLength);
+            scanned += n;
         }
+        return maxLength;
     }
 
     private static int indexOfNul(byte[] bytes, int length) {

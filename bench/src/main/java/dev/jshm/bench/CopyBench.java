@@ -14,6 +14,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -27,7 +28,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * memory into the array, {@code write} copies the array in. Every way has its own memory of
  * {@code size} bytes, touched before measuring so no page fault is counted, and copies at its
  * offset 0; the array side starts at each of the eight 8-byte places of a cache line in turn
- * ({@link ArrayOffsets}), the same mix for every way.
+ * ({@link ArrayOffsets}), the same mix for every way. Up to 1 MiB every way has
+ * {@link #MAPPINGS} such memories, mapped apart, and moves to the next at each iteration: see
+ * {@link #MAPPINGS} for why.
  *
  * <p>Ways: {@code jshmSysV} (System V: each call picks the JVM's copy or JNI's memcpy by size),
  * {@code jshmPosix} (POSIX, the default: by size, as System V),
@@ -49,15 +52,41 @@ public class CopyBench {
     @Param({"64", "4096", "65536", "1048576", "67108864"})
     public int size;
 
+    /**
+     * How many memories each way has for sizes up to 1 MiB, one per iteration in turn. Where a
+     * mapping lies in the address space decides the speed of the JVM's copies from it on some
+     * hosts. On an AMD EPYC VM, a 4 KiB read took 150 to 165 ns from 4 of 1,024 mappings of one
+     * and the same /dev/shm page, and 20 to 40 ns from the others, whichever of three arrays it
+     * went to; one of 64 System V segments read as slowly, and the same segment attached a second
+     * time, elsewhere, read at 28 ns beside it; 2 of 128 {@code MappedByteBuffer}s of their own
+     * files did too; and a mapping could turn slow after minutes in place, its array unmoved.
+     * (A C program's {@code memcpy} and an AVX loop, over 256 pages, never did.) With one memory
+     * per way, a way whose fork drew such a place ran 5 times the others, as the 4 KiB System V
+     * read did in one committed run. With one memory per iteration, such a place costs the
+     * iterations that use it, and the median of the iterations passes it by, the same for every
+     * way. Past 1 MiB a copy spans more than 256 pages, whose places average themselves, and five
+     * 64 MiB memories a way would not fit the benchmark's budget.
+     */
+    static final int MAPPINGS = 5;
+
     private byte[] array;
     private final ArrayOffsets offsets = new ArrayOffsets();
+    private SysVSegment[] sysvs;
+    private PosixSegment[] posixes;
+    private PosixSegment[] posixJavas;
+    private Path[] files;
+    private MappedByteBuffer[] mappeds;
+    private ByteBuffer[] directs;
+    private SysVSegment[] agronaMemories;
+    private UnsafeBuffer[] agronas;
+    private int iteration;
+
+    // The memories this iteration copies from and to: one of each array above.
     private SysVSegment sysv;
     private PosixSegment posixJava;
     private PosixSegment posix;
-    private Path file;
     private MappedByteBuffer mapped;
     private ByteBuffer direct;
-    private SysVSegment agronaMemory;
     private UnsafeBuffer agrona;
     private ByteBuffer block;
 
@@ -67,38 +96,74 @@ public class CopyBench {
         for (int i = 0; i < array.length; i++) {
             array[i] = (byte) i;
         }
-        sysv = SysVSegment.createPrivate(size);
-        sysv.remove();
-        posix = PosixSegment.create("/" + DevShm.uniqueName("copy"), size);
-        posix.unlink();
-        posixJava = PosixSegment.builder("/" + DevShm.uniqueName("copyj")).size(size).jvmCopies().create();
-        posixJava.unlink();
-        file = DevShm.newPath("copy");
-        mapped = DevShm.map(file, size);
-        direct = ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
-        agronaMemory = SysVSegment.createPrivate(size);
-        agronaMemory.remove();
-        agrona = new UnsafeBuffer(agronaMemory.address(), size);
-        agrona.putBytes(0, array, 0, size);
+        int count = size <= 1 << 20 ? MAPPINGS : 1;
+        sysvs = new SysVSegment[count];
+        posixes = new PosixSegment[count];
+        posixJavas = new PosixSegment[count];
+        files = new Path[count];
+        mappeds = new MappedByteBuffer[count];
+        directs = new ByteBuffer[count];
+        agronaMemories = new SysVSegment[count];
+        agronas = new UnsafeBuffer[count];
+        for (int k = 0; k < count; k++) {
+            sysvs[k] = SysVSegment.createPrivate(size);
+            sysvs[k].remove();
+            posixes[k] = PosixSegment.create("/" + DevShm.uniqueName("copy"), size);
+            posixes[k].unlink();
+            posixJavas[k] = PosixSegment.builder("/" + DevShm.uniqueName("copyj")).size(size).jvmCopies().create();
+            posixJavas[k].unlink();
+            files[k] = DevShm.newPath("copy");
+            mappeds[k] = DevShm.map(files[k], size);
+            directs[k] = pageAlignedDirect(size);
+            agronaMemories[k] = SysVSegment.createPrivate(size);
+            agronaMemories[k].remove();
+            agronas[k] = new UnsafeBuffer(agronaMemories[k].address(), size);
+            agronas[k].putBytes(0, array, 0, size);
+            sysvs[k].write(0, array, 0, size);
+            posixes[k].write(0, array, 0, size);
+            posixJavas[k].write(0, array, 0, size);
+            mappeds[k].put(0, array, 0, size);
+            directs[k].put(0, array, 0, size);
+        }
         block = ByteBuffer.allocateDirect(4096 + 128).alignedSlice(64).slice(0, 4096);
         for (int i = 0; i < block.capacity(); i++) {
             block.put(i, (byte) 7);
         }
-        sysv.write(0, array, 0, size);
-        posix.write(0, array, 0, size);
-        posixJava.write(0, array, 0, size);
-        mapped.put(0, array, 0, size);
-        direct.put(0, array, 0, size);
+    }
+
+    /**
+     * A direct buffer of {@code size} bytes that starts a page, as the mappings do:
+     * {@code allocateDirect} alone would pack small buffers into one page. ({@code alignedSlice}
+     * also rounds the end down to a page, hence the whole pages.)
+     */
+    static ByteBuffer pageAlignedDirect(int size) {
+        int page = FirstTouchBench.PAGE;
+        int pages = (int) ((size + (long) page - 1) / page);
+        return ByteBuffer.allocateDirect((pages + 1) * page).alignedSlice(page).slice(0, size).order(ByteOrder.nativeOrder());
+    }
+
+    /** Every way moves to its next memory; {@link #MAPPINGS} says why. */
+    @Setup(Level.Iteration)
+    public void nextMemories() {
+        int k = iteration++ % sysvs.length;
+        sysv = sysvs[k];
+        posix = posixes[k];
+        posixJava = posixJavas[k];
+        mapped = mappeds[k];
+        direct = directs[k];
+        agrona = agronas[k];
     }
 
     @TearDown
     public void tearDown() {
-        sysv.close();
-        posix.close();
-        posixJava.close();
-        agronaMemory.close();
-        DevShm.unmap(mapped);
-        DevShm.delete(file);
+        for (int k = 0; k < sysvs.length; k++) {
+            sysvs[k].close();
+            posixes[k].close();
+            posixJavas[k].close();
+            agronaMemories[k].close();
+            DevShm.unmap(mappeds[k]);
+            DevShm.delete(files[k]);
+        }
     }
 
     @Benchmark

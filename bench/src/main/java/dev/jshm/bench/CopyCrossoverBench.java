@@ -7,6 +7,7 @@ import dev.jshm.SysVSegment;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -24,7 +25,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * <p>Ways: {@code jshmJava} (the JVM's copy: {@code ByteBuffer} bulk get/put, or bulk puts from a
  * pattern block for {@code fill}) and {@code jshmNative} (one JNI call: {@code memcpy} through
  * {@code Get/SetByteArrayRegion}, {@code memset}). Copies start in the array at each of the
- * eight 8-byte places of a cache line in turn ({@link ArrayOffsets}), as in {@link CopyBench}.
+ * eight 8-byte places of a cache line in turn ({@link ArrayOffsets}), and each iteration copies
+ * from the next of {@link CopyBench#MAPPINGS} segments, as in {@link CopyBench}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -39,19 +41,32 @@ public class CopyCrossoverBench {
 
     private byte[] array;
     private final ArrayOffsets offsets = new ArrayOffsets();
+    private SysVSegment[] segments;
+    private int iteration;
+    /** This iteration's segment. */
     private SysVSegment segment;
 
     @Setup
     public void setup() {
         array = new byte[bytes + ArrayOffsets.SLACK];
-        segment = SysVSegment.createPrivate(bytes);
-        segment.remove();
-        segment.write(0, array, 0, bytes);
+        segments = new SysVSegment[CopyBench.MAPPINGS];
+        for (int k = 0; k < segments.length; k++) {
+            segments[k] = SysVSegment.createPrivate(bytes);
+            segments[k].remove();
+            segments[k].write(0, array, 0, bytes);
+        }
+    }
+
+    @Setup(Level.Iteration)
+    public void nextSegment() {
+        segment = segments[iteration++ % segments.length];
     }
 
     @TearDown
     public void tearDown() {
-        segment.close();
+        for (SysVSegment s : segments) {
+            s.close();
+        }
     }
 
     @Benchmark

@@ -142,7 +142,8 @@ public final class Report {
                         `ByteBuffer.allocateDirect` (its fill: bulk puts of a 4 KiB block aligned to a cache line, as \
                         jshm's); FFM: `MemorySegment.copy`; C: `memcpy` of a runtime length between a System V \
                         segment and a heap buffer. The array side of every copy, C's included, starts at each of \
-                        the eight 8-byte places of a cache line in turn.""",
+                        the eight 8-byte places of a cache line in turn; up to 1 MiB the memory side moves to the next \
+                        of five memories of its way at each iteration (see the summary).""",
                         "size (bytes)", List.of(bestJdk, cMemcpy), true),
                 new Group("CopyCrossover", "Bulk copies: the JVM's path against the native one", """
                         The same System V copy forced down each path (`-Ddev.jshm.nativeCopyThreshold`: \

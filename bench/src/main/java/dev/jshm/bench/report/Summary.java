@@ -470,7 +470,12 @@ final class Summary {
                 .append("destination lie in their cache lines moves every copy loop, the JVM's and glibc's alike, ")
                 .append("by up to half (C's 4 KiB `memcpy` from a 64-byte aligned buffer takes about two thirds of ")
                 .append("the time it takes over the mix), and an array left where its fork's heap put it would give ")
-                .append("each way its own luck.\n\n");
+                .append("each way its own luck. The memory side has a luck of its own: up to 1 MiB every way, C's ")
+                .append("included, has five memories and copies from the next one at each iteration (`CopyBench.MAPPINGS`), ")
+                .append("because a few places in the address space run the JVM's copies from a page 4 to 5 times ")
+                .append("slower (on an AMD EPYC VM: 4 of 1,024 mappings of one /dev/shm page, whichever array the copy ")
+                .append("went to, the page itself fast at its other addresses); one memory per way let one such place ")
+                .append("decide a row, and now it costs the iteration that uses it, which the median passes by.\n\n");
         md.append(table).append("\n");
         crossover();
         md.append("**Why.** The JVM's path is `ByteBuffer.get/put(int, byte[], int, int)` on the segment's first ")

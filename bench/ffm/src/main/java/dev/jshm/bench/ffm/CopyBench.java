@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
@@ -21,7 +22,8 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * Bulk copies with {@code MemorySegment.copy}; same names as {@code dev.jshm.bench.CopyBench}, and
  * the same array offsets: each of the eight 8-byte places of a cache line in turn (see that
- * project's {@code ArrayOffsets}).
+ * project's {@code ArrayOffsets}), and the same memories: up to 1 MiB, five of each way, the next
+ * one at each iteration (see that project's {@code CopyBench.MAPPINGS}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -31,11 +33,19 @@ public class CopyBench {
     @Param({"64", "4096", "65536", "1048576", "67108864"})
     public int size;
 
+    /** As {@code dev.jshm.bench.CopyBench.MAPPINGS}: memories per way up to 1 MiB. */
+    static final int MAPPINGS = 5;
+
     private byte[] array;
     /** The array offset of the next call: 0, 8, ..., 56, then 0 again. */
     private int nextOffset;
     private Arena arena;
-    private Path file;
+    private Path[] files;
+    private MemorySegment[] mappeds;
+    private MemorySegment[] allocateds;
+    private ByteBuffer[] directs;
+    private int iteration;
+    // This iteration's memories: one of each array above.
     private MemorySegment mapped;
     private MemorySegment allocated;
     private ByteBuffer direct;
@@ -47,13 +57,32 @@ public class CopyBench {
             array[i] = (byte) i;
         }
         arena = Arena.ofShared();
-        file = Mapped.newPath("ffm-copy");
-        mapped = Mapped.create(file, size, arena);
-        allocated = arena.allocate(size, 4096);
-        direct = ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());
-        MemorySegment.copy(array, 0, mapped, ValueLayout.JAVA_BYTE, 0, size);
-        MemorySegment.copy(array, 0, allocated, ValueLayout.JAVA_BYTE, 0, size);
-        direct.put(0, array, 0, size);
+        int count = size <= 1 << 20 ? MAPPINGS : 1;
+        files = new Path[count];
+        mappeds = new MemorySegment[count];
+        allocateds = new MemorySegment[count];
+        directs = new ByteBuffer[count];
+        for (int k = 0; k < count; k++) {
+            files[k] = Mapped.newPath("ffm-copy");
+            mappeds[k] = Mapped.create(files[k], size, arena);
+            allocateds[k] = arena.allocate(size, 4096);
+            // Starts a page, as dev.jshm.bench.CopyBench's direct buffers: alignedSlice rounds
+            // both ends to pages, hence the whole pages.
+            int pages = (int) ((size + 4095L) / 4096);
+            directs[k] = ByteBuffer.allocateDirect((pages + 1) * 4096).alignedSlice(4096).slice(0, size).order(ByteOrder.nativeOrder());
+            MemorySegment.copy(array, 0, mappeds[k], ValueLayout.JAVA_BYTE, 0, size);
+            MemorySegment.copy(array, 0, allocateds[k], ValueLayout.JAVA_BYTE, 0, size);
+            directs[k].put(0, array, 0, size);
+        }
+    }
+
+    /** Every way moves to its next memory. */
+    @Setup(Level.Iteration)
+    public void nextMemories() {
+        int k = iteration++ % files.length;
+        mapped = mappeds[k];
+        allocated = allocateds[k];
+        direct = directs[k];
     }
 
     private int arrayOffset() {
@@ -65,7 +94,9 @@ public class CopyBench {
     @TearDown
     public void tearDown() {
         arena.close();
-        Mapped.delete(file);
+        for (Path file : files) {
+            Mapped.delete(file);
+        }
     }
 
     @Benchmark

@@ -174,15 +174,21 @@ static double time_copy(char *dst, const char *src, size_t size, long n)
     return (now_ns() - t) / (double)n;
 }
 
-/* time_copy between shared memory (at its offset 0) and a buffer (size + 64 bytes), in the
- * direction to_mem says, with the buffer's side at each of the eight 8-byte places of a cache
- * line in turn: the mix the Java copies see from their arrays (ArrayOffsets.java). */
+/* Where the buffer's side of a copy starts, call after call: eight places, one in each eighth
+ * of a page and each at another 8-byte place of a cache line (0, 520, ..., 3640): the mix the
+ * Java copies see from their arrays (ArrayOffsets.java). */
+#define COPY_PLACES 8
+#define COPY_STEP (PAGE / COPY_PLACES + 8)
+#define COPY_SLACK ((COPY_PLACES - 1) * COPY_STEP)
+
+/* time_copy between shared memory (at its offset 0) and a buffer (size + COPY_SLACK bytes), in
+ * the direction to_mem says, with the buffer's side at each of the COPY_PLACES places in turn. */
 static double time_copy_mixed(char *mem, char *buf, int to_mem, size_t size, long n)
 {
     volatile size_t vsize = size;
     double t = now_ns();
     for (long i = 0; i < n; i++) {
-        char *at = buf + (size_t)(i & 7) * 8;
+        char *at = buf + (size_t)(i & (COPY_PLACES - 1)) * COPY_STEP;
         if (to_mem)
             memcpy(mem, at, vsize);
         else
@@ -208,8 +214,8 @@ static void bench_copies(void)
             mems[m] = shm_new(size, NULL);
             touch(mems[m], size);
         }
-        char *buf = aligned_alloc(64, size + 64);
-        touch(buf, size + 64);
+        char *buf = aligned_alloc(64, size + COPY_SLACK);
+        touch(buf, size + COPY_SLACK);
         long n = (long)((quick ? 256.0 : 1024.0) * 1048576.0 / (double)size);
         if (n < 8)
             n = 8;

@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * Bulk copies between a Java {@code byte[]} and shared memory: {@code read} copies out of the
  * memory into the array, {@code write} copies the array in. Every way has its own memory of
  * {@code size} bytes, touched before measuring so no page fault is counted, and copies at its
- * offset 0; the array side starts at each of the eight 8-byte places of a cache line in turn
+ * offset 0; the array side starts at eight places spread over a page and a cache line in turn
  * ({@link ArrayOffsets}), the same mix for every way. Up to 1 MiB every way has
  * {@link #MAPPINGS} such memories, mapped apart, and moves to the next at each iteration: see
  * {@link #MAPPINGS} for why.

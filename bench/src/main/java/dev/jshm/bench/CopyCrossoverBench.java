@@ -24,8 +24,8 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <p>Ways: {@code jshmJava} (the JVM's copy: {@code ByteBuffer} bulk get/put, or bulk puts from a
  * pattern block for {@code fill}) and {@code jshmNative} (one JNI call: {@code memcpy} through
- * {@code Get/SetByteArrayRegion}, {@code memset}). Copies start in the array at each of the
- * eight 8-byte places of a cache line in turn ({@link ArrayOffsets}), and each iteration copies
+ * {@code Get/SetByteArrayRegion}, {@code memset}). Copies start in the array at eight places
+ * spread over a page and a cache line in turn ({@link ArrayOffsets}), and each iteration copies
  * from the next of {@link CopyBench#MAPPINGS} segments, as in {@link CopyBench}.
  */
 @State(Scope.Thread)

@@ -141,9 +141,10 @@ public final class Report {
                         `mappedByteBuffer`: `FileChannel.map` of a /dev/shm file; `directByteBuffer`: \
                         `ByteBuffer.allocateDirect` (its fill: bulk puts of a 4 KiB block aligned to a cache line, as \
                         jshm's); FFM: `MemorySegment.copy`; C: `memcpy` of a runtime length between a System V \
-                        segment and a heap buffer. The array side of every copy, C's included, starts at each of \
-                        the eight 8-byte places of a cache line in turn; up to 1 MiB the memory side moves to the next \
-                        of five memories of its way at each iteration (see the summary).""",
+                        segment and a heap buffer. The array side of every copy, C's included, starts at eight \
+                        places in turn, one in each eighth of a page, each at another 8-byte place of a cache line; up \
+                        to 1 MiB the memory side moves to the next of five memories of its way at each iteration (see \
+                        the summary).""",
                         "size (bytes)", List.of(bestJdk, cMemcpy), true),
                 new Group("CopyCrossover", "Bulk copies: the JVM's path against the native one", """
                         The same System V copy forced down each path (`-Ddev.jshm.nativeCopyThreshold`: \

@@ -465,17 +465,18 @@ final class Summary {
                 vsC.isEmpty() ? "–" : verdict(worstC, 1.05));
         md.append("## Bulk copies: each call picks its path\n\n");
         md.append("Each cell: the median, and × the best JDK 17 way of the same size in brackets. Every way, ")
-                .append("C's `memcpy` included, copies between its memory's offset 0 and an array at each of the ")
-                .append("eight 8-byte places of a cache line in turn (`ArrayOffsets`): where a copy's source and ")
-                .append("destination lie in their cache lines moves every copy loop, the JVM's and glibc's alike, ")
-                .append("by up to half (C's 4 KiB `memcpy` from a 64-byte aligned buffer takes about two thirds of ")
-                .append("the time it takes over the mix), and an array left where its fork's heap put it would give ")
-                .append("each way its own luck. The memory side has a luck of its own: up to 1 MiB every way, C's ")
-                .append("included, has five memories and copies from the next one at each iteration (`CopyBench.MAPPINGS`), ")
-                .append("because a few places in the address space run the JVM's copies from a page 4 to 5 times ")
-                .append("slower (on an AMD EPYC VM: 4 of 1,024 mappings of one /dev/shm page, whichever array the copy ")
-                .append("went to, the page itself fast at its other addresses); one memory per way let one such place ")
-                .append("decide a row, and now it costs the iteration that uses it, which the median passes by.\n\n");
+                .append("C's `memcpy` included, copies between its memory's offset 0 and an array at eight places in ")
+                .append("turn, one in each eighth of a page, each at another 8-byte place of a cache line ")
+                .append("(`ArrayOffsets`), and up to 1 MiB moves to the next of five memories at each iteration ")
+                .append("(`CopyBench.MAPPINGS`). Both give every way the same mix of places whatever its fork: on this ")
+                .append("kind of host where an array lies in its line and its page moves every copy loop, the JVM's ")
+                .append("and glibc's alike (4 KiB reads into arrays at five places took from about 30 to about 50 ns, ")
+                .append("in the same order in each of ten forks), and a few places in the address space run the JVM's ")
+                .append("copies from a page 4 to 5 times slower (4 of 1,024 mappings of one /dev/shm page, whichever ")
+                .append("array the copy went to, the page itself fast at its other addresses). With one array and one ")
+                .append("memory per way, each way had its fork's luck: a whole row at 30 or at 50 ns, and once a ")
+                .append("System V 4 KiB read at 5 times the best JDK way; now such a memory costs the iteration that ")
+                .append("uses it, which the median passes by.\n\n");
         md.append(table).append("\n");
         crossover();
         md.append("**Why.** The JVM's path is `ByteBuffer.get/put(int, byte[], int, int)` on the segment's first ")

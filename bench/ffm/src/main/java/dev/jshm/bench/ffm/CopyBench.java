@@ -21,8 +21,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Bulk copies with {@code MemorySegment.copy}; same names as {@code dev.jshm.bench.CopyBench}, and
- * the same array offsets: each of the eight 8-byte places of a cache line in turn (see that
- * project's {@code ArrayOffsets}), and the same memories: up to 1 MiB, five of each way, the next
+ * the same array offsets: eight places, one in each eighth of a page and each at another 8-byte
+ * place of a cache line, in turn (see that project's {@code ArrayOffsets}), and the same memories: up to 1 MiB, five of each way, the next
  * one at each iteration (see that project's {@code CopyBench.MAPPINGS}).
  */
 @State(Scope.Thread)
@@ -37,8 +37,11 @@ public class CopyBench {
     static final int MAPPINGS = 5;
 
     private byte[] array;
-    /** The array offset of the next call: 0, 8, ..., 56, then 0 again. */
-    private int nextOffset;
+    /** As {@code dev.jshm.bench.ArrayOffsets}: the places a copy cycles through, and the step between them. */
+    static final int PLACES = 8;
+    static final int PLACE_STEP = 4096 / PLACES + Long.BYTES;
+    /** The place of the next call's array offset. */
+    private int nextPlace;
     private Arena arena;
     private Path[] files;
     private MemorySegment[] mappeds;
@@ -52,7 +55,7 @@ public class CopyBench {
 
     @Setup
     public void setup() {
-        array = new byte[size + 64];
+        array = new byte[size + (PLACES - 1) * PLACE_STEP];
         for (int i = 0; i < array.length; i++) {
             array[i] = (byte) i;
         }
@@ -86,8 +89,8 @@ public class CopyBench {
     }
 
     private int arrayOffset() {
-        int at = nextOffset;
-        nextOffset = (at + Long.BYTES) & 63;
+        int at = nextPlace * PLACE_STEP;
+        nextPlace = (nextPlace + 1) & (PLACES - 1);
         return at;
     }
 

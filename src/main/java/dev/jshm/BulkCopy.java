@@ -129,7 +129,11 @@ final class BulkCopy {
         }
     }
 
-    /** The JVM's fill: copies of {@code pattern} ({@link FillPatterns#BLOCK} bytes), chunk by chunk. */
+    /**
+     * The JVM's fill: copies of at most {@link FillPatterns#BLOCK} bytes from {@code pattern},
+     * each from the place in a page of its destination ({@link FillPatterns#sourceFor}), chunk by
+     * chunk.
+     */
     private static void fillIn(Mapping m, long offset, long length, ByteBuffer pattern) {
         long at = offset;
         long end = offset + length;
@@ -137,7 +141,7 @@ final class BulkCopy {
             ByteBuffer chunk = m.chunk(at);
             int index = Mapping.indexInChunk(at);
             int n = (int) Math.min(Math.min(end - at, FillPatterns.BLOCK), chunk.capacity() - index);
-            chunk.put(index, pattern, 0, n);
+            chunk.put(index, pattern, FillPatterns.sourceFor(m.address + at), n);
             at += n;
         }
     }

@@ -841,7 +841,7 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         MappedByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset && length >= 0 && length <= FillPatterns.BLOCK && length < BulkCopy.NATIVE_FILL_THRESHOLD) {
             try {
-                b.put((int) offset, FillPatterns.of(value), 0, (int) length);
+                b.put((int) offset, FillPatterns.of(value), FillPatterns.sourceFor(mapping.address + offset), (int) length);
                 afterAccess("fill", offset, length);
                 return;
             } catch (IndexOutOfBoundsException outsideFirstChunk) {

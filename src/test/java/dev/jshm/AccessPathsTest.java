@@ -92,6 +92,34 @@ class AccessPathsTest {
     }
 
     /**
+     * A fill copies from the place in its pattern block that its destination has in its page:
+     * from every such place, on the fast path (up to a block) and the chunked one (more), on
+     * memory that starts a page (System V) and on memory that does not (a file mapped from offset
+     * 4096 + 7), a fill sets exactly its bytes and no others.
+     */
+    @Test
+    void fillsFromEveryPlaceInAPageSetExactlyTheirBytes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        int size = 3 * 4096 + 10000;
+        try (SysVSegment sysv = SysVSegment.createPrivate(size);
+                MappedFileSegment file = MappedFileSegment.builder(dir.resolve("fill")).offset(4096 + 7).size(size).create()) {
+            sysv.remove();
+            assertEquals(7, file.address() & 4095, "the file's memory does not start a page");
+            for (Segment s : new Segment[] {sysv, file}) {
+                byte[] expected = new byte[size];
+                byte value = 1;
+                for (int place = 0; place < 4096; place += 61) {
+                    for (int length : new int[] {1, 64, FillPatterns.BLOCK, FillPatterns.BLOCK + 1, 10000}) {
+                        value = (byte) (value * 31 + 7);
+                        s.fill(place, length, value);
+                        Arrays.fill(expected, place, place + length, value);
+                    }
+                }
+                assertArrayEquals(expected, snapshot(s), "fills over " + s);
+            }
+        }
+    }
+
+    /**
      * Around the end of the first chunk (2 GiB - 1 bytes), where accesses leave the fast path:
      * the last offsets inside it, those that straddle its end, and those past it, each width, the
      * atomics too. Only a few pages of the segment are touched.

@@ -39,7 +39,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * {@code agrona} (Agrona's {@code UnsafeBuffer} over a System V segment's memory), the JDK's
  * {@code MappedByteBuffer} over /dev/shm and a raw direct buffer. {@code fill} sets every byte;
  * a JDK buffer has no fill, so its way is bulk puts from a 4 KiB block of the value in direct
- * memory aligned to a cache line (what jshm's Java path does), and Agrona's is
+ * memory that starts a page, as its destination does (what jshm's Java path does: each copy
+ * from the place in its block that its destination has in its page), and Agrona's is
  * {@code setMemory} ({@code Unsafe.setMemory}).
  */
 // Agrona 2 reaches jdk.internal.misc.Unsafe, which the JDK exports only on request.
@@ -125,7 +126,7 @@ public class CopyBench {
             mappeds[k].put(0, array, 0, size);
             directs[k].put(0, array, 0, size);
         }
-        block = ByteBuffer.allocateDirect(4096 + 128).alignedSlice(64).slice(0, 4096);
+        block = pageAlignedDirect(4096);
         for (int i = 0; i < block.capacity(); i++) {
             block.put(i, (byte) 7);
         }

@@ -139,8 +139,8 @@ public final class Report {
                         always the JVM's copy (`ByteBuffer` bulk get/put); `agrona`: Agrona's \
                         `UnsafeBuffer` over a System V segment's memory (`getBytes`/`putBytes`/`setMemory`); \
                         `mappedByteBuffer`: `FileChannel.map` of a /dev/shm file; `directByteBuffer`: \
-                        `ByteBuffer.allocateDirect` (its fill: bulk puts of a 4 KiB block aligned to a cache line, as \
-                        jshm's); FFM: `MemorySegment.copy`; C: `memcpy` of a runtime length between a System V \
+                        `ByteBuffer.allocateDirect` (its fill: bulk puts of a 4 KiB block that starts a page, as its \
+                        destination does: what jshm's fill does); FFM: `MemorySegment.copy`; C: `memcpy` of a runtime length between a System V \
                         segment and a heap buffer. The array side of every copy, C's included, starts at eight \
                         places in turn, one in each eighth of a page, each at another 8-byte place of a cache line; up \
                         to 1 MiB the memory side moves to the next of five memories of its way at each iteration (see \

@@ -6,12 +6,14 @@ package dev.jshm.bench;
  * 1040, ..., 3640), then the first again.
  *
  * <p>A {@code byte[]}'s data lies at a multiple of 8 whose place in a cache line and in a page
- * depend on the fork's heap, and copy loops, the JVM's and glibc's alike, run at different speeds
- * for different places: within a line (the same 4 KiB {@code MappedByteBuffer} write took 17.7 ns
+ * depend on the fork's heap, and copy loops run at different speeds for different places: within
+ * a line, the JVM's and glibc's alike (the same 4 KiB {@code MappedByteBuffer} write took 17.7 ns
  * in one fork and 26 ns in four others), and within a page, against the copy's other side, which
  * starts a page in every way (on an AMD EPYC VM, 4 KiB reads into five arrays at different places
  * in their pages took from about 30 to about 50 ns by array, in the same order in each of ten
- * forks; with one array per fork, a way's whole fork ran at 30 or at 50 ns by its array's luck). A benchmark that always copies
+ * forks, so that with one array per fork a way's whole fork ran at 30 or at 50 ns by its array's
+ * luck; glibc's 4 KiB {@code memcpy} into shared memory took 34 to 44 ns from 16 places in a
+ * page, its reads the same from all). A benchmark that always copies
  * at one offset measures one place per fork, a different one for each way; cycling through
  * places spread over a page and a line gives every way the same mix whatever the fork, as a
  * program copying from arrays it did not align sees it. The memory side of every way stays at

@@ -841,6 +841,8 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         MappedByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset && length >= 0 && length <= FillPatterns.BLOCK && length < BulkCopy.NATIVE_FILL_THRESHOLD) {
             try {
+                // The mapping read here may be older than b if the segment grows meanwhile: the
+                // place it gives only moves the copy's speed, never its bytes.
                 b.put((int) offset, FillPatterns.of(value), FillPatterns.sourceFor(mapping.address + offset), (int) length);
                 afterAccess("fill", offset, length);
                 return;

@@ -841,9 +841,11 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
         MappedByteBuffer b = writeBuffer;
         if (b != null && (int) offset == offset && length >= 0 && length <= FillPatterns.BLOCK && length < BulkCopy.NATIVE_FILL_THRESHOLD) {
             try {
-                // The mapping read here may be older than b if the segment grows meanwhile: the
-                // place it gives only moves the copy's speed, never its bytes.
-                b.put((int) offset, FillPatterns.of(value), FillPatterns.sourceFor(mapping.address + offset), (int) length);
+                // Below PLACED_FROM the source's place makes no difference, and reading it costs
+                // two loads. The mapping read here may be older than b if the segment grows
+                // meanwhile: the place it gives only moves the copy's speed, never its bytes.
+                int from = length < FillPatterns.PLACED_FROM ? 0 : FillPatterns.sourceFor(mapping.address + offset);
+                b.put((int) offset, FillPatterns.of(value), from, (int) length);
                 afterAccess("fill", offset, length);
                 return;
             } catch (IndexOutOfBoundsException outsideFirstChunk) {

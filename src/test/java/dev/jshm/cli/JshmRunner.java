@@ -15,10 +15,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -34,7 +36,9 @@ import dev.jshm.stat.SysVStat;
  * Runs the packaged jar as users do ({@code java -Xcheck:jni -jar jshm.jar ...} in a process of its
  * own, from an empty working directory) for the command-line ITs, and removes every segment,
  * object and file a test made, also when it failed: System V keys, shmids (only while they still
- * have the creator and the key they had), POSIX names and files. Keys are random in
+ * have the creator and the key they had), every System V segment a process this runner started
+ * created (registered or not: a failed assertion may come before a test registers what a command
+ * made), POSIX names and files. Keys are random in
  * {@code 0x4a55xxxx} unless a test asks for another base; POSIX names start with
  * {@code jshm-cli-it-PID-}. {@link CliItBase} makes one for each test.
  */
@@ -65,6 +69,8 @@ final class JshmRunner implements AutoCloseable {
     /** Segments to remove by shmid: who made them, with what key (IPC_PRIVATE for private ones). */
     private final Map<Integer, Maker> shmids = new LinkedHashMap<>();
     private final List<String> names = new ArrayList<>();
+    /** Every process {@link #run} started: the creators whose System V segments {@link #close} removes. */
+    private final Set<Long> startedPids = new HashSet<>();
     private int runs;
 
     private record Maker(long cpid, int key) {}
@@ -147,6 +153,7 @@ final class JshmRunner implements AutoCloseable {
             builder.environment().keySet().removeAll(List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"));
             builder.environment().putAll(env);
             Process process = builder.start();
+            startedPids.add(process.pid());
             if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor();
                 fail(String.join(" ", command) + " did not finish in " + timeoutSeconds + " s");
@@ -403,6 +410,18 @@ final class JshmRunner implements AutoCloseable {
                 }
             } catch (ShmException e) {
                 // Gone already.
+            }
+        }
+        // What a process of this test made and the test never registered: a create whose output
+        // failed an assertion before the test read the id from it. The creator's pid is this
+        // test's own child's (pids are not reused within a test), so nobody else's segment goes.
+        for (SysVStat stat : SysVSegment.list()) {
+            if (startedPids.contains(stat.cpid()) && !stat.removed()) {
+                try {
+                    SysVSegment.removeById(stat.shmid());
+                } catch (ShmException e) {
+                    // Gone already.
+                }
             }
         }
         for (String name : names) {

@@ -206,20 +206,29 @@ public final class TestProcesses {
         return "";
     }
 
-    /** The text lines of the log's {@code <tty>} section (its XML elements left out), without the SIGBUS report. */
+    /**
+     * The text lines of the log's {@code <tty>} section (its XML elements left out, and the text
+     * of its {@code <statistics>} elements: JDK 25 writes its deoptimization counts there at exit,
+     * which are no message), without the SIGBUS report.
+     */
     public static String vmOutput(Path log) {
         if (!Files.isRegularFile(log)) {
             return "";
         }
         StringBuilder text = new StringBuilder();
         boolean inTty = false;
+        boolean inStatistics = false;
         try {
             for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
                 if (line.equals("<tty>")) {
                     inTty = true;
                 } else if (line.equals("</tty>")) {
                     inTty = false;
-                } else if (inTty && !line.startsWith("<")) {
+                } else if (line.startsWith("<statistics") && !line.endsWith("/>")) {
+                    inStatistics = true;
+                } else if (line.equals("</statistics>")) {
+                    inStatistics = false;
+                } else if (inTty && !inStatistics && !line.startsWith("<")) {
                     text.append(line.replace("&lt;", "<").replace("&gt;", ">").replace("&apos;", "'").replace("&quot;", "\"")
                             .replace("&amp;", "&")).append('\n');
                 }

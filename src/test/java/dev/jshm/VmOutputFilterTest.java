@@ -45,6 +45,30 @@ class VmOutputFilterTest {
     }
 
     @Test
+    void theDeoptimizationStatisticsOfJdk25AreNoMessage(@TempDir Path dir) throws IOException {
+        // As a JDK 25 JVM logs them at exit, inside its tty section.
+        Path log = dir.resolve("vm.log");
+        Files.writeString(log, String.join("\n",
+                "<hotspot_log version='160 1'>",
+                "<tty>",
+                "<writer thread='15701'/>",
+                "the program's own line",
+                "<dependency_failed type='leaf_type' ctxk='java/util/Properties' witness='java/security/Provider' stamp='0.372'/>",
+                "<statistics type='deoptimization'>",
+                "Deoptimization traps recorded:",
+                "     8 (100.0%) total",
+                "           class_check/maybe_recompile/nop: 3 (37.5%)",
+                "</statistics>",
+                "WARNING in native method: JNI call made without checking exceptions when required to",
+                "<tty_done stamp='0.422'/>",
+                "</tty>",
+                "</hotspot_log>",
+                ""));
+        assertEquals("the program's own line\nWARNING in native method: JNI call made without checking exceptions when required to\n",
+                TestProcesses.vmOutput(log));
+    }
+
+    @Test
     void aHandlerLineOutsideTheReportIsKept() {
         String stray = "javaSignalHandler in libjvm.so, " + MASK + ", flags=SA_RESTART|SA_SIGINFO, unblocked";
         assertEquals(stray, TestProcesses.withoutSigbusReport(stray));

@@ -259,7 +259,7 @@ class ConsumerIT {
     @ParameterizedTest
     @EnumSource(Launch.class)
     void runsOnJdk17WithTheDocumentedFlagAndAnEmptyStderr(Launch launch) throws Exception {
-        assertRanQuietly(launch, TestProcesses.JAVA);
+        assertRanQuietly(launch, jdk17());
     }
 
     @ParameterizedTest
@@ -272,7 +272,7 @@ class ConsumerIT {
     @ParameterizedTest
     @EnumSource(Launch.class)
     void jdk17NeedsNoFlag(Launch launch) throws Exception {
-        TestProcesses.Result result = TestProcesses.run(RUN_TIMEOUT, work, null, launch.command(TestProcesses.JAVA, false));
+        TestProcesses.Result result = TestProcesses.run(RUN_TIMEOUT, work, null, launch.command(jdk17(), false));
         assertEquals(0, result.exit(), result::describe);
         assertEquals(EXPECTED_STEPS, steps(result), result::describe);
         assertEquals("", result.err(), () -> "stderr must be empty\n" + result.describe());
@@ -309,6 +309,12 @@ class ConsumerIT {
 
     private static List<String> steps(TestProcesses.Result result) {
         return result.out().lines().filter(line -> line.contains(" ok: ")).toList();
+    }
+
+    /** The JVM that runs the suite, which the JDK 17 rows launch: refused on any other release. */
+    private static String jdk17() {
+        assertEquals(17, Runtime.version().feature(), "the suite runs on JDK 17: " + Runtime.version());
+        return TestProcesses.JAVA;
     }
 
     private static String jdk25() throws IOException, InterruptedException {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,10 +21,7 @@ class VmOutputFilterTest {
 
     @Test
     void theReportIsDroppedAlsoWhenAnotherThreadBreaksOneOfItsLines(@TempDir Path dir) throws IOException {
-        Path log = dir.resolve("vm.log");
-        Files.writeString(log, String.join("\n",
-                "<hotspot_log version='160 1'>",
-                "<tty>",
+        Path log = log(dir,
                 "<writer thread='15701'/>",
                 "Warning: SIGBUS handler modified!",
                 "Signal Handlers:",
@@ -36,10 +35,7 @@ class VmOutputFilterTest {
                 "  *** Expected: javaSignalHandler in libjvm.so, " + MASK + ", flags=SA_RESTART|SA_SIGINFO",
                 "   SIGTRAP: SIG_DFL, mask=00000000000000000000000000000000, flags=none, unblocked",
                 "Consider using jsig library.",
-                "WARNING in native method: JNI call made without checking exceptions when required to",
-                "</tty>",
-                "</hotspot_log>",
-                ""));
+                "WARNING in native method: JNI call made without checking exceptions when required to");
         assertEquals("the program's own line\nWARNING in native method: JNI call made without checking exceptions when required to\n",
                 TestProcesses.vmOutput(log));
     }
@@ -47,10 +43,7 @@ class VmOutputFilterTest {
     @Test
     void theDeoptimizationStatisticsOfJdk25AreNoMessage(@TempDir Path dir) throws IOException {
         // As a JDK 25 JVM logs them at exit, inside its tty section.
-        Path log = dir.resolve("vm.log");
-        Files.writeString(log, String.join("\n",
-                "<hotspot_log version='160 1'>",
-                "<tty>",
+        Path log = log(dir,
                 "<writer thread='15701'/>",
                 "the program's own line",
                 "<dependency_failed type='leaf_type' ctxk='java/util/Properties' witness='java/security/Provider' stamp='0.372'/>",
@@ -60,12 +53,17 @@ class VmOutputFilterTest {
                 "           class_check/maybe_recompile/nop: 3 (37.5%)",
                 "</statistics>",
                 "WARNING in native method: JNI call made without checking exceptions when required to",
-                "<tty_done stamp='0.422'/>",
-                "</tty>",
-                "</hotspot_log>",
-                ""));
+                "<tty_done stamp='0.422'/>");
         assertEquals("the program's own line\nWARNING in native method: JNI call made without checking exceptions when required to\n",
                 TestProcesses.vmOutput(log));
+    }
+
+    /** A JVM log as {@code -XX:+LogVMOutput} writes it, with {@code ttyLines} in its tty section. */
+    private static Path log(Path dir, String... ttyLines) throws IOException {
+        List<String> lines = new ArrayList<>(List.of("<hotspot_log version='160 1'>", "<tty>"));
+        lines.addAll(List.of(ttyLines));
+        lines.addAll(List.of("</tty>", "</hotspot_log>", ""));
+        return Files.writeString(dir.resolve("vm.log"), String.join("\n", lines));
     }
 
     @Test

@@ -63,22 +63,37 @@ def disassemble(start, code):
 
 
 def hot_loop(insns):
-    """From the back-edge's target to the back-edge: the first backward jump after a poll."""
-    for i, (_, text) in enumerate(insns):
+    """The loop around the safepoint poll, in the order it runs.
+
+    Usually the poll's block ends with the back-edge, a backward jump: the loop is its target to
+    it. C2 may also rotate the loop: the poll's block ends with a forward jump out of it and
+    falls through into the loop's head; the head's code then ends with a backward jump to the
+    rest, which runs up to the poll's block again."""
+    for i, (poll, text) in enumerate(insns):
         if not POLL.search(text):
             continue
-        for address, jump in insns[i + 1:i + 4]:
-            m = JUMP.match(jump)
-            if m and int(m.group(1), 16) < address:
+        for k in range(i + 1, min(i + 4, len(insns))):
+            m = JUMP.match(insns[k][1])
+            if not m:
+                continue
+            if int(m.group(1), 16) < insns[k][0]:
                 target = int(m.group(1), 16)
-                return [(a, t) for a, t in insns if target <= a <= address]
+                return [(a, t) for a, t in insns if target <= a <= insns[k][0]]
+            for j in range(k + 1, len(insns)):
+                m = JUMP.match(insns[j][1])
+                if m and int(m.group(1), 16) < poll:
+                    rest = [n for n, (a, _) in enumerate(insns) if a == int(m.group(1), 16)]
+                    return insns[k + 1:j + 1] + insns[rest[0]:k + 1] if rest else None
+            return None
     return None
 
 
-def listing(jar, java, benchmark):
+def listing(jar, java, benchmark, prepend):
     cls, method = benchmark.split(".")
     stub = JMH_STUB.format(cls=cls, method=method)
-    command = [java, "-jar", jar, "-f", "1", "-wi", "3", "-w", "300ms", "-i", "1", "-r", "300ms",
+    # -cp rather than -jar, so that classes of a build under test can come first.
+    classpath = os.pathsep.join(prepend + [jar])
+    command = [java, "-cp", classpath, "org.openjdk.jmh.Main", "-f", "1", "-wi", "3", "-w", "300ms", "-i", "1", "-r", "300ms",
                "-jvmArgsAppend", "-XX:+UnlockDiagnosticVMOptions -XX:CompileCommand=quiet "
                "-XX:CompileCommand=print," + stub,
                "^dev\\.jshm\\.bench\\." + re.escape(benchmark) + "$"]
@@ -106,6 +121,8 @@ def main():
     parser.add_argument("benchmarks", nargs="+", metavar="Class.method")
     parser.add_argument("--jar", default="bench/target/benchmarks.jar")
     parser.add_argument("--java", default="java")
+    parser.add_argument("--prepend", action="append", default=[], metavar="DIR",
+                        help="classes that come before the jar's (a changed class, to compare)")
     args = parser.parse_args()
     if not os.path.isfile(args.jar):
         sys.exit("%s: no such file (mvn -f bench/pom.xml package -DskipTests builds it)" % args.jar)
@@ -113,7 +130,7 @@ def main():
         if not re.fullmatch(r"\w+\.\w+", benchmark):
             sys.exit("%s: expected Class.method, such as TypedBench.getLong_jshm" % benchmark)
     for benchmark in args.benchmarks:
-        listing(args.jar, args.java, benchmark)
+        listing(args.jar, args.java, benchmark, args.prepend)
 
 
 if __name__ == "__main__":

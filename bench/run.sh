@@ -58,16 +58,15 @@ step "environment -> $OUT/environment.txt"
 bench/environment.sh "$MODE" "$JAVA17" "$JDK25/bin/java" > "$OUT/environment.txt"
 sed -n '1,12p' "$OUT/environment.txt" | sed 's/^/   /'
 
-step "C baseline (gcc -O2): clock, 8-byte access, copies, lifecycle, first touch, lock, the ring in C (ping-pong and futex run with the two-process tests)"
-"$OUT/baseline" "$MODE" clock,access8,copies,lifecycle,first-touch > "$OUT/c-baseline.json"
+step "C baseline (gcc -O2): clock, 8-byte access, copies, lifecycle, first touch, futex calls, lock, the ring in C (ping-pong and futex run with the two-process tests)"
+"$OUT/baseline" "$MODE" clock,access8,copies,lifecycle,first-touch,futex-calls > "$OUT/c-baseline.json"
 "$OUT/lock_bench" "$MODE" > "$OUT/c-lock.json"
 # Pins itself: the consumer to core 0, the producer it forks to core 1, as CrossProcess does.
 "$OUT/ring_bench" "$MODE" > "$OUT/c-ring.json"
 
 step "JMH on JDK 17 with -prof gc: jshm native and Java paths, Agrona, MappedByteBuffer, direct ByteBuffer (unpinned, both cores)"
-# HugePagesBench runs below, once huge pages are reserved; RingCpuBench is for runs of its own
-# (docs/bench/README.md): the report does not read it.
-"$JAVA17" -jar "$JAR" "${JMH_OPTS[@]}" -foe true -p size="$SIZES" -prof gc -e 'HugePagesBench|RingCpuBench' \
+# HugePagesBench runs below, once huge pages are reserved.
+"$JAVA17" -jar "$JAR" "${JMH_OPTS[@]}" -foe true -p size="$SIZES" -prof gc -e 'HugePagesBench' \
   -rf json -rff "$OUT/jmh-jdk17.json" 'dev\.jshm\.bench\.[A-Za-z0-9]+Bench' 2>&1 | progress
 
 # Huge pages for real: reserve them (vm.nr_hugepages) and mount a hugetlbfs for HugePagesBench;

@@ -5,7 +5,7 @@
  *   baseline quick|full [PARTS [REPS]]
  *
  * PARTS is a comma-separated list of parts (clock, access8, copies, lifecycle, first-touch,
- * ping-pong, futex), all by default; REPS overrides the number of repetitions. The two-process
+ * ping-pong, futex, futex-calls), all by default; REPS overrides the number of repetitions. The two-process
  * harness runs "ping-pong" and "futex" with REPS 1 once per round, between its Java ways.
  *
  * Every record: {"group","op","param","way","unit","samples":[one value per repetition]}.
@@ -157,6 +157,41 @@ static void bench_clock(void)
         s[r] = (now_ns() - t) / (double)n;
     }
     emit("Clock", "clock_gettime", "", "c", "ns/op", s, reps);
+}
+
+/* ---- futex calls, one thread ------------------------------------------------------------------ */
+
+static long futex(int *uaddr, int op, int val);
+
+/* The two system calls behind jshm's Futex, as jshm_sync.c makes them (the shared, not the
+ * private, operations) on a System V word, with nobody waiting: FUTEX_WAKE that finds no
+ * sleeper (what a ring's commit costs when a consumer announced itself and then woke on its
+ * own), and FUTEX_WAIT on a word that no longer holds the value (the kernel returns EAGAIN at
+ * once: a waiter that lost the race with a wake). FutexBench times the same calls from Java. */
+static void bench_futex_calls(void)
+{
+    char *mem = shm_new(PAGE, NULL);
+    touch(mem, PAGE);
+    int *word = (int *)(mem + 64);
+    long n = quick ? 200000L : 1000000L;
+    double wake[64], changed[64];
+    for (long i = 0; i < n / 10; i++)
+        futex(word, FUTEX_WAKE, 1);
+    for (int r = 0; r < reps; r++) {
+        double t = now_ns();
+        for (long i = 0; i < n; i++)
+            if (futex(word, FUTEX_WAKE, 1) != 0)
+                die("FUTEX_WAKE woke someone");
+        wake[r] = (now_ns() - t) / (double)n;
+        t = now_ns();
+        for (long i = 0; i < n; i++)
+            if (futex(word, FUTEX_WAIT, 1) != -1 || errno != EAGAIN)
+                die("FUTEX_WAIT did not return EAGAIN");
+        changed[r] = (now_ns() - t) / (double)n;
+    }
+    emit("Futex", "wake", "", "c", "ns/op", wake, reps);
+    emit("Futex", "awaitChanged", "", "c", "ns/op", changed, reps);
+    shmdt(mem);
 }
 
 /* ---- copies --------------------------------------------------------------------------------- */
@@ -613,6 +648,7 @@ int main(int argc, char **argv)
     struct { const char *name; void (*fn)(void); } parts[] = {
         {"clock", bench_clock}, {"access8", bench_access8}, {"copies", bench_copies}, {"lifecycle", bench_lifecycle},
         {"first-touch", bench_first_touch}, {"ping-pong", bench_ping_pong}, {"futex", bench_futex},
+        {"futex-calls", bench_futex_calls},
     };
     for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
         if (only && !listed(only, parts[k].name))

@@ -27,9 +27,9 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * What one thread pays per ring operation, with no other process: the CPU cost that the
- * two-process measurements ({@link CrossProcess}) hide behind cache-line transfers. Not part of
- * {@code make bench}; run it with {@code java -jar bench/target/benchmarks.jar RingCpuBench}.
- * Method names are {@code <operation>_<way>}.
+ * two-process measurements ({@link CrossProcess}) hide behind cache-line transfers, and (with
+ * {@code -prof gc}, as {@code make bench} runs it) what each operation allocates: nothing. Method
+ * names are {@code <operation>_<way>}.
  *
  * <p>Operations: {@code emptyPoll} polls an empty ring (what a consumer that keeps up does most
  * of the time); {@code offerPoll} offers a 32-byte message and polls it back; {@code claimPoll}

@@ -43,7 +43,7 @@ public final class Report {
             "jniPageSize", "jshmRead0", "jshmViewPingPong", "jshmRingSpin",
             "jshmRingZeroCopy", "jshmRingZeroCopy4K", "jshmRingFutex", "jshmRingMany", "jshmFutex",
             "jshmRobustLock", "jshmTryLock", "javaCas", "jshmSysVHuge", "jshmFile", "jshmFileHuge",
-            "mappedByteBuffer", "directByteBuffer", "heldDirectByteBuffer", "agrona", "agronaManyToOne",
+            "mappedByteBuffer", "directByteBuffer", "heldDirectByteBuffer", "agrona", "agronaManyToOne", "unchecked",
             "jshmSysV (JDK 25)", "jshmSysVNative (JDK 25)", "jshmPosix (JDK 25)", "jshmPosixJava (JDK 25)",
             "ffmMapped (JDK 25)", "ffmArena (JDK 25)", "ffm (JDK 25)", "directByteBuffer (JDK 25)",
             "c", "cMemcpy", "cPingPong", "cRing", "cRingZeroCopy", "cFutex", "cJshmLock", "cPthreadRobust", "cCas");
@@ -130,6 +130,22 @@ public final class Report {
                         (`lock_bench.c`): `cJshmLock` is jshm's lock, `cPthreadRobust` the robust \
                         process-shared pthread mutex it replaced, `cCas` a bare CAS and release store.""",
                         "", List.of(cCas), false),
+                new Group("Futex", "Futex calls, one thread", """
+                        `Futex.wake` on a word nobody waits on (`wake`), and `Futex.await` on a word that \
+                        no longer holds the expected value (`awaitChanged`, untimed; `awaitChangedTimed`, \
+                        with a 1 ms timeout, which reads the clock): the kernel returns at once, so each \
+                        figure is one system call and what jshm does around it (checks, one JNI call). \
+                        `c`: the same `FUTEX_WAKE` and `FUTEX_WAIT` from C (`baseline.c`). How long a \
+                        sleeper takes to wake is the two-process table below.""", "", List.of(c), false),
+                new Group("RingCpu", "The ring in one thread", """
+                        What one thread pays per ring operation with no other process (the cost that the \
+                        two-process tables hide behind cache-line transfers): `emptyPoll` polls an empty \
+                        ring, `offerPoll` offers a 32-byte message and polls it back, `claimPoll` claims 32 \
+                        bytes, writes 8 in place, commits and polls. `jshm`: `MessageRing` on a POSIX object \
+                        (each operation followed by the truncation check); `jshmSysV`: on System V; \
+                        `agrona`: `OneToOneRingBuffer` over a direct buffer; `unchecked`: jshm's record \
+                        protocol through the same VarHandles with none of its checks, heartbeats or \
+                        wake-ups (a benchmark class, not the library).""", "", List.of(agrona), false),
                 new Group("Copy", "Bulk copies", """
                         `read` copies shared memory into a `byte[]`, `write` copies a `byte[]` into shared \
                         memory, `fill` sets every byte, from offset 0, the memory touched beforehand. \

@@ -934,7 +934,7 @@ final class Summary {
         target(what, String.format(Locale.ROOT, "%.2f M msg/s vs %.2f M: %s", mine.get().median() / 1e6,
                         base.get().median() / 1e6, Report.ratio(q)) + roundByRound(mine.get(), base.get()),
                 q >= atLeast ? "**pass** (" + Report.ratio(q) + " ≥ " + limit + ")"
-                        : "**miss** (" + Report.ratio(q) + " < " + limit + ")");
+                        : "**miss** (" + beside(q, atLeast) + " < " + limit + ")");
     }
 
     // ---- helpers -------------------------------------------------------------------------------
@@ -974,7 +974,18 @@ final class Summary {
     private static String verdict(double ratio, double limit) {
         String limitText = String.format(Locale.ROOT, "%.2f×", limit);
         return ratio <= limit ? "**pass** (" + Report.ratio(ratio) + " ≤ " + limitText + ")"
-                : "**miss** (" + Report.ratio(ratio) + " > " + limitText + ", " + pct(ratio / limit) + " over)";
+                : "**miss** (" + beside(ratio, limit) + " > " + limitText + ", " + pct(ratio / limit) + " over)";
+    }
+
+    /** A ratio that misses its limit, with as many decimals as it takes not to print the limit itself. */
+    private static String beside(double ratio, double limit) {
+        for (int decimals = 2; decimals < 8; decimals++) {
+            String shown = String.format(Locale.ROOT, "%." + decimals + "f", ratio);
+            if (Double.parseDouble(shown) != limit) {
+                return shown + "×";
+            }
+        }
+        return String.format(Locale.ROOT, "%.8f×", ratio);
     }
 
     /** How far over the limit: 1.23 becomes "23%". */

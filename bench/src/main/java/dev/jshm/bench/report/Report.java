@@ -135,8 +135,11 @@ public final class Report {
                         no longer holds the expected value (`awaitChanged`, untimed; `awaitChangedTimed`, \
                         with a 1 ms timeout, which reads the clock): the kernel returns at once, so each \
                         figure is one system call and what jshm does around it (checks, one JNI call). \
-                        `c`: the same `FUTEX_WAKE` and `FUTEX_WAIT` from C (`baseline.c`). How long a \
-                        sleeper takes to wake is the two-process table below.""", "", List.of(c), false),
+                        `c`: the same system calls from C (`baseline.c`): `FUTEX_WAKE`, and `FUTEX_WAIT` \
+                        with the 50 ms relative timeout jshm gives every wait (an untimed `await` sleeps \
+                        in slices to see interrupts; a timed `FUTEX_WAIT` costs the kernel a timer set-up \
+                        even when the word differs). How long a sleeper takes to wake is the two-process \
+                        table below.""", "", List.of(c), false),
                 new Group("RingCpu", "The ring in one thread", """
                         What one thread pays per ring operation with no other process (the cost that the \
                         two-process tables hide behind cache-line transfers): `emptyPoll` polls an empty \

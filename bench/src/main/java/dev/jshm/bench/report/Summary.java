@@ -826,7 +826,7 @@ final class Summary {
             Optional<Measurement> claimPoll = find("RingCpu", "claimPoll", "", "jshm");
             if (offerPoll.isPresent() && offerPollAgrona.isPresent() && offerPollBare.isPresent()) {
                 md.append("What those cost together, in one thread with no other process (the RingCpu table): an offer ")
-                        .append("of 32 bytes and the poll that takes it back ").append(ns(offerPoll.get())).append(" with jshm (")
+                        .append("of 32 bytes and the poll that takes it back take ").append(ns(offerPoll.get())).append(" with jshm (")
                         .append(offerPollSysV.map(m -> ns(m) + " on System V, which needs no truncation check; ").orElse(""))
                         .append(Report.ratio(offerPoll.get().median() / offerPollAgrona.get().median())).append(" Agrona's ")
                         .append(ns(offerPollAgrona.get())).append("), and ").append(ns(offerPollBare.get()))

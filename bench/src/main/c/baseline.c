@@ -159,46 +159,6 @@ static void bench_clock(void)
     emit("Clock", "clock_gettime", "", "c", "ns/op", s, reps);
 }
 
-/* ---- futex calls, one thread ------------------------------------------------------------------ */
-
-static long futex(int *uaddr, int op, int val);
-
-/* The two system calls behind jshm's Futex, as jshm_sync.c makes them (the shared, not the
- * private, operations) on a System V word, with nobody waiting: FUTEX_WAKE that finds no
- * sleeper (what a ring's commit costs when a consumer announced itself and then woke on its
- * own), and FUTEX_WAIT on a word that no longer holds the value (the kernel returns EAGAIN at
- * once: a waiter that lost the race with a wake), with the relative timeout of 50 ms that jshm
- * gives every wait (Futex.INTERRUPT_CHECK_INTERVAL: an untimed await sleeps in slices so that
- * it sees an interrupt); with a timeout the kernel prepares a timer before it reads the word,
- * which on this kind of VM made the call about 150 to 200 ns slower than with none.
- * FutexBench times the same calls from Java. */
-static void bench_futex_calls(void)
-{
-    char *mem = shm_new(PAGE, NULL);
-    touch(mem, PAGE);
-    int *word = (int *)(mem + 64);
-    long n = quick ? 200000L : 1000000L;
-    double wake[64], changed[64];
-    struct timespec slice = {0, 50000000};
-    for (long i = 0; i < n / 10; i++)
-        futex(word, FUTEX_WAKE, 1);
-    for (int r = 0; r < reps; r++) {
-        double t = now_ns();
-        for (long i = 0; i < n; i++)
-            if (futex(word, FUTEX_WAKE, 1) != 0)
-                die("FUTEX_WAKE woke someone");
-        wake[r] = (now_ns() - t) / (double)n;
-        t = now_ns();
-        for (long i = 0; i < n; i++)
-            if (syscall(SYS_futex, word, FUTEX_WAIT, 1, &slice, NULL, 0) != -1 || errno != EAGAIN)
-                die("FUTEX_WAIT did not return EAGAIN");
-        changed[r] = (now_ns() - t) / (double)n;
-    }
-    emit("Futex", "wake", "", "c", "ns/op", wake, reps);
-    emit("Futex", "awaitChanged", "", "c", "ns/op", changed, reps);
-    shmdt(mem);
-}
-
 /* ---- copies --------------------------------------------------------------------------------- */
 
 /* The size is read through a volatile so gcc calls memcpy as JNI's array-region copy does,
@@ -569,6 +529,42 @@ static void bench_ping_pong(void)
 static long futex(int *uaddr, int op, int val)
 {
     return syscall(SYS_futex, uaddr, op, val, NULL, NULL, 0);
+}
+
+/* The two system calls behind jshm's Futex, as jshm_sync.c makes them (the shared, not the
+ * private, operations) on a System V word, with nobody waiting: FUTEX_WAKE that finds no
+ * sleeper (what a ring's commit costs when a consumer announced itself and then woke on its
+ * own), and FUTEX_WAIT on a word that no longer holds the value (the kernel returns EAGAIN at
+ * once: a waiter that lost the race with a wake), with the relative timeout of 50 ms that jshm
+ * gives every wait (Futex.INTERRUPT_CHECK_INTERVAL: an untimed await sleeps in slices so that
+ * it sees an interrupt); with a timeout the kernel prepares a timer before it reads the word,
+ * which on this kind of VM made the call about 150 to 200 ns slower than with none.
+ * FutexBench times the same calls from Java. */
+static void bench_futex_calls(void)
+{
+    char *mem = shm_new(PAGE, NULL);
+    touch(mem, PAGE);
+    int *word = (int *)(mem + 64);
+    long n = quick ? 200000L : 1000000L;
+    double wake[64], changed[64];
+    struct timespec slice = {0, 50000000};
+    for (long i = 0; i < n / 10; i++)
+        futex(word, FUTEX_WAKE, 1);
+    for (int r = 0; r < reps; r++) {
+        double t = now_ns();
+        for (long i = 0; i < n; i++)
+            if (futex(word, FUTEX_WAKE, 1) != 0)
+                die("FUTEX_WAKE woke someone");
+        wake[r] = (now_ns() - t) / (double)n;
+        t = now_ns();
+        for (long i = 0; i < n; i++)
+            if (syscall(SYS_futex, word, FUTEX_WAIT, 1, &slice, NULL, 0) != -1 || errno != EAGAIN)
+                die("FUTEX_WAIT did not return EAGAIN");
+        changed[r] = (now_ns() - t) / (double)n;
+    }
+    emit("Futex", "wake", "", "c", "ns/op", wake, reps);
+    emit("Futex", "awaitChanged", "", "c", "ns/op", changed, reps);
+    shmdt(mem);
 }
 
 /* One-way: the waker (core 1) stamps t0 and wakes; the waiter (core 0), asleep in FUTEX_WAIT,

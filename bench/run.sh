@@ -25,7 +25,7 @@ case "$MODE" in
     # moves by up to 1.6x from the next (docs/bench/jit.md), more than the 1.2x those targets
     # allow; three forks at different times take the median over three draws of the JIT's code
     # and of the host's pace, for about 80 s more than one fork of the long iterations.
-    NS_OPTS=(-f 3 -wi 1 -w 150ms -i 2 -r 150ms)
+    NS_OPTS=(-f 3 -wi 1 -w 150ms -i 2 -r 100ms)
     SIZES=64,4096,65536,1048576 ;;
   full)
     JMH_OPTS=(-f 2 -wi 5 -w 1s -i 5 -r 1s)

@@ -72,6 +72,6 @@ BENCH_OUT ?= target/bench
 bench: toolchain
 	BENCH_OUT=$(BENCH_OUT) bench/run.sh quick
 
-## bench-full: the long suite: 2 forks (typed and 8-byte access 4), longer iterations, 64 MiB copies
+## bench-full: the long suite: 2 forks, longer iterations, 64 MiB copies
 bench-full: toolchain
 	BENCH_OUT=$(BENCH_OUT) bench/run.sh full

@@ -21,15 +21,9 @@ case "$MODE" in
   quick)
     # 2 cores, at most 12 minutes in all: one fork, short iterations, no 64 MiB copies.
     JMH_OPTS=(-f 1 -wi 2 -w 150ms -i 3 -r 200ms)
-    # Typed and 8-byte access (a few ns each): three shorter forks. One fork of the same loop
-    # moves by up to 1.6x from the next (docs/bench/jit.md), more than the 1.2x those targets
-    # allow; three forks at different times take the median over three draws of the JIT's code
-    # and of the host's pace, for about 80 s more than one fork of the long iterations.
-    NS_OPTS=(-f 3 -wi 1 -w 150ms -i 2 -r 100ms)
     SIZES=64,4096,65536,1048576 ;;
   full)
     JMH_OPTS=(-f 2 -wi 5 -w 1s -i 5 -r 1s)
-    NS_OPTS=(-f 4 -wi 5 -w 1s -i 5 -r 1s)
     SIZES=64,4096,65536,1048576,67108864 ;;
   *) echo "usage: $0 quick|full" >&2; exit 2 ;;
 esac
@@ -71,12 +65,8 @@ step "C baseline (gcc -O2): clock, 8-byte access, copies, lifecycle, first touch
 "$OUT/ring_bench" "$MODE" > "$OUT/c-ring.json"
 
 step "JMH on JDK 17 with -prof gc: jshm native and Java paths, Agrona, MappedByteBuffer, direct ByteBuffer (unpinned, both cores)"
-# Typed and 8-byte access first, in forks of their own (NS_OPTS); HugePagesBench runs below,
-# once huge pages are reserved.
-NS_BENCHES='dev\.jshm\.bench\.(TypedBench|Access8Bench)\.'
-"$JAVA17" -jar "$JAR" "${NS_OPTS[@]}" -foe true -prof gc \
-  -rf json -rff "$OUT/jmh-jdk17-access.json" "$NS_BENCHES" 2>&1 | progress
-"$JAVA17" -jar "$JAR" "${JMH_OPTS[@]}" -foe true -p size="$SIZES" -prof gc -e "HugePagesBench,$NS_BENCHES" \
+# HugePagesBench runs below, once huge pages are reserved.
+"$JAVA17" -jar "$JAR" "${JMH_OPTS[@]}" -foe true -p size="$SIZES" -prof gc -e 'HugePagesBench' \
   -rf json -rff "$OUT/jmh-jdk17.json" 'dev\.jshm\.bench\.[A-Za-z0-9]+Bench' 2>&1 | progress
 
 # Huge pages for real: reserve them (vm.nr_hugepages) and mount a hugetlbfs for HugePagesBench;

@@ -21,7 +21,7 @@ import dev.jshm.bench.CrossProcess;
  *
  * <pre>Report OUT_DIR MODE</pre>
  *
- * <p>Reads from OUT_DIR: {@code jmh-jdk17-access.json}, {@code jmh-jdk17.json}, {@code jmh-hugepages.json}, {@code jmh-jdk25.json},
+ * <p>Reads from OUT_DIR: {@code jmh-jdk17.json}, {@code jmh-hugepages.json}, {@code jmh-jdk25.json},
  * {@code jmh-jdk25-jshm.json} (JMH),
  * {@code c-baseline.json} (baseline.c), {@code c-lock.json} (lock_bench.c), {@code c-ring.json}
  * (ring_bench.c), {@code crossprocess.json} (the two-process harness);
@@ -63,7 +63,6 @@ public final class Report {
         Path out = Path.of(args.length > 0 ? args[0] : "target/bench");
         String mode = args.length > 1 ? args[1] : "quick";
         Results results = new Results();
-        results.addJmh(out.resolve("jmh-jdk17-access.json"));
         results.addJmh(out.resolve("jmh-jdk17.json"));
         results.addJmh(out.resolve("jmh-hugepages.json"));
         results.addJmh(out.resolve("jmh-jdk25.json"));

@@ -80,13 +80,7 @@ final class Summary {
         md.append("**Noise.** The machine is a 2-core VM shared with other work (see the load averages in ")
                 .append("environment.txt); single figures move by tens of percent between forks. Read a ratio ")
                 .append("together with the min–max ranges in results.md, and treat differences under ~20% at the ")
-                .append("nanosecond scale as unresolved. Typed and 8-byte access run ")
-                .append(mode.equals("full") ? "four forks" : "three short forks")
-                .append(" of each way (`NS_OPTS` in bench/run.sh), every other JMH group ")
-                .append(mode.equals("full") ? "two" : "one")
-                .append(": one fork of a few-nanosecond loop draws its own code layout and moves by up to 1.6× ")
-                .append("([jit.md](jit.md)), and the median over forks at different times is what their 1.2× targets ")
-                .append("can be judged on.\n\n");
+                .append("nanosecond scale as unresolved.\n\n");
 
         access();
         atomics();

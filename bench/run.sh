@@ -19,7 +19,9 @@ LOG="$OUT/bench.log"
 
 case "$MODE" in
   quick)
-    # 2 cores, at most 12 minutes in all: one fork, short iterations, no 64 MiB copies.
+    # 2 cores, at most 12 minutes in all: one fork, short iterations, no 64 MiB copies. Three
+    # shorter forks of typed and 8-byte access (one 150 ms warm-up each) were tried in two runs:
+    # no steadier verdicts, 50 to 130 s more, and the first measured iteration still warming up.
     JMH_OPTS=(-f 1 -wi 2 -w 150ms -i 3 -r 200ms)
     SIZES=64,4096,65536,1048576 ;;
   full)

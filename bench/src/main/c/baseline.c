@@ -5,8 +5,9 @@
  *   baseline quick|full [PARTS [REPS]]
  *
  * PARTS is a comma-separated list of parts (clock, access8, copies, lifecycle, first-touch,
- * ping-pong, futex, futex-calls), all by default; REPS overrides the number of repetitions. The two-process
- * harness runs "ping-pong" and "futex" with REPS 1 once per round, between its Java ways.
+ * ping-pong, futex, futex-calls), all by default; REPS overrides the number of repetitions. The
+ * two-process harness runs "ping-pong" and "futex" with REPS 1 once per round, between its Java
+ * ways.
  *
  * Every record: {"group","op","param","way","unit","samples":[one value per repetition]}.
  * Groups, operations and ways are named as in the Java benchmarks (class minus "Bench",

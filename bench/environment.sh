@@ -5,6 +5,8 @@ MODE=$1 JAVA17=$2 JAVA25=$3
 echo "date:        $(date -Iseconds)"
 echo "suite:       $MODE"
 echo "cpu:         $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+# The family picks jshm's native copy threshold on AMD CPUs (BulkCopy.copyThresholdFor).
+echo "cpu family:  $(grep -m1 '^cpu family' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), model $(grep -m1 '^model[[:space:]]*:' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
 echo "cores:       $(nproc) online ($(grep -c ^processor /proc/cpuinfo) in /proc/cpuinfo)"
 echo "kernel:      $(uname -r) ($(uname -m))"
 echo "memory:      $(free -h | awk '/^Mem:/ {print $2}')"

@@ -25,14 +25,20 @@ final class BulkCopy {
     static final int DEFAULT_NATIVE_COPY_THRESHOLD = 1024 * 1024;
 
     /**
-     * The threshold on AMD CPUs: there the native read of 64 KiB took 0.55 and 0.70 times the
-     * JVM's, the write 0.76 and 0.78 times (two benchmark runs on an AMD EPYC, family 26), while at
-     * 16 KiB the JVM's stub still won by 1.3 to 1.6 times. glibc copies such sizes with
+     * The threshold on AMD CPUs of family 26 (Zen 5): there the native read of 64 KiB took 0.55
+     * and 0.70 times the JVM's, the write 0.76 and 0.78 times (two benchmark runs on an AMD EPYC),
+     * while at 16 KiB the JVM's stub still won by 1.3 to 1.6 times. glibc copies such sizes with
      * {@code rep movsb} there (glibc 2.36 on that CPU, as {@code ld.so --list-diagnostics} shows:
      * from 2112 bytes up to its L2 size, 1 MiB), which moves a cache-resident 64 KiB faster than
-     * the stub's vector loop.
+     * the stub's vector loop. Family 25 (Zen 4, an AMD EPYC of model 17) keeps the default: glibc
+     * takes the same {@code rep movsb} there, and it is no faster than the stub at any size
+     * (CopyCrossoverBench, native × JVM in four runs: reads 0.98-1.08 at 64 KiB and 1.01-1.20 at
+     * 1 MiB, writes 0.99-1.19 and 0.98-1.17; in one of them 1.16 and 1.03 at 256 KiB, 0.96 and
+     * 1.09 at 4 MiB). Other AMD families have not been measured and keep the default: below 1 MiB
+     * it gives up at most what a faster {@code rep movsb} would save, where a native copy below
+     * its crossover can take twice the stub's time (2 KiB: 1.4 to 2.0 times on both families).
      */
-    static final int AMD_NATIVE_COPY_THRESHOLD = 64 * 1024;
+    static final int AMD_FAMILY_26_NATIVE_COPY_THRESHOLD = 64 * 1024;
 
     /**
      * The smallest fill that takes the native path ({@code memset}), on every CPU: from its aligned
@@ -50,18 +56,18 @@ final class BulkCopy {
     private static final Integer THRESHOLD_OVERRIDE = Integer.getInteger("dev.jshm.nativeCopyThreshold");
     /** The copy threshold in effect: the override, or the one for this CPU. */
     static final int NATIVE_COPY_THRESHOLD = THRESHOLD_OVERRIDE != null
-            ? Math.max(0, THRESHOLD_OVERRIDE) : copyThresholdFor(CpuVendor.current());
+            ? Math.max(0, THRESHOLD_OVERRIDE) : copyThresholdFor(CpuId.current());
     /** The fill threshold in effect: the override, or {@link #DEFAULT_NATIVE_FILL_THRESHOLD}. */
     static final int NATIVE_FILL_THRESHOLD = THRESHOLD_OVERRIDE != null
             ? Math.max(0, THRESHOLD_OVERRIDE) : DEFAULT_NATIVE_FILL_THRESHOLD;
 
     /**
-     * {@return the copy threshold for a CPU whose vendor is {@code vendorId}}, as the kernel names
-     * it in {@code /proc/cpuinfo} ({@code ""} when unknown, as on aarch64, which has not been
-     * measured and keeps the default).
+     * {@return the copy threshold for {@code cpu}} ({@link CpuId#UNKNOWN} on aarch64, which has
+     * not been measured and keeps the default).
      */
-    static int copyThresholdFor(String vendorId) {
-        return "AuthenticAMD".equals(vendorId) ? AMD_NATIVE_COPY_THRESHOLD : DEFAULT_NATIVE_COPY_THRESHOLD;
+    static int copyThresholdFor(CpuId cpu) {
+        return cpu.vendor().equals("AuthenticAMD") && cpu.family() == 26
+                ? AMD_FAMILY_26_NATIVE_COPY_THRESHOLD : DEFAULT_NATIVE_COPY_THRESHOLD;
     }
 
     private BulkCopy() {

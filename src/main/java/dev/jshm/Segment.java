@@ -156,10 +156,10 @@ public abstract sealed class Segment implements AutoCloseable permits SysVSegmen
      * Whether bulk operations ({@link #read}, {@link #write}, {@link #fill}, strings) may go
      * through one native call ({@code memcpy}, {@code memset}) rather than the JVM's buffer
      * copies: each call then takes the native path from a size on, where it is the faster one:
-     * copies from 64 KiB on AMD CPUs and from 1 MiB on others, fills from 1 MiB (measured by
-     * CopyCrossoverBench; {@code -Ddev.jshm.nativeCopyThreshold=N} sets both). True unless a POSIX
-     * object or file was built with {@code jvmCopies()}. Both paths report an access to memory
-     * that another process truncated in the same way. Allowed after close.
+     * copies from 64 KiB on AMD CPUs of family 26 and from 1 MiB on others, fills from 1 MiB
+     * (measured by CopyCrossoverBench; {@code -Ddev.jshm.nativeCopyThreshold=N} sets both). True
+     * unless a POSIX object or file was built with {@code jvmCopies()}. Both paths report an
+     * access to memory that another process truncated in the same way. Allowed after close.
      *
      * @return whether large bulk operations take the native path
      */

@@ -28,14 +28,14 @@ class AccessPathsTest {
     private static final int SIZE = 2 * 1024 * 1024;
 
     /**
-     * Sizes on both sides of the native thresholds (copies: 64 KiB on AMD CPUs, 1 MiB on others;
-     * fills: 1 MiB), and of the fill's 4 KiB block.
+     * Sizes on both sides of the native thresholds (copies: 64 KiB on AMD CPUs of family 26, 1 MiB
+     * on others; fills: 1 MiB), and of the fill's 4 KiB block.
      */
     @ParameterizedTest(name = "length={0}")
     @ValueSource(ints = {0, 1, 7, 63, 4095, 4096, 4097, 8192, 65535, 65536, 65537, 1048575, 1048576, 1048577, SIZE - 3})
     void copiesAndFillsOnBothSidesOfTheThresholdsMoveTheSameBytes(int length) {
         assertEquals(1048576, BulkCopy.DEFAULT_NATIVE_COPY_THRESHOLD, "the lengths above straddle the default");
-        assertEquals(65536, BulkCopy.AMD_NATIVE_COPY_THRESHOLD, "the lengths above straddle AMD's threshold");
+        assertEquals(65536, BulkCopy.AMD_FAMILY_26_NATIVE_COPY_THRESHOLD, "the lengths above straddle AMD family 26's threshold");
         assertEquals(1048576, BulkCopy.DEFAULT_NATIVE_FILL_THRESHOLD, "the lengths above straddle the fills' threshold");
         assertEquals(4096, FillPatterns.BLOCK, "the lengths above straddle a block");
         try (SysVSegment s = SysVSegment.createPrivate(SIZE)) {

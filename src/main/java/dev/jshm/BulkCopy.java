@@ -36,7 +36,7 @@ final class BulkCopy {
      * 1 MiB, writes 0.99-1.19 and 0.98-1.17; in one of them 1.16 and 1.03 at 256 KiB, 0.96 and
      * 1.09 at 4 MiB). Other AMD families have not been measured and keep the default: below 1 MiB
      * it gives up at most what a faster {@code rep movsb} would save, where a native copy below
-     * its crossover can take twice the stub's time (2 KiB: 1.4 to 2.0 times on both families).
+     * its crossover can take twice the stub's time (2 KiB: 1.2 to 2.0 times on both families).
      */
     static final int AMD_FAMILY_26_NATIVE_COPY_THRESHOLD = 64 * 1024;
 

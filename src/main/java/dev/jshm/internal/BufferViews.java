@@ -2,7 +2,10 @@ package dev.jshm.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
 
 /**
  * The {@link VarHandle}s that view a direct buffer of shared memory as shorts, ints, longs,
@@ -11,6 +14,15 @@ import java.nio.ByteOrder;
  * fault table in the atomic modes, which on a direct buffer work on the memory itself (aligned
  * indexes only). Unlike a buffer's own {@code getLong/putLong}, a view is no virtual call: it
  * reads the buffer's fields itself, so the JIT checks no class before the access.
+ *
+ * <p>For plain accesses at aligned places on a hot path, {@link #longs} and {@link #ints} view a
+ * buffer as a {@link LongBuffer} or {@link IntBuffer} instead. A view's access passes the JDK's
+ * memory accessor a heap array read from the buffer (null for a direct one, which the JIT cannot
+ * know), and checks the buffer's heap array, read-only flag, memory segment, limit and, in the
+ * atomic modes, alignment; the typed buffer of a direct buffer passes no array at all and checks
+ * its class (one implementation per call site in practice), memory segment and limit. Each check
+ * the JIT keeps is an exit to the deoptimizer in the compiled code, and code above
+ * {@code -XX:InlineSmallCode} is not inlined into its caller (see the ring's {@code offer}).
  */
 public final class BufferViews {
 
@@ -21,5 +33,15 @@ public final class BufferViews {
     public static final VarHandle DOUBLE = MethodHandles.byteBufferViewVarHandle(double[].class, ByteOrder.nativeOrder());
 
     private BufferViews() {
+    }
+
+    /** {@return the whole of {@code buffer} (from 0 to its capacity) as longs in native order: index = byte index / 8} */
+    public static LongBuffer longs(ByteBuffer buffer) {
+        return buffer.duplicate().clear().order(ByteOrder.nativeOrder()).asLongBuffer();
+    }
+
+    /** {@return the whole of {@code buffer} (from 0 to its capacity) as ints in native order: index = byte index / 4} */
+    public static IntBuffer ints(ByteBuffer buffer) {
+        return buffer.duplicate().clear().order(ByteOrder.nativeOrder()).asIntBuffer();
     }
 }

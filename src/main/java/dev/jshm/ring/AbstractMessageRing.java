@@ -12,10 +12,13 @@ import static dev.jshm.ring.RingDescriptor.TAIL_OFFSET;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
 import java.time.Duration;
 
 import dev.jshm.Segment;
 import dev.jshm.SegmentFaultException;
+import dev.jshm.internal.BufferViews;
 import dev.jshm.internal.Secrets;
 import dev.jshm.internal.SegmentMemory;
 import dev.jshm.sync.FutexIdleStrategy;
@@ -50,6 +53,22 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
     final ByteBuffer header;
     /** The record area, writable, native order; what {@link #buffer()} returns. */
     final ByteBuffer records;
+    /**
+     * The header and the record area as longs and ints ({@link BufferViews#longs}), for the
+     * producers' plain accesses to aligned places: the claim's loads of the tail and the cached
+     * head, its stores of the marks and the tail, the message's 8-byte stores and the commit.
+     * Their compiled code is smaller than the same accesses through {@link BufferViews#LONG} and
+     * {@link BufferViews#INT}: on JDK 17 (x86-64, {@code -XX:+LogCompilation}) the copying
+     * {@code offer} of 32 bytes compiles to 3,232 bytes against 5,216, the claim with its checks
+     * to 1,216 against 2,016; in one thread (RingCpuBench, three alternated pairs of runs) an
+     * offer and poll took 1.14-1.25 times Agrona's time against 1.23-1.47. The index of a place
+     * is its byte index shifted right by 3 (longs) or 2 (ints): the same as a division for the
+     * non-negative indexes of the ring, and fewer instructions. The view's own bounds check keeps
+     * every access inside the ring.
+     */
+    final LongBuffer headerLongs;
+    final LongBuffer recordLongs;
+    final IntBuffer recordInts;
     final int capacity;
     /** The ring's bytes in the segment: header and record area. */
     final long length;
@@ -72,6 +91,9 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
         this.mask = capacity - 1;
         this.maxMessageLength = RingDescriptor.maxMessageLength(capacity);
         this.records = segment.asByteBuffer(offset + RingDescriptor.HEADER_LENGTH, capacity).order(ByteOrder.nativeOrder());
+        this.headerLongs = BufferViews.longs(header);
+        this.recordLongs = BufferViews.longs(records);
+        this.recordInts = BufferViews.ints(records);
         this.signal = new SignalBlock(segment, offset + SIGNAL_BLOCK_OFFSET);
         this.heartbeats = new RingHeartbeats(header);
         this.producer = new RingProducer(this);

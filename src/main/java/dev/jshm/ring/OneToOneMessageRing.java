@@ -1,7 +1,6 @@
 package dev.jshm.ring;
 
 import static dev.jshm.internal.BufferViews.INT;
-import static dev.jshm.internal.BufferViews.LONG;
 import static dev.jshm.ring.RecordDescriptor.HEADER_LENGTH;
 import static dev.jshm.ring.RecordDescriptor.PADDING_TYPE;
 import static dev.jshm.ring.RingDescriptor.TAIL_OFFSET;
@@ -45,7 +44,7 @@ final class OneToOneMessageRing extends AbstractMessageRing {
      * unblocking consumer reads the tail with acquire and then sees the marks; the next producer
      * (another thread, or another process after this one died) reads the tail and then executes
      * an acquire fence ({@link RingProducer}'s claim), which pairs with this fence. Aligned long
-     * stores of a buffer view are single-copy atomic on 64-bit platforms in every mode; the
+     * stores to direct memory are single-copy atomic on 64-bit platforms in every mode; the
      * commit's release store and the acquire fence that begins the next claim keep the JIT from
      * sinking this store out of a caller's loop. The same fence orders the claim mark before the
      * caller's writes of the message, as {@link AbstractMessageRing#takeSpace} promises.
@@ -55,14 +54,15 @@ final class OneToOneMessageRing extends AbstractMessageRing {
      */
     @Override
     long takeSpace(long tail, int tailIndex, int padding, int start, int required, long claimHeader) {
-        // Plain stores through the views, as every int and long of a record: no virtual call.
-        LONG.set(records, (start + required) & mask, 0L);
-        LONG.set(records, start, claimHeader);
+        // Plain stores through the typed views (AbstractMessageRing#recordLongs): both indexes
+        // are 8-aligned, the start and the claim's length being multiples of 8.
+        recordLongs.put(((start + required) & mask) >>> 3, 0L);
+        recordLongs.put(start >>> 3, claimHeader);
         if (padding != 0) {
             INT.set(records, tailIndex, -padding);
         }
         VarHandle.releaseFence();
-        LONG.set(header, TAIL_OFFSET, tail + padding + required);
+        headerLongs.put(TAIL_OFFSET / Long.BYTES, tail + padding + required);
         if (padding != 0) {
             putRecordHeader(tailIndex, padding, PADDING_TYPE);
         }

@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.LongBuffer;
 
 import dev.jshm.internal.BufferViews;
 
@@ -19,7 +20,10 @@ import dev.jshm.internal.BufferViews;
  * one that ends at its end; they overlap unless the length is twice the block, and the overlap
  * is written twice with the same bytes. Shorter messages are two ints, two shorts or a byte the
  * same way. Nothing is written outside the message, and nothing of the message is visible before
- * the commit's release store, so the order of the stores does not matter.
+ * the commit's release store, so the order of the stores does not matter. When both blocks start
+ * at 8-aligned indexes (a payload's index is 8-aligned, so when the length is a multiple of 8)
+ * they are stored through the record area's longs view ({@link AbstractMessageRing#recordLongs}),
+ * whose compiled code is smaller; otherwise through the byte view.
  */
 final class SmallCopy {
 
@@ -40,10 +44,15 @@ final class SmallCopy {
 
     /**
      * Copies {@code len} (at most {@value #MAX}) bytes of {@code src} from {@code off} to
-     * {@code records} (native order) at {@code index}; the caller checked both ranges.
+     * {@code records} (native order, {@code longs} its longs view) at {@code index}; the caller
+     * checked both ranges.
      */
-    static void copy(byte[] src, int off, ByteBuffer records, int index, int len) {
-        if (len >= Long.BYTES) {
+    static void copy(byte[] src, int off, ByteBuffer records, LongBuffer longs, int index, int len) {
+        if (len >= Long.BYTES && ((index | len) & (Long.BYTES - 1)) == 0) {
+            int block = block(len);
+            copyBlock(src, off, longs, index >>> 3, block);
+            copyBlock(src, off + len - block, longs, (index + len - block) >>> 3, block);
+        } else if (len >= Long.BYTES) {
             int block = block(len);
             copyBlock(src, off, records, index, block);
             copyBlock(src, off + len - block, records, index + len - block, block);
@@ -55,6 +64,18 @@ final class SmallCopy {
             BufferViews.SHORT.set(records, index + len - Short.BYTES, (short) ARRAY_SHORTS.get(src, off + len - Short.BYTES));
         } else if (len == 1) {
             records.put(index, src[off]);
+        }
+    }
+
+    /** A block at an 8-aligned index, {@code at} in longs. */
+    private static void copyBlock(byte[] src, int off, LongBuffer longs, int at, int block) {
+        longs.put(at, (long) ARRAY_LONGS.get(src, off));
+        if (block >= 16) {
+            longs.put(at + 1, (long) ARRAY_LONGS.get(src, off + 8));
+            if (block == 32) {
+                longs.put(at + 2, (long) ARRAY_LONGS.get(src, off + 16));
+                longs.put(at + 3, (long) ARRAY_LONGS.get(src, off + 24));
+            }
         }
     }
 
@@ -70,12 +91,16 @@ final class SmallCopy {
     }
 
     /**
-     * {@link #copy(byte[], int, ByteBuffer, int, int)} from a buffer; its position and limit are
+     * {@link #copy(byte[], int, ByteBuffer, LongBuffer, int, int)} from a buffer; its position and limit are
      * left alone. Read through {@link BufferViews}, whatever the buffer's own byte order: a native
      * view read and a native write carry the bytes over unchanged.
      */
-    static void copy(ByteBuffer src, int off, ByteBuffer records, int index, int len) {
-        if (len >= Long.BYTES) {
+    static void copy(ByteBuffer src, int off, ByteBuffer records, LongBuffer longs, int index, int len) {
+        if (len >= Long.BYTES && ((index | len) & (Long.BYTES - 1)) == 0) {
+            int block = block(len);
+            copyBlock(src, off, longs, index >>> 3, block);
+            copyBlock(src, off + len - block, longs, (index + len - block) >>> 3, block);
+        } else if (len >= Long.BYTES) {
             int block = block(len);
             copyBlock(src, off, records, index, block);
             copyBlock(src, off + len - block, records, index + len - block, block);
@@ -87,6 +112,18 @@ final class SmallCopy {
             BufferViews.SHORT.set(records, index + len - Short.BYTES, (short) BufferViews.SHORT.get(src, off + len - Short.BYTES));
         } else if (len == 1) {
             records.put(index, src.get(off));
+        }
+    }
+
+    /** A block at an 8-aligned index, {@code at} in longs. */
+    private static void copyBlock(ByteBuffer src, int off, LongBuffer longs, int at, int block) {
+        longs.put(at, (long) BufferViews.LONG.get(src, off));
+        if (block >= 16) {
+            longs.put(at + 1, (long) BufferViews.LONG.get(src, off + 8));
+            if (block == 32) {
+                longs.put(at + 2, (long) BufferViews.LONG.get(src, off + 16));
+                longs.put(at + 3, (long) BufferViews.LONG.get(src, off + 24));
+            }
         }
     }
 

@@ -36,7 +36,7 @@ final class RingProducer {
     private final AbstractMessageRing ring;
     private final ByteBuffer header;
     private final ByteBuffer records;
-    /** {@link AbstractMessageRing#headerLongs}, {@link AbstractMessageRing#recordLongs}, {@link AbstractMessageRing#recordInts}. */
+    /** The ring's typed views ({@link AbstractMessageRing#headerLongs} and the two after it). */
     private final LongBuffer headerLongs;
     private final LongBuffer recordLongs;
     private final IntBuffer recordInts;

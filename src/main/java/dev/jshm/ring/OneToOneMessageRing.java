@@ -62,7 +62,7 @@ final class OneToOneMessageRing extends AbstractMessageRing {
             INT.set(records, tailIndex, -padding);
         }
         VarHandle.releaseFence();
-        headerLongs.put(TAIL_OFFSET / Long.BYTES, tail + padding + required);
+        headerLongs.put(TAIL_OFFSET >>> 3, tail + padding + required);
         if (padding != 0) {
             putRecordHeader(tailIndex, padding, PADDING_TYPE);
         }

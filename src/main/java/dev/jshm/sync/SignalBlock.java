@@ -216,7 +216,7 @@ public final class SignalBlock {
         // it above, so it is never hoisted out of a caller's loop), without the alignment check
         // that an opaque read of a buffer view adds to every commit, through the ints view, whose
         // compiled code is smaller still (see BufferViews).
-        return blockInts.get(SLEEPERS_OFFSET / Integer.BYTES);
+        return blockInts.get(SLEEPERS_OFFSET >>> 2);
     }
 
     /** The rare half of {@link #signal}: clear the flag, change the word, wake. */

@@ -55,8 +55,10 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
     final ByteBuffer records;
     /**
      * The header and the record area as longs and ints ({@link BufferViews#longs}), for the
-     * producers' plain accesses to aligned places: the claim's loads of the tail and the cached
-     * head, its stores of the marks and the tail, the message's 8-byte stores and the commit.
+     * accesses to aligned places on the paths of every message: the claim's loads of the tail and
+     * the cached head, its stores of the marks and the tail, the message's 8-byte stores and the
+     * commit; the poll's loads of the head, a record's length and type, and its store of the head
+     * (the ordered ones as a plain access and a fence, see {@link RingConsumer}).
      * Their compiled code is smaller than the same accesses through {@link BufferViews#LONG} and
      * {@link BufferViews#INT}: on JDK 17 (x86-64, {@code -XX:+LogCompilation}) the copying
      * {@code offer} of 32 bytes compiles to 3,232 bytes against 5,216, the claim with its checks

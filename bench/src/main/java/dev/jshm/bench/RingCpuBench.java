@@ -4,6 +4,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
 import java.util.concurrent.TimeUnit;
 
 import dev.jshm.PosixSegment;
@@ -39,7 +41,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * truncation check), {@code jshmSysV} on a System V segment; {@code agrona} is Agrona's
  * {@link OneToOneRingBuffer} over a direct buffer (Unsafe, its bounds checks on);
  * {@code unchecked} is the same record protocol as jshm's single-producer ring over the same
- * kind of buffers through the same VarHandles, with none of jshm's checks of what it reads,
+ * kind of buffers through the same typed views and fences, with none of jshm's checks of what it reads,
  * no open or truncation check, no heartbeats and no wake-up of sleeping consumers: what those
  * cost, the rest being the same.
  */
@@ -153,67 +155,78 @@ public class RingCpuBench {
      * jshm's single-producer record protocol (ring-format.md) without its checks: the claim mark
      * and the cleared next header, the tail, the payload, the release store of the length; the
      * consumer's acquire load of the length and release store of the head. Only 32-byte
-     * messages; at the end of the area it writes padding and drops the message.
+     * messages; at the end of the area it writes padding and drops the message. Its accesses
+     * are the ring's: plain loads and stores through LongBuffer and IntBuffer views of the
+     * memory, the ordered ones with a fence beside them, so that what it leaves out is jshm's
+     * checks, heartbeats and wake-ups alone.
      */
     private static final class Unchecked {
-        private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
-        private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
         private static final VarHandle ARRAY_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
-        private static final int TAIL = 128;
-        private static final int HEAD_CACHE = 136;
-        private static final int HEAD = 256;
+        private static final int TAIL = 128 / 8;
+        private static final int HEAD_CACHE = 136 / 8;
+        private static final int HEAD = 256 / 8;
         private static final int RECORD = 8 + MESSAGE;
 
-        private final ByteBuffer header;
         private final ByteBuffer records;
+        private final LongBuffer headerLongs;
+        private final LongBuffer recordLongs;
+        private final IntBuffer recordInts;
         private final int mask;
 
         Unchecked(ByteBuffer header, ByteBuffer records) {
-            this.header = header.order(ByteOrder.nativeOrder());
             this.records = records.order(ByteOrder.nativeOrder());
+            this.headerLongs = header.duplicate().clear().order(ByteOrder.nativeOrder()).asLongBuffer();
+            this.recordLongs = records.duplicate().clear().order(ByteOrder.nativeOrder()).asLongBuffer();
+            this.recordInts = records.duplicate().clear().order(ByteOrder.nativeOrder()).asIntBuffer();
             this.mask = records.capacity() - 1;
         }
 
         void offer(int type, byte[] src) {
-            long head = (long) LONG.get(header, HEAD_CACHE);
-            long tail = (long) LONG.get(header, TAIL);
+            long head = headerLongs.get(HEAD_CACHE);
+            long tail = headerLongs.get(TAIL);
             VarHandle.acquireFence();
             int index = (int) tail & mask;
             int toEnd = mask + 1 - index;
             if (RECORD > toEnd || tail - head > mask + 1 - RECORD - 8) {
-                head = (long) LONG.getAcquire(header, HEAD);
-                LONG.set(header, HEAD_CACHE, head);
+                head = headerLongs.get(HEAD);
+                VarHandle.acquireFence();
+                headerLongs.put(HEAD_CACHE, head);
                 if (RECORD > toEnd && tail - head <= mask + 1 - toEnd - 8) {
-                    LONG.set(records, 0, 0L);
-                    INT.set(records, index + 4, -1);
-                    INT.setRelease(records, index, toEnd);
-                    LONG.set(header, TAIL, tail + toEnd);
+                    recordLongs.put(0, 0L);
+                    recordInts.put((index >>> 2) + 1, -1);
+                    VarHandle.releaseFence();
+                    recordInts.put(index >>> 2, toEnd);
+                    headerLongs.put(TAIL, tail + toEnd);
                 }
                 return;
             }
-            LONG.set(records, (index + RECORD) & mask, 0L);
-            LONG.set(records, index, ((long) type << 32) | (-RECORD & 0xffffffffL));
+            int at = index >>> 3;
+            recordLongs.put(((index + RECORD) & mask) >>> 3, 0L);
+            recordLongs.put(at, ((long) type << 32) | (-RECORD & 0xffffffffL));
             VarHandle.releaseFence();
-            LONG.set(header, TAIL, tail + RECORD);
-            LONG.set(records, index + 8, (long) ARRAY_LONG.get(src, 0));
-            LONG.set(records, index + 16, (long) ARRAY_LONG.get(src, 8));
-            LONG.set(records, index + 24, (long) ARRAY_LONG.get(src, 16));
-            LONG.set(records, index + 32, (long) ARRAY_LONG.get(src, 24));
-            INT.setRelease(records, index, RECORD);
+            headerLongs.put(TAIL, tail + RECORD);
+            recordLongs.put(at + 1, (long) ARRAY_LONG.get(src, 0));
+            recordLongs.put(at + 2, (long) ARRAY_LONG.get(src, 8));
+            recordLongs.put(at + 3, (long) ARRAY_LONG.get(src, 16));
+            recordLongs.put(at + 4, (long) ARRAY_LONG.get(src, 24));
+            VarHandle.releaseFence();
+            recordInts.put(index >>> 2, RECORD);
         }
 
         int poll(MessageHandler handler) {
-            long head = (long) LONG.get(header, HEAD);
+            long head = headerLongs.get(HEAD);
             int index = (int) head & mask;
-            int length = (int) INT.getAcquire(records, index);
+            int length = recordInts.get(index >>> 2);
+            VarHandle.acquireFence();
             if (length <= 0) {
                 return 0;
             }
-            int type = (int) INT.get(records, index + 4);
+            int type = recordInts.get((index >>> 2) + 1);
             if (type > 0) {
                 handler.onMessage(type, records, index + 8, length - 8);
             }
-            LONG.setRelease(header, HEAD, head + ((length + 7) & ~7));
+            VarHandle.releaseFence();
+            headerLongs.put(HEAD, head + ((length + 7) & ~7));
             return type > 0 ? 1 : 0;
         }
     }

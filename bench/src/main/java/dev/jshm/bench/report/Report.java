@@ -147,8 +147,8 @@ public final class Report {
                         bytes, writes 8 in place, commits and polls. `jshm`: `MessageRing` on a POSIX object \
                         (each operation followed by the truncation check); `jshmSysV`: on System V; \
                         `agrona`: `OneToOneRingBuffer` over a direct buffer; `unchecked`: jshm's record \
-                        protocol through the same VarHandles with none of its checks, heartbeats or \
-                        wake-ups (a benchmark class, not the library).""", "", List.of(agrona), false),
+                        protocol through the same typed views and fences with none of its checks, \
+                        heartbeats or wake-ups (a benchmark class, not the library).""", "", List.of(agrona), false),
                 new Group("Copy", "Bulk copies", """
                         `read` copies shared memory into a `byte[]`, `write` copies a `byte[]` into shared \
                         memory, `fill` sets every byte, from offset 0, the memory touched beforehand. \

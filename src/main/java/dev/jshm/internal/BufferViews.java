@@ -16,11 +16,12 @@ import java.nio.LongBuffer;
  * reads the buffer's fields itself, so the JIT checks no class before the access.
  *
  * <p>For plain accesses at aligned places on a hot path, {@link #longs} and {@link #ints} view a
- * buffer as a {@link LongBuffer} or {@link IntBuffer} instead. A view's access passes the JDK's
- * memory accessor a heap array read from the buffer (null for a direct one, which the JIT cannot
- * know), and checks the buffer's heap array, read-only flag, memory segment, limit and, in the
- * atomic modes, alignment; the typed buffer of a direct buffer passes no array at all and checks
- * its class (one implementation per call site in practice), memory segment and limit. Each check
+ * buffer as a {@link LongBuffer} or {@link IntBuffer} instead. An access through one of the
+ * {@code VarHandle}s above passes the JDK's memory accessor a heap array read from the buffer
+ * (null for a direct one, which the JIT cannot know), and checks the buffer's heap array,
+ * read-only flag, memory segment, limit and, in the atomic modes, alignment; the typed buffer of
+ * a direct buffer passes no array at all and checks its class (one implementation per call site
+ * in practice), memory segment and limit. Each check
  * the JIT keeps is an exit to the deoptimizer in the compiled code, and code above
  * {@code -XX:InlineSmallCode} is not inlined into its caller (see the ring's {@code offer}).
  */

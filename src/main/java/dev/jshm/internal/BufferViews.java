@@ -36,6 +36,34 @@ public final class BufferViews {
     private BufferViews() {
     }
 
+    /**
+     * A release store through a typed view: a release fence, then a plain store, which is what
+     * HotSpot emits for {@code setRelease} on x86-64 (a plain {@code mov}); on aarch64 the fence
+     * is a {@code dmb ish} where {@code setRelease} would be one {@code stlr}. Aligned 4- and
+     * 8-byte stores to direct memory are single-copy atomic on 64-bit platforms.
+     */
+    public static void putIntRelease(IntBuffer ints, int index, int value) {
+        VarHandle.releaseFence();
+        ints.put(index, value);
+    }
+
+    /** {@link #putIntRelease} for a long. */
+    public static void putLongRelease(LongBuffer longs, int index, long value) {
+        VarHandle.releaseFence();
+        longs.put(index, value);
+    }
+
+    /**
+     * An acquire load through a typed view: a plain load, then an acquire fence, which is what
+     * HotSpot emits for {@code getAcquire} on x86-64; on aarch64 a {@code ldr} and {@code dmb
+     * ishld} where {@code getAcquire} would be one {@code ldar}.
+     */
+    public static int getIntAcquire(IntBuffer ints, int index) {
+        int value = ints.get(index);
+        VarHandle.acquireFence();
+        return value;
+    }
+
     /** {@return the whole of {@code buffer} (from 0 to its capacity) as longs in native order: index = byte index / 8} */
     public static LongBuffer longs(ByteBuffer buffer) {
         return buffer.duplicate().clear().order(ByteOrder.nativeOrder()).asLongBuffer();

@@ -9,7 +9,6 @@ import static dev.jshm.ring.RecordDescriptor.payloadIndex;
 import static dev.jshm.ring.RecordDescriptor.typeIndex;
 import static dev.jshm.ring.RingDescriptor.HEAD_OFFSET;
 
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.IntBuffer;
@@ -17,6 +16,7 @@ import java.nio.LongBuffer;
 import java.time.Duration;
 
 import dev.jshm.SegmentFaultException;
+import dev.jshm.internal.BufferViews;
 import dev.jshm.internal.Timeouts;
 import dev.jshm.sync.SignalBlock;
 
@@ -155,10 +155,8 @@ final class RingConsumer {
             zero(((int) head & mask) + zeroed, (int) (next - head) - zeroed);
         }
         // Release: the handler's reads and the zeroes above come before a producer that reads
-        // this head (acquire) reuses the space. A release fence and a plain store, as HotSpot
-        // compiles setRelease on x86-64 (on aarch64 a dmb ish where setRelease is one stlr).
-        VarHandle.releaseFence();
-        headerLongs.put(HEAD_OFFSET >>> 3, next);
+        // this head (acquire) reuses the space.
+        BufferViews.putLongRelease(headerLongs, HEAD_OFFSET >>> 3, next);
         ring.checkBacked(operation);
     }
 
@@ -336,13 +334,10 @@ final class RingConsumer {
     /**
      * The length of the record at the 8-aligned {@code recordIndex}, with acquire: it pairs with
      * the producer's release store of the length at commit, so that the type and payload written
-     * before it are visible. A plain load through the ints view and an acquire fence, as HotSpot
-     * compiles getAcquire on x86-64 (on aarch64 a ldr and dmb ishld where getAcquire is one ldar).
+     * before it are visible ({@link BufferViews#getIntAcquire}).
      */
     private int lengthAcquire(int recordIndex) {
-        int length = recordInts.get(recordIndex >>> 2);
-        VarHandle.acquireFence();
-        return length;
+        return BufferViews.getIntAcquire(recordInts, recordIndex >>> 2);
     }
 
     /** The type of the record at the 8-aligned {@code recordIndex}, after its length (acquire). */

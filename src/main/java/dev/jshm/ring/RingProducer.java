@@ -19,6 +19,7 @@ import java.nio.LongBuffer;
 import java.util.Objects;
 
 import dev.jshm.SegmentFaultException;
+import dev.jshm.internal.BufferViews;
 import dev.jshm.sync.SignalBlock;
 
 /**
@@ -225,9 +226,9 @@ final class RingProducer {
         // claim (above about 2.5 KB of machine code it calls it instead, and a call here cost a
         // 32-byte offer about a fifth of its time). The same limit decides whether a caller's
         // loop inlines the ring's claim: compiled with everything it inlines, the claim is about
-        // 1.2 KB on JDK 17 (x86-64), each check of a view adding its own exit, which is why
-        // these loads are plain, through the typed view, and the segment's open check is the ring's. The common case:
-        // no heartbeat due, an aligned tail, no padding needed, room by the cached head, and (many
+        // 1.2 KB on JDK 17 (x86-64), each check of a view adding its own exit, which is why these
+        // loads are plain, through the typed view, and the segment's open check is the ring's.
+        // The common case: no heartbeat due, an aligned tail, no padding needed, room by the cached head, and (many
         // producers) no other producer between the read of the tail and the swap. Everything else
         // goes the long way, from the start.
         int tailIndex = (int) tail & mask;
@@ -296,17 +297,14 @@ final class RingProducer {
      * and the signal block orders it before its read of the sleepers flag (see
      * {@link SignalBlock}). The check after it covers the whole operation: the claim, the
      * caller's writes of the message, the commit, and the signal block, which is inside the
-     * ring's header ({@link SignalBlock#signalInCheckedRange}). The release store is a release
-     * fence and a plain store through the ints view (every record index is 8-aligned), whose
+     * ring's header ({@link SignalBlock#signalInCheckedRange}). The release store goes through
+     * the ints view ({@link BufferViews#putIntRelease}; every record index is 8-aligned), whose
      * compiled code is smaller than {@code setRelease} on the byte view (see
-     * {@link AbstractMessageRing#recordInts}). On x86-64 both are a plain {@code mov}; on aarch64
-     * the fence is a {@code dmb ish} where {@code setRelease} would be one {@code stlr}, as the
-     * tail's store in the claim already is. The signal block's fence comes after the store, so
+     * {@link AbstractMessageRing#recordInts}). The signal block's fence comes after the store, so
      * the JIT does not sink it out of a caller's loop.
      */
     private void commitRecord(int recordIndex, int recordLength, String operation) {
-        VarHandle.releaseFence();
-        recordInts.put(recordIndex >>> 2, recordLength);
+        BufferViews.putIntRelease(recordInts, recordIndex >>> 2, recordLength);
         signal(operation);
         ring.checkBacked(operation);
     }

@@ -5,9 +5,9 @@
  *   baseline quick|full [PARTS [REPS]]
  *
  * PARTS is a comma-separated list of parts (clock, access8, copies, lifecycle, first-touch,
- * ping-pong, futex, futex-calls), all by default; REPS overrides the number of repetitions. The
- * two-process harness runs "ping-pong" and "futex" with REPS 1 once per round, between its Java
- * ways.
+ * ping-pong, probe, futex, futex-calls), all by default; REPS overrides the number of
+ * repetitions. The two-process harness runs "ping-pong" and "futex" with REPS 1 once per round,
+ * between its Java ways, and "probe" before and after each Java way.
  *
  * Every record: {"group","op","param","way","unit","samples":[one value per repetition]}.
  * Groups, operations and ways are named as in the Java benchmarks (class minus "Bench",
@@ -489,13 +489,14 @@ static void summarize(double *v, long n, double out[4])
     out[3] = percentile(v, n, 0.999);
 }
 
-static void bench_ping_pong(void)
+/* Cache-line ping-pong between this process (CPU 0) and a child (CPU 1): reps repetitions of
+ * warm untimed and n timed round trips; out[r] is repetition r's mean, p50, p99 and p99.9. */
+static void ping_pong(long warm, long n, int repetitions, double out[][4])
 {
     struct shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (sh == MAP_FAILED)
         die("mmap");
-    long warm = quick ? 100000 : 500000, n = quick ? 300000 : 2000000;
-    long total = (warm + n) * reps;
+    long total = (warm + n) * repetitions;
     pid_t child = fork_spinner("baseline");
     if (child == 0) {
         pin("baseline", 1);
@@ -508,9 +509,8 @@ static void bench_ping_pong(void)
     }
     pin("baseline", 0);
     double *rtt = malloc(sizeof(double) * (size_t)n);
-    double out[64][4];
     long seq = 0;
-    for (int r = 0; r < reps; r++) {
+    for (int r = 0; r < repetitions; r++) {
         for (long i = 0; i < warm + n; i++) {
             double t = now_ns();
             sh->ping = ++seq;
@@ -522,9 +522,27 @@ static void bench_ping_pong(void)
         summarize(rtt, n, out[r]);
     }
     waitpid(child, NULL, 0);
-    emit_distribution("RoundTrip", "cPingPong", out, reps);
     free(rtt);
     munmap(sh, sizeof *sh);
+}
+
+static void bench_ping_pong(void)
+{
+    double out[64][4];
+    ping_pong(quick ? 100000 : 500000, quick ? 300000 : 2000000, reps, out);
+    emit_distribution("RoundTrip", "cPingPong", out, reps);
+}
+
+/* How near the two CPUs are right now: on a VM the hypervisor moves the two vCPUs between
+ * physical cores, and a cache line crosses between them in one of a few times (on the AMD EPYC
+ * VMs of docs/bench, round trips of about 130-140 ns or about 480-510 ns, each held for seconds).
+ * 20,000 round trips, a few milliseconds: the two-process harness runs this before and after
+ * each of its Java ways, and the report compares ways measured at the same distance. */
+static void bench_probe(void)
+{
+    double out[1][4];
+    ping_pong(2000, 20000, 1, out);
+    emit_distribution("Placement", "cProbe", out, 1);
 }
 
 static long futex(int *uaddr, int op, int val)
@@ -649,7 +667,7 @@ int main(int argc, char **argv)
     printf("{\"tool\": \"baseline.c\", \"mode\": \"%s\", \"records\": [", quick ? "quick" : "full");
     struct { const char *name; void (*fn)(void); } parts[] = {
         {"clock", bench_clock}, {"access8", bench_access8}, {"copies", bench_copies}, {"lifecycle", bench_lifecycle},
-        {"first-touch", bench_first_touch}, {"ping-pong", bench_ping_pong}, {"futex", bench_futex},
+        {"first-touch", bench_first_touch}, {"ping-pong", bench_ping_pong}, {"probe", bench_probe}, {"futex", bench_futex},
         {"futex-calls", bench_futex_calls},
     };
     for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {

@@ -99,11 +99,13 @@ public final class CrossProcess {
 
     private CrossProcess(boolean quick, Path baseline) {
         this.quick = quick;
-        // Five rounds in both suites: a round now and then runs at a fraction of the others'
-        // rate (a host stall: 12 against 48-50 M msg/s in one run, 10 against 48 in another),
-        // and the median of three then falls on the lower of the two good rounds. Five keep the
-        // median among good rounds through two such stalls, for about a minute more.
-        this.rounds = 5;
+        // Seven rounds in both suites. A round now and then runs at a fraction of the others'
+        // rate (12 against 48-50 M msg/s in one run, 10 against 48 in another), as when the two
+        // CPUs are far apart (see probe()). The report compares two ways over the rounds in which
+        // both ran at the same distance, the distance they shared most often; with five rounds
+        // that was two to four rounds per row in one run; seven, for about half a minute more,
+        // give two more chances.
+        this.rounds = 7;
         this.baseline = baseline;
     }
 
@@ -163,37 +165,85 @@ public final class CrossProcess {
         Map<String, List<Double>> rates = new LinkedHashMap<>();
         Map<String, List<Double>> mpscRates = new LinkedHashMap<>();
         Map<String, List<double[]>> wake = new LinkedHashMap<>();
+        Map<String, List<double[]>> rttPlacement = new LinkedHashMap<>();
+        Map<String, List<double[]>> ratesPlacement = new LinkedHashMap<>();
+        Map<String, List<double[]>> mpscPlacement = new LinkedHashMap<>();
+        Map<String, List<double[]>> wakePlacement = new LinkedHashMap<>();
         for (int round = 1; round <= rounds; round++) {
             long start = System.nanoTime();
             System.err.printf("  CrossProcess: round %d of %d: round trips...", round, rounds);
-            runRound(roundTrips, rtt);
+            runRound(roundTrips, rtt, rttPlacement);
             System.err.print(" throughput...");
-            runRound(throughput, rates);
+            runRound(throughput, rates, ratesPlacement);
             System.err.print(" two producers...");
-            runRound(manyProducers, mpscRates);
+            runRound(manyProducers, mpscRates, mpscPlacement);
             System.err.print(" futex...");
-            runRound(wakeUps, wake);
+            runRound(wakeUps, wake, wakePlacement);
             System.err.printf(" %.1f s%n", (System.nanoTime() - start) / 1e9);
         }
         try (Records records = new Records(System.out, "CrossProcess")) {
             rtt.forEach((way, runs) -> emitDistribution(records, "RoundTrip", way, runs));
-            rates.forEach((key, runs) -> records.add("Throughput", "oneWay", key.substring(key.indexOf('@') + 1),
-                    key.substring(0, key.indexOf('@')), "msg/s", runs.stream().mapToDouble(Double::doubleValue).toArray()));
-            mpscRates.forEach((key, runs) -> records.add("Throughput", "twoProducers", key.substring(key.indexOf('@') + 1),
-                    key.substring(0, key.indexOf('@')), "msg/s", runs.stream().mapToDouble(Double::doubleValue).toArray()));
+            rates.forEach((key, runs) -> records.add("Throughput", "oneWay", param(key), way(key), "msg/s", doubles(runs)));
+            mpscRates.forEach((key, runs) -> records.add("Throughput", "twoProducers", param(key), way(key), "msg/s", doubles(runs)));
             wake.forEach((way, runs) -> emitDistribution(records, "FutexWake", way, runs));
+            // The probes around each run: the op is the measured record's group or op, the rest its param and way.
+            rttPlacement.forEach((way, p) -> emitPlacement(records, "RoundTrip", "", way, p));
+            ratesPlacement.forEach((key, p) -> emitPlacement(records, "oneWay", param(key), way(key), p));
+            mpscPlacement.forEach((key, p) -> emitPlacement(records, "twoProducers", param(key), way(key), p));
+            wakePlacement.forEach((way, p) -> emitPlacement(records, "FutexWake", "", way, p));
         }
+    }
+
+    private static String param(String key) {
+        return key.substring(key.indexOf('@') + 1);
+    }
+
+    private static String way(String key) {
+        return key.substring(0, key.indexOf('@'));
+    }
+
+    private static double[] doubles(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** The probes of one way, one per round: group PlacementBefore and PlacementAfter. */
+    private static void emitPlacement(Records records, String op, String param, String way, List<double[]> probes) {
+        records.add("PlacementBefore", op, param, way, "ns", probes.stream().mapToDouble(p -> p[0]).toArray());
+        records.add("PlacementAfter", op, param, way, "ns", probes.stream().mapToDouble(p -> p[1]).toArray());
     }
 
     private static final java.util.regex.Pattern WAYS = java.util.regex.Pattern.compile(System.getProperty("jshm.bench.ways", ".*"));
 
-    private static <T> void runRound(Map<String, Run<T>> ways, Map<String, List<T>> into) throws Exception {
+    /**
+     * Runs each way once and (with baseline.c) probes how near the two CPUs are just before the
+     * way and just after it ({@link #probe()}).
+     */
+    private <T> void runRound(Map<String, Run<T>> ways, Map<String, List<T>> into, Map<String, List<double[]>> placement)
+            throws Exception {
         for (Map.Entry<String, Run<T>> way : ways.entrySet()) {
             if (!WAYS.matcher(way.getKey()).matches()) {
                 continue;
             }
-            into.computeIfAbsent(way.getKey(), k -> new ArrayList<>()).add(way.getValue().run());
+            double before = probe();
+            T result = way.getValue().run();
+            double after = probe();
+            into.computeIfAbsent(way.getKey(), k -> new ArrayList<>()).add(result);
+            if (baseline != null) {
+                placement.computeIfAbsent(way.getKey(), k -> new ArrayList<>()).add(new double[] {before, after});
+            }
         }
+    }
+
+    /**
+     * The p50 of baseline.c's short cache-line ping-pong between the two pinned CPUs (a few
+     * milliseconds), or NaN without baseline.c. On a VM the two vCPUs move between physical
+     * cores, and the time a cache line takes between them changes with the distance, in a few
+     * steps each held for seconds (on the VMs of docs/bench: round trips of about 90, 130-140 or
+     * 480-510 ns), for every way alike: the report compares two ways over the rounds in which
+     * both ran at the same distance, which it finds from these probes.
+     */
+    private double probe() throws Exception {
+        return baseline == null ? Double.NaN : c("probe")[1];
     }
 
     /** One repetition of a baseline.c part: {mean, p50, p99, p99.9} in ns. */

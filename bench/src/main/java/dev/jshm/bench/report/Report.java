@@ -206,8 +206,11 @@ public final class Report {
                         bytes of the message are never copied. \
                         The mean includes the rare long stalls (a vCPU descheduled by the host); the \
                         percentiles show the typical case. Every way runs once per round and the rounds \
-                        interleave the ways (C included), so all of them meet the same load; the samples \
-                        are one per round.""".formatted(CrossProcess.QUICK_ROUND_TRIPS, CrossProcess.WARM_ROUND_TRIPS), "",
+                        interleave the ways (C included), so all of them meet the same load and the same \
+                        moves of the two vCPUs between the host's cores; a C ping-pong of a few milliseconds \
+                        just before and just after each way tells how far apart the two CPUs were, and the \
+                        summary compares ways over the rounds in which they ran at the same distance. The \
+                        samples are one per round.""".formatted(CrossProcess.QUICK_ROUND_TRIPS, CrossProcess.WARM_ROUND_TRIPS), "",
                         List.of(ping), false),
                 new Group("Throughput", "Cross-process one-way throughput", """
                         One process writes messages of the given size as fast as the ring takes them, the \
@@ -219,7 +222,8 @@ public final class Report {
                         `jshmRingFutex` the copying `offer` into a consumer with the futex idle strategy. \
                         `twoProducers`: two producer processes on one core into one consumer, Agrona's \
                         `ManyToOneRingBuffer` against a `ProducerMode.MANY` ring. Each way runs \
-                        once per round, the ways interleaved. `cRing` and `cRingZeroCopy`: the same ring \
+                        once per round, the ways interleaved, between two probes of the CPUs' distance (see \
+                        the round trips). `cRing` and `cRingZeroCopy`: the same ring \
                         in C (`jshm_ring.c` between two C processes pinned the same way, `ring_bench.c`: \
                         `jshm_ring_offer`, or claim, 8 bytes written in place, commit), run before the Java \
                         rounds with the same ring, block and warm-up. Higher is better: a ratio above 1 \

@@ -46,12 +46,14 @@ final class Summary {
     }
 
     private final Results r;
+    private final Placement placement;
     private final String mode;
     private final StringBuilder md = new StringBuilder();
     private final List<String[]> targets = new ArrayList<>();
 
     Summary(Results results, String mode) {
         this.r = results;
+        this.placement = new Placement(results);
         this.mode = mode;
     }
 
@@ -100,8 +102,14 @@ final class Summary {
         head.append("\n");
         if (targets.stream().anyMatch(t -> t[1].contains("round by round"))) {
             head.append("The two-process rows also give the ratio within each round (each way runs once per round, the ")
-                    .append("ways in turn): where the host changed pace between rounds, the ratio of the medians can ")
-                    .append("compare a fast round with a slow one. The verdict is on the ratio of the medians.\n\n");
+                    .append("ways in turn). How fast a cache line crosses between the two pinned CPUs changes while the ")
+                    .append("run goes on: the hypervisor moves the two vCPUs between physical cores, and on this kind of ")
+                    .append("VM a C ping-pong round trip takes about 90 ns, 130-140 ns or 480-510 ns, each for seconds at ")
+                    .append("a time, for every way alike. So the harness probes that distance just before and just after ")
+                    .append("each way (a C ping-pong of a few milliseconds), and where both ways of a row ran at the same ")
+                    .append("distance in at least ").append(Placement.MIN_ROUNDS).append(" rounds, the verdict is on the ")
+                    .append("ratio of their medians over those rounds (the row says so); otherwise on the ratio of the ")
+                    .append("medians over all rounds, which may then compare a near round with a far one.\n\n");
         }
         int at = md.indexOf("## ");
         md.insert(at < 0 ? md.length() : at, head);
@@ -888,16 +896,18 @@ final class Summary {
                     continue;
                 }
                 double q = mine.get().median() / agrona.get().median();
+                Placement.Pair judged = placement.compare("RoundTrip", mine.get(), agrona.get(), Summary::ns);
                 target("ring round trip " + op + " no slower than Agrona (" + way + ")",
                         op + " " + ns(mine.get()) + " vs " + ns(agrona.get()) + ": " + Report.ratio(q)
-                                + roundByRound(mine.get(), agrona.get()), verdict(q, 1.0));
+                                + roundByRound(mine.get(), agrona.get()) + judged.remark(), verdict(judged.ratio(), 1.0));
             }
             Optional<Measurement> p50 = find("RoundTrip", "p50", "", way);
             if (p50.isPresent() && cP50.isPresent()) {
                 double q = p50.get().median() / cP50.get().median();
+                Placement.Pair judged = placement.compare("RoundTrip", p50.get(), cP50.get(), Summary::ns);
                 target("ring round trip p50 within 1.3× of C ping-pong (" + way + ")",
                         "p50 " + ns(p50.get()) + " vs " + ns(cP50.get()) + ": " + Report.ratio(q)
-                                + roundByRound(p50.get(), cP50.get()), verdict(q, 1.3));
+                                + roundByRound(p50.get(), cP50.get()) + judged.remark(), verdict(judged.ratio(), 1.3));
             }
         }
         Optional<Measurement> small = find("RoundTrip", "p50", "", "jshmRingZeroCopy");
@@ -930,10 +940,13 @@ final class Summary {
         if (mine.isEmpty() || base.isEmpty()) {
             return;
         }
-        double q = mine.get().median() / base.get().median();
+        double all = mine.get().median() / base.get().median();
+        Placement.Pair judged = placement.compare(mine.get().op(), mine.get(), base.get(),
+                m -> String.format(Locale.ROOT, "%.2f M msg/s", m.median() / 1e6));
+        double q = judged.ratio();
         String limit = String.format(Locale.ROOT, "%.2f×", atLeast);
         target(what, String.format(Locale.ROOT, "%.2f M msg/s vs %.2f M: %s", mine.get().median() / 1e6,
-                        base.get().median() / 1e6, Report.ratio(q)) + roundByRound(mine.get(), base.get()),
+                        base.get().median() / 1e6, Report.ratio(all)) + roundByRound(mine.get(), base.get()) + judged.remark(),
                 q >= atLeast ? "**pass** (" + Report.ratio(q) + " ≥ " + limit + ")"
                         : "**miss** (" + beside(q, atLeast) + " < " + limit + ")");
     }
@@ -942,12 +955,12 @@ final class Summary {
 
     /**
      * For two ways of the two-process tests, their ratio round by round: its range and its median.
-     * Each way runs once per round, the ways in turn, and a shared host can change pace between
-     * rounds (round trips of every ring at about 170 ns in some rounds and 530 ns in others, one
-     * way's throughput at 25 M msg/s in one round and 7 M in the next). The ratio of the medians,
-     * which judges, compares the two ways' middle rounds, which need not be the same round when
-     * the two drew slow rounds unequally; the ratio within each round compares moments close in
-     * time. Empty unless both have one sample per round of the same rounds.
+     * Each way runs once per round, the ways in turn, and the distance between the two CPUs
+     * changes while a run goes on ({@link Placement}: round trips of every ring at about 170 ns in
+     * some rounds and 530 ns in others, one way's throughput at 25 M msg/s in one round and 7 M in
+     * the next). The ratio of the medians compares the two ways' middle rounds, which need not be
+     * the same round when the two drew far rounds unequally; the ratio within each round compares
+     * moments close in time. Empty unless both have one sample per round of the same rounds.
      */
     private static String roundByRound(Measurement mine, Measurement base) {
         List<Double> a = mine.samples();

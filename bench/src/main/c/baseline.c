@@ -535,7 +535,7 @@ static void bench_ping_pong(void)
 
 /* How near the two CPUs are right now: on a VM the hypervisor moves the two vCPUs between
  * physical cores, and a cache line crosses between them in one of a few times (on the AMD EPYC
- * VMs of docs/bench, round trips of about 130-140 ns or about 480-510 ns, each held for seconds).
+ * VMs of docs/bench, round trips of about 90 ns, 120-150 ns or 440-570 ns, each held for seconds).
  * 20,000 round trips, a few milliseconds: the two-process harness runs this before and after
  * each of its Java ways, and the report compares ways measured at the same distance. */
 static void bench_probe(void)

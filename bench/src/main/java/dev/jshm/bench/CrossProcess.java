@@ -238,8 +238,8 @@ public final class CrossProcess {
      * The p50 of baseline.c's short cache-line ping-pong between the two pinned CPUs (a few
      * milliseconds), or NaN without baseline.c. On a VM the two vCPUs move between physical
      * cores, and the time a cache line takes between them changes with the distance, in a few
-     * steps each held for seconds (on the VMs of docs/bench: round trips of about 90, 130-140 or
-     * 480-510 ns), for every way alike: the report compares two ways over the rounds in which
+     * steps each held for seconds (on the VMs of docs/bench: round trips of about 90, 120-150 or
+     * 440-570 ns), for every way alike: the report compares two ways over the rounds in which
      * both ran at the same distance, which it finds from these probes.
      */
     private double probe() throws Exception {

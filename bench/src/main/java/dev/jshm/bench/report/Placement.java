@@ -94,8 +94,8 @@ final class Placement {
             return new Pair(mine, base, "; both at the same distance between the CPUs in at most " + (count.length == 0 ? 0 : count[level])
                     + " of " + rounds + " rounds: judged on all rounds, which may compare different distances");
         }
-        String where = "the CPUs at the same distance (probes " + Report.format(levels.get(level), "ns") + "–"
-                + Report.format(top(level), "ns") + ")";
+        String where = "the CPUs at the same distance (probes " + Report.format(levels.get(level), "ns")
+                + (top(level) > levels.get(level) ? "–" + Report.format(top(level), "ns") : "") + ")";
         if (count[level] == rounds) {
             return new Pair(mine, base, "; both with " + where + " in every round");
         }
@@ -111,6 +111,42 @@ final class Placement {
         Measurement b2 = subset(base, baseSame);
         return new Pair(m, b2, "; judged on the " + mineSame.size() + " of " + rounds + " rounds in which both ran with "
                 + where + ": " + show.apply(m) + " vs " + show.apply(b2) + ", " + Report.ratio(m.median() / b2.median()));
+    }
+
+    /**
+     * The probes of every two-process way, round by round ("before / after", ns), for
+     * results.md; empty when the run has none.
+     */
+    String markdown() {
+        List<Measurement> before = r.group("PlacementBefore");
+        if (before.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("## Where the two CPUs were (`Placement`)\n\n");
+        md.append("The p50 of a C cache-line ping-pong between the two pinned CPUs (baseline.c's `probe`, 20,000 round ")
+                .append("trips) just before and just after each two-process way, round by round, in ns. The probes of the ")
+                .append("run fall into levels (a new level where a probe is more than ").append(LEVEL_STEP)
+                .append(" times the one below): ");
+        for (int l = 0; l < levels.size(); l++) {
+            md.append(l == 0 ? "" : ", ").append(Report.format(levels.get(l), "ns"));
+            if (top(l) > levels.get(l)) {
+                md.append("–").append(Report.format(top(l), "ns"));
+            }
+        }
+        md.append(". A way's run has a level when its two probes share one; the summary compares two ways over the ")
+                .append("rounds in which both ran at the level they shared most often.\n\n");
+        md.append("| test | size | way | before / after, each round |\n|---|---:|---|---|\n");
+        for (Measurement b : before) {
+            Optional<Measurement> a = r.find("PlacementAfter", b.op(), b.param(), b.way());
+            md.append("| ").append(b.op()).append(" | ").append(b.param().isEmpty() ? "–" : b.param()).append(" | ")
+                    .append(b.way()).append(" | ");
+            for (int i = 0; i < b.samples().size(); i++) {
+                md.append(i == 0 ? "" : ", ").append(Math.round(b.samples().get(i))).append(" / ")
+                        .append(a.isPresent() && i < a.get().samples().size() ? Long.toString(Math.round(a.get().samples().get(i))) : "–");
+            }
+            md.append(" |\n");
+        }
+        return md.append("\n").toString();
     }
 
     /** The level of each round's run of {@code way} (-1: none), or null when it has no probes. */

@@ -320,6 +320,7 @@ public final class Report {
                 md.append("![").append(group.title()).append("](charts/").append(chart).append(")\n\n");
             }
         }
+        md.append(new Placement(results).markdown());
         return md.toString();
     }
 

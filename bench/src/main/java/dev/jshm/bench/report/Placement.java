@@ -90,13 +90,14 @@ final class Placement {
                 level = l;
             }
         }
-        if (count.length == 0 || count[level] < MIN_ROUNDS) {
-            return new Pair(mine, base, "; both at the same distance between the CPUs in at most " + (count.length == 0 ? 0 : count[level])
-                    + " of " + rounds + " rounds: judged on all rounds, which may compare different distances");
+        int same = count.length == 0 ? 0 : count[level];
+        if (same < MIN_ROUNDS) {
+            return new Pair(mine, base, "; both at the same distance between the CPUs in at most " + same + " of "
+                    + rounds + " rounds: judged on all rounds, which may compare different distances");
         }
         String where = "the CPUs at the same distance (probes " + Report.format(levels.get(level), "ns")
                 + (top(level) > levels.get(level) ? "–" + Report.format(top(level), "ns") : "") + ")";
-        if (count[level] == rounds) {
+        if (same == rounds) {
             return new Pair(mine, base, "; both with " + where + " in every round");
         }
         List<Double> mineSame = new ArrayList<>();

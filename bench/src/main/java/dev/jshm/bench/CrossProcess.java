@@ -102,9 +102,9 @@ public final class CrossProcess {
         // Seven rounds in both suites. A round now and then runs at a fraction of the others'
         // rate (12 against 48-50 M msg/s in one run, 10 against 48 in another), as when the two
         // CPUs are far apart (see probe()). The report compares two ways over the rounds in which
-        // both ran at the same distance, the distance they shared most often; with five rounds
-        // that was two to four rounds per row in one run; seven, for about half a minute more,
-        // give two more chances.
+        // both ran at the same distance, the distance they shared most often; one five-round run,
+        // classified by the farther of its two probes, had two to four such rounds per row;
+        // seven, for about half a minute more, give two more chances.
         this.rounds = 7;
         this.baseline = baseline;
     }
@@ -236,10 +236,10 @@ public final class CrossProcess {
 
     /**
      * The p50 of baseline.c's short cache-line ping-pong between the two pinned CPUs (a few
-     * milliseconds), or NaN without baseline.c. On a VM the two vCPUs move between physical
-     * cores, and the time a cache line takes between them changes with the distance, in a few
-     * steps each held for seconds (on the VMs of docs/bench: round trips of about 90, 120-150 or
-     * 440-570 ns), for every way alike: the report compares two ways over the rounds in which
+     * milliseconds), or NaN without baseline.c. The time a cache line takes between the two
+     * pinned vCPUs changes in a few steps, each held for seconds, as when the host moves them
+     * between its cores (on the VMs of docs/bench: round trips of about 90, 120-150 or 440-570
+     * ns), for every way alike: the report compares two ways over the rounds in which
      * both ran at the same distance, which it finds from these probes.
      */
     private double probe() throws Exception {

@@ -7,9 +7,9 @@ import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
- * Where the two pinned CPUs were while each two-process way ran. On a VM the hypervisor moves
- * the two vCPUs between physical cores, and a cache line takes one of a few times between them,
- * each held for seconds: on the AMD EPYC VMs of docs/bench a C ping-pong's round trip takes
+ * Where the two pinned CPUs were while each two-process way ran. A cache line takes one of a
+ * few times between the two pinned vCPUs, each held for seconds, as when the host moves them
+ * between its cores: on the AMD EPYC VMs of docs/bench a C ping-pong's round trip takes
  * about 90 ns, 120-150 ns or 440-570 ns, switching from one to another while a round runs (the
  * five repetitions of one ping-pong run read 481, 501, 140, 140 and 140 ns). Every way of a round
  * meets the same switches, but not at the same moments, so two ways' medians over the rounds can

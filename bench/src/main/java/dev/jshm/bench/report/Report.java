@@ -207,7 +207,7 @@ public final class Report {
                         The mean includes the rare long stalls (a vCPU descheduled by the host); the \
                         percentiles show the typical case. Every way runs once per round and the rounds \
                         interleave the ways (C included), so all of them meet the same load and the same \
-                        moves of the two vCPUs between the host's cores; a C ping-pong of a few milliseconds \
+                        changes of distance between the two vCPUs; a C ping-pong of a few milliseconds \
                         just before and just after each way tells how far apart the two CPUs were, and the \
                         summary compares ways over the rounds in which they ran at the same distance. The \
                         samples are one per round.""".formatted(CrossProcess.QUICK_ROUND_TRIPS, CrossProcess.WARM_ROUND_TRIPS), "",

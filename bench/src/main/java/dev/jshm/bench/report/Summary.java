@@ -103,9 +103,9 @@ final class Summary {
         if (targets.stream().anyMatch(t -> t[1].contains("round by round"))) {
             head.append("The two-process rows also give the ratio within each round (each way runs once per round, the ")
                     .append("ways in turn). How fast a cache line crosses between the two pinned CPUs changes while the ")
-                    .append("run goes on: the hypervisor moves the two vCPUs between physical cores, and on this kind of ")
-                    .append("VM a C ping-pong round trip takes about 90 ns, 120-150 ns or 440-570 ns, each for seconds at ")
-                    .append("a time, for every way alike. So the harness probes that distance just before and just after ")
+                    .append("run goes on: on this kind of VM a C ping-pong round trip takes about 90 ns, 120-150 ns or ")
+                    .append("440-570 ns, each for seconds at a time, for every way alike, as when the host moves the two ")
+                    .append("vCPUs between its cores. So the harness probes that distance just before and just after ")
                     .append("each way (a C ping-pong of a few milliseconds), and where both ways of a row ran at the same ")
                     .append("distance in at least ").append(Placement.MIN_ROUNDS).append(" rounds, the verdict is on the ")
                     .append("ratio of their medians over those rounds (the row says so); otherwise on the ratio of the ")

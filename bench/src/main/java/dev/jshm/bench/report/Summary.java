@@ -78,7 +78,7 @@ final class Summary {
 
         find("Clock", "clock_gettime", "", "c").ifPresent(m -> md.append("**One timestamp** (`clock_gettime(CLOCK_MONOTONIC)`, ")
                 .append("what `System.nanoTime()` calls) costs ").append(ns(m)).append(" on this VM: the latency tests take one ")
-                .append("or two per message, in C and in Java alike.\n\n"));
+                .append("or two per message, in C and in Java alike.").append(clockStep()).append("\n\n"));
         md.append("**Noise.** The machine is a 2-core VM shared with other work (see the load averages in ")
                 .append("environment.txt); single figures move by tens of percent between forks. Read a ratio ")
                 .append("together with the min–max ranges in results.md, and treat differences under ~20% at the ")
@@ -975,6 +975,21 @@ final class Summary {
         Measurement ratios = new Measurement(mine.group(), mine.op(), mine.param(), "ratio", mine.jvm(), "×", q);
         return "; round by round " + Report.ratio(ratios.min()) + "–" + Report.ratio(ratios.max()) + ", median "
                 + Report.ratio(ratios.median());
+    }
+
+    /**
+     * The clock's step where baseline.c found it coarser than 3 ns (it cannot tell finer steps
+     * apart): every latency sample, in C and in Java, falls on that grid.
+     */
+    private String clockStep() {
+        Optional<Measurement> step = find("Clock", "step", "", "c");
+        if (step.isEmpty() || step.get().median() <= 3) {
+            return "";
+        }
+        long s = Math.round(step.get().median());
+        return " The clock moves in steps of " + s + " ns here (back-to-back readings differ by multiples of it), so "
+                + "every latency figure below lies on a " + s + " ns grid: two medians one step apart, such as " + 17 * s
+                + " and " + 18 * s + " ns, may stand for latencies from almost equal to " + 2 * s + " ns apart.";
     }
 
     private Optional<Measurement> find(String group, String op, String param, String way) {

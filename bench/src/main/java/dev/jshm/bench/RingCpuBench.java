@@ -1,16 +1,10 @@
 package dev.jshm.bench;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.IntBuffer;
-import java.nio.LongBuffer;
 import java.util.concurrent.TimeUnit;
 
 import dev.jshm.PosixSegment;
 import dev.jshm.SysVSegment;
-import dev.jshm.ring.MessageHandler;
 import dev.jshm.ring.MessageRing;
 import dev.jshm.ring.ProducerMode;
 
@@ -61,7 +55,7 @@ public class RingCpuBench {
     private ByteBuffer ringBuffer;
     private OneToOneRingBuffer agrona;
     private UnsafeBuffer agronaMessage;
-    private Unchecked unchecked;
+    private UncheckedRing unchecked;
     private final byte[] message = new byte[MESSAGE];
     private final AgronaScenarios.Counter agronaCounter = new AgronaScenarios.Counter();
     private final RingScenarios.Counter counter = new RingScenarios.Counter();
@@ -74,7 +68,7 @@ public class RingCpuBench {
         ring = MessageRing.create(posix, 0, CAPACITY, ProducerMode.SINGLE);
         ringBuffer = ring.buffer();
         ByteBuffer second = posix.asByteBuffer(size, (int) size);
-        unchecked = new Unchecked(second.slice(0, (int) (size - CAPACITY)), second.slice((int) (size - CAPACITY), CAPACITY));
+        unchecked = new UncheckedRing(second.slice(0, (int) (size - CAPACITY)), second.slice((int) (size - CAPACITY), CAPACITY));
         sysV = SysVSegment.createPrivate(size);
         sysV.remove();
         sysVRing = MessageRing.create(sysV, 0, CAPACITY, ProducerMode.SINGLE);
@@ -149,85 +143,5 @@ public class RingCpuBench {
         ring.commit(index);
         int n = ring.poll(counter, 1);
         return n != 0 ? n : ring.poll(counter, 1);
-    }
-
-    /**
-     * jshm's single-producer record protocol (ring-format.md) without its checks: the claim mark
-     * and the cleared next header, the tail, the payload, the release store of the length; the
-     * consumer's acquire load of the length and release store of the head. Only 32-byte
-     * messages; at the end of the area it writes padding and drops the message. Its accesses
-     * are the ring's: plain loads and stores through LongBuffer and IntBuffer views of the
-     * memory, the ordered ones with a fence beside them, so that what it leaves out is jshm's
-     * checks, heartbeats and wake-ups alone.
-     */
-    private static final class Unchecked {
-        private static final VarHandle ARRAY_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
-        private static final int TAIL = 128 / 8;
-        private static final int HEAD_CACHE = 136 / 8;
-        private static final int HEAD = 256 / 8;
-        private static final int RECORD = 8 + MESSAGE;
-
-        private final ByteBuffer records;
-        private final LongBuffer headerLongs;
-        private final LongBuffer recordLongs;
-        private final IntBuffer recordInts;
-        private final int mask;
-
-        Unchecked(ByteBuffer header, ByteBuffer records) {
-            this.records = records.order(ByteOrder.nativeOrder());
-            this.headerLongs = header.duplicate().clear().order(ByteOrder.nativeOrder()).asLongBuffer();
-            this.recordLongs = records.duplicate().clear().order(ByteOrder.nativeOrder()).asLongBuffer();
-            this.recordInts = records.duplicate().clear().order(ByteOrder.nativeOrder()).asIntBuffer();
-            this.mask = records.capacity() - 1;
-        }
-
-        void offer(int type, byte[] src) {
-            long head = headerLongs.get(HEAD_CACHE);
-            long tail = headerLongs.get(TAIL);
-            VarHandle.acquireFence();
-            int index = (int) tail & mask;
-            int toEnd = mask + 1 - index;
-            if (RECORD > toEnd || tail - head > mask + 1 - RECORD - 8) {
-                head = headerLongs.get(HEAD);
-                VarHandle.acquireFence();
-                headerLongs.put(HEAD_CACHE, head);
-                if (RECORD > toEnd && tail - head <= mask + 1 - toEnd - 8) {
-                    recordLongs.put(0, 0L);
-                    recordInts.put((index >>> 2) + 1, -1);
-                    VarHandle.releaseFence();
-                    recordInts.put(index >>> 2, toEnd);
-                    headerLongs.put(TAIL, tail + toEnd);
-                }
-                return;
-            }
-            int at = index >>> 3;
-            recordLongs.put(((index + RECORD) & mask) >>> 3, 0L);
-            recordLongs.put(at, ((long) type << 32) | (-RECORD & 0xffffffffL));
-            VarHandle.releaseFence();
-            headerLongs.put(TAIL, tail + RECORD);
-            recordLongs.put(at + 1, (long) ARRAY_LONG.get(src, 0));
-            recordLongs.put(at + 2, (long) ARRAY_LONG.get(src, 8));
-            recordLongs.put(at + 3, (long) ARRAY_LONG.get(src, 16));
-            recordLongs.put(at + 4, (long) ARRAY_LONG.get(src, 24));
-            VarHandle.releaseFence();
-            recordInts.put(index >>> 2, RECORD);
-        }
-
-        int poll(MessageHandler handler) {
-            long head = headerLongs.get(HEAD);
-            int index = (int) head & mask;
-            int length = recordInts.get(index >>> 2);
-            VarHandle.acquireFence();
-            if (length <= 0) {
-                return 0;
-            }
-            int type = recordInts.get((index >>> 2) + 1);
-            if (type > 0) {
-                handler.onMessage(type, records, index + 8, length - 8);
-            }
-            VarHandle.releaseFence();
-            headerLongs.put(HEAD, head + ((length + 7) & ~7));
-            return type > 0 ? 1 : 0;
-        }
     }
 }

@@ -38,7 +38,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@code agrona-mpsc} (two child processes write into one Agrona {@code ManyToOneRingBuffer}),
  * {@code ring-rtt} and {@code ring-throughput} (the same with jshm's {@code MessageRing}, copying
  * or zero-copy, spinning or with the ring's futex idle strategy, one or two producers: see
- * {@link RingScenarios}), and {@code futex} (one-way wake-up latency of {@link Futex}: the
+ * {@link RingScenarios}), {@code ring-rtt-unchecked} (the copying round trip over jshm's record
+ * protocol without its checks, {@link UncheckedRing}), and {@code futex} (one-way wake-up latency of {@link Futex}: the
  * protocol of baseline.c's futex test).
  */
 public final class CrossProcess {
@@ -137,6 +138,7 @@ public final class CrossProcess {
         }
         roundTrips.put("jshmViewPingPong", () -> stats(pingPongOnce()));
         roundTrips.put("agrona", () -> stats(AgronaScenarios.roundTrip(WARM_ROUND_TRIPS, roundTrips())));
+        roundTrips.put("ringUnchecked", () -> stats(RingScenarios.roundTripUnchecked(WARM_ROUND_TRIPS, roundTrips())));
         roundTrips.put("jshmRingSpin", () -> stats(RingScenarios.roundTrip(WARM_ROUND_TRIPS, roundTrips(), 32, false, false)));
         roundTrips.put("jshmRingFutex", () -> stats(RingScenarios.roundTrip(WARM_ROUND_TRIPS, roundTrips(), 32, true, false)));
         roundTrips.put("jshmRingZeroCopy", () -> stats(RingScenarios.roundTrip(WARM_ROUND_TRIPS, roundTrips(), 32, false, true)));
@@ -472,6 +474,7 @@ public final class CrossProcess {
             case "agrona-rtt" -> AgronaScenarios.roundTripChild(Path.of(args[2]), Long.parseLong(args[3]));
             case "agrona-throughput" -> AgronaScenarios.throughputChild(Path.of(args[2]), Long.parseLong(args[3]), Integer.parseInt(args[4]));
             case "agrona-mpsc" -> AgronaScenarios.manyToOneChild(Path.of(args[2]), Long.parseLong(args[3]), Integer.parseInt(args[4]));
+            case "ring-rtt-unchecked" -> RingScenarios.roundTripUncheckedChild(args[2], Long.parseLong(args[3]));
             case "ring-rtt" -> RingScenarios.roundTripChild(args[2], Long.parseLong(args[3]), Boolean.parseBoolean(args[4]),
                     Boolean.parseBoolean(args[5]));
             case "ring-throughput" -> RingScenarios.throughputChild(args[2], Long.parseLong(args[3]), Integer.parseInt(args[4]),

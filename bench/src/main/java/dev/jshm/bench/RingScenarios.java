@@ -120,6 +120,72 @@ final class RingScenarios {
         }
     }
 
+    /**
+     * The round trip of jshm's record protocol without its checks ({@link UncheckedRing}): the
+     * same two rings, formatted by {@link MessageRing#create}, the same 32-byte messages and the
+     * same bare spin as the copying way, so that the two differ by what {@link MessageRing} adds
+     * alone.
+     */
+    static Histogram roundTripUnchecked(long warm, long n) throws Exception {
+        String name = "/" + DevShm.uniqueName("ring-rtt-unchecked");
+        try (PosixSegment segment = PosixSegment.create(name, ringOffset(RTT_RING, 2))) {
+            MessageRing.create(segment, ringOffset(RTT_RING, 0), RTT_RING, ProducerMode.SINGLE);
+            MessageRing.create(segment, ringOffset(RTT_RING, 1), RTT_RING, ProducerMode.SINGLE);
+            UncheckedRing ping = unchecked(segment, 0);
+            UncheckedRing pong = unchecked(segment, 1);
+            ByteBuffer view = segment.asByteBuffer(0, CONTROL);
+            Process child = CrossProcess.spawn("ring-rtt-unchecked", name, Long.toString(warm + n));
+            CrossProcess.awaitReady(view, child);
+            segment.unlink();
+            byte[] message = new byte[UncheckedRing.MESSAGE];
+            Counter received = new Counter();
+            Histogram h = CrossProcess.histogram();
+            for (long i = 0; i < warm + n; i++) {
+                long t = System.nanoTime();
+                MESSAGE_LONGS.set(message, 0, i);
+                while (!ping.offer(1, message)) {
+                    // padding at the end of the area: offer again
+                }
+                while (pong.poll(received) == 0) {
+                    // spin (or padding consumed)
+                }
+                long rtt = System.nanoTime() - t;
+                if (i >= warm) {
+                    h.recordValue(rtt);
+                }
+            }
+            CrossProcess.finish(child);
+            return h;
+        }
+    }
+
+    static void roundTripUncheckedChild(String name, long total) {
+        try (PosixSegment segment = PosixSegment.open(name)) {
+            UncheckedRing ping = unchecked(segment, 0);
+            UncheckedRing pong = unchecked(segment, 1);
+            byte[] message = new byte[UncheckedRing.MESSAGE];
+            long[] echoed = {0};
+            MessageHandler echo = (type, buffer, offset, length) -> {
+                MESSAGE_LONGS.set(message, 0, buffer.getLong(offset));
+                while (!pong.offer(type, message)) {
+                    // padding at the end of the area: offer again
+                }
+                echoed[0]++;
+            };
+            LONGS.setRelease(segment.asByteBuffer(0, CONTROL), READY, 1L);
+            while (echoed[0] < total) {
+                ping.poll(echo);
+            }
+        }
+    }
+
+    /** Ring {@code index}'s header and record area, for {@link UncheckedRing}. */
+    private static UncheckedRing unchecked(PosixSegment segment, int index) {
+        long at = ringOffset(RTT_RING, index);
+        int header = (int) (MessageRing.requiredSize(RTT_RING) - RTT_RING);
+        return new UncheckedRing(segment.asByteBuffer(at, header), segment.asByteBuffer(at + header, RTT_RING));
+    }
+
     static void roundTripChild(String name, long total, boolean futex, boolean zeroCopy) {
         try (PosixSegment segment = PosixSegment.open(name)) {
             MessageRing ping = MessageRing.attach(segment, ringOffset(RTT_RING, 0));

@@ -203,7 +203,9 @@ public final class Report {
                         `jshmRingSpin`/`jshmRingFutex`: jshm's `MessageRing`, copying `offer`, spinning bare \
                         (the same loop as Agrona's: no `pause`) or with the ring's `FutexIdleStrategy`; `jshmRingZeroCopy` (32 B) and \
                         `jshmRingZeroCopy4K` (4 KiB): claim, write in place, commit, read in place, so the \
-                        bytes of the message are never copied. \
+                        bytes of the message are never copied. `ringUnchecked`: `jshmRingSpin`'s messages and \
+                        loops over jshm's record protocol without its checks, heartbeats and wake-ups \
+                        (`UncheckedRing`, RingCpu's `unchecked`), on the same two rings. \
                         The mean includes the rare long stalls (a vCPU descheduled by the host); the \
                         percentiles show the typical case. Every way runs once per round and the rounds \
                         interleave the ways (C included), so all of them meet the same load and the same \

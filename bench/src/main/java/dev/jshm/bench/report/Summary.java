@@ -843,6 +843,17 @@ final class Summary {
                         .append(claimPoll.map(m -> "; a zero-copy claim, 8 bytes written in place, commit and poll " + ns(m)).orElse(""))
                         .append(". ");
             }
+            Optional<Measurement> bare = find("RoundTrip", "p50", "", "ringUnchecked");
+            if (bare.isPresent() && spin.isPresent() && aP50.isPresent()) {
+                Placement.Pair againstAgrona = placement.compare("RoundTrip", bare.get(), aP50.get(), Summary::ns);
+                Placement.Pair againstJshm = placement.compare("RoundTrip", spin.get(), bare.get(), Summary::ns);
+                md.append("Between the two processes, the same record protocol without them (`ringUnchecked`, the same ")
+                        .append("rings, messages and loops as `jshmRingSpin`) took ").append(ns(bare.get()))
+                        .append(" at p50 against Agrona's ").append(ns(aP50.get())).append(" (")
+                        .append(Report.ratio(bare.get().median() / aP50.get().median())).append(againstAgrona.remark())
+                        .append("; jshm's ring ").append(Report.ratio(spin.get().median() / bare.get().median()))
+                        .append(" its time").append(againstJshm.remark()).append("). ");
+            }
             Optional<Measurement> spinTp = find("Throughput", "oneWay", "32", "jshmRingSpin");
             Optional<Measurement> futexTp = find("Throughput", "oneWay", "32", "jshmRingFutex");
             if (spinTp.isPresent() && futexTp.isPresent()) {

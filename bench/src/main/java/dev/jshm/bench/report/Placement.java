@@ -9,7 +9,7 @@ import java.util.function.Function;
 /**
  * Where the two pinned CPUs were while each two-process way ran. A cache line takes one of a
  * few times between the two pinned vCPUs, each held for seconds, as when the host moves them
- * between its cores: on the AMD EPYC VMs of docs/bench a C ping-pong's round trip takes
+ * between its cores: on the AMD EPYC VMs of docs/bench a C ping-pong's round trip took
  * about 90 ns, 120-150 ns or 440-570 ns, switching from one to another while a round runs (the
  * five repetitions of one ping-pong run read 481, 501, 140, 140 and 140 ns). Every way of a round
  * meets the same switches, but not at the same moments, so two ways' medians over the rounds can
@@ -127,13 +127,7 @@ final class Placement {
         md.append("The p50 of a C cache-line ping-pong between the two pinned CPUs (baseline.c's `probe`, 20,000 round ")
                 .append("trips) just before and just after each two-process way, round by round, in ns. The probes of the ")
                 .append("run fall into levels (a new level where a probe is more than ").append(LEVEL_STEP)
-                .append(" times the one below): ");
-        for (int l = 0; l < levels.size(); l++) {
-            md.append(l == 0 ? "" : ", ").append(Report.format(levels.get(l), "ns"));
-            if (top(l) > levels.get(l)) {
-                md.append("–").append(Report.format(top(l), "ns"));
-            }
-        }
+                .append(" times the one below): ").append(levelsText(", "));
         md.append(". A way's run has a level when its two probes share one; the summary compares two ways over the ")
                 .append("rounds in which both ran at the level they shared most often.\n\n");
         md.append("| test | size | way | before / after, each round |\n|---|---:|---|---|\n");
@@ -148,6 +142,21 @@ final class Placement {
             md.append(" |\n");
         }
         return md.append("\n").toString();
+    }
+
+    /**
+     * The run's levels, each as its lowest probe or its range ("90 ns, 121 ns–150 ns"), joined
+     * by {@code separator}; empty when the run has no probes.
+     */
+    String levelsText(String separator) {
+        StringBuilder text = new StringBuilder();
+        for (int l = 0; l < levels.size(); l++) {
+            text.append(l == 0 ? "" : separator).append(Report.format(levels.get(l), "ns"));
+            if (top(l) > levels.get(l)) {
+                text.append("–").append(Report.format(top(l), "ns"));
+            }
+        }
+        return text.toString();
     }
 
     /** The level of each round's run of {@code way} (-1: none), or null when it has no probes. */

@@ -102,10 +102,11 @@ final class Summary {
         head.append("\n");
         if (targets.stream().anyMatch(t -> t[1].contains("round by round"))) {
             head.append("The two-process rows also give the ratio within each round (each way runs once per round, the ")
-                    .append("ways in turn). How fast a cache line crosses between the two pinned CPUs changes while the ")
-                    .append("run goes on: on this kind of VM a C ping-pong round trip takes about 90 ns, 120-150 ns or ")
-                    .append("440-570 ns, each for seconds at a time, for every way alike, as when the host moves the two ")
-                    .append("vCPUs between its cores. So the harness probes that distance just before and just after ")
+                    .append("ways in turn). How fast a cache line crosses between the two pinned CPUs can change while ")
+                    .append("the run goes on, for every way alike, as when the host moves the two vCPUs between its cores")
+                    .append(placement.levelsText(", ").isEmpty() ? "" : " (in this run a C ping-pong round trip between them took "
+                            + placement.levelsText(" or ") + " at p50, each level held for a while)")
+                    .append(". So the harness probes that distance just before and just after ")
                     .append("each way (a C ping-pong of a few milliseconds), and where both ways of a row ran at the same ")
                     .append("distance in at least ").append(Placement.MIN_ROUNDS).append(" rounds, the verdict is on the ")
                     .append("ratio of their medians over those rounds (the row says so); otherwise on the ratio of the ")

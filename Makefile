@@ -6,7 +6,7 @@ JAVA ?= java
 JAR  := target/jshm.jar
 CC   ?= gcc
 
-.PHONY: all build test demo demo-aarch64 javadoc clean asan toolchain
+.PHONY: all build test test-jdk25 demo demo-aarch64 javadoc clean asan toolchain
 
 all: build
 
@@ -25,6 +25,16 @@ test: toolchain
 	rm -f target/vm-*.log
 	src/test/scripts/no-leaks.sh $(MVN) verify
 	src/test/scripts/jni-clean.sh target
+
+## test-jdk25: the unit and native tests again, on JDK 25 (the build stays on JDK 17: the same classes
+##   and library a user of the jar loads), with the same leak and -Xcheck:jni checks; .ci/run runs it after test
+JDK25 ?= /usr/lib/jvm/temurin-25-jdk-amd64
+test-jdk25: toolchain
+	rm -f target/vm-*.log
+	src/test/scripts/no-leaks.sh $(MVN) test -Djvm=$(JDK25)/bin/java
+	src/test/scripts/jni-clean.sh target
+	@# Every test class's report must name that JVM: fails if Surefire ran another.
+	@! grep -L '<property name="java.home" value="$(JDK25)"/>' target/surefire-reports/TEST-*.xml | grep .
 
 ## demo: the seed scenario: create a private System V segment, write a line, read it back, remove it
 demo: build

@@ -229,6 +229,12 @@ abstract sealed class AbstractMessageRing implements MessageRing permits OneToOn
     }
 
     @Override
+    public final boolean offer(int msgTypeId, ByteBuffer src, int off, int len) {
+        checkOpen();
+        return producer.offer(msgTypeId, src, off, len);
+    }
+
+    @Override
     public final int claim(int msgTypeId, int length) {
         checkOpen();
         return producer.claim(msgTypeId, length);

@@ -357,6 +357,24 @@ public interface MessageRing {
     boolean offer(int msgTypeId, ByteBuffer src);
 
     /**
+     * Copies {@code len} bytes of {@code src} from index {@code off} into the ring as one message
+     * and commits it, whatever the buffer's position; neither its position nor its limit changes.
+     * A handler forwards what it was handed this way: {@code out.offer(type, buffer, offset,
+     * length)}, as Agrona's {@code write(msgTypeId, srcBuffer, offset, length)} does.
+     *
+     * @param msgTypeId the message's type, at least 1
+     * @param src       holds the message
+     * @param off       where the message starts in {@code src}
+     * @param len       the message's length in bytes, at most {@link #maxMessageLength()}
+     * @return true, or false when the ring has not enough free space now (nothing is written)
+     * @throws IllegalArgumentException  if the type is below 1 or the message longer than {@link #maxMessageLength()}
+     * @throws IndexOutOfBoundsException if the range does not fit below {@code src}'s limit (or {@code off}
+     *                                   or {@code len} is negative)
+     * @throws RingCorruptedException    if the ring's positions are impossible
+     */
+    boolean offer(int msgTypeId, ByteBuffer src, int off, int len);
+
+    /**
      * Writes every message of {@code messages} as one batch; see
      * {@link #offerBatch(int, ByteBuffer[], int, int)}, which says how it fails.
      *

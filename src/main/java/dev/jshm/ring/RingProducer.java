@@ -96,16 +96,26 @@ final class RingProducer {
     }
 
     boolean offer(int msgTypeId, ByteBuffer src) {
-        int len = src.remaining();
+        return offerFrom(msgTypeId, src, src.position(), src.remaining());
+    }
+
+    boolean offer(int msgTypeId, ByteBuffer src, int off, int len) {
+        // As the buffer's own absolute bulk methods check their range: against its limit.
+        Objects.checkFromIndexSize(off, len, src.limit());
+        return offerFrom(msgTypeId, src, off, len);
+    }
+
+    /** {@code src[off, off + len)}, a range the caller checked, as one message. */
+    private boolean offerFrom(int msgTypeId, ByteBuffer src, int off, int len) {
         int index = claimRecord(msgTypeId, len, "offer");
         if (index < 0) {
             ring.checkBacked("offer"); // "full" may have been read from zero pages
             return false;
         }
         if (len <= SmallCopy.MAX) {
-            SmallCopy.copy(src, src.position(), records, recordLongs, index, len);
+            SmallCopy.copy(src, off, records, recordLongs, index, len);
         } else {
-            records.put(index, src, src.position(), len);
+            records.put(index, src, off, len);
         }
         commitRecord(index - HEADER_LENGTH, HEADER_LENGTH + len, "offer");
         return true;

@@ -99,32 +99,87 @@ class RingBasicsTest {
         }
     }
 
-    /** The same from buffers: heap and direct, either byte order, read-only; position and limit kept. */
+    /**
+     * The same from buffers, between position and limit and at an index: heap (also a slice that
+     * starts inside its array) and direct, either byte order, read-only; position and limit kept.
+     */
     @Test
     void everyLengthAndSourceOffsetArrivesExactlyFromABuffer() {
         byte[] source = bytes(200, 9);
+        byte[] wider = new byte[source.length + 5];
+        System.arraycopy(source, 0, wider, 5, source.length);
         ByteBuffer direct = ByteBuffer.allocateDirect(source.length).put(source).clear();
-        List<ByteBuffer> sources = List.of(ByteBuffer.wrap(source), direct, direct.duplicate().order(ByteOrder.LITTLE_ENDIAN),
-                direct.asReadOnlyBuffer().order(ByteOrder.BIG_ENDIAN));
+        List<ByteBuffer> sources = List.of(ByteBuffer.wrap(source), ByteBuffer.wrap(wider).slice(5, source.length), direct,
+                direct.duplicate().order(ByteOrder.LITTLE_ENDIAN), direct.asReadOnlyBuffer().order(ByteOrder.BIG_ENDIAN));
         for (ProducerMode mode : ProducerMode.values()) {
             MessageRing ring = ring(8192, mode);
             Collector c = new Collector();
             for (ByteBuffer buffer : sources) {
                 for (int length = 0; length <= 136; length++) {
                     for (int off = 0; off < 9; off++) {
+                        byte[] expected = java.util.Arrays.copyOfRange(source, off, off + length);
                         String what = mode + " " + buffer + " length " + length + " at " + off;
                         buffer.limit(off + length).position(off);
                         assertTrue(ring.offer(1 + off, buffer), what);
                         assertEquals(off, buffer.position(), what);
                         assertEquals(off + length, buffer.limit(), what);
-                        assertEquals(1, ring.drain(c));
-                        Message m = c.messages.remove(0);
-                        assertEquals(1 + off, m.type());
-                        assertArrayEquals(java.util.Arrays.copyOfRange(source, off, off + length), m.bytes(), what);
+                        buffer.clear().position(source.length - 1);
+                        assertTrue(ring.offer(20 + off, buffer, off, length), what + ", at an index");
+                        assertEquals(source.length - 1, buffer.position(), what + ", at an index");
+                        assertEquals(source.length, buffer.limit(), what + ", at an index");
+                        assertEquals(2, ring.drain(c));
+                        assertEquals(List.of(1 + off, 20 + off), c.messages.stream().map(Message::type).toList(), what);
+                        assertArrayEquals(expected, c.messages.remove(0).bytes(), what);
+                        assertArrayEquals(expected, c.messages.remove(0).bytes(), what + ", at an index");
                     }
                 }
                 buffer.clear();
             }
+        }
+    }
+
+    /**
+     * An offer at an index checks its range against the buffer's limit, as the buffer's own
+     * absolute bulk methods do, before it writes anything; the message's length is checked too.
+     */
+    @Test
+    void anOfferAtAnIndexRefusesARangeOutsideTheLimitAndWritesNothing() {
+        for (ProducerMode mode : ProducerMode.values()) {
+            MessageRing ring = ring(4096, mode);
+            ByteBuffer source = ByteBuffer.allocateDirect(64).limit(40);
+            long tail = ring.tailPosition();
+            int[][] ranges = {{-1, 8}, {0, -1}, {33, 8}, {40, 1}, {0, 41}, {Integer.MAX_VALUE, 1}, {1, Integer.MAX_VALUE}};
+            for (int[] range : ranges) {
+                assertThrows(IndexOutOfBoundsException.class, () -> ring.offer(1, source, range[0], range[1]),
+                        mode + " off " + range[0] + " len " + range[1]);
+            }
+            ByteBuffer large = ByteBuffer.allocate(ring.maxMessageLength() + 1);
+            IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
+                    () -> ring.offer(1, large, 0, large.capacity()));
+            assertTrue(tooLong.getMessage().contains("message length " + large.capacity()), tooLong.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> ring.offer(0, source, 0, 8), "type 0");
+            assertEquals(tail, ring.tailPosition(), mode + ": nothing claimed");
+            assertEquals(40, source.limit());
+            assertEquals(0, source.position());
+            assertTrue(ring.offer(1, source, 32, 8), mode + ": the last 8 bytes before the limit");
+            assertEquals(1, ring.drain(new Collector()));
+        }
+    }
+
+    /** A handler forwards what it is handed into another ring, at the index and length it got. */
+    @Test
+    void aHandlerForwardsItsMessageIntoAnotherRing() {
+        MessageRing in = ring(4096, ProducerMode.SINGLE);
+        MessageRing out = ring(4096, ProducerMode.MANY);
+        for (int i = 0; i < 20; i++) {
+            assertTrue(in.offer(1 + i, bytes(i * 7, i), 0, i * 7));
+        }
+        assertEquals(20, in.drain((type, buffer, offset, length) -> assertTrue(out.offer(type, buffer, offset, length))));
+        Collector c = new Collector();
+        assertEquals(20, out.drain(c));
+        for (int i = 0; i < 20; i++) {
+            assertEquals(1 + i, c.messages.get(i).type());
+            assertArrayEquals(bytes(i * 7, i), c.messages.get(i).bytes(), "message " + i);
         }
     }
 

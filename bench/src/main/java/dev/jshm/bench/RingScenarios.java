@@ -205,9 +205,8 @@ final class RingScenarios {
                     }
                     : (type, buffer, offset, length) -> {
                         // Straight from one ring into the other, as Agrona's echo writes from its
-                        // buffer: the handler's view is the ring's, cleared before each call.
-                        buffer.limit(offset + length).position(offset);
-                        while (!pong.offer(type, buffer)) {
+                        // buffer.
+                        while (!pong.offer(type, buffer, offset, length)) {
                             // full: spin
                         }
                         echoed[0]++;

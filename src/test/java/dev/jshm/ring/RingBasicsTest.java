@@ -883,6 +883,8 @@ class RingBasicsTest {
         segment.close();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> ring.offer(1, new byte[1], 0, 1));
         assertTrue(e.getMessage().startsWith("Already closed"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> ring.offer(1, ByteBuffer.allocate(8)));
+        assertThrows(IllegalStateException.class, () -> ring.offer(1, ByteBuffer.allocate(8), 0, 8));
         assertThrows(IllegalStateException.class, () -> ring.poll(new Collector(), 1));
         assertThrows(IllegalStateException.class, () -> ring.claim(1, 1));
         assertThrows(IllegalStateException.class, ring::headPosition);

@@ -95,8 +95,7 @@ final class Placement {
             return new Pair(mine, base, "; both at the same distance between the CPUs in at most " + same + " of "
                     + rounds + " rounds: judged on all rounds, which may compare different distances");
         }
-        String where = "the CPUs at the same distance (probes " + Report.format(levels.get(level), "ns")
-                + (top(level) > levels.get(level) ? "–" + Report.format(top(level), "ns") : "") + ")";
+        String where = "the CPUs at the same distance (probes " + levelText(level) + ")";
         if (same == rounds) {
             return new Pair(mine, base, "; both with " + where + " in every round");
         }
@@ -151,12 +150,14 @@ final class Placement {
     String levelsText(String separator) {
         StringBuilder text = new StringBuilder();
         for (int l = 0; l < levels.size(); l++) {
-            text.append(l == 0 ? "" : separator).append(Report.format(levels.get(l), "ns"));
-            if (top(l) > levels.get(l)) {
-                text.append("–").append(Report.format(top(l), "ns"));
-            }
+            text.append(l == 0 ? "" : separator).append(levelText(l));
         }
         return text.toString();
+    }
+
+    /** One level: its lowest probe, or its range when its probes differ ("121 ns–150 ns"). */
+    private String levelText(int level) {
+        return Report.format(levels.get(level), "ns") + (top(level) > levels.get(level) ? "–" + Report.format(top(level), "ns") : "");
     }
 
     /** The level of each round's run of {@code way} (-1: none), or null when it has no probes. */

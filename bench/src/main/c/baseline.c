@@ -566,9 +566,8 @@ static void bench_ping_pong(void)
     emit_distribution("RoundTrip", "cPingPong", out, reps);
 }
 
-/* How near the two CPUs are right now: on the AMD EPYC VMs of docs/bench a cache line crosses
- * between the two pinned vCPUs in one of a few times (round trips of about 90 ns, 120-150 ns or
- * 440-570 ns), each held for seconds, as when the host moves the vCPUs between its cores.
+/* How near the two CPUs are right now: a cache line crosses between the two pinned vCPUs in one
+ * of a few times, each held for seconds (bench/.../report/Placement.java gives the levels seen).
  * 20,000 round trips, a few milliseconds: the two-process harness runs this before and after
  * each of its Java ways, and the report compares ways measured at the same distance. */
 static void bench_probe(void)

@@ -239,10 +239,9 @@ public final class CrossProcess {
     /**
      * The p50 of baseline.c's short cache-line ping-pong between the two pinned CPUs (a few
      * milliseconds), or NaN without baseline.c. The time a cache line takes between the two
-     * pinned vCPUs changes in a few steps, each held for seconds, as when the host moves them
-     * between its cores (on the VMs of docs/bench: round trips of about 90, 120-150 or 440-570
-     * ns), for every way alike: the report compares two ways over the rounds in which
-     * both ran at the same distance, which it finds from these probes.
+     * pinned vCPUs changes in a few steps, each held for seconds, for every way alike (see
+     * {@code report.Placement}): the report compares two ways over the rounds in which both ran
+     * at the same distance, which it finds from these probes.
      */
     private double probe() throws Exception {
         return baseline == null ? Double.NaN : c("probe")[1];

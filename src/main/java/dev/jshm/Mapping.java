@@ -8,6 +8,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 
+import dev.jshm.internal.AccessorClasses;
+
 /**
  * One range of memory mapped into this process, seen from Java as direct {@link ByteBuffer}s,
  * and the rules that keep the JVM alive when it goes away.
@@ -35,6 +37,11 @@ final class Mapping {
     static final long CHUNK_MASK = CHUNK_SIZE - 1;
     /** The system page size. Mappings exist only once the library is loaded, so this can ask it. */
     static final long PAGE_SIZE = Native.pageSize();
+
+    static {
+        // Before any access to a mapping can be compiled: see AccessorClasses.
+        AccessorClasses.load();
+    }
 
     private static final Cleaner CLEANER = Cleaner.create(runnable -> {
         Thread thread = new Thread(runnable, "jshm-unmapper");

@@ -1,0 +1,49 @@
+package dev.jshm.internal;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.jshm.TestProcesses;
+
+/**
+ * {@link AccessorClasses}' promise: the classes of the JDK's buffer accessor signatures are
+ * loaded before the first segment is accessed. A child JVM logs every class it loads, in order,
+ * on the stdout where it then prints its mark. The JDK itself does not load them for those
+ * accesses (without the library's load, on JDK 17 neither appears before the child exits, and
+ * on JDK 25 {@code MemorySessionImpl} comes after the mark), so the test fails if the load goes.
+ */
+class AccessorClassesTest {
+
+    @Test
+    void loadedBeforeTheFirstSegmentIsAccessed(@TempDir Path workDir) throws Exception {
+        List<String> inThisJdk = new ArrayList<>();
+        for (String name : AccessorClasses.NAMES) {
+            try {
+                Class.forName(name, false, null);
+                inThisJdk.add(name);
+            } catch (ClassNotFoundException absent) {
+                // Not this JDK's: checked on the JDKs that have it.
+            }
+        }
+        assumeFalse(inThisJdk.isEmpty(), "this JDK's buffers name neither class: nothing to load");
+
+        TestProcesses.Result child = TestProcesses.run(Duration.ofSeconds(60), workDir, null,
+                TestProcesses.javaCommand(workDir, List.of("-Xlog:class+load=info:stdout"), AccessorClassesMain.class))
+                .assertSuccess();
+
+        int mark = child.out().indexOf(AccessorClassesMain.MARK);
+        assertTrue(mark >= 0, child::describe);
+        for (String name : inThisJdk) {
+            int loaded = child.out().indexOf("] " + name + " source:");
+            assertTrue(loaded >= 0 && loaded < mark, () -> name + " not loaded before the mark: " + child.describe());
+        }
+    }
+}

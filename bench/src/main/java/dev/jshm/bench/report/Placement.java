@@ -23,7 +23,8 @@ import java.util.function.Function;
  * below); a way's run has the level of its two probes when they share one, and none when the
  * distance changed while it ran. Two ways are compared over the rounds in which both ran at one
  * level, the level they shared in the most rounds, when there are at least {@link #MIN_ROUNDS};
- * otherwise over every round, and the row says that the ratio may compare different distances.
+ * otherwise over every round, and the row says that the ratio may compare different distances:
+ * such a ratio decides no target ({@link Pair#atOneDistance}).
  */
 final class Placement {
 
@@ -58,8 +59,13 @@ final class Placement {
      * @param mine   the judged way: every round, or the rounds where both ran at the same distance
      * @param base   the same for the baseline
      * @param remark what the row adds about placement ("" when the run has no probes)
+     * @param atOneDistance false when the two ways shared a distance in fewer than
+     *               {@link #MIN_ROUNDS} rounds, so that their ratio may compare a way that ran
+     *               near with one that ran far (in one run here, 2.17× Agrona's rate on all
+     *               rounds, at most one round at the same distance); true otherwise, and when the
+     *               run has no probes
      */
-    record Pair(Measurement mine, Measurement base, String remark) {
+    record Pair(Measurement mine, Measurement base, String remark, boolean atOneDistance) {
         double ratio() {
             return mine.median() / base.median();
         }
@@ -74,7 +80,7 @@ final class Placement {
         int[] a = levels(placementOp, mine, rounds);
         int[] b = levels(placementOp, base, rounds);
         if (a == null || b == null || base.samples().size() != rounds) {
-            return new Pair(mine, base, "");
+            return new Pair(mine, base, "", true);
         }
         // The level at which both ran in the most rounds (the nearer of two that tie): a median
         // over rounds at different levels would again mix distances.
@@ -93,11 +99,11 @@ final class Placement {
         int same = count.length == 0 ? 0 : count[level];
         if (same < MIN_ROUNDS) {
             return new Pair(mine, base, "; both at the same distance between the CPUs in at most " + same + " of "
-                    + rounds + " rounds: judged on all rounds, which may compare different distances");
+                    + rounds + " rounds: the ratio over all rounds may compare different distances", false);
         }
         String where = "the CPUs at the same distance (probes " + levelText(level) + ")";
         if (same == rounds) {
-            return new Pair(mine, base, "; both with " + where + " in every round");
+            return new Pair(mine, base, "; both with " + where + " in every round", true);
         }
         List<Double> mineSame = new ArrayList<>();
         List<Double> baseSame = new ArrayList<>();
@@ -110,7 +116,7 @@ final class Placement {
         Measurement m = subset(mine, mineSame);
         Measurement b2 = subset(base, baseSame);
         return new Pair(m, b2, "; judged on the " + mineSame.size() + " of " + rounds + " rounds in which both ran with "
-                + where + ": " + show.apply(m) + " vs " + show.apply(b2) + ", " + Report.ratio(m.median() / b2.median()));
+                + where + ": " + show.apply(m) + " vs " + show.apply(b2) + ", " + Report.ratio(m.median() / b2.median()), true);
     }
 
     /**

@@ -109,8 +109,9 @@ final class Summary {
                     .append(". So the harness probes that distance just before and just after ")
                     .append("each way (a C ping-pong of a few milliseconds), and where both ways of a row ran at the same ")
                     .append("distance in at least ").append(Placement.MIN_ROUNDS).append(" rounds, the verdict is on the ")
-                    .append("ratio of their medians over those rounds (the row says so); otherwise on the ratio of the ")
-                    .append("medians over all rounds, which may then compare a near round with a far one.\n\n");
+                    .append("ratio of their medians over those rounds (the row says so); otherwise the ratio of the ")
+                    .append("medians over all rounds, which may compare a near round with a far one, is shown and judges ")
+                    .append("nothing: the row is a miss, not judged.\n\n");
         }
         int at = md.indexOf("## ");
         md.insert(at < 0 ? md.length() : at, head);
@@ -911,7 +912,7 @@ final class Summary {
                 Placement.Pair judged = placement.compare("RoundTrip", mine.get(), agrona.get(), Summary::ns);
                 target("ring round trip " + op + " no slower than Agrona (" + way + ")",
                         op + " " + ns(mine.get()) + " vs " + ns(agrona.get()) + ": " + Report.ratio(q)
-                                + roundByRound(mine.get(), agrona.get()) + judged.remark(), verdict(judged.ratio(), 1.0));
+                                + roundByRound(mine.get(), agrona.get()) + judged.remark(), verdict(judged, 1.0));
             }
             Optional<Measurement> p50 = find("RoundTrip", "p50", "", way);
             if (p50.isPresent() && cP50.isPresent()) {
@@ -919,15 +920,17 @@ final class Summary {
                 Placement.Pair judged = placement.compare("RoundTrip", p50.get(), cP50.get(), Summary::ns);
                 target("ring round trip p50 within 1.3× of C ping-pong (" + way + ")",
                         "p50 " + ns(p50.get()) + " vs " + ns(cP50.get()) + ": " + Report.ratio(q)
-                                + roundByRound(p50.get(), cP50.get()) + judged.remark(), verdict(judged.ratio(), 1.3));
+                                + roundByRound(p50.get(), cP50.get()) + judged.remark(), verdict(judged, 1.3));
             }
         }
         Optional<Measurement> small = find("RoundTrip", "p50", "", "jshmRingZeroCopy");
         Optional<Measurement> large = find("RoundTrip", "p50", "", "jshmRingZeroCopy4K");
         if (small.isPresent() && large.isPresent()) {
             double q = large.get().median() / small.get().median();
+            Placement.Pair judged = placement.compare("RoundTrip", large.get(), small.get(), Summary::ns);
             target("zero-copy round trip p50 at 4 KiB within 1.3× of 32 B",
-                    "p50 " + ns(large.get()) + " vs " + ns(small.get()) + ": " + Report.ratio(q), verdict(q, 1.3));
+                    "p50 " + ns(large.get()) + " vs " + ns(small.get()) + ": " + Report.ratio(q)
+                            + roundByRound(large.get(), small.get()) + judged.remark(), verdict(judged, 1.3));
         }
     }
 
@@ -959,7 +962,8 @@ final class Summary {
         String limit = String.format(Locale.ROOT, "%.2f×", atLeast);
         target(what, String.format(Locale.ROOT, "%.2f M msg/s vs %.2f M: %s", mine.get().median() / 1e6,
                         base.get().median() / 1e6, Report.ratio(all)) + roundByRound(mine.get(), base.get()) + judged.remark(),
-                q >= atLeast ? "**pass** (" + Report.ratio(q) + " ≥ " + limit + ")"
+                !judged.atOneDistance() ? NOT_AT_ONE_DISTANCE
+                        : q >= atLeast ? "**pass** (" + Report.ratio(q) + " ≥ " + limit + ")"
                         : "**miss** (" + beside(q, atLeast) + " < " + limit + ")");
     }
 
@@ -1010,6 +1014,19 @@ final class Summary {
 
     private void target(String what, String measured, String verdict) {
         targets.add(new String[] {what, measured, verdict});
+    }
+
+    /**
+     * The verdict of two-process ways that did not run at the same distance between the CPUs in
+     * enough rounds: no target passes on a ratio that may compare a near round with a far one, so
+     * the row counts as missed, and says that it was not judged.
+     */
+    private static final String NOT_AT_ONE_DISTANCE = "**miss** (not judged: the two ways did not run at the same "
+            + "distance between the CPUs in " + Placement.MIN_ROUNDS + " rounds)";
+
+    /** {@link #verdict(double, double)} of a two-process pair, or {@link #NOT_AT_ONE_DISTANCE}. */
+    private static String verdict(Placement.Pair judged, double limit) {
+        return judged.atOneDistance() ? verdict(judged.ratio(), limit) : NOT_AT_ONE_DISTANCE;
     }
 
     private static String verdict(double ratio, double limit) {

@@ -171,7 +171,14 @@ public final class CrossProcess {
         Map<String, List<double[]>> ratesPlacement = new LinkedHashMap<>();
         Map<String, List<double[]>> mpscPlacement = new LinkedHashMap<>();
         Map<String, List<double[]>> wakePlacement = new LinkedHashMap<>();
+        long longestRound = 0;
         for (int round = 1; round <= rounds; round++) {
+            if (round > MIN_ROUNDS && DEADLINE_MILLIS > 0
+                    && System.currentTimeMillis() + longestRound / 1_000_000 > DEADLINE_MILLIS) {
+                System.err.printf("  CrossProcess: %d rounds: another as long as the longest so far (%.1f s) would end "
+                        + "past the deadline%n", round - 1, longestRound / 1e9);
+                break;
+            }
             long start = System.nanoTime();
             System.err.printf("  CrossProcess: round %d of %d: round trips...", round, rounds);
             runRound(roundTrips, rtt, rttPlacement);
@@ -181,7 +188,9 @@ public final class CrossProcess {
             runRound(manyProducers, mpscRates, mpscPlacement);
             System.err.print(" futex...");
             runRound(wakeUps, wake, wakePlacement);
-            System.err.printf(" %.1f s%n", (System.nanoTime() - start) / 1e9);
+            long took = System.nanoTime() - start;
+            longestRound = Math.max(longestRound, took);
+            System.err.printf(" %.1f s%n", took / 1e9);
         }
         try (Records records = new Records(System.out, "CrossProcess")) {
             rtt.forEach((way, runs) -> emitDistribution(records, "RoundTrip", way, runs));
@@ -213,6 +222,19 @@ public final class CrossProcess {
         records.add("PlacementBefore", op, param, way, "ns", probes.stream().mapToDouble(p -> p[0]).toArray());
         records.add("PlacementAfter", op, param, way, "ns", probes.stream().mapToDouble(p -> p[1]).toArray());
     }
+
+    /**
+     * When the run should be over ({@code jshm.bench.deadline}, epoch milliseconds; 0: none):
+     * no round starts that would end after it if it took as long as the longest so far. A round
+     * takes about 26 s with the two CPUs near and up to about 47 s with them far apart
+     * ({@link #probe()}), and bench/run.sh keeps the quick suite within its 12 minutes this way.
+     */
+    private static final long DEADLINE_MILLIS = Long.getLong("jshm.bench.deadline", 0);
+    /**
+     * Rounds run whatever the deadline: the report judges two ways on at least two rounds at
+     * the same distance (report.Placement), which fewer rounds rarely give.
+     */
+    private static final int MIN_ROUNDS = 3;
 
     private static final java.util.regex.Pattern WAYS = java.util.regex.Pattern.compile(System.getProperty("jshm.bench.ways", ".*"));
 

@@ -17,8 +17,8 @@ import dev.jshm.ring.MessageHandler;
  * instead of the message ({@code offer} then returns false, and the caller offers again). Its
  * accesses are the ring's: plain loads and stores through LongBuffer and IntBuffer views of the
  * memory, the ordered ones with a fence beside them, so that what it leaves out is jshm's
- * checks, heartbeats and wake-ups alone. RingCpuBench times it in one thread; CrossProcess between two processes, over a
- * header that {@code MessageRing.create} formatted.
+ * checks, heartbeats and wake-ups alone. RingCpuBench times it in one thread; CrossProcess
+ * between two processes, over a header that {@code MessageRing.create} formatted.
  */
 final class UncheckedRing {
 

@@ -28,24 +28,30 @@ import org.openjdk.jmh.annotations.TearDown;
  * nearest thing to an empty JNI call the library has. {@code emptyCall_jshmRead0} is the public
  * path: a bulk {@code read} of 0 bytes from a System V segment (bounds checks, the JNI call and
  * an empty {@code SetByteArrayRegion}). {@code read8}/{@code write8} add 8 bytes of work, the
- * same way natively and in Java.
+ * same way natively and in Java. {@code jniCopy0} and {@code read8_jniCopy} call the read's
+ * native ({@code Native.copyToArray}) bare, through a method handle, on a direct buffer's memory
+ * (its address from Agrona, which needs {@code jdk.internal.misc}): the JNI call and the array
+ * region call without the public API's Java checks.
  *
  * <p>Small System V copies take the JVM's copy; this class forces the native path for
  * every size ({@code dev.jshm.nativeCopyThreshold=0}), so that the {@code jshmSysVNative} and
  * {@code jshmRead0} ways still measure the JNI call they are about; {@code jshmPosixJava} is a
  * POSIX object built with {@code jvmCopies()}, the JVM's copy with the truncation check.
  */
-@Fork(jvmArgsPrepend = "-Ddev.jshm.nativeCopyThreshold=0")
+@Fork(jvmArgsPrepend = {"-Ddev.jshm.nativeCopyThreshold=0", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED"})
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class JniBench {
 
     private static final MethodHandle PAGE_SIZE = pageSizeHandle();
+    private static final MethodHandle COPY_TO_ARRAY = nativeHandle("copyToArray", long.class, long.class, long.class,
+            byte[].class, int.class, int.class);
 
     private SysVSegment sysv;
     private PosixSegment posix;
     private ByteBuffer direct;
+    private long directAddress;
     private String posixName;
     private final byte[] bytes = new byte[8];
     private long offset = 64;
@@ -58,6 +64,7 @@ public class JniBench {
         posix = PosixSegment.builder(posixName).size(4096).jvmCopies().create();
         posix.unlink();
         direct = ByteBuffer.allocateDirect(4096).order(ByteOrder.nativeOrder());
+        directAddress = org.agrona.BufferUtil.address(direct);
     }
 
     @TearDown
@@ -69,6 +76,16 @@ public class JniBench {
     @Benchmark
     public long emptyCall_jniPageSize() throws Throwable {
         return (long) PAGE_SIZE.invokeExact();
+    }
+
+    @Benchmark
+    public int emptyCall_jniCopy0() throws Throwable {
+        return (int) COPY_TO_ARRAY.invokeExact(directAddress, 4096L, offset, bytes, 0, 0);
+    }
+
+    @Benchmark
+    public int read8_jniCopy() throws Throwable {
+        return (int) COPY_TO_ARRAY.invokeExact(directAddress, 4096L, offset, bytes, 0, 8);
     }
 
     @Benchmark
@@ -111,8 +128,12 @@ public class JniBench {
     }
 
     private static MethodHandle pageSizeHandle() {
+        return nativeHandle("pageSize");
+    }
+
+    private static MethodHandle nativeHandle(String name, Class<?>... parameters) {
         try {
-            Method method = Class.forName("dev.jshm.Native").getDeclaredMethod("pageSize");
+            Method method = Class.forName("dev.jshm.Native").getDeclaredMethod(name, parameters);
             method.setAccessible(true);
             return MethodHandles.lookup().unreflect(method);
         } catch (ReflectiveOperationException e) {

@@ -121,7 +121,8 @@ public final class Report {
                         called through a method handle. `emptyCall_jshmRead0` is the public path: \
                         `SysVSegment.read` of 0 bytes (bounds checks, the JNI call, an empty \
                         `SetByteArrayRegion`). `read8`/`write8` copy 8 bytes between a `byte[]` and the \
-                        segment.""", "", List.of(jni), false),
+                        segment. `jniCopy0`/`read8_jniCopy`: the read's native (`Native.copyToArray`) \
+                        called bare through a method handle, without the public API's Java checks.""", "", List.of(jni), false),
                 new Group("Lock", "Robust lock, uncontended", """
                         One thread locks and unlocks, on shared memory. `jshmRobustLock`: \
                         `RobustLock.lock()` + `unlock()` (a free lock takes one CAS each way in Java, no JNI); \

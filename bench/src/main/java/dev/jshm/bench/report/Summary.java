@@ -259,7 +259,22 @@ final class Summary {
                     .append("): beyond the bare transition, each call pays the public API's work in Java (closed ")
                     .append("check, `Objects.checkFromIndexSize`, the segment's bounds check, the `reachabilityFence`) ")
                     .append("and in C (the range re-check and the array-region call, which is not inlined). ")
-                    .append("The 0-byte read shows that share directly.\n\n");
+                    .append("The 0-byte read shows that share directly.");
+            Optional<Measurement> bare0 = find("Jni", "emptyCall", "", "jniCopy0");
+            Optional<Measurement> bare8 = find("Jni", "read8", "", "jniCopy");
+            Optional<Measurement> read0 = find("Jni", "emptyCall", "", "jshmRead0");
+            Optional<Measurement> read8 = find("Jni", "read8", "", "jshmSysVNative");
+            if (bare0.isPresent() && bare8.isPresent() && read0.isPresent() && read8.isPresent()) {
+                md.append(" The same native called bare (`jniCopy`: through a method handle, none of the Java ")
+                        .append("checks) took ").append(ns(bare0.get())).append(" for 0 bytes and ")
+                        .append(ns(bare8.get())).append(" for 8, against ").append(ns(empty.get()))
+                        .append(" for `Native.pageSize()`; through the public `read`, ").append(ns(read0.get()))
+                        .append(" and ").append(ns(read8.get())).append(". Between `pageSize` and the bare copy ")
+                        .append("lie the C range check and the array-region call, which any JNI copy into a Java ")
+                        .append("array pays: C reaches the array's data only through a JNI function that enters the VM ")
+                        .append("(`Get/SetByteArrayRegion`, or `GetPrimitiveArrayCritical` and its release, two).");
+            }
+            md.append("\n\n");
         } else {
             md.append("It stays within 1.2× of a bare transition plus the copy (worst ").append(Report.ratio(worst))
                     .append("): the wrapper adds little beyond the transition itself.\n\n");

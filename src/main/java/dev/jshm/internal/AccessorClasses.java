@@ -44,6 +44,10 @@ public final class AccessorClasses {
                 Class.forName(name, false, null);
             } catch (ClassNotFoundException absentInThisJdk) {
                 // Another JDK's buffers: nothing to load.
+            } catch (SecurityException refused) {
+                // A security manager that denies RuntimePermission("getClassLoader") (JDK 17 to
+                // 23): the JDK loads the class when it will, as without this class. The library
+                // must not fail to map over a speed measure.
             }
         }
     }

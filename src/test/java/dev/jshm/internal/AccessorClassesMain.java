@@ -14,7 +14,24 @@ public final class AccessorClassesMain {
     private AccessorClassesMain() {
     }
 
+    /**
+     * With the argument {@code deny-boot-loader}, first installs a security manager that denies
+     * {@code RuntimePermission("getClassLoader")} (what {@code Class.forName} with the boot
+     * loader asks of a caller outside it) and allows everything else (JDK 17 to 23, with
+     * {@code -Djava.security.manager=allow} from 18).
+     */
+    @SuppressWarnings("removal")
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("deny-boot-loader")) {
+            System.setSecurityManager(new SecurityManager() {
+                @Override
+                public void checkPermission(java.security.Permission permission) {
+                    if (permission instanceof RuntimePermission && permission.getName().equals("getClassLoader")) {
+                        throw new SecurityException("denied for the test: " + permission);
+                    }
+                }
+            });
+        }
         try (SysVSegment segment = SysVSegment.createPrivate(4096)) {
             segment.remove();
             segment.putLong(8, 42L);

@@ -2,6 +2,7 @@ package dev.jshm.internal;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,5 +46,21 @@ class AccessorClassesTest {
             int loaded = child.out().indexOf("] " + name + " source:");
             assertTrue(loaded >= 0 && loaded < mark, () -> name + " not loaded before the mark: " + child.describe());
         }
+    }
+
+    /**
+     * A security manager that refuses the load does not keep the library from mapping: the load
+     * is a speed measure, and the JDK loads the classes when it will, as without it.
+     */
+    @Test
+    void aRefusedLoadStillMaps(@TempDir Path workDir) throws Exception {
+        assumeTrue(Runtime.version().feature() < 24, "no security manager from JDK 24 on");
+        List<String> options = Runtime.version().feature() >= 18 ? List.of("-Djava.security.manager=allow") : List.of();
+
+        TestProcesses.Result child = TestProcesses.run(Duration.ofSeconds(60), workDir, null,
+                TestProcesses.javaCommand(workDir, options, AccessorClassesMain.class, "deny-boot-loader"))
+                .assertSuccess();
+
+        assertTrue(child.out().contains(AccessorClassesMain.MARK), child::describe);
     }
 }

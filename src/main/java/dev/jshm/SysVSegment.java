@@ -535,8 +535,10 @@ public final class SysVSegment extends Segment {
                 // existing segment (openOrCreate) may be larger, and is mapped whole.
                 long mapped = exclusive || key == IPC_PRIVATE ? size : statById(shmid).size();
                 return attach(key, shmid, mapped, access);
-            } catch (RuntimeException e) {
-                // A segment this call created and could not attach would leak: remove it.
+            } catch (RuntimeException | Error e) {
+                // A segment this call created and could not attach would leak: remove it. An
+                // Error too (no memory for the mapping's objects, a failed class initialization):
+                // the segment would outlive the process.
                 if (exclusive || key == IPC_PRIVATE) {
                     Native.sysvRemove(shmid);
                 }
